@@ -1,0 +1,48 @@
+"""The ``facefit`` command line: a thin adapter that parses input, calls a verb and renders the result.
+
+Each module in this package defines ``register(app)`` and adds its commands; they are loaded in name
+order so that stages can add commands without editing one shared file. Heavy imports (MediaPipe,
+OpenCV, matplotlib) happen inside commands, so ``facefit --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import sys
+
+import typer
+from rich.console import Console
+
+from facefit.errors import FaceFitError
+
+app = typer.Typer(
+    name="facefit",
+    help="FaceFit: camera-coached facial exercise with honest, measured progress.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+err_console = Console(stderr=True)
+
+
+def _load_commands() -> None:
+    for module in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+        if module.name.startswith("_"):
+            continue
+        importlib.import_module(f"{__name__}.{module.name}").register(app)
+
+
+_load_commands()
+
+
+def main() -> None:
+    """Console-script entry point: user errors become one red line and an exit code, no traceback."""
+    try:
+        app()
+    except FaceFitError as error:
+        err_console.print(f"[red]error:[/red] {error}", highlight=False, soft_wrap=True)
+        sys.exit(error.exit_code)
+    except KeyboardInterrupt:
+        err_console.print("interrupted: everything completed so far is saved.")
+        sys.exit(130)

@@ -1,0 +1,17 @@
+"""Helpers shared by command modules: the store, the local profile, consoles."""
+
+from __future__ import annotations
+
+from rich.console import Console
+
+from facefit.store.db import Store, open_store
+
+console = Console()
+err_console = Console(stderr=True)
+
+DEFAULT_PROFILE = "me"
+
+
+def store() -> Store:
+    """The migrated store at FACEFIT_DB_URL or the default SQLite file."""
+    return open_store()

@@ -1,0 +1,81 @@
+"""The named, scale-free face signals: the contract between perception and the coaching engine.
+
+A stream of frames becomes a :class:`SignalSeries`: ``t_ms`` (N,) and ``values`` (N, K) float64, one
+column per name in :data:`SIGNAL_NAMES`. Geometry columns are in inter-pupil-distance (IPD) units,
+measured in axes along the pupil line (roll-corrected); angles are in degrees. Frames without a face
+are rows of NaN with ``face_present`` = 0. Sides are the *person's* right/left (``_r`` / ``_l``).
+
+Signs (so specs can be written without looking at images):
+- brow_height_*: pupil-to-brow distance; larger = brows raised.
+- eye_aperture_*: lower-to-upper lid distance; larger = eyes more open.
+- mouth_corner_lift_*: corner height above the inner-lip midpoint; larger = corners up (smile).
+- mouth_opening: inner lip gap (13-14); larger = lips apart (teeth may show).
+- mouth_width: corner-to-corner distance. mouth_roundness: outer lip height / width ("O" is high).
+- jaw_opening: chin (152) to nose base (2) distance; larger = jaw dropped.
+- jaw_forward: chin depth relative to the face plane; larger = jaw glided forward.
+- head_pitch: degrees, positive = chin up / head tilted back. head_yaw: positive = turned to the
+  person's left. head_roll: positive = head tilted toward the person's left shoulder (in-image
+  counter-clockwise).
+- scale: IPD in pixels / image width, for distance relative to a baseline.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+import numpy as np
+
+from facefit.vision.observation import BLENDSHAPE_NAMES
+
+GEOMETRY_SIGNALS: tuple[str, ...] = (
+    "brow_height_r",
+    "brow_height_l",
+    "eye_aperture_r",
+    "eye_aperture_l",
+    "mouth_corner_lift_r",
+    "mouth_corner_lift_l",
+    "mouth_opening",
+    "mouth_width",
+    "mouth_roundness",
+    "jaw_opening",
+    "jaw_forward",
+)
+POSE_SIGNALS: tuple[str, ...] = ("head_pitch", "head_yaw", "head_roll", "scale")
+BLENDSHAPE_SIGNALS: tuple[str, ...] = tuple(f"bs_{name}" for name in BLENDSHAPE_NAMES[1:])
+SIGNAL_NAMES: tuple[str, ...] = ("face_present", *GEOMETRY_SIGNALS, *POSE_SIGNALS, *BLENDSHAPE_SIGNALS)
+
+Signal = enum.IntEnum("Signal", {name.upper(): i for i, name in enumerate(SIGNAL_NAMES)})  # type: ignore[misc]
+"""Column index of each signal: ``values[:, Signal.MOUTH_OPENING]``."""
+
+SIGNAL_INDEX: dict[str, int] = {name: i for i, name in enumerate(SIGNAL_NAMES)}
+
+
+@dataclass(frozen=True)
+class SignalSeries:
+    """Signals of consecutive frames. Arrays inside; :meth:`to_rows` gives a tidy table at the edge."""
+
+    t_ms: np.ndarray
+    values: np.ndarray
+
+    def __post_init__(self) -> None:
+        if self.t_ms.ndim != 1:
+            raise ValueError(f"t_ms: expected 1-D, got shape {self.t_ms.shape}")
+        if self.values.shape != (self.t_ms.shape[0], len(SIGNAL_NAMES)):
+            raise ValueError(
+                f"values: expected ({self.t_ms.shape[0]}, {len(SIGNAL_NAMES)}), got {self.values.shape}"
+            )
+
+    def __len__(self) -> int:
+        return int(self.t_ms.shape[0])
+
+    def column(self, name: str) -> np.ndarray:
+        """One signal over time (KeyError names the unknown signal)."""
+        return self.values[:, SIGNAL_INDEX[name]]
+
+    def to_rows(self) -> list[dict[str, float]]:
+        """One dict per frame: ``t_ms`` then every signal (NaN where no face)."""
+        return [
+            {"t_ms": float(t), **{name: float(v) for name, v in zip(SIGNAL_NAMES, row, strict=True)}}
+            for t, row in zip(self.t_ms, self.values, strict=True)
+        ]

@@ -1,0 +1,9 @@
+"""Imports every module that defines tables, so ``Base.metadata`` is complete (Alembic, tests).
+
+Each stage that stores data keeps its tables in its own ``store/<area>.py`` and adds one import here.
+"""
+
+from facefit.store import models  # noqa: F401
+from facefit.store.base import Base
+
+metadata = Base.metadata

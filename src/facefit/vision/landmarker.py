@@ -1,0 +1,130 @@
+"""The MediaPipe Face Landmarker behind a small, typed interface. MediaPipe stops here.
+
+One ``Landmarker`` per stream: IMAGE mode for independent photos, VIDEO mode for frames with strictly
+increasing timestamps (the model tracks between frames, which is faster and steadier). Always close it,
+or use it as a context manager; the native graph holds threads and ~180 MB.
+"""
+
+from __future__ import annotations
+
+import enum
+import os
+from types import TracebackType
+
+import numpy as np
+
+from facefit.vision.model import resolve_model_path
+from facefit.vision.observation import N_BLENDSHAPES, FaceObservation
+
+
+class RunningMode(enum.Enum):
+    """IMAGE: every call is independent. VIDEO: frames of one stream, timestamps strictly increasing."""
+
+    IMAGE = "image"
+    VIDEO = "video"
+
+
+def _face_area(points: np.ndarray) -> float:
+    span = np.nanmax(points[:, :2], axis=0) - np.nanmin(points[:, :2], axis=0)
+    return float(span[0] * span[1])
+
+
+class Landmarker:
+    """Runs the Face Landmarker on RGB uint8 frames and returns :class:`FaceObservation` objects.
+
+    Several faces: the largest (by landmark bounding box) is returned and ``faces_found`` says how many
+    were seen, so callers can warn. ``max_faces`` bounds how many the model looks for.
+    """
+
+    def __init__(
+        self,
+        mode: RunningMode = RunningMode.VIDEO,
+        *,
+        model_path: str | os.PathLike[str] | None = None,
+        max_faces: int = 4,
+        min_detection_confidence: float = 0.5,
+        min_tracking_confidence: float = 0.5,
+    ) -> None:
+        if max_faces < 1:
+            raise ValueError(f"max_faces must be >= 1, got {max_faces}")
+        from mediapipe.tasks.python import BaseOptions, vision  # heavy import kept out of module load
+
+        self.mode = mode
+        self.model_path = resolve_model_path(model_path)
+        options = vision.FaceLandmarkerOptions(
+            base_options=BaseOptions(model_asset_path=str(self.model_path)),
+            running_mode=vision.RunningMode.VIDEO if mode is RunningMode.VIDEO else vision.RunningMode.IMAGE,
+            num_faces=max_faces,
+            min_face_detection_confidence=min_detection_confidence,
+            min_face_presence_confidence=min_detection_confidence,
+            min_tracking_confidence=min_tracking_confidence,
+            output_face_blendshapes=True,
+            output_facial_transformation_matrixes=True,
+        )
+        self._task = vision.FaceLandmarker.create_from_options(options)
+        self._last_t_ms: int | None = None
+
+    def __enter__(self) -> Landmarker:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Release the native graph; safe to call twice."""
+        if self._task is not None:
+            self._task.close()
+            self._task = None
+
+    def detect(self, rgb: np.ndarray, t_ms: int = 0) -> FaceObservation:
+        """Landmarks of the largest face in ``rgb`` (H, W, 3 uint8). In VIDEO mode ``t_ms`` must increase."""
+        import mediapipe as mp
+
+        if self._task is None:
+            raise RuntimeError("Landmarker is closed")
+        if rgb.ndim != 3 or rgb.shape[2] != 3 or rgb.dtype != np.uint8:
+            raise ValueError(f"expected an RGB uint8 image (H, W, 3), got {rgb.dtype} {rgb.shape}")
+        height, width = rgb.shape[:2]
+        image = mp.Image(image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(rgb))
+        if self.mode is RunningMode.VIDEO:
+            if self._last_t_ms is not None and t_ms <= self._last_t_ms:
+                raise ValueError(f"VIDEO mode needs increasing timestamps: {t_ms} after {self._last_t_ms}")
+            self._last_t_ms = t_ms
+            result = self._task.detect_for_video(image, int(t_ms))
+        else:
+            result = self._task.detect(image)
+        return _to_observation(result, int(t_ms), (width, height))
+
+
+def _to_observation(result: object, t_ms: int, size: tuple[int, int]) -> FaceObservation:
+    faces = getattr(result, "face_landmarks", None) or []
+    if not faces:
+        return FaceObservation.empty(t_ms, size)
+    points = [
+        np.array([(p.x, p.y, p.z) for p in face], dtype=np.float32) for face in faces
+    ]
+    order = sorted(range(len(points)), key=lambda i: _face_area(points[i]), reverse=True)
+    best = order[0]
+    blend = np.zeros(N_BLENDSHAPES, dtype=np.float32)
+    blend_lists = getattr(result, "face_blendshapes", None) or []
+    if best < len(blend_lists):
+        for category in blend_lists[best]:
+            if 0 <= category.index < N_BLENDSHAPES:
+                blend[category.index] = category.score
+    transforms = getattr(result, "facial_transformation_matrixes", None) or []
+    transform = (
+        np.asarray(transforms[best], dtype=np.float32).reshape(4, 4)
+        if best < len(transforms)
+        else np.full((4, 4), np.nan, dtype=np.float32)
+    )
+    return FaceObservation(
+        t_ms=t_ms,
+        image_size=size,
+        landmarks=points[best],
+        blendshapes=blend,
+        transform=transform,
+        faces_found=len(points),
+        other_faces=tuple(points[i] for i in order[1:]),
+    )
