@@ -5,11 +5,12 @@ from __future__ import annotations
 from rich.console import Console
 
 from facefit.store.db import Store, open_store
+from facefit.store.profiles import DEFAULT_PROFILE
+
+__all__ = ["DEFAULT_PROFILE", "console", "err_console", "store"]
 
 console = Console()
 err_console = Console(stderr=True)
-
-DEFAULT_PROFILE = "me"
 
 
 def store() -> Store:
