@@ -7,7 +7,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.facefit-installed
-SYSTEM_PACKAGES := libegl1 libgles2 libgl1 ffmpeg fonts-dejavu-core postgresql chromium nodejs npm
+SYSTEM_PACKAGES := libegl1 libgles2 libgl1 ffmpeg fonts-dejavu-core postgresql chromium nodejs
 PYTEST_ARGS ?=
 
 .PHONY: setup sysdeps demo test lint bench clean
@@ -16,6 +16,7 @@ setup: sysdeps $(STAMP)
 
 sysdeps:
 	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	command -v npm >/dev/null 2>&1 || missing="$$missing npm"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    echo "installing system packages:" $$missing; \
