@@ -40,3 +40,40 @@ def image_landmarker() -> Iterator[object]:
 
     with Landmarker(RunningMode.IMAGE) as landmarker:
         yield landmarker
+
+
+PG_URL_ENV = "FACEFIT_TEST_PG_URL"  # set by .ci/postgres (always in CI)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh empty database on each backend; opt in by naming this fixture (tests run twice).
+
+    SQLite: a file in tmp_path. PostgreSQL: a new schema on FACEFIT_TEST_PG_URL (search_path set in the
+    URL), dropped afterwards. Without that variable the PostgreSQL variant is skipped locally and fails
+    in CI, where .ci/postgres always sets it.
+    """
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'facefit-test.db'}"
+        return
+    base = os.environ.get(PG_URL_ENV)
+    if not base:
+        if os.environ.get("CI"):
+            pytest.fail(f"{PG_URL_ENV} is not set in CI: .ci/postgres should have started PostgreSQL")
+        pytest.skip(f"{PG_URL_ENV} not set (as root: `source .ci/postgres` starts a local server)")
+    import uuid
+
+    import sqlalchemy as sa
+
+    schema = f"t_{uuid.uuid4().hex[:16]}"
+    admin = sa.create_engine(base, poolclass=sa.pool.NullPool)
+    with admin.begin() as connection:
+        connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    separator = "&" if "?" in base else "?"
+    try:
+        yield f"{base}{separator}options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as connection:
+            connection.execute(sa.text("SET LOCAL lock_timeout = '10s'"))
+            connection.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
