@@ -5,18 +5,26 @@ column per name in :data:`SIGNAL_NAMES`. Geometry columns are in inter-pupil-dis
 measured in axes along the pupil line (roll-corrected); angles are in degrees. Frames without a face
 are rows of NaN with ``face_present`` = 0. Sides are the *person's* right/left (``_r`` / ``_l``).
 
-Signs (so specs can be written without looking at images):
-- brow_height_*: pupil-to-brow distance; larger = brows raised.
+Signs (so specs can be written without looking at images; checked in tests/signals and tests/vision):
+- brow_height_*: pupil-to-brow distance (mean of three upper-brow points); larger = brows raised.
 - eye_aperture_*: lower-to-upper lid distance; larger = eyes more open.
-- mouth_corner_lift_*: corner height above the inner-lip midpoint; larger = corners up (smile).
+- mouth_corner_lift_*: corner height above the inner-lip midpoint (13-14); larger = corners up (smile).
 - mouth_opening: inner lip gap (13-14); larger = lips apart (teeth may show).
-- mouth_width: corner-to-corner distance. mouth_roundness: outer lip height / width ("O" is high).
-- jaw_opening: chin (152) to nose base (2) distance; larger = jaw dropped.
-- jaw_forward: chin depth relative to the face plane; larger = jaw glided forward.
+- mouth_width: corner-to-corner distance (61-291). mouth_roundness: outer lip height (0-17) / width
+  ("O" is high, "I"/"ee" is low).
+- jaw_opening: chin (152) to nose base (2) distance along the face's vertical; larger = jaw dropped.
+- jaw_forward: chin (152) depth in front of the nose base (2), measured along the normal of the upper
+  face (pupils, nose bridge 168), so head pitch does not masquerade as jaw glide; larger = jaw glided
+  forward. Landmark depth is the model's estimate and moves little: experimental, pair it with
+  ``bs_jawForward``.
 - head_pitch: degrees, positive = chin up / head tilted back. head_yaw: positive = turned to the
-  person's left. head_roll: positive = head tilted toward the person's left shoulder (in-image
-  counter-clockwise).
-- scale: IPD in pixels / image width, for distance relative to a baseline.
+  person's left (nose toward the image's right in a camera image). head_roll: positive = face rotated
+  counter-clockwise in the image (toward the person's right shoulder in an unmirrored camera image).
+  See facefit.vision.pose.
+- scale: IPD in pixels / image width, for distance relative to a baseline (larger = closer).
+
+Sides come from the model's landmark numbering, which follows the *image*: in a mirrored image the
+``_r`` columns describe the person's left. :func:`facefit.signals.compute.mirror_values` swaps them.
 """
 
 from __future__ import annotations

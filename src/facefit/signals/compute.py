@@ -1,0 +1,183 @@
+"""Landmarks -> the named signal vector (``SIGNAL_NAMES`` order), vectorised over frames.
+
+Method (DESIGN.md section 3): landmarks go to pixels (x*w, y*h, z*w, so the three axes share a
+scale), then into *pupil-line axes*: origin at the pupils' midpoint, x along right pupil (468) -> left
+pupil (473), y perpendicular pointing down the face, everything divided by the inter-pupil distance.
+That makes every geometry signal independent of distance, image size and head roll. Only the ~20
+landmarks the signals use are gathered, so a frame costs microseconds next to the landmarker's ~12 ms.
+
+The batch function is the implementation; the per-frame functions are thin wrappers kept because the
+web app receives one frame of landmarks at a time from the browser.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from facefit.signals.names import SIGNAL_INDEX, SIGNAL_NAMES
+from facefit.vision.observation import BLENDSHAPE_NAMES, N_BLENDSHAPES, N_LANDMARKS, FaceObservation
+from facefit.vision.pose import pose_angles
+
+K = len(SIGNAL_NAMES)
+
+# Landmark indices (MediaPipe face mesh). "R" = image-left side = person's right in a camera image.
+PUPIL_R, PUPIL_L = 468, 473
+BROW_R = (63, 105, 66)
+BROW_L = (293, 334, 296)
+LID_LOWER_R, LID_UPPER_R = 145, 159
+LID_LOWER_L, LID_UPPER_L = 374, 386
+CORNER_R, CORNER_L = 61, 291
+LIP_INNER_UP, LIP_INNER_LOW = 13, 14
+LIP_OUTER_UP, LIP_OUTER_LOW = 0, 17
+CHIN, NOSE_BASE, NOSE_BRIDGE = 152, 2, 168
+
+_USED = sorted(
+    {PUPIL_R, PUPIL_L, *BROW_R, *BROW_L, LID_LOWER_R, LID_UPPER_R, LID_LOWER_L, LID_UPPER_L, CORNER_R,
+     CORNER_L, LIP_INNER_UP, LIP_INNER_LOW, LIP_OUTER_UP, LIP_OUTER_LOW, CHIN, NOSE_BASE, NOSE_BRIDGE}
+)
+_COL = {landmark: i for i, landmark in enumerate(_USED)}
+_BS_START = SIGNAL_INDEX[f"bs_{BLENDSHAPE_NAMES[1]}"]
+
+
+def _cols(*landmarks: int) -> list[int]:
+    return [_COL[i] for i in landmarks]
+
+
+def signals_batch(
+    landmarks: np.ndarray,
+    image_size: tuple[int, int] | np.ndarray,
+    blendshapes: np.ndarray | None = None,
+    transforms: np.ndarray | None = None,
+) -> np.ndarray:
+    """(N, 478, 3) normalised landmarks -> (N, K) float64 signals. Rows with NaN landmarks are "no face".
+
+    ``image_size`` is (width, height), shared or per row as (N, 2). ``blendshapes`` (N, 52) and
+    ``transforms`` (N, 4, 4) are optional: missing ones give NaN columns (pose, ``bs_*``).
+    """
+    lm = np.asarray(landmarks, dtype=np.float64)
+    if lm.ndim != 3 or lm.shape[1:] != (N_LANDMARKS, 3):
+        raise ValueError(f"landmarks: expected (N, {N_LANDMARKS}, 3), got {lm.shape}")
+    n = lm.shape[0]
+    size = np.asarray(image_size, dtype=np.float64).reshape(-1, 2)
+    if size.shape[0] not in (1, n) or not np.all(size > 0):
+        raise ValueError(f"image_size: expected positive (width, height) or (N, 2), got {size.tolist()}")
+    out = np.full((n, K), np.nan)
+
+    scale = np.stack([size[:, 0], size[:, 1], size[:, 0]], axis=-1)[:, None, :]
+    pts = lm[:, _USED, :] * scale  # (N, U, 3) pixels
+    pr, pl = pts[:, _COL[PUPIL_R], :2], pts[:, _COL[PUPIL_L], :2]
+    delta = pl - pr
+    ipd = np.hypot(delta[:, 0], delta[:, 1])
+    present = np.isfinite(pts).all(axis=(1, 2)) & (ipd > 0)
+    ipd_safe = np.where(present, ipd, 1.0)
+    ex = delta / ipd_safe[:, None]
+    ey = np.stack([-ex[:, 1], ex[:, 0]], axis=-1)  # x rotated +90 deg in image axes: points down the face
+    rel = pts[:, :, :2] - ((pr + pl) / 2)[:, None, :]
+    ux = np.einsum("nuk,nk->nu", rel, ex) / ipd_safe[:, None]
+    uy = np.einsum("nuk,nk->nu", rel, ey) / ipd_safe[:, None]
+
+    def y(i: int) -> np.ndarray:
+        return uy[:, _COL[i]]
+
+    out[:, SIGNAL_INDEX["brow_height_r"]] = y(PUPIL_R) - uy[:, _cols(*BROW_R)].mean(axis=1)
+    out[:, SIGNAL_INDEX["brow_height_l"]] = y(PUPIL_L) - uy[:, _cols(*BROW_L)].mean(axis=1)
+    out[:, SIGNAL_INDEX["eye_aperture_r"]] = y(LID_LOWER_R) - y(LID_UPPER_R)
+    out[:, SIGNAL_INDEX["eye_aperture_l"]] = y(LID_LOWER_L) - y(LID_UPPER_L)
+    lip_mid = (y(LIP_INNER_UP) + y(LIP_INNER_LOW)) / 2
+    out[:, SIGNAL_INDEX["mouth_corner_lift_r"]] = lip_mid - y(CORNER_R)
+    out[:, SIGNAL_INDEX["mouth_corner_lift_l"]] = lip_mid - y(CORNER_L)
+    out[:, SIGNAL_INDEX["mouth_opening"]] = y(LIP_INNER_LOW) - y(LIP_INNER_UP)
+    width = np.hypot(ux[:, _COL[CORNER_L]] - ux[:, _COL[CORNER_R]], y(CORNER_L) - y(CORNER_R))
+    out[:, SIGNAL_INDEX["mouth_width"]] = width
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out[:, SIGNAL_INDEX["mouth_roundness"]] = (y(LIP_OUTER_LOW) - y(LIP_OUTER_UP)) / width
+    out[:, SIGNAL_INDEX["jaw_opening"]] = y(CHIN) - y(NOSE_BASE)
+    out[:, SIGNAL_INDEX["jaw_forward"]] = _jaw_forward(pts)
+    out[:, SIGNAL_INDEX["scale"]] = ipd / size[:, 0]
+
+    if transforms is not None:
+        tf = np.asarray(transforms, dtype=np.float64).reshape(n, 4, 4)
+        start = SIGNAL_INDEX["head_pitch"]
+        out[:, start : start + 3] = pose_angles(tf)
+    if blendshapes is not None:
+        bs = np.asarray(blendshapes, dtype=np.float64).reshape(n, N_BLENDSHAPES)
+        out[:, _BS_START : _BS_START + N_BLENDSHAPES - 1] = bs[:, 1:]
+
+    out[~present, :] = np.nan
+    out[:, SIGNAL_INDEX["face_present"]] = present.astype(np.float64)
+    return out
+
+
+def _jaw_forward(pts: np.ndarray) -> np.ndarray:
+    """Chin depth in front of the nose base along the upper-face normal, in 3-D IPD units."""
+    across = pts[:, _COL[PUPIL_L]] - pts[:, _COL[PUPIL_R]]
+    up = pts[:, _COL[NOSE_BRIDGE]] - pts[:, _COL[NOSE_BASE]]
+    normal = np.cross(up, across)  # up x across points away from the camera for an upright face
+    norm = np.linalg.norm(normal, axis=-1)
+    ipd3 = np.linalg.norm(across, axis=-1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        normal = normal / norm[:, None]
+        toward_camera = -normal
+        sign = np.where(toward_camera[:, 2] < 0, 1.0, -1.0)  # camera looks down +z; nearer = smaller z
+        chin = pts[:, _COL[CHIN]] - pts[:, _COL[NOSE_BASE]]
+        return sign * np.einsum("nk,nk->n", chin, toward_camera) / ipd3
+
+
+def signals_from_arrays(
+    landmarks: np.ndarray,
+    image_size: tuple[int, int],
+    blendshapes: np.ndarray | None = None,
+    transform: np.ndarray | None = None,
+) -> np.ndarray:
+    """One frame: (478, 3) normalised landmarks (+ optional (52,) blendshapes, (4, 4) transform) -> (K,)."""
+    lm = np.asarray(landmarks, dtype=np.float64)
+    if lm.shape != (N_LANDMARKS, 3):
+        raise ValueError(f"landmarks: expected ({N_LANDMARKS}, 3), got {lm.shape}")
+    return signals_batch(
+        lm[None],
+        image_size,
+        None if blendshapes is None else np.asarray(blendshapes)[None],
+        None if transform is None else np.asarray(transform)[None],
+    )[0]
+
+
+def signals_from_observation(obs: FaceObservation) -> np.ndarray:
+    """The (K,) signal vector of one :class:`FaceObservation` (NaN row, face_present 0, if no face)."""
+    if not obs.present:
+        row = np.full(K, np.nan)
+        row[SIGNAL_INDEX["face_present"]] = 0.0
+        return row
+    return signals_from_arrays(obs.landmarks, obs.image_size, obs.blendshapes, obs.transform)
+
+
+# ---------------------------------------------------------------------------------------------- mirroring
+
+
+def _mirror_permutation() -> np.ndarray:
+    """Column permutation mapping a mirrored image's signals onto the original's sides."""
+    perm = np.arange(K)
+    for name, i in SIGNAL_INDEX.items():
+        for a, b in (("_r", "_l"), ("Left", "Right")):
+            if name.endswith(a):
+                partner = name[: -len(a)] + b
+                perm[i] = SIGNAL_INDEX[partner]
+                perm[SIGNAL_INDEX[partner]] = i
+    return perm
+
+
+MIRROR_PERMUTATION = _mirror_permutation()
+_MIRROR_NEGATE = np.array([SIGNAL_INDEX["head_yaw"], SIGNAL_INDEX["head_roll"]])
+
+
+def mirror_values(values: np.ndarray) -> np.ndarray:
+    """Signals measured on a mirrored image, re-expressed for the original: swap sides, negate yaw/roll.
+
+    Works on (K,) or (N, K). Averaging a photo's signals with ``mirror_values`` of its mirror cancels
+    the model's left/right bias (DESIGN.md section 2).
+    """
+    arr = np.asarray(values, dtype=np.float64)
+    if arr.shape[-1] != K:
+        raise ValueError(f"values: expected last axis {K}, got {arr.shape}")
+    out = arr[..., MIRROR_PERMUTATION].copy()
+    out[..., _MIRROR_NEGATE] *= -1.0
+    return out
