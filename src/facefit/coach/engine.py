@@ -1,0 +1,471 @@
+"""The coaching engine: signal vectors in, typed events out. Pure numpy, no I/O, caller supplies the clock.
+
+Per frame the engine turns the signal change from rest into a handful of features with one matrix
+product (:mod:`facefit.coach.features`), smooths the drive feature, and runs a small state machine:
+``idle`` -> ``active`` when the drive rises above ``enter``; back to ``idle`` when it falls below
+``exit`` (hysteresis, the MediaPipe RepetitionCounter idea). A rise only counts as a rep when it
+stayed up for ``min_active_s`` (debounce), which is what keeps blinks, talking and head sway out.
+At the end of each rep the buffered frames give the numbers: amplitude per side, symmetry, peak
+speed, hold length and stability, and the form faults. Safety checks (twitch at rest, new
+asymmetry, fatigue, overwork) stop the set: after a safety event the engine ignores further frames.
+
+``update(values, t_ms)`` is the live path; ``run(series)`` computes the features of the whole
+series at once and then steps the same state machine, so both paths give identical events.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from typing import Any
+
+import numpy as np
+
+from facefit.coach.events import (
+    Event,
+    EventKind,
+    FaultEvent,
+    HoldEvent,
+    ProgressEvent,
+    RepEvent,
+    SafetyEvent,
+)
+from facefit.coach.features import FEATURE_INDEX, MATRIX
+from facefit.coach.rest import RestFinder
+from facefit.coach.specs import ExerciseSpec, Limit, shapes, spec_for
+from facefit.signals.names import SIGNAL_INDEX, SIGNAL_NAMES, SignalSeries
+
+SMOOTH_TAU_S = 0.05
+"""Time constant of the exponential smoothing of the drive (removes landmark jitter, ~50 ms lag)."""
+PRE_ROLL_S = 1.5
+"""Idle seconds kept before a rep starts, so its onset (rise time, start) is measured from rest."""
+SHAPE_PERSIST_S = 0.8
+FAULT_COOLDOWN_S = 5.0
+MIN_HOLD_S = 0.3
+TWITCH_THRESHOLD_IPD = 0.025
+TWITCH_MAX_S = 0.5
+TWITCH_COUNT = 2
+TWITCH_WINDOW_S = 10.0
+FATIGUE_RATIO = 0.6
+ASYMMETRY_DROP = 30.0
+_K = len(SIGNAL_NAMES)
+_FACE = SIGNAL_INDEX["face_present"]
+_F = FEATURE_INDEX
+
+
+class Engine:
+    """Counts reps, times holds and judges form for one exercise spec (see module docstring)."""
+
+    def __init__(
+        self,
+        spec: ExerciseSpec,
+        *,
+        rest: np.ndarray | None = None,
+        reps_target: int | None = None,
+        hold_target_s: float | None = None,
+        baseline_symmetry: float | None = None,
+    ) -> None:
+        if rest is not None:
+            rest = np.asarray(rest, dtype=float)
+            if rest.shape != (_K,):
+                raise ValueError(f"rest: expected ({_K},), got {rest.shape}")
+        if reps_target is not None and reps_target < 1:
+            raise ValueError(f"reps_target must be >= 1, got {reps_target}")
+        self.spec = spec
+        self.reps_target = reps_target
+        self.hold_target_s = hold_target_s
+        self.baseline_symmetry = baseline_symmetry
+        self._stored_rest = None if rest is None else np.nan_to_num(rest)
+        self._drive = _F[spec.drive]
+        self._sides = None if spec.sides is None else (_F[spec.sides[0]], _F[spec.sides[1]])
+        allowed = set(spec.allowed_shapes)
+        self._shapes = [(s.id, s.label, _F[s.feature], s.min) for s in shapes() if s.id not in allowed]
+        self._relax = [(_F[lim.feature], lim) for lim in spec.relax]
+        self._require = [(_F[lim.feature], lim) for lim in spec.require]
+        self._twitch_pairs = [(_F["smile_r"], _F["smile_l"]), (_F["brow_r"], _F["brow_l"])]
+        self.reset()
+
+    @classmethod
+    def for_exercise(
+        cls,
+        exercise_id: str,
+        *,
+        rest: np.ndarray | None = None,
+        reps_target: int | None = None,
+        hold_target_s: float | None = None,
+        baseline_symmetry: float | None = None,
+    ) -> Engine:
+        """An engine for a catalog exercise; targets default to its catalog card."""
+        spec = spec_for(exercise_id)
+        if reps_target is None or hold_target_s is None:
+            from facefit.catalog.loader import load_catalog
+
+            card = load_catalog().exercise(exercise_id)
+            reps_target = card.reps if reps_target is None else reps_target
+            hold_target_s = (card.hold_s if card.hold_s is not None else card.duration_s) \
+                if hold_target_s is None else hold_target_s
+        return cls(spec, rest=rest, reps_target=reps_target, hold_target_s=hold_target_s,
+                   baseline_symmetry=baseline_symmetry)
+
+    # ------------------------------------------------------------------ state
+
+    def reset(self) -> None:
+        """Forget everything but the spec, targets and stored rest (a new set)."""
+        self.rest: np.ndarray | None = self._stored_rest
+        self.calibration = "stored" if self._stored_rest is not None else "first-second"
+        self._rest_finder = RestFinder()
+        self.events: list[Event] = []
+        self.reps: list[RepEvent] = []
+        self.holds: list[HoldEvent] = []
+        self.stopped: SafetyEvent | None = None
+        self.frames = 0
+        self.frames_without_face = 0
+        self.first_t_s: float | None = None
+        self.last_t_s: float | None = None
+        self._prev_t: float | None = None
+        self._smooth = 0.0
+        self._smooth_r = 0.0
+        self._smooth_l = 0.0
+        self._active = False
+        self._below_since = 0.0
+        self._rep_start = 0.0
+        self._enter_t = 0.0
+        self._buf_t: list[float] = []
+        self._buf_f: list[list[float]] = []
+        self._buf_d: list[float] = []
+        self._shape_since: dict[str, float] = {}
+        self._last_fault: dict[str, float] = {}
+        self._twitch_start: float | None = None
+        self._twitch_times: list[float] = []
+        self._idle: deque[tuple[float, list[float], float]] = deque()
+        self.message: str | None = None
+
+    # ------------------------------------------------------------------ input
+
+    def update(self, values: np.ndarray, t_ms: float) -> list[Event]:
+        """Feed one frame's signal vector (K,) at caller time ``t_ms``; returns the events it completed."""
+        t_s = float(t_ms) / 1000.0
+        if self._before(values, t_s):
+            return []
+        feats = ((values - self.rest) @ MATRIX).tolist()
+        return self._step(feats, t_s)
+
+    def run(self, series: SignalSeries) -> list[Event]:
+        """Feed a whole series (batch path: features for all frames in one product); returns its events."""
+        values = series.values
+        t_s_all = (np.asarray(series.t_ms, dtype=float) / 1000.0).tolist()
+        out: list[Event] = []
+        start = 0
+        n = len(t_s_all)
+        while self.rest is None and start < n:
+            self._before(values[start], t_s_all[start])
+            start += 1
+        if self.rest is None:
+            return out
+        feats = (values[start:] - self.rest) @ MATRIX
+        usable = (values[start:, _FACE] > 0.5) & np.isfinite(feats[:, self._drive])
+        feats[~usable] = np.nan
+        rows = feats.tolist()
+        drive = self._drive
+        step = self._step
+        for i, row in enumerate(rows):
+            t_s = t_s_all[start + i]
+            if self.stopped is not None:
+                break
+            if row[drive] != row[drive]:  # NaN: no face in this frame
+                self._count(t_s, face=False)
+                continue
+            self._count(t_s, face=True)
+            out.extend(step(row, t_s))
+        return out
+
+    def finish(self) -> list[Event]:
+        """End of stream: a rep still in progress is closed as if the drive had fallen now."""
+        if self._active and self.stopped is None and self.last_t_s is not None:
+            return self._close_rep(self.last_t_s)
+        return []
+
+    def _count(self, t_s: float, *, face: bool) -> None:
+        self.frames += 1
+        if not face:
+            self.frames_without_face += 1
+        if self.first_t_s is None:
+            self.first_t_s = t_s
+        self.last_t_s = t_s
+
+    def _before(self, values: np.ndarray, t_s: float) -> bool:
+        """Book-keeping shared by both paths; True when the frame is not for the state machine."""
+        if self.stopped is not None:
+            return True
+        face = bool(values[_FACE] > 0.5) and math.isfinite(float(values[self._drive_signal()]))
+        self._count(t_s, face=face)
+        if not face:
+            return True
+        if self.rest is None:
+            self.rest = self._rest_finder.push(np.asarray(values, dtype=float), t_s)
+            if self.rest is not None:
+                self.rest = np.nan_to_num(self.rest)
+            return True
+        return False
+
+    def _drive_signal(self) -> int:
+        return int(np.flatnonzero(MATRIX[:, self._drive])[0])
+
+    # ------------------------------------------------------------------ state machine
+
+    def _step(self, f: list[float], t_s: float) -> list[Event]:
+        spec = self.spec
+        alpha = 1.0 if self._prev_t is None else 1.0 - math.exp(-max(t_s - self._prev_t, 0.0) / SMOOTH_TAU_S)
+        self._prev_t = t_s
+        drive = self._smooth = self._smooth + alpha * (f[self._drive] - self._smooth)
+        if self._sides is not None:
+            self._smooth_r += alpha * (f[self._sides[0]] - self._smooth_r)
+            self._smooth_l += alpha * (f[self._sides[1]] - self._smooth_l)
+        out: list[Event] = []
+        if self._active:
+            self._buf_t.append(t_s)
+            self._buf_f.append(f)
+            self._buf_d.append(drive)
+            if drive < spec.exit:
+                out.extend(self._close_rep(t_s))
+        else:
+            if drive <= spec.exit:
+                self._below_since = t_s
+            idle = self._idle
+            idle.append((t_s, f, drive))
+            while t_s - idle[0][0] > PRE_ROLL_S:
+                idle.popleft()
+            if drive > spec.enter:
+                self._active = True
+                self._enter_t = t_s
+                self._rep_start = self._below_since
+                self._twitch_start = None
+                self._buf_t = [s[0] for s in idle]
+                self._buf_f = [s[1] for s in idle]
+                self._buf_d = [s[2] for s in idle]
+                idle.clear()
+            else:
+                self._watch_twitch(f, t_s, out)
+        if self._shapes:
+            self._watch_shapes(f, t_s, drive, out)
+        if out:
+            self.events.extend(out)
+        return out
+
+    def _watch_shapes(self, f: list[float], t_s: float, drive: float, out: list[Event]) -> None:
+        """Wrong exercise: another recognised shape held while this exercise's drive is not active."""
+        for shape_id, label, index, minimum in self._shapes:
+            if f[index] > minimum and drive < self.spec.enter:
+                since = self._shape_since.setdefault(shape_id, t_s)
+                if t_s - since >= SHAPE_PERSIST_S:
+                    self._fault(out, t_s, "wrong-exercise",
+                                f"You are doing {label}; this step asks for {self.spec.ask}.")
+            else:
+                self._shape_since.pop(shape_id, None)
+
+    def _watch_twitch(self, f: list[float], t_s: float, out: list[Event]) -> None:
+        """Twitch: a brief one-sided movement at rest (a blink is two-sided and does not count)."""
+        asym = max(abs(f[right] - f[left]) for right, left in self._twitch_pairs)
+        if asym > TWITCH_THRESHOLD_IPD:
+            if self._twitch_start is None:
+                self._twitch_start = t_s
+            return
+        if self._twitch_start is None:
+            return
+        length = t_s - self._twitch_start
+        self._twitch_start = None
+        if length > TWITCH_MAX_S:
+            return
+        self._twitch_times = [t for t in self._twitch_times if t_s - t <= TWITCH_WINDOW_S] + [t_s]
+        if len(self._twitch_times) >= TWITCH_COUNT:
+            self._safety(out, t_s, "twitch",
+                         "Brief involuntary twitches at rest: stop this set, relax the face and rest. "
+                         "If twitching keeps coming back, ask a doctor before training again.")
+
+    def _fault(self, out: list[Event], t_s: float, kind: str, message: str) -> bool:
+        last = self._last_fault.get(kind)
+        if last is not None and t_s - last < FAULT_COOLDOWN_S:
+            return False
+        self._last_fault[kind] = t_s
+        self.message = message
+        out.append(FaultEvent(t_s=t_s, fault=kind, message=message))
+        return True
+
+    def _safety(self, out: list[Event], t_s: float, kind: str, message: str) -> None:
+        event = SafetyEvent(t_s=t_s, safety=kind, message=message)
+        self.stopped = event
+        self.message = message
+        self._active = False
+        out.append(event)
+
+    # ------------------------------------------------------------------ rep analysis
+
+    def _close_rep(self, t_end: float) -> list[Event]:
+        spec = self.spec
+        self._active = False
+        t = np.asarray(self._buf_t)
+        d = np.asarray(self._buf_d)
+        feats = np.asarray(self._buf_f)
+        self._buf_t, self._buf_f, self._buf_d = [], [], []
+        self._below_since = t_end
+        self._rep_start = max(self._rep_start, float(t[0]))
+        if t_end - self._enter_t < spec.min_active_s or len(t) < 3:
+            return []
+        out: list[Event] = []
+        level = float(np.percentile(d, 90))
+        peak_i = int(np.argmax(d))
+        hold_mask = d >= spec.hold_fraction * level
+        h0, h1 = _longest_run(hold_mask)
+        hold_s = float(t[h1] - t[h0]) if h1 > h0 else 0.0
+        hold_d = d[h0:h1 + 1]
+        stability = 100.0 * max(0.0, 1.0 - float(np.std(hold_d)) / max(abs(level), spec.enter))
+        speed = np.abs(np.gradient(d, t)) if len(t) > 2 and np.all(np.diff(t) > 0) else np.zeros(1)
+        faults: list[str] = []
+        start_s = self._rep_start
+
+        rise = _rise_time(t, d, level)
+        if rise is not None and rise < spec.min_rise_s:
+            faults.append("jerky-onset")
+            self._fault(out, t_end, "jerky-onset",
+                        "Slow down: move into the position smoothly over about a second.")
+        amp_r = amp_l = symmetry = None
+        if self._sides is not None:
+            window = feats[h0:h1 + 1] if h1 > h0 else feats
+            amp_r = float(np.median(window[:, self._sides[0]]))
+            amp_l = float(np.median(window[:, self._sides[1]]))
+            big, small = max(amp_r, amp_l), min(amp_r, amp_l)
+            symmetry = 100.0 * max(small, 0.0) / big if big > 0 else None
+            if symmetry is not None and symmetry < spec.min_symmetry:
+                faults.append("asymmetry")
+                weak = "left" if amp_l < amp_r else "right"
+                self._fault(out, t_end, "asymmetry",
+                            f"Uneven: the {weak} side moves less ({symmetry:.0f}% symmetry); "
+                            "even it out gently.")
+        if spec.isometric and spec.not_resisting is not None and level > spec.not_resisting:
+            faults.append("not-resisting")
+            self._fault(out, t_end, "not-resisting",
+                        "The brows rise too much: press the fingers firmer and keep the brows nearly still.")
+        hold_feats = feats[h0:h1 + 1] if h1 > h0 else feats
+        for index, limit in self._require:
+            value = float(np.median(hold_feats[:, index]))
+            if not _within(limit, value):
+                faults.append(limit.kind)
+                self._fault(out, t_end, limit.kind, limit.message)
+        for index, limit in self._relax:
+            value = float(np.percentile(feats[:, index], 90))
+            if not _within(limit, value):
+                faults.append(limit.kind)
+                self._fault(out, t_end, limit.kind, limit.message)
+
+        rep = RepEvent(
+            t_s=t_end, index=len(self.reps) + 1, start_s=start_s, peak_s=float(t[peak_i]), end_s=t_end,
+            amplitude=level, amplitude_r=amp_r, amplitude_l=amp_l, symmetry=symmetry,
+            peak_speed=float(speed.max()), hold_s=hold_s, faults=tuple(dict.fromkeys(faults)),
+        )
+        self.reps.append(rep)
+        out.append(rep)
+        if hold_s >= MIN_HOLD_S:
+            hold = HoldEvent(t_s=t_end, start_s=float(t[h0]), end_s=float(t[h1]), duration_s=hold_s,
+                             stability=stability)
+            self.holds.append(hold)
+            out.append(hold)
+        out.append(ProgressEvent(t_s=t_end, reps_done=len(self.reps), reps_target=self.reps_target))
+        self._check_set_safety(out, t_end)
+        return out
+
+    def _check_set_safety(self, out: list[Event], t_s: float) -> None:
+        amps = [r.amplitude for r in self.reps]
+        if len(amps) >= 6 and np.mean(amps[-3:]) < FATIGUE_RATIO * np.mean(amps[:3]):
+            self._safety(out, t_s, "fatigue",
+                         "Your movement is getting much smaller: the muscles are tired. "
+                         "Stop this set and rest.")
+            return
+        syms = [r.symmetry for r in self.reps if r.symmetry is not None]
+        if syms:
+            baseline = self.baseline_symmetry
+            needed = 2
+            if baseline is None and len(syms) >= 6:
+                baseline, needed = float(np.median(syms[:3])), 3
+            if baseline is not None and len(syms) >= needed and \
+                    all(s < baseline - ASYMMETRY_DROP for s in syms[-needed:]):
+                self._safety(out, t_s, "new-asymmetry",
+                             f"One side is moving much less than usual ({syms[-1]:.0f}% vs your "
+                             f"{baseline:.0f}%). "
+                             "Stop, relax, and if it persists or came on suddenly, seek medical advice.")
+                return
+        if self.reps_target is not None and len(self.reps) >= 2 * self.reps_target:
+            self._safety(out, t_s, "overwork",
+                         f"That is twice the {self.reps_target} reps asked for: stop here; "
+                         "more is not better.")
+
+    # ------------------------------------------------------------------ output
+
+    @property
+    def holding_s(self) -> float:
+        """Seconds the current rep has been near its peak (for a live hold ring); 0 when idle."""
+        if not self._active or not self._buf_d:
+            return 0.0
+        top = max(self._buf_d)
+        threshold = self.spec.hold_fraction * top
+        since = self._buf_t[-1]
+        for t, d in zip(reversed(self._buf_t), reversed(self._buf_d), strict=True):
+            if d < threshold:
+                break
+            since = t
+        return self._buf_t[-1] - since
+
+    @property
+    def active(self) -> bool:
+        return self._active
+
+    def summary(self) -> dict[str, Any]:
+        """Counts and events so far, in the ``facefit analyze --json`` shape (without file facts)."""
+        faults = [e.to_summary() for e in self.events if isinstance(e, FaultEvent)]
+        safety = [e.to_summary() for e in self.events if isinstance(e, SafetyEvent)]
+        return {
+            "exercise": self.spec.exercise,
+            "calibration": self.calibration,
+            "reps_done": len(self.reps),
+            "reps_target": self.reps_target,
+            "hold_target_s": self.hold_target_s,
+            "hold_total_s": round(sum(h.duration_s for h in self.holds), 3),
+            "status": "stopped" if self.stopped is not None else "completed",
+            "reps": [r.to_summary() for r in self.reps],
+            "holds": [h.to_summary() for h in self.holds],
+            "faults": faults,
+            "safety": safety,
+        }
+
+    def events_of(self, kind: EventKind) -> list[Event]:
+        return [e for e in self.events if e.kind == kind]
+
+
+def _within(limit: Limit, value: float) -> bool:
+    if limit.min is not None:
+        return value >= limit.min
+    assert limit.max is not None
+    return value <= limit.max
+
+
+def _longest_run(mask: np.ndarray) -> tuple[int, int]:
+    """First and last index of the longest run of True (0, 0 when none)."""
+    if not mask.any():
+        return 0, 0
+    padded = np.concatenate(([False], mask, [False]))
+    edges = np.flatnonzero(np.diff(padded.astype(np.int8)))
+    starts, ends = edges[::2], edges[1::2]
+    best = int(np.argmax(ends - starts))
+    return int(starts[best]), int(ends[best] - 1)
+
+
+def _rise_time(t: np.ndarray, d: np.ndarray, level: float) -> float | None:
+    """Seconds from 10% to 90% of ``level`` on the way up (None if it never gets there)."""
+    if level <= 0:
+        return None
+    high = np.flatnonzero(d >= 0.9 * level)
+    if len(high) == 0:
+        return None
+    below = np.flatnonzero(d[: high[0]] < 0.1 * level)
+    if len(below) == 0:
+        return None
+    return float(t[high[0]] - t[below[-1] + 1])

@@ -1,0 +1,164 @@
+"""Per-exercise detection specs (``specs.toml``), validated at load so a typo fails before a session.
+
+A spec says which feature drives a rep, the enter/exit thresholds relative to the user's rest, the
+tempo limits, what pose or shape the hold requires and what must stay relaxed. Target reps and hold
+seconds are not repeated here: they come from the catalog card (or a routine step) when an engine is
+built, so the coach and the routine player can never disagree on them.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from facefit.coach.features import FEATURE_INDEX
+from facefit.errors import CatalogError
+
+SPECS_PATH = Path(__file__).with_name("specs.toml")
+
+Slug = Annotated[str, Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", min_length=1, max_length=80)]
+Text = Annotated[str, Field(min_length=1)]
+Positive = Annotated[float, Field(gt=0)]
+
+
+def _known_feature(name: str) -> str:
+    if name not in FEATURE_INDEX:
+        raise ValueError(f"unknown feature {name!r}; known: {', '.join(FEATURE_INDEX)}")
+    return name
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Shape(_Frozen):
+    """A recognisable movement for the wrong-exercise check: ``feature`` above ``min`` means "doing it"."""
+
+    id: Slug
+    label: Text
+    feature: str
+    min: float
+
+    _check_feature = field_validator("feature")(_known_feature)
+
+
+class Limit(_Frozen):
+    """A bound on one feature during a rep: ``min`` must be reached, or ``max`` must not be exceeded."""
+
+    feature: str
+    min: float | None = None
+    max: float | None = None
+    kind: Slug
+    message: Text
+
+    _check_feature = field_validator("feature")(_known_feature)
+
+    @model_validator(mode="after")
+    def _one_bound(self) -> Limit:
+        if (self.min is None) == (self.max is None):
+            raise ValueError("give exactly one of min or max")
+        return self
+
+
+class ExerciseSpec(_Frozen):
+    """How to recognise and judge one exercise (thresholds are changes from calibrated rest)."""
+
+    exercise: Slug
+    ask: Text
+    drive: str
+    sides: tuple[str, str] | None = None
+    isometric: bool = False
+    enter: Positive
+    exit: Positive
+    full: Positive
+    not_resisting: Positive | None = None
+    min_active_s: Positive = 0.6
+    min_rise_s: float = Field(default=0.3, ge=0)
+    hold_fraction: float = Field(default=0.85, gt=0.5, lt=1.0)
+    min_symmetry: float = Field(default=70.0, ge=0, le=100)
+    allowed_shapes: tuple[Slug, ...] = ()
+    require: tuple[Limit, ...] = ()
+    relax: tuple[Limit, ...] = ()
+
+    _check_drive = field_validator("drive")(_known_feature)
+
+    @field_validator("sides")
+    @classmethod
+    def _check_sides(cls, sides: tuple[str, str] | None) -> tuple[str, str] | None:
+        if sides is not None:
+            for name in sides:
+                _known_feature(name)
+        return sides
+
+    @model_validator(mode="after")
+    def _thresholds(self) -> ExerciseSpec:
+        if self.exit >= self.enter:
+            raise ValueError(f"exit ({self.exit}) must be below enter ({self.enter}) for hysteresis")
+        if self.full < self.enter:
+            raise ValueError(f"full ({self.full}) must be at least enter ({self.enter})")
+        if self.isometric and self.not_resisting is None:
+            raise ValueError("an isometric spec needs not_resisting (the brow rise that means no resistance)")
+        if self.not_resisting is not None and self.not_resisting <= self.full:
+            raise ValueError("not_resisting must be above full")
+        return self
+
+
+class SpecFile(_Frozen):
+    shape: tuple[Shape, ...] = ()
+    spec: tuple[ExerciseSpec, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _cross(self) -> SpecFile:
+        shape_ids = {s.id for s in self.shape}
+        seen: set[str] = set()
+        for spec in self.spec:
+            if spec.exercise in seen:
+                raise ValueError(f"exercise {spec.exercise!r} has two specs")
+            seen.add(spec.exercise)
+            unknown = set(spec.allowed_shapes) - shape_ids
+            if unknown:
+                raise ValueError(f"{spec.exercise}: allowed_shapes names unknown shapes {sorted(unknown)}")
+        return self
+
+
+def parse_specs(text: str, *, source: str = "specs.toml") -> SpecFile:
+    """Parse and validate spec TOML; raises CatalogError naming the file, entry and field."""
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise CatalogError(f"{source}: not valid TOML ({error})") from error
+    try:
+        return SpecFile.model_validate(raw)
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        raise CatalogError(f"{source}: {where}: {first['msg']}") from error
+
+
+@lru_cache(maxsize=1)
+def load_specs() -> SpecFile:
+    """The built-in specs (cached)."""
+    return parse_specs(SPECS_PATH.read_text(encoding="utf-8"), source=str(SPECS_PATH))
+
+
+def checked_exercises() -> tuple[str, ...]:
+    """Catalog ids the coach can check, in spec-file order."""
+    return tuple(spec.exercise for spec in load_specs().spec)
+
+
+def spec_for(exercise_id: str) -> ExerciseSpec:
+    """The spec of ``exercise_id``; CatalogError lists the checked exercises when there is none."""
+    for spec in load_specs().spec:
+        if spec.exercise == exercise_id:
+            return spec
+    raise CatalogError(
+        f"the coach cannot check exercise {exercise_id!r}; it checks: {', '.join(checked_exercises())}"
+    )
+
+
+def shapes() -> tuple[Shape, ...]:
+    return load_specs().shape
