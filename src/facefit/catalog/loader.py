@@ -92,11 +92,13 @@ class _Entry:
     file: str
     label: str
     model: Any
+    raw: dict[str, Any]
 
 
 @dataclass
 class _Collected:
     entries: dict[str, list[_Entry]] = field(default_factory=lambda: {name: [] for name in SECTIONS})
+    invalid: dict[str, list[_Entry]] = field(default_factory=lambda: {name: [] for name in SECTIONS})
     guidance: list[_Entry] = field(default_factory=list)
     issues: list[CatalogIssue] = field(default_factory=list)
 
@@ -117,7 +119,7 @@ def _field_path(loc: Sequence[int | str]) -> str:
 
 
 def _describe(error: Mapping[str, Any]) -> str:
-    message = str(error["msg"])
+    message = str(error["msg"]).removeprefix("Value error, ")
     value = error.get("input")
     if error["type"] != "missing" and not isinstance(value, dict | list) and error.get("loc"):
         message += f" (got {value!r})"
@@ -164,7 +166,7 @@ def _collect_file(path: Path, out: _Collected) -> None:
         out.issues.append(CatalogIssue(name, "-", "-", "file defines nothing"))
     for section, value in document.items():
         if section == "guidance":
-            _collect_entry(name, "guidance", "guidance", Guidance, value, out.guidance, out.issues)
+            _collect_entry(name, "guidance", Guidance, value, out.guidance, [], out.issues)
             continue
         model = SECTIONS.get(section)
         if model is None:
@@ -176,37 +178,62 @@ def _collect_file(path: Path, out: _Collected) -> None:
             continue
         for index, raw in enumerate(value):
             label = _label(section, raw, index)
-            _collect_entry(name, label, section, model, raw, out.entries[section], out.issues)
+            _collect_entry(name, label, model, raw, out.entries[section], out.invalid[section], out.issues)
 
 
 def _collect_entry(
-    file: str, label: str, section: str, model: type[BaseModel], raw: object,
-    into: list[_Entry], issues: list[CatalogIssue],
+    file: str, label: str, model: type[BaseModel], raw: object,
+    valid: list[_Entry], invalid: list[_Entry], issues: list[CatalogIssue],
 ) -> None:
     if not isinstance(raw, dict):
         issues.append(CatalogIssue(file, label, "-", f"must be a table, got {type(raw).__name__}"))
         return
     try:
-        into.append(_Entry(file, label, model.model_validate(raw)))
+        valid.append(_Entry(file, label, model.model_validate(raw), raw))
     except ValidationError as error:
+        invalid.append(_Entry(file, label, None, raw))
         for detail in error.errors():
             issues.append(CatalogIssue(file, label, _field_path(detail["loc"]), _describe(detail)))
 
 
-def _unique(entries: list[_Entry], issues: list[CatalogIssue]) -> dict[str, _Entry]:
+def _unique(valid: list[_Entry], invalid: list[_Entry], issues: list[CatalogIssue]) -> dict[str, _Entry]:
+    """Valid entries by id; a duplicate id is reported even when one of the two entries is invalid."""
     seen: dict[str, _Entry] = {}
-    for entry in entries:
-        first = seen.get(entry.model.id)
+    first_seen: dict[str, _Entry] = {}
+    for entry in [*valid, *invalid]:
+        key = entry.raw.get("id")
+        if not isinstance(key, str):
+            continue
+        first = first_seen.get(key)
         if first is not None:
             issues.append(CatalogIssue(entry.file, entry.label, "id",
                                        f"duplicate id; first defined in {first.file}"))
-        else:
-            seen[entry.model.id] = entry
+            continue
+        first_seen[key] = entry
+        if entry.model is not None:
+            seen[key] = entry
     return seen
 
 
-def _cross_check(tables: dict[str, dict[str, _Entry]], issues: list[CatalogIssue]) -> None:
+def _raw_step_exercises(entry: _Entry) -> list[tuple[int, str]]:
+    """(step number, exercise id) of a routine that failed validation, to still check its references."""
+    steps = entry.raw.get("steps")
+    if not isinstance(steps, list):
+        return []
+    return [(i, step["exercise"]) for i, step in enumerate(steps, start=1)
+            if isinstance(step, dict) and isinstance(step.get("exercise"), str)]
+
+
+def _cross_check(
+    tables: dict[str, dict[str, _Entry]], invalid: dict[str, list[_Entry]], issues: list[CatalogIssue]
+) -> None:
     exercises = tables["exercise"]
+    known_exercises = exercises.keys() | {e.raw.get("id") for e in invalid["exercise"]}
+    for entry in invalid["routine"]:
+        for i, name in _raw_step_exercises(entry):
+            if name not in known_exercises:
+                issues.append(CatalogIssue(entry.file, entry.label, f"steps[{i}].exercise",
+                                           f"unknown exercise {name!r}"))
     conditions = set(tables["condition"]) or set(CONDITION_IDS)
     discouraged = tables["discouraged"]
     for entry in exercises.values():
@@ -252,12 +279,13 @@ def check_paths(paths: Iterable[Path]) -> tuple[Catalog | None, list[CatalogIssu
     for path in unique_paths:
         _collect_file(path, collected)
     issues = collected.issues
-    tables = {section: _unique(entries, issues) for section, entries in collected.entries.items()}
+    tables = {section: _unique(entries, collected.invalid[section], issues)
+              for section, entries in collected.entries.items()}
     if len(collected.guidance) > 1:
         extra = collected.guidance[1]
         issues.append(CatalogIssue(extra.file, "guidance", "-",
                                    f"guidance defined twice; first in {collected.guidance[0].file}"))
-    _cross_check(tables, issues)
+    _cross_check(tables, collected.invalid, issues)
     if issues:
         return None, issues
 
