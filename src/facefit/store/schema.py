@@ -4,6 +4,7 @@ Each stage that stores data keeps its tables in its own ``store/<area>.py`` and 
 """
 
 from facefit.store import models  # noqa: F401
+from facefit.store import photos  # noqa: F401
 from facefit.store import safety_habits  # noqa: F401
 from facefit.store import web  # noqa: F401
 from facefit.store.base import Base

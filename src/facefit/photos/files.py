@@ -1,0 +1,174 @@
+"""Reading user photos safely and writing clean copies atomically.
+
+A stored photo is the *pixels only*: EXIF orientation is applied, then the image is re-encoded
+without any metadata (GPS position, camera serial, timestamps), because progress photos are health
+data and must not leak where the user lives. Files are named by the SHA-256 of their pixels, so
+importing the same picture twice is a no-op, and written via temp file + fsync + ``os.replace`` so a
+crash leaves either the whole file or nothing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import os
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import numpy as np
+
+from facefit.errors import InputError
+
+MAX_FILE_BYTES = 60 * 1024 * 1024
+MAX_PIXELS = 50_000_000
+MIN_SIDE = 64
+TEMP_PREFIX = ".tmp-facefit-"
+JPEG_QUALITY = 95
+
+
+@dataclass(frozen=True)
+class LoadedPhoto:
+    """An upright RGB photo and the little we keep from its metadata.
+
+    Attributes:
+        rgb: (H, W, 3) uint8, EXIF orientation applied.
+        taken_at: EXIF DateTimeOriginal when present (local camera time, naive), else None.
+        had_gps: whether the original carried GPS metadata (stripped from the stored copy).
+    """
+
+    rgb: np.ndarray
+    taken_at: datetime | None = None
+    had_gps: bool = False
+
+
+def _exif_datetime(exif: object) -> datetime | None:
+    try:
+        raw = exif.get_ifd(0x8769).get(0x9003) or exif.get(0x0132)  # type: ignore[attr-defined]
+        return datetime.strptime(str(raw).strip("\x00 "), "%Y:%m:%d %H:%M:%S") if raw else None
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return None
+
+
+def decode_photo(data: bytes, name: str = "photo") -> LoadedPhoto:
+    """Decode image bytes into an upright RGB array, or raise :class:`InputError` naming the problem."""
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
+    if not data:
+        raise InputError(f"{name} is empty (0 bytes): choose a JPEG or PNG photo.")
+    if len(data) > MAX_FILE_BYTES:
+        raise InputError(
+            f"{name} is {len(data) / 1e6:.0f} MB; photos over {MAX_FILE_BYTES // 2**20} MB are refused."
+        )
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            if image.width * image.height > MAX_PIXELS:
+                raise InputError(f"{name} has {image.width}x{image.height} pixels, more than {MAX_PIXELS:,}.")
+            exif = image.getexif()
+            taken_at = _exif_datetime(exif)
+            had_gps = 0x8825 in exif
+            upright = ImageOps.exif_transpose(image)
+            if upright.mode in ("RGBA", "LA", "PA") or (
+                upright.mode == "P" and "transparency" in upright.info
+            ):
+                background = Image.new("RGB", upright.size, (255, 255, 255))
+                rgba = upright.convert("RGBA")
+                background.paste(rgba, mask=rgba.getchannel("A"))
+                upright = background
+            rgb = np.asarray(upright.convert("RGB"), dtype=np.uint8).copy()
+    except UnidentifiedImageError as error:
+        raise InputError(f"{name} is not an image FaceFit can read (JPEG, PNG, WebP...).") from error
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as error:
+        raise InputError(f"{name} is corrupt or truncated and cannot be decoded ({error}).") from error
+    if min(rgb.shape[:2]) < MIN_SIDE:
+        raise InputError(f"{name} is only {rgb.shape[1]}x{rgb.shape[0]} pixels; a face photo needs more.")
+    return LoadedPhoto(rgb=rgb, taken_at=taken_at, had_gps=had_gps)
+
+
+def load_photo(path: str | os.PathLike[str]) -> LoadedPhoto:
+    """Read and decode a photo file (see :func:`decode_photo`); a missing file is an InputError."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"{path} does not exist or is not a file.")
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise InputError(
+            f"{path.name} is {size / 1e6:.0f} MB; photos over {MAX_FILE_BYTES // 2**20} MB are refused."
+        )
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise InputError(f"{path} cannot be read ({error.strerror}).") from error
+    return decode_photo(data, path.name)
+
+
+def pixel_digest(rgb: np.ndarray) -> str:
+    """SHA-256 of the pixels and shape: the photo's identity, independent of file format and metadata."""
+    digest = hashlib.sha256(f"{rgb.shape[0]}x{rgb.shape[1]}x{rgb.shape[2]}:".encode())
+    digest.update(np.ascontiguousarray(rgb).tobytes())
+    return digest.hexdigest()
+
+
+def encode_jpeg(rgb: np.ndarray, quality: int = JPEG_QUALITY) -> bytes:
+    """JPEG bytes of the pixels with no metadata at all (no EXIF, no GPS, no ICC profile)."""
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.fromarray(rgb).save(buffer, format="JPEG", quality=quality, subsampling=0, optimize=False)
+    return buffer.getvalue()
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` so that readers (and crashes) see the old file, or all of the new one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{os.getpid()}-", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    with contextlib.suppress(OSError):  # make the rename itself durable
+        dir_fd = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def remove_stale_temp_files(directory: Path, max_age_s: float = 3600.0) -> int:
+    """Delete temp files left by a killed writer (its pid is gone, or the file is over an hour old)."""
+    removed = 0
+    if not directory.is_dir():
+        return 0
+    now = time.time()
+    for tmp in directory.rglob(f"{TEMP_PREFIX}*"):
+        try:
+            pid = int(tmp.name[len(TEMP_PREFIX) :].split("-", 1)[0])
+        except ValueError:
+            pid = -1
+        try:
+            old = now - tmp.stat().st_mtime > max_age_s
+            if old or pid <= 0 or not _pid_alive(pid):
+                tmp.unlink()
+                removed += 1
+        except OSError:
+            continue
+    return removed

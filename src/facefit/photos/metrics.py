@@ -1,0 +1,153 @@
+"""Objective face metrics of one photo, in IPD units (and millimetres via the iris diameter).
+
+Every metric is computed on the photo *and on its mirror image*, and the two are averaged (with the
+person's sides swapped for the mirror): the model has a left/right landmark bias of a few millimetres
+that would otherwise masquerade as asymmetry. A consequence worth testing: the metrics of a photo's
+mirror are exactly the side-swapped metrics of the photo.
+
+The cheek projection proxy is EXPERIMENTAL: no validated landmark measure of cheek fullness exists,
+and MediaPipe's depth is a model estimate, not a measurement.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+from facefit.photos import landmarks as lm
+
+UNIT_IPD, UNIT_RATIO, UNIT_DEG = "ipd", "ratio", "deg"
+
+
+@dataclass(frozen=True)
+class MetricSpec:
+    """What a metric means: its unit, whether it converts to mm, and how it behaves under mirroring."""
+
+    name: str
+    unit: str
+    description: str
+    antisymmetric: bool = False  # sign flips when the face is mirrored (lateral offsets, R-L differences)
+    experimental: bool = False
+
+
+METRICS: tuple[MetricSpec, ...] = (
+    MetricSpec("brow_height_r", UNIT_IPD, "right pupil to brow (105), larger = brow higher"),
+    MetricSpec("brow_height_l", UNIT_IPD, "left pupil to brow (334), larger = brow higher"),
+    MetricSpec("eye_aperture_r", UNIT_IPD, "right lower to upper lid (145-159)"),
+    MetricSpec("eye_aperture_l", UNIT_IPD, "left lower to upper lid (374-386)"),
+    MetricSpec(
+        "mouth_corner_drop_r", UNIT_IPD, "right mouth corner (61) below the pupil line, smaller = higher"
+    ),
+    MetricSpec(
+        "mouth_corner_drop_l", UNIT_IPD, "left mouth corner (291) below the pupil line, smaller = higher"
+    ),
+    MetricSpec(
+        "commissure_deviation",
+        UNIT_IPD,
+        "right corner drop minus left corner drop (0 = level corners)",
+        antisymmetric=True,
+    ),
+    MetricSpec("jaw_width_ratio", UNIT_RATIO, "jaw width (172-397) over cheek width (234-454)"),
+    MetricSpec("lower_face_ratio", UNIT_RATIO, "nose base to chin over nose bridge (168) to chin"),
+    MetricSpec("jaw_angle_r", UNIT_DEG, "jawline contour angle at the right gonion (234-172-152)"),
+    MetricSpec("jaw_angle_l", UNIT_DEG, "jawline contour angle at the left gonion (454-397-152)"),
+    MetricSpec(
+        "chin_deviation",
+        UNIT_IPD,
+        "chin (152) offset from the pupil midline, + = person's left",
+        antisymmetric=True,
+    ),
+    *(
+        MetricSpec(f"asymmetry_{region}", UNIT_IPD, f"mirror asymmetry index of the {region} (0 = symmetric)")
+        for region in lm.SYMMETRIC_PAIRS
+    ),
+    MetricSpec(
+        "cheek_projection_r",
+        UNIT_IPD,
+        "EXPERIMENTAL: right mid-cheek depth ahead of the nose tip",
+        experimental=True,
+    ),
+    MetricSpec(
+        "cheek_projection_l",
+        UNIT_IPD,
+        "EXPERIMENTAL: left mid-cheek depth ahead of the nose tip",
+        experimental=True,
+    ),
+)
+METRIC_SPECS: dict[str, MetricSpec] = {spec.name: spec for spec in METRICS}
+METRIC_NAMES: tuple[str, ...] = tuple(spec.name for spec in METRICS)
+
+
+def _angle(a: np.ndarray, vertex: np.ndarray, b: np.ndarray) -> float:
+    va, vb = a - vertex, b - vertex
+    cos = float(va @ vb / (np.linalg.norm(va) * np.linalg.norm(vb)))
+    return float(np.degrees(np.arccos(np.clip(cos, -1.0, 1.0))))
+
+
+def raw_metrics(frame: lm.PupilFrame) -> dict[str, float]:
+    """Metrics of one face as seen (no mirror averaging), from its pupil-line frame."""
+    u, depth = frame.u, frame.depth
+    y = u[:, 1]
+    out = {
+        "brow_height_r": y[lm.PUPIL_R] - y[lm.BROW_R],
+        "brow_height_l": y[lm.PUPIL_L] - y[lm.BROW_L],
+        "eye_aperture_r": y[lm.EYE_LOWER_R] - y[lm.EYE_UPPER_R],
+        "eye_aperture_l": y[lm.EYE_LOWER_L] - y[lm.EYE_UPPER_L],
+        "mouth_corner_drop_r": y[lm.MOUTH_CORNER_R],
+        "mouth_corner_drop_l": y[lm.MOUTH_CORNER_L],
+        "commissure_deviation": y[lm.MOUTH_CORNER_R] - y[lm.MOUTH_CORNER_L],
+        "jaw_width_ratio": float(
+            np.linalg.norm(u[lm.GONION_L] - u[lm.GONION_R]) / np.linalg.norm(u[lm.CHEEK_L] - u[lm.CHEEK_R])
+        ),
+        "lower_face_ratio": (y[lm.CHIN] - y[lm.NOSE_BASE]) / (y[lm.CHIN] - y[lm.NOSE_BRIDGE]),
+        "jaw_angle_r": _angle(u[lm.CHEEK_R], u[lm.GONION_R], u[lm.CHIN]),
+        "jaw_angle_l": _angle(u[lm.CHEEK_L], u[lm.GONION_L], u[lm.CHIN]),
+        "chin_deviation": u[lm.CHIN, 0],
+        "cheek_projection_r": depth[lm.NOSE_TIP] - depth[lm.CHEEK_PROBE_R],
+        "cheek_projection_l": depth[lm.NOSE_TIP] - depth[lm.CHEEK_PROBE_L],
+    }
+    for region, pairs in lm.SYMMETRIC_PAIRS.items():
+        right = u[[r for r, _ in pairs]]
+        left = u[[left_i for _, left_i in pairs]] * np.array([-1.0, 1.0])
+        out[f"asymmetry_{region}"] = float(np.mean(np.linalg.norm(right - left, axis=1)))
+    return {name: float(out[name]) for name in METRIC_NAMES}
+
+
+def swap_sides(metrics: Mapping[str, float]) -> dict[str, float]:
+    """The metrics of the mirror-image face: ``_r`` and ``_l`` exchanged, lateral offsets negated."""
+    out: dict[str, float] = {}
+    for name, value in metrics.items():
+        spec = METRIC_SPECS.get(name)
+        if name.endswith("_r"):
+            out[name[:-2] + "_l"] = value
+        elif name.endswith("_l"):
+            out[name[:-2] + "_r"] = value
+        else:
+            out[name] = -value if spec is not None and spec.antisymmetric else value
+    return out
+
+
+def mirror_averaged(seen: Mapping[str, float], mirror_seen: Mapping[str, float]) -> dict[str, float]:
+    """Average a photo's metrics with those of its mirror image (sides swapped back)."""
+    back = swap_sides(mirror_seen)
+    return {name: 0.5 * (seen[name] + back[name]) for name in METRIC_NAMES}
+
+
+def to_millimetres(metrics: Mapping[str, float], mm_per_ipd: float) -> dict[str, float]:
+    """Length metrics in mm (IPD units times mm per IPD); ratios and angles are left out."""
+    return {
+        name: value * mm_per_ipd
+        for name, value in metrics.items()
+        if name in METRIC_SPECS and METRIC_SPECS[name].unit == UNIT_IPD
+    }
+
+
+def asymmetries(metrics: Mapping[str, float]) -> dict[str, float]:
+    """Right-minus-left difference of every paired metric (IPD or degrees), e.g. ``brow_height``."""
+    return {
+        name[:-2]: metrics[name] - metrics[name[:-2] + "_l"]
+        for name in metrics
+        if name.endswith("_r") and name[:-2] + "_l" in metrics
+    }
