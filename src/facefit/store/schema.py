@@ -3,10 +3,13 @@
 Each stage that stores data keeps its tables in its own ``store/<area>.py`` and adds one import here.
 """
 
-from facefit.store import models  # noqa: F401
-from facefit.store import photos  # noqa: F401
-from facefit.store import safety_habits  # noqa: F401
-from facefit.store import web  # noqa: F401
+from facefit.store import (
+    calibration,  # noqa: F401
+    models,  # noqa: F401
+    photos,  # noqa: F401
+    safety_habits,  # noqa: F401
+    web,  # noqa: F401
+)
 from facefit.store.base import Base
 
 metadata = Base.metadata

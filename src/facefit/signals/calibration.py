@@ -1,0 +1,335 @@
+"""Neutral-rest calibration: each user's own zero, so exercises are measured as change from rest.
+
+Faces differ more between people than an exercise moves one face, and the model has biases (a
+left/right landmark offset, pitch raised by a smile). Measuring change from the user's calibrated
+rest cancels both. A rest is accepted only when it is:
+
+- **still**: the median over a window of >= 1 s where head pose and face geometry barely move
+  (a moving rest would bake motion into the zero), and
+- **neutral**: no smile, mouth closed, brows not raised, eyes open, facing the camera. A rejection
+  raises :class:`RestRejectedError` naming what to fix.
+
+From a single photo there is no stillness to check; instead the model runs on the photo *and its
+mirror image* and the two are averaged (with the per-side columns swapped back), which cancels the
+model's left/right bias (DESIGN.md section 2).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import numpy as np
+
+from facefit.errors import FaceFitError, NoFaceError
+from facefit.signals.compute import K, mirror_values, signals_from_observation
+from facefit.signals.names import SIGNAL_INDEX, SIGNAL_NAMES, SignalSeries
+
+MIN_STILL_S = 1.0
+CAMERA_SECONDS = 5.0
+
+# How much a signal may move (p95 - p5) inside a still window.
+STILL_TOLERANCE: dict[str, float] = {
+    "head_pitch": 4.0,
+    "head_yaw": 4.0,
+    "head_roll": 3.0,
+    "brow_height_r": 0.05,
+    "brow_height_l": 0.05,
+    "mouth_opening": 0.05,
+    "mouth_corner_lift_r": 0.05,
+    "mouth_corner_lift_l": 0.05,
+    "mouth_width": 0.06,
+    "jaw_opening": 0.06,
+}
+_STILL_COLUMNS = np.array([SIGNAL_INDEX[name] for name in STILL_TOLERANCE])
+_STILL_LIMITS = np.array(list(STILL_TOLERANCE.values()))
+SCALE_TOLERANCE = 0.05  # relative change of apparent face size (moving toward/away from the camera)
+
+
+class RestRejectedError(FaceFitError):
+    """The recorded rest was not still, not neutral, or too short; the message says what to fix."""
+
+    exit_code = 4
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """A user's neutral rest.
+
+    Attributes:
+        rest: (K,) rest value of every signal, in :data:`SIGNAL_NAMES` order.
+        spread: (K,) robust spread (1.4826 * MAD) of each signal over the still window: the jitter a
+            change must exceed to mean anything. NaN for photo calibrations (one frame).
+        created_at: when it was recorded (UTC).
+        source: what it was recorded from ("image:<path>", "video:<path>", "camera:<n>").
+        method: "photo-mirror" or "still-window".
+        frames: how many frames the rest is the median of (2 for photo + mirror).
+    """
+
+    rest: np.ndarray
+    spread: np.ndarray
+    created_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    source: str = ""
+    method: str = "still-window"
+    frames: int = 1
+
+    def __post_init__(self) -> None:
+        for name in ("rest", "spread"):
+            value = getattr(self, name)
+            if np.shape(value) != (K,):
+                raise ValueError(f"{name}: expected ({K},), got {np.shape(value)}")
+
+    def relative(self, values: np.ndarray) -> np.ndarray:
+        """Signals as change from rest ((K,) or (N, K)); ``face_present`` is passed through unchanged."""
+        arr = np.asarray(values, dtype=np.float64)
+        out = arr - self.rest
+        out[..., SIGNAL_INDEX["face_present"]] = arr[..., SIGNAL_INDEX["face_present"]]
+        return out
+
+    def value(self, name: str) -> float:
+        """Rest value of one named signal."""
+        return float(self.rest[SIGNAL_INDEX[name]])
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe form (NaN -> None), keyed by signal name so renamed columns fail loudly, not silently."""
+        return {
+            "created_at": self.created_at.isoformat(),
+            "source": self.source,
+            "method": self.method,
+            "frames": self.frames,
+            "rest": _named(self.rest),
+            "spread": _named(self.spread),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Calibration:
+        """Inverse of :meth:`to_dict`; signals missing from ``data`` (added since) are NaN."""
+        return cls(
+            rest=_unnamed(data.get("rest", {})),
+            spread=_unnamed(data.get("spread", {})),
+            created_at=datetime.fromisoformat(data["created_at"]),
+            source=str(data.get("source", "")),
+            method=str(data.get("method", "still-window")),
+            frames=int(data.get("frames", 1)),
+        )
+
+
+def _named(values: np.ndarray) -> dict[str, float | None]:
+    pairs = zip(SIGNAL_NAMES, values, strict=True)
+    return {name: (float(v) if np.isfinite(v) else None) for name, v in pairs}
+
+
+def _unnamed(values: dict[str, float | None]) -> np.ndarray:
+    return np.array([np.nan if values.get(n) is None else float(values[n]) for n in SIGNAL_NAMES])  # type: ignore[arg-type]
+
+
+# ------------------------------------------------------------------------------------------ neutrality
+
+
+def _bs(values: np.ndarray, name: str) -> float:
+    return float(values[SIGNAL_INDEX[f"bs_{name}"]])
+
+
+def neutral_problems(values: np.ndarray) -> list[str]:
+    """Why a (K,) rest is not neutral, as fixes a user can follow (empty list = neutral).
+
+    Thresholds were set on the real photos in shared data: smiling portraits score mouthSmile 0.5-0.95,
+    neutral ones < 0.1; an open surprised mouth scores jawOpen ~0.5 and a 0.3 IPD lip gap.
+    """
+    problems: list[str] = []
+    smile = (_bs(values, "mouthSmileLeft") + _bs(values, "mouthSmileRight")) / 2
+    if smile > 0.5:
+        problems.append(f"you are smiling (smile score {smile:.2f}); relax your mouth")
+    opening = float(values[SIGNAL_INDEX["mouth_opening"]])
+    if _bs(values, "jawOpen") > 0.3 or opening > 0.1:
+        problems.append(f"your mouth is open (lip gap {opening:.2f} IPD); close your lips gently")
+    outer = (_bs(values, "browOuterUpLeft") + _bs(values, "browOuterUpRight")) / 2
+    brows = max(_bs(values, "browInnerUp"), outer)
+    if brows > 0.4:
+        problems.append(f"your brows are raised (score {brows:.2f}); let them rest")
+    blink = (_bs(values, "eyeBlinkLeft") + _bs(values, "eyeBlinkRight")) / 2
+    if blink > 0.6:
+        problems.append("your eyes are closed; look at the camera with eyes open")
+    if _bs(values, "mouthPucker") > 0.5:
+        problems.append("your lips are pushed forward; relax them")
+    pitch, yaw = values[SIGNAL_INDEX["head_pitch"]], values[SIGNAL_INDEX["head_yaw"]]
+    if np.isfinite(yaw) and abs(yaw) > 20:
+        problems.append(f"your head is turned {abs(yaw):.0f} deg; face the camera")
+    if np.isfinite(pitch) and abs(pitch) > 20:
+        problems.append(f"your head is tilted {abs(pitch):.0f} deg up or down; look straight ahead")
+    return problems
+
+
+def _require_neutral(values: np.ndarray) -> None:
+    problems = neutral_problems(values)
+    if problems:
+        raise RestRejectedError("rest is not neutral: " + "; ".join(problems) + ".")
+
+
+# ------------------------------------------------------------------------------------------ from frames
+
+
+@dataclass(frozen=True)
+class StillWindow:
+    """The stillest >= 1 s stretch: frame indices [start, stop) and its motion score (<= 1 is still)."""
+
+    start: int
+    stop: int
+    score: float
+    worst: str
+
+
+def find_still_window(series: SignalSeries, *, min_still_s: float = MIN_STILL_S) -> StillWindow:
+    """The window of >= ``min_still_s`` with the least motion, scored against :data:`STILL_TOLERANCE`.
+
+    Raises :class:`RestRejectedError` when the face is not visible for long enough.
+    """
+    t = series.t_ms.astype(np.float64)
+    values = series.values
+    present = values[:, SIGNAL_INDEX["face_present"]] == 1
+    need_ms = min_still_s * 1000.0
+    best: StillWindow | None = None
+    n = len(series)
+    stop = 0
+    for start in range(n):
+        if not present[start]:
+            continue
+        stop = max(stop, start + 1)
+        while stop < n and t[stop - 1] - t[start] < need_ms:
+            stop += 1
+        if t[stop - 1] - t[start] < need_ms - _frame_slack(t):
+            break
+        if not present[start:stop].all():
+            continue
+        window = values[start:stop]
+        ranges = np.percentile(window[:, _STILL_COLUMNS], 95, axis=0) - np.percentile(
+            window[:, _STILL_COLUMNS], 5, axis=0
+        )
+        ratios = ranges / _STILL_LIMITS
+        scale = window[:, SIGNAL_INDEX["scale"]]
+        scale_ratio = (scale.max() / scale.min() - 1.0) / SCALE_TOLERANCE
+        all_ratios = np.append(np.nan_to_num(ratios, nan=0.0), scale_ratio)
+        worst_index = int(np.argmax(all_ratios))
+        names = [*STILL_TOLERANCE, "scale"]
+        candidate = StillWindow(start, stop, float(all_ratios[worst_index]), names[worst_index])
+        if best is None or candidate.score < best.score:
+            best = candidate
+    if best is None:
+        seen = _longest_present_s(t, present)
+        raise RestRejectedError(
+            f"the face must be visible and still for at least {min_still_s:g} s; only about {seen:.1f} s of "
+            "face was seen without a gap. Record a longer rest."
+        )
+    return best
+
+
+def _longest_present_s(t: np.ndarray, present: np.ndarray) -> float:
+    """Duration of the longest run of consecutive frames with a face."""
+    best, run_start = 0.0, None
+    for i, ok in enumerate(present):
+        if ok and run_start is None:
+            run_start = i
+        if run_start is not None and (not ok or i == len(present) - 1):
+            end = i if ok else i - 1
+            best = max(best, float(t[end] - t[run_start]) / 1000.0)
+            run_start = None
+    return best
+
+
+def _frame_slack(t: np.ndarray) -> float:
+    """Allow one frame period of slack so a 30-frame 1 s clip at 30 fps counts as 1 s."""
+    return float(np.median(np.diff(t))) if t.size > 1 else 0.0
+
+
+def calibrate_from_series(
+    series: SignalSeries, *, source: str = "", min_still_s: float = MIN_STILL_S
+) -> Calibration:
+    """Rest = median over the stillest >= 1 s window; rejects moving or non-neutral rests with reasons."""
+    window = find_still_window(series, min_still_s=min_still_s)
+    if window.score > 1.0:
+        raise RestRejectedError(
+            f"you moved during the rest ({_MOTION_WORDS.get(window.worst, window.worst)} changed "
+            f"{window.score:.1f}x more than allowed); hold still for {min_still_s:g} s."
+        )
+    rows = series.values[window.start : window.stop]
+    rest = np.median(rows, axis=0)
+    spread = 1.4826 * np.median(np.abs(rows - rest), axis=0)
+    _require_neutral(rest)
+    return Calibration(rest=rest, spread=spread, source=source, method="still-window", frames=len(rows))
+
+
+_MOTION_WORDS = {
+    "head_pitch": "head nodding",
+    "head_yaw": "head turning",
+    "head_roll": "head tilting",
+    "scale": "distance to the camera",
+    "mouth_opening": "mouth opening",
+    "jaw_opening": "jaw",
+}
+
+
+def calibrate_from_photo(rgb: np.ndarray, landmarker: object, *, source: str = "") -> Calibration:
+    """Rest from one photo: average its signals with those of its mirror image (sides swapped back).
+
+    ``landmarker`` must be an IMAGE-mode :class:`facefit.vision.landmarker.Landmarker`.
+    """
+    original = landmarker.detect(rgb, 0)  # type: ignore[attr-defined]
+    if not original.present:
+        raise NoFaceError(f"no face found in {source or 'the photo'}.")
+    mirrored = landmarker.detect(np.ascontiguousarray(rgb[:, ::-1]), 0)  # type: ignore[attr-defined]
+    if not mirrored.present:
+        raise NoFaceError(f"no face found in the mirror image of {source or 'the photo'}.")
+    a = signals_from_observation(original)
+    b = mirror_values(signals_from_observation(mirrored))
+    rest = (a + b) / 2.0
+    _require_neutral(rest)
+    return Calibration(rest=rest, spread=np.full(K, np.nan), source=source, method="photo-mirror", frames=2)
+
+
+def calibrate_source(
+    spec: str | os.PathLike[str] | int,
+    *,
+    model_path: str | os.PathLike[str] | None = None,
+    progress: bool = False,
+    camera_seconds: float = CAMERA_SECONDS,
+) -> Calibration:
+    """Calibrate from a photo, a video of the rest, or ``camera_seconds`` of a live camera."""
+    from facefit.signals.extract import extract_signals
+    from facefit.vision.landmarker import Landmarker, RunningMode
+    from facefit.vision.sources import camera_index, open_source
+
+    index = camera_index(spec)
+    if index is not None:
+        series = _record_camera(spec, seconds=camera_seconds, model_path=model_path)
+        return calibrate_from_series(series, source=f"camera:{index}")
+    with open_source(spec) as source:
+        if source.kind == "image":
+            with Landmarker(RunningMode.IMAGE, model_path=model_path) as landmarker:
+                return calibrate_from_photo(source.rgb, landmarker, source=f"image:{spec}")  # type: ignore[attr-defined]
+    extraction = extract_signals(spec, model_path=model_path, progress=progress)
+    if extraction.frames_without_face == extraction.frames:
+        raise NoFaceError(f"no face found in {spec}.")
+    return calibrate_from_series(extraction.series, source=f"video:{spec}")
+
+
+def _record_camera(
+    spec: str | os.PathLike[str] | int, *, seconds: float, model_path: str | os.PathLike[str] | None
+) -> SignalSeries:
+    """``seconds`` of live camera signals (the camera's own clock decides when to stop)."""
+    from facefit.signals.extract import observe
+    from facefit.vision.landmarker import Landmarker, RunningMode
+    from facefit.vision.sources import open_source
+
+    times: list[int] = []
+    rows: list[np.ndarray] = []
+    with open_source(spec) as source, Landmarker(RunningMode.VIDEO, model_path=model_path) as landmarker:
+        for frame, obs in observe(source, landmarker):
+            times.append(frame.t_ms)
+            rows.append(signals_from_observation(obs))
+            if frame.t_ms >= seconds * 1000:
+                break
+    if not rows:
+        raise RestRejectedError("the camera gave no frames; check it is connected and not in use.")
+    return SignalSeries(t_ms=np.asarray(times, dtype=np.int64), values=np.vstack(rows))
