@@ -1,0 +1,153 @@
+"""``facefit analyze`` (a recorded video, JSON or a Rich summary) and ``facefit coach`` (live feedback).
+
+Thin adapters: parse options, find the profile's stored calibration, call the coach verbs, render,
+and write the session and its events to the store as they happen.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from facefit.cli._common import DEFAULT_PROFILE, console, store
+from facefit.errors import InputError
+
+ExerciseOpt = Annotated[str, typer.Option("--exercise", "-e", help="Catalog exercise id, e.g. cheek-lifter.")]
+ProfileOpt = Annotated[str, typer.Option("--profile", help="Whose calibration and history to use.")]
+
+
+def stored_rest(db: Any, profile_name: str) -> Any:
+    """The profile's stored calibration rest vector, or None (no calibration, or no calibration store)."""
+    try:
+        from facefit.store.calibration import load_calibration
+    except ImportError:
+        return None
+    from facefit.store.profiles import get_or_create_profile
+
+    with db.transaction() as session:
+        profile = get_or_create_profile(session=session, name=profile_name)
+        calibration = load_calibration(session=session, profile_id=profile.id)
+    return None if calibration is None else calibration.rest
+
+
+class SessionWriter:
+    """Starts a ``coach`` session and commits each engine event in its own transaction."""
+
+    def __init__(self, db: Any, *, profile_name: str, exercise_id: str, source: str) -> None:
+        from facefit.store.profiles import get_or_create_profile
+        from facefit.store.sessions import start_session
+
+        self.db = db
+        with db.transaction() as session:
+            profile = get_or_create_profile(session=session, name=profile_name)
+            row = start_session(session=session, profile_id=profile.id, kind="coach", exercise_id=exercise_id,
+                                source=source)
+            self.session_id = row.id
+
+    def event(self, event: Any) -> None:
+        from facefit.store.sessions import record_event
+
+        with self.db.transaction() as session:
+            record_event(session=session, session_id=self.session_id, kind=str(event.kind), t_s=event.t_s,
+                         payload=event.to_dict())
+
+    def finish(self, summary: dict[str, Any], *, stopped_reason: str | None) -> None:
+        from facefit.store.sessions import finish_session
+
+        with self.db.transaction() as session:
+            finish_session(session=session, session_id=self.session_id,
+                           status="stopped" if stopped_reason else "completed", stop_reason=stopped_reason,
+                           summary=summary)
+
+
+def print_summary(result: dict[str, Any], *, title: str) -> None:
+    """A Rich table of reps, holds, faults and safety stops."""
+    console.print(f"[bold]{title}[/bold]  exercise {result['exercise']}, calibration {result['calibration']}")
+    if "frames" in result:
+        console.print(f"{result['frames']} frames, {result['frames_without_face']} without a face")
+    table = Table("rep", "start s", "end s", "amplitude", "symmetry %", "hold s", "faults")
+    for i, rep in enumerate(result["reps"], 1):
+        symmetry = "-" if rep["symmetry"] is None else f"{rep['symmetry']:.0f}"
+        table.add_row(str(i), f"{rep['start_s']:.1f}", f"{rep['end_s']:.1f}", f"{rep['amplitude']:.3f}",
+                      symmetry, f"{rep['hold_s']:.1f}", ", ".join(rep["faults"]) or "-")
+    console.print(table if result["reps"] else "no reps counted")
+    for fault in result["faults"]:
+        console.print(f"[yellow]fault[/yellow] {fault['t_s']:.1f}s {fault['kind']}: {fault['message']}")
+    for stop in result["safety"]:
+        console.print(f"[red]safety stop[/red] {stop['t_s']:.1f}s {stop['kind']}: {stop['message']}")
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("analyze")
+    def analyze(
+        video: Annotated[Path, typer.Argument(help="Video file of one person doing the exercise.")],
+        exercise: ExerciseOpt,
+        as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object (the analyze contract).")]
+        = False,
+        profile: ProfileOpt = DEFAULT_PROFILE,
+    ) -> None:
+        """Count reps, time holds and judge form in a recorded video of one exercise."""
+        from facefit.coach.analyze import analyze_video
+        from facefit.coach.specs import spec_for
+
+        spec_for(exercise)
+        if not video.is_file():
+            raise InputError(f"{video}: no such file")
+        rest = stored_rest(store(), profile)
+        result, _engine = analyze_video(video, exercise_id=exercise, rest=rest, progress=not as_json)
+        if as_json:
+            typer.echo(json.dumps(result))
+        else:
+            print_summary(result, title=f"{video.name}")
+
+    @app.command("coach")
+    def coach(
+        exercise: ExerciseOpt,
+        camera: Annotated[int | None, typer.Option("--camera", help="Camera index to coach live.")] = None,
+        video: Annotated[Path | None, typer.Option("--video", help="Coach a recorded video instead.")] = None,
+        overlay: Annotated[bool, typer.Option("--overlay", help="Show the OpenCV window (needs a display).")]
+        = False,
+        max_seconds: Annotated[float | None, typer.Option("--max-seconds", help="Stop after this long.")]
+        = None,
+        profile: ProfileOpt = DEFAULT_PROFILE,
+    ) -> None:
+        """Live feedback on one exercise from a camera or a video; the session is saved as it runs."""
+        from rich.live import Live
+
+        from facefit.coach.engine import Engine
+        from facefit.coach.live import coach_source, display_available
+
+        if (camera is None) == (video is None):
+            raise InputError("give exactly one of --camera N or --video FILE")
+        if video is not None and not video.is_file():
+            raise InputError(f"{video}: no such file")
+        engine = Engine.for_exercise(exercise, rest=stored_rest(store(), profile))
+        source: int | Path = camera if camera is not None else video  # type: ignore[assignment]
+        writer = SessionWriter(store(), profile_name=profile, exercise_id=exercise,
+                               source=f"camera:{camera}" if camera is not None else str(video))
+        window = overlay and display_available()
+        if overlay and not window:
+            console.print("[yellow]no display found: showing text feedback instead of a window[/yellow]")
+
+        def line(eng: Engine, t_s: float, face: bool) -> str:
+            if eng.rest is None:
+                return f"{t_s:5.1f}s  hold still and neutral: measuring your rest"
+            target = f"/{eng.reps_target}" if eng.reps_target else ""
+            hold = f"  hold {eng.holding_s:4.1f}s" if eng.active else ""
+            seen = "" if face else "  [red]no face[/red]"
+            return f"{t_s:5.1f}s  reps {len(eng.reps)}{target}{hold}{seen}  {eng.message or eng.spec.ask}"
+
+        with Live(console=console, refresh_per_second=8, transient=False) as live:
+            result = coach_source(
+                source, engine, on_event=writer.event, window=window, max_seconds=max_seconds,
+                on_frame=lambda eng, t, face: live.update(line(eng, t, face)),
+            )
+        summary = engine.summary()
+        summary.update(frames=result.frames, frames_without_face=result.frames_without_face)
+        reason = engine.stopped.message if engine.stopped is not None else None
+        writer.finish(summary, stopped_reason=reason)
+        print_summary(summary, title=f"session {writer.session_id} saved")
