@@ -32,6 +32,7 @@ from facefit.coach.events import (
 )
 from facefit.coach.features import FEATURE_INDEX, MATRIX
 from facefit.coach.rest import RestFinder
+from facefit.coach.shape import rep_shape
 from facefit.coach.specs import ExerciseSpec, Limit, shapes, spec_for
 from facefit.signals.names import SIGNAL_INDEX, SIGNAL_NAMES, SignalSeries
 
@@ -312,25 +313,21 @@ class Engine:
         if t_end - self._enter_t < spec.min_active_s or len(t) < 3:
             return []
         out: list[Event] = []
-        level = float(np.percentile(d, 90))
-        peak_i = int(np.argmax(d))
-        hold_mask = d >= spec.hold_fraction * level
-        h0, h1 = _longest_run(hold_mask)
-        hold_s = float(t[h1] - t[h0]) if h1 > h0 else 0.0
-        hold_d = d[h0:h1 + 1]
-        stability = 100.0 * max(0.0, 1.0 - float(np.std(hold_d)) / max(abs(level), spec.enter))
-        speed = np.abs(np.gradient(d, t)) if len(t) > 2 and np.all(np.diff(t) > 0) else np.zeros(1)
+        shape = rep_shape(t, feats[:, self._drive], floor=spec.enter)
+        level, hold_s = shape.level, shape.hold_s
+        in_hold = (t >= shape.hold_start_s) & (t <= shape.hold_end_s)
+        if in_hold.sum() < 2:
+            in_hold = d >= 0.5 * level
+        speed = np.abs(np.gradient(d, t)) if np.all(np.diff(t) > 0) else np.zeros(1)
         faults: list[str] = []
         start_s = self._rep_start
-
-        rise = _rise_time(t, d, level)
-        if rise is not None and rise < spec.min_rise_s:
+        if shape.rise_s is not None and shape.rise_s < spec.min_rise_s:
             faults.append("jerky-onset")
             self._fault(out, t_end, "jerky-onset",
                         "Slow down: move into the position smoothly over about a second.")
         amp_r = amp_l = symmetry = None
         if self._sides is not None:
-            window = feats[h0:h1 + 1] if h1 > h0 else feats
+            window = feats[in_hold] if in_hold.any() else feats
             amp_r = float(np.median(window[:, self._sides[0]]))
             amp_l = float(np.median(window[:, self._sides[1]]))
             big, small = max(amp_r, amp_l), min(amp_r, amp_l)
@@ -345,7 +342,7 @@ class Engine:
             faults.append("not-resisting")
             self._fault(out, t_end, "not-resisting",
                         "The brows rise too much: press the fingers firmer and keep the brows nearly still.")
-        hold_feats = feats[h0:h1 + 1] if h1 > h0 else feats
+        hold_feats = feats[in_hold] if in_hold.any() else feats
         for index, limit in self._require:
             value = float(np.median(hold_feats[:, index]))
             if not _within(limit, value):
@@ -358,15 +355,16 @@ class Engine:
                 self._fault(out, t_end, limit.kind, limit.message)
 
         rep = RepEvent(
-            t_s=t_end, index=len(self.reps) + 1, start_s=start_s, peak_s=float(t[peak_i]), end_s=t_end,
+            t_s=t_end, index=len(self.reps) + 1, start_s=min(start_s, shape.peak_s), peak_s=shape.peak_s,
+            end_s=t_end,
             amplitude=level, amplitude_r=amp_r, amplitude_l=amp_l, symmetry=symmetry,
             peak_speed=float(speed.max()), hold_s=hold_s, faults=tuple(dict.fromkeys(faults)),
         )
         self.reps.append(rep)
         out.append(rep)
         if hold_s >= MIN_HOLD_S:
-            hold = HoldEvent(t_s=t_end, start_s=float(t[h0]), end_s=float(t[h1]), duration_s=hold_s,
-                             stability=stability)
+            hold = HoldEvent(t_s=t_end, start_s=shape.hold_start_s, end_s=shape.hold_end_s, duration_s=hold_s,
+                             stability=shape.stability)
             self.holds.append(hold)
             out.append(hold)
         out.append(ProgressEvent(t_s=t_end, reps_done=len(self.reps), reps_target=self.reps_target))
@@ -445,27 +443,3 @@ def _within(limit: Limit, value: float) -> bool:
         return value >= limit.min
     assert limit.max is not None
     return value <= limit.max
-
-
-def _longest_run(mask: np.ndarray) -> tuple[int, int]:
-    """First and last index of the longest run of True (0, 0 when none)."""
-    if not mask.any():
-        return 0, 0
-    padded = np.concatenate(([False], mask, [False]))
-    edges = np.flatnonzero(np.diff(padded.astype(np.int8)))
-    starts, ends = edges[::2], edges[1::2]
-    best = int(np.argmax(ends - starts))
-    return int(starts[best]), int(ends[best] - 1)
-
-
-def _rise_time(t: np.ndarray, d: np.ndarray, level: float) -> float | None:
-    """Seconds from 10% to 90% of ``level`` on the way up (None if it never gets there)."""
-    if level <= 0:
-        return None
-    high = np.flatnonzero(d >= 0.9 * level)
-    if len(high) == 0:
-        return None
-    below = np.flatnonzero(d[: high[0]] < 0.1 * level)
-    if len(below) == 0:
-        return None
-    return float(t[high[0]] - t[below[-1] + 1])

@@ -1,0 +1,111 @@
+"""Timing of one rep's rise-hold-fall curve: rise and fall times, hold start/end, level, stability.
+
+Why not "time above 85% of the peak": with smooth ramps that adds a fixed share of the ramps to the
+hold (half a second on a 1 s cosine ramp). Instead the hold is measured from the time spent above
+half the plateau level (T50 = hold + (up + down) / 2 for any symmetric ramp) minus half of each
+ramp, with each ramp's length estimated from its 10-90% crossing time. Ramps are assumed smooth
+S-curves (cosine ease; a minimum-jerk movement gives nearly the same constant), which is what a
+controlled facial movement looks like. Crossing times are interpolated between frames.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+RISE_10_90_FRACTION = 0.59
+"""10-90% crossing time of a cosine-eased ramp, as a fraction of the ramp's length."""
+
+
+@dataclass(frozen=True)
+class RepShape:
+    level: float
+    peak_s: float
+    rise_s: float | None
+    fall_s: float | None
+    hold_start_s: float
+    hold_end_s: float
+    stability: float
+
+    @property
+    def hold_s(self) -> float:
+        return max(0.0, self.hold_end_s - self.hold_start_s)
+
+
+def smooth3(x: np.ndarray) -> np.ndarray:
+    """Centred 3-frame mean (no lag; ends keep their value)."""
+    if len(x) < 3:
+        return x.copy()
+    out = x.copy()
+    out[1:-1] = (x[:-2] + x[1:-1] + x[2:]) / 3.0
+    return out
+
+
+def _cross(t: np.ndarray, d: np.ndarray, i: int, level: float) -> float:
+    """Interpolated time where d crosses ``level`` between samples i-1 and i."""
+    if i <= 0:
+        return float(t[0])
+    d0, d1 = d[i - 1], d[i]
+    if d1 == d0:
+        return float(t[i])
+    frac = (level - d0) / (d1 - d0)
+    return float(t[i - 1] + np.clip(frac, 0.0, 1.0) * (t[i] - t[i - 1]))
+
+
+def _up_crossing(t: np.ndarray, d: np.ndarray, level: float, before: int) -> float | None:
+    """Last upward crossing of ``level`` at or before index ``before``."""
+    below = np.flatnonzero(d[: before + 1] < level)
+    if len(below) == 0:
+        return None
+    i = int(below[-1]) + 1
+    return _cross(t, d, i, level) if i <= before else None
+
+
+def _down_crossing(t: np.ndarray, d: np.ndarray, level: float, after: int) -> float | None:
+    """First downward crossing of ``level`` at or after index ``after``."""
+    below = np.flatnonzero(d[after:] < level)
+    if len(below) == 0:
+        return None
+    i = after + int(below[0])
+    return _cross(t, d, i, level)
+
+
+def rep_shape(t: np.ndarray, d: np.ndarray, *, floor: float) -> RepShape:
+    """Measure a rep from its times ``t`` and drive ``d`` (from rest, through the rep, back down).
+
+    ``floor`` is the smallest level the stability ratio divides by (the spec's enter threshold).
+    """
+    s = smooth3(d)
+    level = float(np.percentile(s, 90))
+    peak_i = int(np.argmax(s))
+    if level <= 0:
+        return RepShape(level, float(t[peak_i]), None, None, float(t[peak_i]), float(t[peak_i]), 0.0)
+    above = s >= 0.5 * level
+    runs = np.flatnonzero(np.diff(np.concatenate(([0], above.astype(np.int8), [0]))))
+    starts, ends = runs[::2], runs[1::2] - 1
+    k = int(np.argmax(ends - starts))
+    a, b = int(starts[k]), int(ends[k])
+    t50_up = _cross(t, s, a, 0.5 * level) if a > 0 else float(t[a])
+    t50_down = _cross(t, s, b + 1, 0.5 * level) if b + 1 < len(s) else float(t[b])
+    # ramps: 10% -> 90% on the way up, 90% -> 10% on the way down, around the half-level run
+    hi_in = np.flatnonzero(s[a:b + 1] >= 0.9 * level)
+    rise = fall = None
+    if len(hi_in):
+        first_hi, last_hi = a + int(hi_in[0]), a + int(hi_in[-1])
+        t10 = _up_crossing(t, s, 0.1 * level, first_hi)
+        t90 = _up_crossing(t, s, 0.9 * level, first_hi)
+        if t10 is not None and t90 is not None:
+            rise = max(t90 - t10, 0.0)
+        d90 = _down_crossing(t, s, 0.9 * level, last_hi)
+        d10 = _down_crossing(t, s, 0.1 * level, last_hi)
+        if d90 is not None and d10 is not None:
+            fall = max(d10 - d90, 0.0)
+    up = (rise if rise is not None else 0.0) / RISE_10_90_FRACTION
+    down = (fall if fall is not None else 0.0) / RISE_10_90_FRACTION
+    hold_start = t50_up + 0.5 * up
+    hold_end = max(t50_down - 0.5 * down, hold_start)
+    inside = (t >= hold_start) & (t <= hold_end)
+    held = s[inside] if inside.sum() >= 2 else s[a:b + 1]
+    stability = 100.0 * max(0.0, 1.0 - float(np.std(held)) / max(abs(level), floor))
+    return RepShape(level, float(t[peak_i]), rise, fall, hold_start, hold_end, stability)
