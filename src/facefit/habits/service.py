@@ -1,0 +1,148 @@
+"""The habits stage's store edge: enrolment, the plan with what was done, lifestyle logging.
+
+Done means sessions in the store (the routine player and the coach write them); nothing here keeps
+a second count. Dates are the user's local calendar days.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from facefit.catalog.loader import Catalog, load_catalog
+from facefit.catalog.schedule import PlannedDay, plan
+from facefit.errors import FaceFitError, InputError
+from facefit.habits.adherence import DayRecord, PracticeDay, day_records
+from facefit.habits.ics import parse_clock
+from facefit.habits.lifestyle import validate
+from facefit.safety.conditions import Level
+from facefit.safety.errors import NotScreenedError, SafetyBlockError
+from facefit.safety.service import acknowledge_consult, as_utc, current_clearance
+from facefit.store import safety_habits as db
+from facefit.store.models import PracticeSession
+
+
+class NotEnrolledError(FaceFitError):
+    """An action needs an active programme enrolment."""
+
+
+def local_date(moment: datetime) -> date:
+    """The user's calendar day of a stored (UTC) moment."""
+    return as_utc(moment).astimezone().date()
+
+
+@dataclass(frozen=True)
+class EnrolmentView:
+    id: int
+    programme_id: str
+    start_date: date
+    weekdays: tuple[int, ...]
+    reminder_time: str
+
+
+def enrol(
+    *, session: Session, profile_id: int, programme_id: str, start: date,
+    weekdays: Iterable[int] | None = None, reminder_time: str = "08:00", consult_acknowledged: bool = False,
+    catalog: Catalog | None = None,
+) -> EnrolmentView:
+    """Enrol in a programme; needs a screening, and a consult-first screening needs the acknowledgement.
+
+    ``consult_acknowledged`` is the explicit statement that a clinician has cleared the user; it is
+    stored on the screening so the routine player honours it too.
+    """
+    catalog = catalog or load_catalog()
+    programme = catalog.programme(programme_id)
+    days = sorted(set(range(7) if weekdays is None else weekdays))
+    if not days or not set(days) <= set(range(7)):
+        raise InputError(f"weekdays must be a non-empty subset of 0..6 (0 = Monday), got {days}")
+    parse_clock(reminder_time)
+    clearance = current_clearance(session=session, profile_id=profile_id)
+    if clearance is None:
+        raise NotScreenedError("screen first: run `facefit screen` before enrolling in a programme.")
+    if clearance.level is Level.CONSULT_FIRST and not clearance.consult_acknowledged:
+        if not consult_acknowledged:
+            raise SafetyBlockError(
+                "your screening says consult a clinician first. Once a clinician has cleared you, enrol "
+                "again with --clinician-cleared.")
+        acknowledge_consult(session=session, profile_id=profile_id, note="acknowledged at enrolment")
+    screening = db.latest_screening(session=session, profile_id=profile_id)
+    row = db.add_enrolment(session=session, profile_id=profile_id, programme_id=programme.id,
+                           start_date=start, weekdays=days, reminder_time=reminder_time,
+                           screening_id=None if screening is None else screening.id)
+    return _view(row)
+
+
+def _view(row: db.Enrolment) -> EnrolmentView:
+    return EnrolmentView(row.id, row.programme_id, row.start_date, tuple(int(d) for d in row.weekdays),
+                         row.reminder_time)
+
+
+def current_enrolment(*, session: Session, profile_id: int) -> EnrolmentView | None:
+    row = db.active_enrolment(session=session, profile_id=profile_id)
+    return None if row is None else _view(row)
+
+
+def require_enrolment(*, session: Session, profile_id: int) -> EnrolmentView:
+    view = current_enrolment(session=session, profile_id=profile_id)
+    if view is None:
+        raise NotEnrolledError("you are not enrolled in a programme: run `facefit enrol PROGRAMME` first.")
+    return view
+
+
+def enrolment_plan(enrolment: EnrolmentView, catalog: Catalog | None = None) -> list[PlannedDay]:
+    weekdays = None if len(enrolment.weekdays) == 7 else enrolment.weekdays
+    return plan(enrolment.programme_id, enrolment.start_date, weekdays, catalog=catalog)
+
+
+def practice_by_day(
+    *, session: Session, profile_id: int, kinds: tuple[str, ...] = ("routine",)
+) -> dict[date, PracticeDay]:
+    """Per local day: sessions, completed sessions, minutes of exercise and reps done."""
+    out: dict[date, PracticeDay] = {}
+    for row in db.list_practice_sessions(session=session, profile_id=profile_id):
+        if row.kind not in kinds:
+            continue
+        day = local_date(row.started_at)
+        old = out.get(day, PracticeDay())
+        out[day] = PracticeDay(
+            sessions=old.sessions + 1,
+            completed=old.completed + (row.status == "completed" and row.ended_at is not None),
+            minutes=old.minutes + session_minutes(row),
+            reps=old.reps + sum(s.reps_done or 0 for s in row.steps if not s.skipped),
+            stopped=old.stopped + (row.status == "stopped"),
+        )
+    return out
+
+
+def session_minutes(row: PracticeSession) -> float:
+    """Minutes of exercise in a session: time in finished steps (the routine clock)."""
+    return sum(s.duration_s for s in row.steps if not s.skipped) / 60.0
+
+
+def records(
+    *, session: Session, profile_id: int, today: date, catalog: Catalog | None = None
+) -> tuple[EnrolmentView, list[DayRecord]]:
+    """The active enrolment and its day-by-day record as seen on ``today``."""
+    enrolment = require_enrolment(session=session, profile_id=profile_id)
+    return enrolment, day_records(enrolment_plan(enrolment, catalog),
+                                  practice_by_day(session=session, profile_id=profile_id), today)
+
+
+def log_lifestyle(*, session: Session, profile_id: int, day: date, raw: dict[str, Any]) -> dict[str, Any]:
+    """Validate then store; a bad field raises before anything is written."""
+    values = validate(raw)
+    db.upsert_lifestyle_day(session=session, profile_id=profile_id, day=day, values=values)
+    return values
+
+
+def lifestyle_days(
+    *, session: Session, profile_id: int, first: date | None = None, last: date | None = None
+) -> dict[date, dict[str, Any]]:
+    return {
+        row.day: {name: getattr(row, name) for name in db.LIFESTYLE_FIELDS}
+        for row in db.list_lifestyle_days(session=session, profile_id=profile_id, first=first, last=last)
+    }
