@@ -3,7 +3,7 @@
 Why not "time above 85% of the peak": with smooth ramps that adds a fixed share of the ramps to the
 hold (half a second on a 1 s cosine ramp). Instead the hold is measured from the time spent above
 half the plateau level (T50 = hold + (up + down) / 2 for any symmetric ramp) minus half of each
-ramp, with each ramp's length estimated from its 10-90% crossing time. Ramps are assumed smooth
+ramp, with each ramp's length estimated from its 50-90% crossing time. Ramps are assumed smooth
 S-curves (cosine ease; a minimum-jerk movement gives nearly the same constant), which is what a
 controlled facial movement looks like. Crossing times are interpolated between frames.
 """
@@ -16,6 +16,9 @@ import numpy as np
 
 RISE_10_90_FRACTION = 0.59
 """10-90% crossing time of a cosine-eased ramp, as a fraction of the ramp's length."""
+RISE_50_90_FRACTION = 0.295
+"""50-90% crossing time of a cosine-eased ramp, as a fraction of the ramp's length. The hold uses this
+half of each ramp because a rep ends (exit threshold) before the fall reaches 10%."""
 
 
 @dataclass(frozen=True)
@@ -91,18 +94,21 @@ def rep_shape(t: np.ndarray, d: np.ndarray, *, floor: float) -> RepShape:
     # ramps: 10% -> 90% on the way up, 90% -> 10% on the way down, around the half-level run
     hi_in = np.flatnonzero(s[a:b + 1] >= 0.9 * level)
     rise = fall = None
+    up = down = 0.0
     if len(hi_in):
         first_hi, last_hi = a + int(hi_in[0]), a + int(hi_in[-1])
         t10 = _up_crossing(t, s, 0.1 * level, first_hi)
         t90 = _up_crossing(t, s, 0.9 * level, first_hi)
         if t10 is not None and t90 is not None:
             rise = max(t90 - t10, 0.0)
+        if t90 is not None:
+            up = max(t90 - t50_up, 0.0) / RISE_50_90_FRACTION
         d90 = _down_crossing(t, s, 0.9 * level, last_hi)
         d10 = _down_crossing(t, s, 0.1 * level, last_hi)
         if d90 is not None and d10 is not None:
             fall = max(d10 - d90, 0.0)
-    up = (rise if rise is not None else 0.0) / RISE_10_90_FRACTION
-    down = (fall if fall is not None else 0.0) / RISE_10_90_FRACTION
+        if d90 is not None:
+            down = max(t50_down - d90, 0.0) / RISE_50_90_FRACTION
     hold_start = t50_up + 0.5 * up
     hold_end = max(t50_down - 0.5 * down, hold_start)
     inside = (t >= hold_start) & (t <= hold_end)

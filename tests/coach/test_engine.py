@@ -1,0 +1,252 @@
+"""Engine behaviour on hand-made signal traces whose reps, holds and faults are known by construction."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from coach.traces import SMILE, Trace, rep_curve
+from facefit.coach.engine import Engine
+from facefit.coach.events import EventKind, FaultEvent, RepEvent, SafetyEvent
+from facefit.coach.specs import spec_for
+from facefit.signals.names import SIGNAL_INDEX, SIGNAL_NAMES, SignalSeries
+
+GOLDEN = Path(__file__).parent / "golden"
+
+
+def engine(exercise: str = "cheek-lifter", **kwargs: object) -> Engine:
+    return Engine(spec_for(exercise), reps_target=10, hold_target_s=5.0, **kwargs)  # type: ignore[arg-type]
+
+
+def test_golden_cheek_lifter_trace() -> None:
+    with (GOLDEN / "cheek_lifter.csv").open() as fh:
+        rows = list(csv.DictReader(fh))
+    values = np.zeros((len(rows), len(SIGNAL_NAMES)))
+    values[:, SIGNAL_INDEX["face_present"]] = 1.0
+    for name in ("mouth_corner_lift_r", "mouth_corner_lift_l", "mouth_opening"):
+        values[:, SIGNAL_INDEX[name]] = [float(r[name]) for r in rows]
+    series = SignalSeries(np.array([float(r["t_ms"]) for r in rows]), values)
+    with (GOLDEN / "cheek_lifter_expected.csv").open() as fh:
+        expected = list(csv.DictReader(fh))
+
+    eng = engine()
+    eng.run(series)
+    assert len(eng.reps) == len(expected)
+    for rep, want in zip(eng.reps, expected, strict=True):
+        assert rep.hold_s == pytest.approx(float(want["hold_s"]), abs=0.15)
+        assert rep.start_s == pytest.approx(float(want["start_s"]), abs=0.35)
+        assert set(rep.faults) == set(filter(None, want["faults"].split(";")))
+    holds = eng.holds
+    assert [h.start_s for h in holds] == pytest.approx([float(w["hold_start_s"]) for w in expected], abs=0.15)
+
+
+def test_counts_and_holds_exactly_on_clean_reps() -> None:
+    trace = Trace(34.0).reps_of(SMILE, n=5, hold=2.5)
+    eng = engine()
+    events = eng.run(trace.series())
+    assert len(eng.reps) == 5
+    assert all(r.hold_s == pytest.approx(2.5, abs=0.15) for r in eng.reps)
+    assert all(r.symmetry is not None and r.symmetry > 90 for r in eng.reps)
+    assert all(r.faults == () for r in eng.reps)
+    assert [e.reps_done for e in events if e.kind == EventKind.PROGRESS] == [1, 2, 3, 4, 5]  # type: ignore[attr-defined]
+    assert eng.summary()["calibration"] == "first-second"
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    n=st.integers(1, 6), hold=st.floats(0.5, 6.0), up=st.floats(0.5, 2.0), down=st.floats(0.5, 2.0),
+    amp=st.floats(0.7, 1.5), seed=st.integers(0, 1000),
+)
+def test_update_and_run_agree_and_count(n: int, hold: float, up: float, down: float, amp: float,
+                                        seed: int) -> None:
+    trace = Trace(2.0 + n * (up + hold + down + 1.5) + 1.0, seed=seed).reps_of(
+        {k: v * amp for k, v in SMILE.items()}, n=n, hold=hold, up=up, down=down)
+    series = trace.series()
+    batch = engine()
+    batch_events = batch.run(series)
+    live = engine()
+    live_events = [e for i in range(len(series)) for e in live.update(series.values[i], series.t_ms[i])]
+    assert batch_events == live_events
+    assert len(batch.reps) == n
+    for rep in batch.reps:
+        assert rep.hold_s == pytest.approx(hold, abs=0.2)
+
+
+def test_teeth_showing_is_a_fault_of_that_rep_only() -> None:
+    trace = Trace(25.0).reps_of(SMILE, n=3)
+    trace.add("mouth_opening", rep_curve(trace.t, trace.reps[1][0], 1.0, 2.0, 1.0), 0.08)
+    eng = engine()
+    events = eng.run(trace.series())
+    assert [r.faults for r in eng.reps] == [(), ("teeth-showing",), ()]
+    faults = [e for e in events if isinstance(e, FaultEvent)]
+    assert [f.fault for f in faults] == ["teeth-showing"]
+    assert "teeth" in faults[0].message
+
+
+def test_asymmetry_fault_names_the_weak_side() -> None:
+    trace = Trace(15.0).reps_of({"mouth_corner_lift_r": 0.07, "mouth_corner_lift_l": 0.02}, n=1)
+    eng = engine()
+    events = eng.run(trace.series())
+    assert eng.reps[0].symmetry == pytest.approx(100 * 0.02 / 0.07, abs=6)
+    assert "asymmetry" in eng.reps[0].faults
+    assert any(isinstance(e, FaultEvent) and "left side" in e.message for e in events)
+
+
+def test_jerky_onset_is_a_fault_and_smooth_is_not() -> None:
+    jerky = Trace(15.0).reps_of(SMILE, n=1, up=0.1)
+    smooth = Trace(15.0).reps_of(SMILE, n=1, up=1.0)
+    a, b = engine(), engine()
+    a.run(jerky.series())
+    b.run(smooth.series())
+    assert "jerky-onset" in a.reps[0].faults
+    assert "jerky-onset" not in b.reps[0].faults
+
+
+def test_blinks_talking_and_head_sway_never_count() -> None:
+    trace = Trace(30.0, noise=0.002)
+    t = trace.t
+    blink = np.clip(1 - np.abs(((t % 3.0) - 1.5) / 0.1), 0, 1)  # 0.2 s blink every 3 s
+    trace.add("eye_aperture_r", blink, -0.08).add("eye_aperture_l", blink, -0.08)
+    talk = np.abs(np.sin(2 * np.pi * 2.2 * t)) * (t > 3)
+    trace.add("mouth_opening", talk, 0.06).add("jaw_opening", talk, 0.05)
+    trace.add("mouth_corner_lift_r", talk, 0.02).add("mouth_corner_lift_l", talk, 0.02)
+    trace.add("mouth_width", talk, -0.02)
+    trace.add("head_yaw", np.sin(2 * np.pi * 0.13 * t) * (t > 3), 4.0)
+    trace.add("head_roll", np.sin(2 * np.pi * 0.11 * t) * (t > 3), 2.5)
+    trace.add("head_pitch", np.sin(2 * np.pi * 0.17 * t) * (t > 3), 2.0)
+    for exercise in ("cheek-lifter", "jawline-toner", "jawline-definition", "neck-tightener",
+                     "brow-smoothener"):
+        eng = engine(exercise)
+        eng.run(trace.series())
+        assert eng.reps == [], exercise
+        assert eng.stopped is None, exercise
+
+
+def test_twitches_at_rest_raise_a_safety_stop() -> None:
+    trace = Trace(20.0)
+    for at in (4.0, 7.0, 11.0):
+        x = (trace.t - at) / 0.15
+        blip = np.where((x >= 0) & (x <= 1), np.minimum(x / 0.3, (1 - x) / 0.7).clip(0, 1), 0.0)
+        trace.add("mouth_corner_lift_r", blip, 0.05)
+    eng = engine()
+    events = eng.run(trace.series())
+    stops = [e for e in events if isinstance(e, SafetyEvent)]
+    assert [s.safety for s in stops] == ["twitch"]
+    assert eng.stopped is stops[0]
+    assert 7.0 <= stops[0].t_s <= 7.5
+    assert eng.reps == []
+
+
+def test_fatigue_stops_the_set() -> None:
+    scale = [1.0, 1.0, 1.0, 0.8, 0.6, 0.55, 0.5, 0.5]
+    big = {"mouth_corner_lift_r": 0.08, "mouth_corner_lift_l": 0.08}
+    trace = Trace(60.0).reps_of(big, n=8, hold=1.5, scale=scale)
+    eng = engine()
+    eng.run(trace.series())
+    assert eng.stopped is not None and eng.stopped.safety == "fatigue"
+    assert len(eng.reps) == 7
+    steady = engine()
+    steady.run(Trace(60.0).reps_of(big, n=8, hold=1.5).series())
+    assert steady.stopped is None and len(steady.reps) == 8
+
+
+def test_new_asymmetry_against_the_users_baseline() -> None:
+    trace = Trace(30.0).reps_of({"mouth_corner_lift_r": 0.07, "mouth_corner_lift_l": 0.025}, n=3, hold=1.5)
+    eng = engine(baseline_symmetry=95.0)
+    eng.run(trace.series())
+    assert eng.stopped is not None and eng.stopped.safety == "new-asymmetry"
+    assert len(eng.reps) == 2
+    same = engine(baseline_symmetry=40.0)
+    same.run(trace.series())
+    assert same.stopped is None and len(same.reps) == 3
+
+
+def test_overwork_after_twice_the_target() -> None:
+    trace = Trace(40.0).reps_of(SMILE, n=5, hold=1.0)
+    eng = Engine(spec_for("cheek-lifter"), reps_target=2, hold_target_s=1.0)
+    eng.run(trace.series())
+    assert eng.stopped is not None and eng.stopped.safety == "overwork"
+    assert len(eng.reps) == 4
+
+
+def test_wrong_exercise_names_what_you_do_and_what_is_asked() -> None:
+    trace = Trace(12.0).reps_of({"mouth_roundness": 0.25, "mouth_width": -0.05}, n=1, hold=4.0)
+    eng = engine()
+    events = eng.run(trace.series())
+    wrong = [e for e in events if isinstance(e, FaultEvent) and e.fault == "wrong-exercise"]
+    assert len(wrong) == 1
+    assert "an O" in wrong[0].message and "closed-lip smile" in wrong[0].message
+    assert eng.reps == []
+
+
+def test_isometric_brow_hold_and_not_resisting() -> None:
+    still = Trace(15.0).reps_of({"brow_height_r": 0.02, "brow_height_l": 0.02}, n=1, hold=5.0)
+    loose = Trace(15.0).reps_of({"brow_height_r": 0.1, "brow_height_l": 0.1}, n=1, hold=5.0)
+    a, b = engine("brow-smoothener"), engine("brow-smoothener")
+    a.run(still.series())
+    b.run(loose.series())
+    assert len(a.reps) == 1 and a.reps[0].faults == ()
+    assert a.holds[0].duration_s == pytest.approx(5.0, abs=0.25)
+    assert "not-resisting" in b.reps[0].faults
+
+
+def test_jawline_toner_needs_a_clear_head_tilt_and_an_o() -> None:
+    good = Trace(20.0).reps_of({"head_pitch": 20.0, "mouth_roundness": 0.1}, n=1, up=2.0, hold=6.0, down=2.0)
+    small = Trace(20.0).reps_of({"head_pitch": 9.0, "mouth_roundness": 0.1}, n=1, up=2.0, hold=6.0, down=2.0)
+    a, b = engine("jawline-toner"), engine("jawline-toner")
+    a.run(good.series())
+    b.run(small.series())
+    assert len(a.reps) == 1 and a.reps[0].faults == ()
+    assert a.reps[0].hold_s == pytest.approx(6.0, abs=0.25)
+    assert len(b.reps) == 1 and "head-pose" in b.reps[0].faults
+
+
+def test_stored_rest_is_used_and_said() -> None:
+    trace = Trace(12.0).reps_of(SMILE, n=1, first=0.5)  # no still second before the rep
+    rest = trace.values[0].copy()
+    eng = engine(rest=rest)
+    eng.run(trace.series())
+    assert eng.summary()["calibration"] == "stored"
+    assert len(eng.reps) == 1
+
+
+def test_frames_without_face_are_skipped_and_counted() -> None:
+    trace = Trace(20.0).reps_of(SMILE, n=2)
+    series = trace.series()
+    gone = (trace.t > 16.5) & (trace.t < 18.0)
+    series.values[gone] = np.nan
+    series.values[gone, SIGNAL_INDEX["face_present"]] = 0.0
+    eng = engine()
+    eng.run(series)
+    assert eng.frames == len(series)
+    assert eng.frames_without_face == int(gone.sum())
+    assert len(eng.reps) == 2
+
+
+def test_reset_starts_a_new_set() -> None:
+    series = Trace(15.0).reps_of(SMILE, n=2, hold=1.0).series()
+    eng = engine()
+    first = eng.run(series)
+    eng.reset()
+    assert eng.reps == [] and eng.events == []
+    assert eng.run(series) == first
+
+
+def test_rest_vector_shape_is_checked() -> None:
+    with pytest.raises(ValueError, match="rest: expected"):
+        engine(rest=np.zeros(3))
+
+
+def test_rep_event_validates_and_serialises() -> None:
+    with pytest.raises(ValueError, match="out of order"):
+        RepEvent(t_s=1.0, start_s=2.0, peak_s=1.0, end_s=3.0)
+    with pytest.raises(ValueError, match="safety kind"):
+        SafetyEvent(t_s=1.0, safety="sneeze", message="x")
+    rep = RepEvent(t_s=3.0, start_s=1.0, peak_s=2.0, end_s=3.0, amplitude=0.05, faults=("asymmetry",))
+    assert rep.to_dict()["kind"] == "rep" and rep.to_dict()["faults"] == ["asymmetry"]
+    assert SafetyEvent(t_s=1.0, safety="twitch", message="stop").to_dict()["kind"] == "twitch"
