@@ -1,0 +1,11 @@
+"""All API routers in one place (pages and assets are added by the app factory)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from facefit.web.api.routes import account, admin, auth, catalog, coach, live, sessions
+
+api_router = APIRouter()
+for module in (auth, account, sessions, coach, admin, catalog, live):
+    api_router.include_router(module.router)

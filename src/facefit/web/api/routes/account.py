@@ -1,0 +1,104 @@
+"""The caller's own account: who am I, API tokens, coach invitations, export and deletion."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, HTTPException, Request, Response, status
+
+from facefit.store import web as accounts
+from facefit.web import account_data
+from facefit.web.deps import SESSION_COOKIE, CallerDep, DbDep, MemberDep
+from facefit.web.schemas import (
+    AccountPublic,
+    CoachInvite,
+    DeleteAccount,
+    Message,
+    PersonPublic,
+    TokenCreate,
+    TokenCreated,
+    TokenPublic,
+)
+from facefit.web.security import API_TOKEN_PREFIX, digest, new_token, verify_password
+
+router = APIRouter(prefix="/api/account", tags=["account"])
+
+
+def _account(db: DbDep, caller: CallerDep) -> accounts.Account:
+    account = accounts.get_account(session=db, account_id=caller.account_id)
+    if account is None:  # deleted in another tab
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "this account no longer exists")
+    return account
+
+
+@router.get("", response_model=AccountPublic, summary="The signed-in account")
+def me(db: DbDep, caller: CallerDep) -> accounts.Account:
+    return _account(db, caller)
+
+
+@router.get("/tokens", response_model=list[TokenPublic], summary="List my API tokens")
+def list_tokens(db: DbDep, caller: CallerDep) -> list[accounts.ApiToken]:
+    return accounts.list_api_tokens(session=db, account_id=caller.account_id)
+
+
+@router.post("/tokens", response_model=TokenCreated, status_code=status.HTTP_201_CREATED,
+             summary="Create an API token (shown once)")
+def create_token(body: TokenCreate, db: DbDep, caller: CallerDep) -> TokenCreated:
+    token = new_token(API_TOKEN_PREFIX)
+    row = accounts.add_api_token(session=db, account_id=caller.account_id, name=body.name,
+                                 token_hash=digest(token), prefix=token[:10])
+    return TokenCreated(token=token, **TokenPublic.model_validate(row).model_dump())
+
+
+@router.delete("/tokens/{token_id}", response_model=Message, summary="Revoke one of my API tokens")
+def revoke_token(token_id: int, db: DbDep, caller: CallerDep) -> Message:
+    if not accounts.revoke_api_token(session=db, account_id=caller.account_id, token_id=token_id):
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"you have no API token {token_id}")
+    return Message(detail="token revoked")
+
+
+@router.get("/coaches", response_model=list[PersonPublic],
+            summary="Coaches I invited (they can read my data)")
+def list_coaches(db: DbDep, caller: MemberDep) -> list[accounts.Account]:
+    return accounts.coaches_of(session=db, member_id=caller.account_id)
+
+
+@router.post("/coaches", response_model=PersonPublic, status_code=status.HTTP_201_CREATED,
+             summary="Invite a coach by email: they may then read (never change) my sessions and reports")
+def invite_coach(body: CoachInvite, db: DbDep, caller: MemberDep) -> accounts.Account:
+    coach = accounts.get_account_by_email(session=db, email=body.email)
+    if coach is None or coach.role != "coach":
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "no coach account with that email")
+    accounts.invite_coach(session=db, member_id=caller.account_id, coach_id=coach.id)
+    return coach
+
+
+@router.delete("/coaches/{coach_id}", response_model=Message, summary="Withdraw a coach's access")
+def remove_coach(coach_id: int, db: DbDep, caller: MemberDep) -> Message:
+    if not accounts.remove_coach(session=db, member_id=caller.account_id, coach_id=coach_id):
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"coach {coach_id} has no access to your data")
+    return Message(detail="coach access withdrawn")
+
+
+@router.get("/export", summary="Download all my data: a zip of JSON/CSV tables and my photos",
+            response_class=Response, responses={200: {"content": {"application/zip": {}}}})
+def export(db: DbDep, caller: CallerDep) -> Response:
+    owned = account_data.collect(session=db, profile_id=caller.profile_id)
+    return Response(
+        account_data.export_zip(owned), media_type="application/zip",
+        headers={"Content-Disposition": 'attachment; filename="facefit-export.zip"',
+                 "Cache-Control": "no-store"},
+    )
+
+
+@router.delete("", response_model=Message, summary="Delete my account: every row and file, for good")
+def delete_account(body: DeleteAccount, request: Request, response: Response, db: DbDep,
+                   caller: CallerDep) -> Message:
+    account = _account(db, caller)
+    if not verify_password(account.password_hash, body.password):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "wrong password: the account was not deleted")
+    owned = account_data.collect(session=db, profile_id=caller.profile_id)
+    files = account_data.delete_owned(session=db, owned=owned)
+    db.flush()
+    request.state.files_to_delete = files  # removed by the app after the transaction has committed
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return Message(detail=f"account deleted with {sum(map(len, owned.rows.values()))} rows and "
+                          f"{len(files)} files")

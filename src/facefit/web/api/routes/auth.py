@@ -1,0 +1,96 @@
+"""Sign-up, sign-in (rate-limited), sign-out, and the CSRF cookie the browser forms echo back."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from fastapi import APIRouter, HTTPException, Request, Response, status
+from sqlalchemy.exc import IntegrityError
+
+from facefit.store import web as accounts
+from facefit.web.deps import (
+    CSRF_COOKIE,
+    SESSION_COOKIE,
+    AnonymousCsrf,
+    DbDep,
+    SettingsDep,
+)
+from facefit.web.schemas import AccountPublic, Login, Message, SignedIn, SignUp
+from facefit.web.security import digest, hash_password, new_token, verify_password
+from facefit.web.settings import WebSettings
+
+router = APIRouter(prefix="/api/auth", tags=["auth"])
+
+
+def set_csrf_cookie(response: Response, settings: WebSettings, value: str) -> None:
+    """The double-submit CSRF cookie: readable by the page's JS (not HttpOnly), never sent cross-site."""
+    response.set_cookie(CSRF_COOKIE, value, httponly=False, samesite="strict", secure=settings.secure_cookies,
+                        max_age=settings.session_days * 86400, path="/")
+
+
+def _start_browser_session(
+    db: DbDep, response: Response, settings: WebSettings, account: accounts.Account
+) -> SignedIn:
+    cookie, csrf = new_token(), new_token()
+    accounts.add_auth_session(
+        session=db, account_id=account.id, token_hash=digest(cookie), csrf_token=csrf,
+        expires_at=datetime.now(UTC) + timedelta(days=settings.session_days),
+    )
+    account.last_login_at = datetime.now(UTC)
+    response.set_cookie(SESSION_COOKIE, cookie, httponly=True, samesite="lax", secure=settings.secure_cookies,
+                        max_age=settings.session_days * 86400, path="/")
+    set_csrf_cookie(response, settings, csrf)
+    return SignedIn(account=AccountPublic.model_validate(account), csrf_token=csrf)
+
+
+@router.get("/csrf", response_model=Message, summary="Get a CSRF cookie for the sign-up/sign-in forms")
+def csrf(request: Request, response: Response, settings: SettingsDep) -> Message:
+    token = request.cookies.get(CSRF_COOKIE) or new_token()
+    set_csrf_cookie(response, settings, token)
+    return Message(detail=token)
+
+
+@router.post("/signup", response_model=SignedIn, status_code=status.HTTP_201_CREATED,
+             dependencies=[AnonymousCsrf], summary="Create a member or coach account and sign in")
+def signup(body: SignUp, db: DbDep, response: Response, settings: SettingsDep) -> SignedIn:
+    if accounts.get_account_by_email(session=db, email=body.email) is not None:
+        raise HTTPException(status.HTTP_409_CONFLICT, "an account with this email already exists; sign in")
+    try:
+        account = accounts.create_account(
+            session=db, email=body.email, password_hash=hash_password(body.password), role=body.role,
+            display_name=body.display_name,
+        )
+    except IntegrityError:
+        raise HTTPException(status.HTTP_409_CONFLICT, "an account with this email already exists") from None
+    return _start_browser_session(db, response, settings, account)
+
+
+@router.post("/login", response_model=SignedIn, dependencies=[AnonymousCsrf],
+             summary="Sign in (5 failures per email per 5 minutes, then 429)")
+def login(body: Login, request: Request, db: DbDep, response: Response, settings: SettingsDep) -> SignedIn:
+    limiter = request.app.state.login_limiter
+    client = request.client.host if request.client else "unknown"
+    email_key, client_key = f"email:{accounts.normalise_email(body.email)}", f"client:{client}"
+    wait = max(limiter.retry_after(email_key), limiter.retry_after(client_key, limiter.limit * 4))
+    if wait > 0:
+        raise HTTPException(
+            status.HTTP_429_TOO_MANY_REQUESTS,
+            f"too many failed sign-ins; try again in {int(wait) + 1} seconds",
+            headers={"Retry-After": str(int(wait) + 1)},
+        )
+    account = accounts.get_account_by_email(session=db, email=body.email)
+    if not verify_password(account.password_hash if account else None, body.password) or account is None:
+        limiter.fail(email_key)
+        limiter.fail(client_key)
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "wrong email or password")
+    limiter.reset(email_key)
+    return _start_browser_session(db, response, settings, account)
+
+
+@router.post("/logout", response_model=Message, dependencies=[AnonymousCsrf], summary="Sign out this browser")
+def logout(request: Request, db: DbDep, response: Response) -> Message:
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if cookie:
+        accounts.drop_auth_session(session=db, token_hash=digest(cookie))
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return Message(detail="signed out")

@@ -1,0 +1,39 @@
+"""Coach views: read-only access to the members who invited this coach, and nothing else."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, HTTPException, status
+
+from facefit.store import web as accounts
+from facefit.store.models import PracticeSession
+from facefit.web.api.routes.sessions import own_session
+from facefit.web.deps import CoachDep, DbDep
+from facefit.web.schemas import PersonPublic, SessionDetail, SessionPublic
+
+router = APIRouter(prefix="/api/coach", tags=["coach"])
+
+
+def member_profile(db: DbDep, coach_id: int, member_id: int) -> int:
+    """The member's profile id if they invited this coach; 404 otherwise."""
+    member = accounts.get_account(session=db, account_id=member_id)
+    if member is None or not accounts.coach_may_read(session=db, coach_id=coach_id, member_id=member_id):
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"member {member_id} has not invited you")
+    return member.profile_id
+
+
+@router.get("/members", response_model=list[PersonPublic], summary="Members who invited me")
+def members(db: DbDep, caller: CoachDep) -> list[accounts.Account]:
+    return accounts.members_of(session=db, coach_id=caller.account_id)
+
+
+@router.get("/members/{member_id}/sessions", response_model=list[SessionPublic],
+            summary="A member's sessions (read-only)")
+def member_sessions(member_id: int, db: DbDep, caller: CoachDep) -> list[PracticeSession]:
+    profile_id = member_profile(db, caller.account_id, member_id)
+    return accounts.list_sessions(session=db, profile_id=profile_id)
+
+
+@router.get("/members/{member_id}/sessions/{session_id}", response_model=SessionDetail,
+            summary="One of a member's sessions (read-only)")
+def member_session(member_id: int, session_id: int, db: DbDep, caller: CoachDep) -> PracticeSession:
+    return own_session(db, member_profile(db, caller.account_id, member_id), session_id)

@@ -1,0 +1,285 @@
+"""``/ws/coach``: the live coaching and calibration WebSocket (protocol in ``facefit.web.live``).
+
+Client -> server: a JSON ``start`` message, then binary landmark frames (``live.protocol``), and JSON
+control messages (``pain``, ``end``, ``ping``). Server -> client: ``ready``, one ``tick`` per frame
+(state, plus events with a sentence to say), ``error`` for any bad message (the connection stays
+open; after too many the server closes it with code 1008), ``saved``/``done`` when work is stored.
+
+Authentication: the session cookie (only from the app's own origin: no cross-site WebSocket
+hijacking) or an API token in the ``start`` message. Each connection owns its own engine; one bad
+client cannot affect another's session.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import time
+from typing import Any
+from urllib.parse import urlparse
+
+from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from facefit.errors import FaceFitError
+from facefit.store import sessions as practice
+from facefit.store import web as accounts
+from facefit.store.db import Store
+from facefit.web.deps import SESSION_COOKIE, Caller, caller_from_credentials
+from facefit.web.live.coaching import LiveCalibration, LiveCoach, Plan, Unsaved
+from facefit.web.live.protocol import ProtocolError, decode_frame, landmark_indices
+
+router = APIRouter(tags=["live"])
+log = logging.getLogger(__name__)
+
+MAX_ERRORS = 50
+FLUSH_EVERY_S = 5.0
+
+
+class StartMessage(BaseModel):
+    """The first message of a connection."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    type: str
+    mode: str = Field(default="coach", pattern="^(coach|calibrate)$")
+    exercise: str | None = Field(default=None, max_length=80)
+    session_id: int | None = None
+    sets: int | None = None
+    reps: int | None = None
+    rest_s: float | None = None
+    token: str | None = Field(default=None, max_length=200)
+
+
+def _origin_ok(websocket: WebSocket, allowed: tuple[str, ...]) -> bool:
+    origin = websocket.headers.get("origin")
+    if origin is None:  # not a browser (scripts use tokens anyway)
+        return True
+    return urlparse(origin).netloc == websocket.headers.get("host") or origin in allowed
+
+
+def _authenticate(store: Store, token: str | None, cookie: str | None) -> Caller | None:
+    with store.transaction() as db:
+        return caller_from_credentials(session=db, bearer=token, cookie=None if token else cookie)
+
+
+def _rest_for(store: Store, profile_id: int) -> Any:
+    """The stored calibration's rest vector, or None (the engine then finds rest in the first second)."""
+    try:
+        from facefit.store.calibration import load_calibration
+    except ImportError:
+        return None
+    with store.transaction() as db:
+        calibration = load_calibration(session=db, profile_id=profile_id)
+    return None if calibration is None else calibration.rest
+
+
+def _open_session(store: Store, caller: Caller, plan: Plan, session_id: int | None) -> tuple[int, list[dict]]:
+    """A new coach session, or the caller's unfinished one to resume: (id, completed sets)."""
+    with store.transaction() as db:
+        if session_id is None:
+            row = practice.start_session(session=db, profile_id=caller.profile_id, kind="coach",
+                                         exercise_id=plan.exercise_id, source="web")
+            return row.id, []
+        row = accounts.get_session(session=db, profile_id=caller.profile_id, session_id=session_id)
+        if row is None:
+            raise ProtocolError(f"you have no session {session_id} to resume")
+        if row.ended_at is not None or row.exercise_id != plan.exercise_id:
+            raise ProtocolError(f"session {session_id} is finished or is not a {plan.exercise_id} session")
+        done = [{"set": s.set_index, "reps": s.reps_done, "hold_s": s.hold_s}
+                for s in row.steps if not s.skipped]
+        return row.id, done
+
+
+def _write(store: Store, session_id: int, unsaved: Unsaved) -> None:
+    with store.transaction() as db:
+        for kind, t_s, payload in unsaved.events:
+            practice.record_event(session=db, session_id=session_id, kind=kind, t_s=t_s, payload=payload)
+        for step in unsaved.steps:
+            practice.record_step(session=db, session_id=session_id, **step)
+        if unsaved.finish is not None:
+            status, reason, summary = unsaved.finish
+            practice.finish_session(session=db, session_id=session_id, status=status, stop_reason=reason,
+                                    summary=summary)
+
+
+def _save_calibration(store: Store, profile_id: int, calibration: Any) -> None:
+    try:
+        from facefit.store.calibration import save_calibration
+    except ImportError as error:
+        raise ProtocolError("calibration storage is not available in this build yet") from error
+    with store.transaction() as db:
+        save_calibration(session=db, profile_id=profile_id, calibration=calibration)
+
+
+class Connection:
+    """State of one WebSocket: who, what is being coached, and what is not yet saved."""
+
+    def __init__(self, websocket: WebSocket) -> None:
+        self.ws = websocket
+        self.store: Store = websocket.app.state.store
+        self.settings = websocket.app.state.settings
+        self.caller: Caller | None = None
+        self.coach: LiveCoach | None = None
+        self.calibration: LiveCalibration | None = None
+        self.n_landmarks = 0
+        self.errors = 0
+        self.last_flush = time.monotonic()
+
+    async def send(self, message: dict[str, Any]) -> None:
+        await self.ws.send_text(json.dumps(message, separators=(",", ":")))
+
+    async def error(self, text: str) -> bool:
+        """Tell the client what was wrong; False once it has sent too many bad messages."""
+        self.errors += 1
+        await self.send({"type": "error", "message": text})
+        if self.errors >= MAX_ERRORS:
+            await self.ws.close(code=1008, reason="too many bad messages")
+            return False
+        return True
+
+    async def run(self) -> None:
+        try:
+            while True:
+                message = await self.ws.receive()
+                if message["type"] == "websocket.disconnect":
+                    break
+                try:
+                    await self.handle(message.get("bytes"), message.get("text"))
+                except (ProtocolError, FaceFitError) as problem:
+                    if not await self.error(str(problem)):
+                        break
+                except (json.JSONDecodeError, UnicodeDecodeError) as problem:
+                    if not await self.error(f"control messages must be JSON objects: {problem}"):
+                        break
+        except WebSocketDisconnect:
+            pass
+        finally:
+            await self.flush(force=True)
+
+    async def handle(self, data: bytes | None, text: str | None) -> None:
+        limit = self.settings.max_ws_message_bytes
+        if len(data or b"") > limit or len(text or "") > limit:
+            raise ProtocolError(f"message too large (limit {limit} bytes)")
+        if data is not None:
+            await self.frame(data)
+        elif text is not None:
+            await self.control(json.loads(text))
+
+    async def frame(self, data: bytes) -> None:
+        worker = self.coach or self.calibration
+        if worker is None:
+            raise ProtocolError("send a 'start' message before landmark frames")
+        if self.coach is not None and self.coach.phase in ("done", "stopped"):
+            raise ProtocolError(f"this session is {self.coach.phase}; start a new one")
+        reply = worker.frame(decode_frame(data, self.n_landmarks))
+        await self.send(reply)
+        if self.calibration is not None and self.calibration.complete:
+            await self.finish_calibration()
+        elif self.coach is not None:
+            await self.flush()
+
+    async def control(self, message: Any) -> None:
+        if not isinstance(message, dict) or not isinstance(message.get("type"), str):
+            raise ProtocolError('control messages must be JSON objects with a "type"')
+        kind = message["type"]
+        if kind == "start":
+            await self.start(message)
+        elif kind == "ping":
+            await self.send({"type": "pong", "t": message.get("t")})
+        elif kind == "pain":
+            if self.coach is None:
+                raise ProtocolError("no session is running")
+            await self.send(self.coach.pain(str(message.get("note", ""))[:500]))
+            await self.flush(force=True)
+        elif kind == "end":
+            if self.coach is not None and self.coach.phase not in ("done", "stopped"):
+                self.coach.unsaved.finish = ("completed" if self.coach.set_index > 1 else "stopped",
+                                             None if self.coach.set_index > 1 else "ended early",
+                                             self.coach.summary())
+                self.coach.phase = "done"
+            await self.flush(force=True)
+        else:
+            raise ProtocolError(f"unknown message type {kind!r}; expected start, pain, end or ping")
+
+    async def start(self, raw: dict[str, Any]) -> None:
+        if self.coach is not None or self.calibration is not None:
+            raise ProtocolError("this connection already started; open a new one for another session")
+        try:
+            start = StartMessage.model_validate(raw)
+        except ValidationError as invalid:
+            first = invalid.errors()[0]
+            where = ".".join(str(p) for p in first["loc"]) or "message"
+            raise ProtocolError(f"bad start message: {where}: {first['msg']}") from None
+        cookie = self.ws.cookies.get(SESSION_COOKIE)
+        if start.token is None and cookie and not _origin_ok(self.ws, self.settings.allowed_origins):
+            raise ProtocolError("this WebSocket was opened from another site; refused")
+        caller = await asyncio.to_thread(_authenticate, self.store, start.token, cookie)
+        if caller is None:
+            raise ProtocolError("sign in first (session cookie or API token in the start message)")
+        self.caller = caller
+        indices = landmark_indices()
+        self.n_landmarks = len(indices)
+        if start.mode == "calibrate":
+            self.calibration = LiveCalibration(indices=indices)
+            await self.send({"type": "ready", "mode": "calibrate", "landmarks": indices,
+                             "seconds": self.calibration.seconds})
+            return
+        if not start.exercise:
+            raise ProtocolError("the start message needs an exercise id, e.g. cheek-lifter")
+        plan = Plan.for_exercise(start.exercise, sets=start.sets, reps=start.reps, rest_s=start.rest_s)
+        session_id, done = await asyncio.to_thread(_open_session, self.store, caller, plan, start.session_id)
+        rest = await asyncio.to_thread(_rest_for, self.store, caller.profile_id)
+        first_set = max((d["set"] for d in done), default=0) + 1
+        self.coach = LiveCoach(plan, session_id=session_id, indices=indices, rest=rest, first_set=first_set)
+        await self.send({
+            "type": "ready", "mode": "coach", "session_id": session_id, "landmarks": indices,
+            "plan": {"exercise": plan.exercise_id, "name": plan.name, "cue": plan.cue, "sets": plan.sets,
+                     "reps": plan.reps_target, "hold_s": plan.hold_s, "rest_s": plan.rest_s},
+            "set": first_set, "completed_sets": done, "resumed": start.session_id is not None,
+            "calibration": "stored" if rest is not None else "first-second",
+        })
+
+    async def flush(self, *, force: bool = False) -> None:
+        """Write queued rows: at once for finished sets and endings, otherwise every few seconds."""
+        coach = self.coach
+        if coach is None or not coach.unsaved:
+            return
+        due = force or coach.unsaved.steps or coach.unsaved.finish
+        if not due and time.monotonic() - self.last_flush < FLUSH_EVERY_S:
+            return
+        unsaved = coach.take_unsaved()
+        self.last_flush = time.monotonic()
+        try:
+            await asyncio.to_thread(_write, self.store, coach.session_id, unsaved)
+        except Exception:
+            log.exception("could not save live session %s", coach.session_id)
+            coach.unsaved.events[:0] = unsaved.events  # keep them for the next attempt
+            coach.unsaved.steps[:0] = unsaved.steps
+            coach.unsaved.finish = coach.unsaved.finish or unsaved.finish
+            return
+        if unsaved.steps or unsaved.finish:
+            with contextlib.suppress(WebSocketDisconnect, RuntimeError):  # the client may be gone
+                await self.send({"type": "saved", "sets": [s["set_index"] for s in unsaved.steps],
+                                 "finished": unsaved.finish[0] if unsaved.finish else None})
+
+    async def finish_calibration(self) -> None:
+        calibration, self.calibration = self.calibration, None
+        assert calibration is not None and self.caller is not None
+        try:
+            result = calibration.calibrate()
+        except FaceFitError as rejected:
+            await self.send({"type": "calibration", "ok": False, "message": str(rejected)})
+            return
+        await asyncio.to_thread(_save_calibration, self.store, self.caller.profile_id, result)
+        await self.send({"type": "calibration", "ok": True, "message": "rest saved",
+                         "calibration": result.to_dict()})
+
+
+@router.websocket("/ws/coach")
+async def coach_socket(websocket: WebSocket) -> None:
+    """Live coaching: see the module docstring for the protocol."""
+    await websocket.accept()
+    await Connection(websocket).run()

@@ -1,0 +1,96 @@
+"""The app factory: ``create_app(settings)`` builds a fresh app; nothing is created at import time.
+
+Errors a user can act on come back as ``{"detail": "<one sentence>"}`` with a 4xx status: bad JSON,
+failed validation (the first problem named by field), FaceFitError from any stage. Security headers
+(no sniffing, no framing, a strict Content-Security-Policy without third-party origins) go on every
+response.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request, status
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+
+from facefit.errors import FaceFitError, InputError, ModelNotFoundError
+from facefit.store.db import open_store
+from facefit.web.assets import STATIC_DIR
+from facefit.web.security import RateLimiter
+from facefit.web.settings import WebSettings
+
+CSP = (
+    "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data: blob:; "
+    "media-src 'self' blob:; connect-src 'self'; worker-src 'self' blob:; frame-ancestors 'none'; "
+    "base-uri 'none'; form-action 'self'"
+)
+
+
+def _describe_validation(error: RequestValidationError) -> str:
+    problems = error.errors()
+    if not problems:
+        return "invalid request"
+    first = problems[0]
+    if first.get("type") == "json_invalid":
+        detail = (first.get("ctx") or {}).get("error", "")
+        return f"request body is not valid JSON{': ' + str(detail) if detail else ''}"
+    where = ".".join(str(p) for p in first.get("loc", ()) if p != "body") or "request"
+    more = f" (and {len(problems) - 1} more problems)" if len(problems) > 1 else ""
+    return f"{where}: {first.get('msg', 'invalid')}{more}"
+
+
+def create_app(settings: WebSettings | None = None) -> FastAPI:
+    """A new FaceFit web app on its own store (migrated on open)."""
+    settings = settings or WebSettings()
+    store = open_store(settings.db_url)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        store.close()
+
+    app = FastAPI(
+        title="FaceFit", version="0.1.0", lifespan=lifespan,
+        description="Camera-coached facial exercise: accounts, sessions, photos, reports and live coaching.",
+    )
+    app.state.settings = settings
+    app.state.store = store
+    app.state.login_limiter = RateLimiter(settings.login_failures, settings.login_window_s)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_request: Request, error: RequestValidationError) -> JSONResponse:
+        return JSONResponse({"detail": _describe_validation(error)},
+                            status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
+
+    @app.exception_handler(FaceFitError)
+    async def _user_error(_request: Request, error: FaceFitError) -> JSONResponse:
+        code = status.HTTP_400_BAD_REQUEST
+        if isinstance(error, ModelNotFoundError):
+            code = status.HTTP_503_SERVICE_UNAVAILABLE
+        elif isinstance(error, InputError):
+            code = status.HTTP_422_UNPROCESSABLE_CONTENT
+        return JSONResponse({"detail": str(error)}, status_code=code)
+
+    @app.middleware("http")
+    async def _headers(request: Request, call_next):  # type: ignore[no-untyped-def]
+        response = await call_next(request)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("Permissions-Policy", "camera=(self), microphone=()")
+        if request.url.path.startswith("/api/"):
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    from facefit.web import assets, pages
+    from facefit.web.api.main import api_router
+
+    app.include_router(api_router)
+    app.include_router(assets.router)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    return app

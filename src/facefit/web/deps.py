@@ -1,0 +1,158 @@
+"""Request dependencies as ``Annotated`` aliases: the store, a transaction, the settings and the caller.
+
+Every route that touches health data takes :data:`MemberDep` (or :data:`CoachDep`) and scopes its
+queries by ``caller.profile_id``; there is no code path that takes a profile id from the request.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request, status
+from sqlalchemy.orm import Session
+
+from facefit.store import web as accounts
+from facefit.store.db import Store
+from facefit.web.security import digest, same_secret
+from facefit.web.settings import WebSettings
+
+SESSION_COOKIE = "facefit_session"
+CSRF_COOKIE = "facefit_csrf"
+CSRF_HEADER = "X-CSRF-Token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def get_store(request: Request) -> Store:
+    return request.app.state.store
+
+
+def get_settings(request: Request) -> WebSettings:
+    return request.app.state.settings
+
+
+def get_db(request: Request) -> Iterator[Session]:
+    """One transaction per request, committed before the response is sent (or rolled back on error).
+
+    Files a route scheduled for removal (``request.state.files_to_delete``) go only after the commit,
+    so a failed transaction never leaves rows pointing at deleted files.
+    """
+    with request.app.state.store.transaction() as session:
+        yield session
+    for path in getattr(request.state, "files_to_delete", ()):
+        path.unlink(missing_ok=True)
+
+
+StoreDep = Annotated[Store, Depends(get_store)]
+SettingsDep = Annotated[WebSettings, Depends(get_settings)]
+DbDep = Annotated[Session, Depends(get_db, scope="function")]
+
+
+@dataclass(frozen=True)
+class Caller:
+    """The signed-in account behind a request and how it proved it (cookie or API token)."""
+
+    account_id: int
+    email: str
+    role: str
+    profile_id: int
+    via: str  # "cookie" | "token"
+    csrf_token: str | None = None
+
+
+def _unauthorised(message: str) -> HTTPException:
+    return HTTPException(status.HTTP_401_UNAUTHORIZED, message, headers={"WWW-Authenticate": "Bearer"})
+
+
+def caller_from_credentials(
+    *, session: Session, bearer: str | None, cookie: str | None
+) -> Caller | None:
+    """Resolve an API token or a session cookie to its account (None when neither is valid)."""
+    if bearer:
+        token = accounts.find_api_token(session=session, token_hash=digest(bearer))
+        if token is None:
+            return None
+        account = accounts.get_account(session=session, account_id=token.account_id)
+        if account is None:
+            return None
+        token.last_used_at = datetime.now(UTC)
+        return Caller(account.id, account.email, account.role, account.profile_id, "token")
+    if cookie:
+        row = accounts.find_auth_session(session=session, token_hash=digest(cookie))
+        if row is None:
+            return None
+        expires = row.expires_at if row.expires_at.tzinfo else row.expires_at.replace(tzinfo=UTC)
+        if expires < datetime.now(UTC):
+            return None
+        account = accounts.get_account(session=session, account_id=row.account_id)
+        if account is None:
+            return None
+        return Caller(account.id, account.email, account.role, account.profile_id, "cookie", row.csrf_token)
+    return None
+
+
+def bearer_token(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, value = header.partition(" ")
+    return value.strip() if scheme.lower() == "bearer" and value.strip() else None
+
+
+def check_csrf(request: Request, expected: str | None = None) -> None:
+    """Unsafe cookie-authenticated requests must echo the CSRF cookie in the X-CSRF-Token header."""
+    if request.method in SAFE_METHODS or bearer_token(request):
+        return
+    sent = request.headers.get(CSRF_HEADER)
+    cookie = request.cookies.get(CSRF_COOKIE)
+    if not same_secret(sent, cookie) or (expected is not None and not same_secret(sent, expected)):
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN,
+            "missing or wrong CSRF token: send the facefit_csrf cookie's value in the X-CSRF-Token header",
+        )
+
+
+def get_caller(request: Request, db: DbDep) -> Caller:
+    bearer = bearer_token(request)
+    caller = caller_from_credentials(session=db, bearer=bearer, cookie=request.cookies.get(SESSION_COOKIE))
+    if caller is None:
+        raise _unauthorised("invalid or revoked API token" if bearer else "sign in first")
+    if caller.via == "cookie":
+        check_csrf(request, caller.csrf_token)
+    return caller
+
+
+def get_optional_caller(request: Request, db: DbDep) -> Caller | None:
+    return caller_from_credentials(
+        session=db, bearer=bearer_token(request), cookie=request.cookies.get(SESSION_COOKIE)
+    )
+
+
+def get_member(caller: Annotated[Caller, Depends(get_caller)]) -> Caller:
+    """Members and admins have their own health data; coaches only read their members' (CoachDep)."""
+    return caller
+
+
+def get_coach(caller: Annotated[Caller, Depends(get_caller)]) -> Caller:
+    if caller.role not in ("coach", "admin"):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "only coach accounts can read members' data")
+    return caller
+
+
+def get_admin(caller: Annotated[Caller, Depends(get_caller)]) -> Caller:
+    if caller.role != "admin":
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "only an admin can do this")
+    return caller
+
+
+def anonymous_csrf(request: Request) -> None:
+    """Sign-up and sign-in forms are CSRF-protected too (login CSRF), with the double-submit cookie."""
+    check_csrf(request)
+
+
+CallerDep = Annotated[Caller, Depends(get_caller)]
+OptionalCallerDep = Annotated[Caller | None, Depends(get_optional_caller)]
+MemberDep = Annotated[Caller, Depends(get_member)]
+CoachDep = Annotated[Caller, Depends(get_coach)]
+AdminDep = Annotated[Caller, Depends(get_admin)]
+AnonymousCsrf = Depends(anonymous_csrf)

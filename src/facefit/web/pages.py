@@ -1,0 +1,82 @@
+"""HTML pages: Jinja2 templates that load small JS modules; all data comes from the JSON API.
+
+Pages need a signed-in browser (else they redirect to /login). A page whose stage is not installed says
+so plainly instead of showing made-up data.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from facefit.web.assets import TASKS_VISION_DIR, TEMPLATES_DIR
+from facefit.web.deps import CSRF_COOKIE, OptionalCallerDep, SettingsDep
+from facefit.web.security import new_token
+
+router = APIRouter(include_in_schema=False)
+templates = Jinja2Templates(directory=TEMPLATES_DIR)
+
+NAV: tuple[tuple[str, str], ...] = (
+    ("/", "Today"), ("/practice", "Practice"), ("/calibrate", "Calibrate"), ("/screening", "Screening"),
+    ("/photos", "Photos"), ("/progress", "Progress"), ("/lifestyle", "Lifestyle"), ("/reports", "Reports"),
+    ("/history", "History"), ("/account", "Account"),
+)
+# Which module each page needs from the stages below the web app.
+STAGES: dict[str, str] = {
+    "screening": "facefit.safety.service",
+    "photos": "facefit.photos.library",
+    "progress": "facefit.reports.progress",
+    "lifestyle": "facefit.habits.service",
+    "reports": "facefit.reports.build",
+    "dashboard": "facefit.habits.service",
+}
+
+
+def stage_ready(page: str) -> bool:
+    module = STAGES.get(page)
+    return module is None or importlib.util.find_spec(module) is not None
+
+
+def _render(request: Request, settings: SettingsDep, name: str, caller: Any, **context: Any) -> Response:
+    response = templates.TemplateResponse(request, name, {
+        "caller": caller, "nav": NAV, "path": request.url.path, "ready": stage_ready, **context,
+    })
+    if not request.cookies.get(CSRF_COOKIE):
+        response.set_cookie(CSRF_COOKIE, new_token(), httponly=False, samesite="strict",
+                            secure=settings.secure_cookies, path="/")
+    return response
+
+
+def _page(name: str, template: str, *, coach_ok: bool = False) -> None:
+    def view(request: Request, caller: OptionalCallerDep, settings: SettingsDep) -> Response:
+        if caller is None:
+            return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+        return _render(request, settings, template, caller, page=name)
+
+    view.__name__ = f"page_{name}"
+    router.add_api_route("/" if name == "dashboard" else f"/{name}", view, methods=["GET"],
+                         response_class=HTMLResponse)
+
+
+for _name in ("dashboard", "practice", "calibrate", "screening", "photos", "progress", "lifestyle",
+              "reports", "history", "account", "coach"):
+    _page(_name, f"{_name}.html")
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_page(request: Request, caller: OptionalCallerDep, settings: SettingsDep) -> Response:
+    return _render(request, settings, "login.html", caller, page="login")
+
+
+@router.get("/signup", response_class=HTMLResponse)
+def signup_page(request: Request, caller: OptionalCallerDep, settings: SettingsDep) -> Response:
+    return _render(request, settings, "signup.html", caller, page="signup")
+
+
+@router.get("/healthz", include_in_schema=False)
+def healthz() -> dict[str, Any]:
+    return {"ok": True, "browser_assets": TASKS_VISION_DIR.is_dir()}

@@ -1,0 +1,36 @@
+// Calibration: a few seconds of the user's neutral face; the server computes and stores the rest.
+import { flash } from "./common.js";
+import { createLandmarker, drawPoints, encodeFrame, runLoop, startCamera, stopCamera } from "./landmarks.js";
+import { LiveSocket } from "./live.js";
+
+const $ = (id) => document.getElementById(id);
+const state = { seq: 0, result: null };
+window.facefit = state;
+
+async function start() {
+  $("start").disabled = true;
+  $("status").textContent = "Loading the face model…";
+  const landmarker = await createLandmarker();
+  const socket = new LiveSocket({ mode: "calibrate" }, {
+    tick: (msg) => { $("progress").value = msg.elapsed / msg.seconds; $("status").textContent = msg.face ? "Hold still, relaxed face…" : "No face: look at the camera."; },
+    calibration: (msg) => {
+      state.result = msg; socket.finished = true; if (state.stop) state.stop();
+      stopCamera($("video")); socket.close();
+      $("status").textContent = msg.ok ? "Rest saved: exercises are now measured from your own neutral face." : msg.message;
+      $("result").textContent = msg.ok ? "saved" : "rejected"; $("start").disabled = false;
+    },
+    error: (msg) => flash(msg.message, "error"),
+  });
+  socket.connect();
+  await new Promise((resolve) => { const wait = () => (socket.ready ? resolve() : setTimeout(wait, 50)); wait(); });
+  const video = $("video");
+  await startCamera(video);
+  $("status").textContent = "Relax your face and look at the camera.";
+  state.stop = runLoop(video, landmarker, (result, tMs) => {
+    if (!socket.ready) return;
+    socket.send(encodeFrame(result, socket.ready.landmarks, state.seq++, tMs, video.videoWidth, video.videoHeight));
+    drawPoints($("overlay"), video, result, socket.ready.landmarks);
+  });
+}
+
+$("start").addEventListener("click", () => start().catch((error) => { flash(String(error.message || error), "error"); $("start").disabled = false; }));

@@ -1,0 +1,17 @@
+// Coach view: members who invited this coach, read-only.
+import { api, el, flash, when } from "./common.js";
+
+async function main() {
+  const list = document.getElementById("members");
+  const members = await api("/api/coach/members");
+  if (!members.length) list.append(el("li", { text: "Nobody has invited you yet." }));
+  for (const m of members) {
+    const open = el("button", { class: "link", text: `${m.display_name || m.email}` });
+    open.addEventListener("click", async () => {
+      const box = document.getElementById("member-sessions"); box.hidden = false; box.textContent = "";
+      for (const s of await api(`/api/coach/members/${m.id}/sessions`)) box.append(el("p", { text: `${when(s.started_at)} · ${s.exercise_id || s.routine_id} · ${s.status}` }));
+    });
+    list.append(el("li", {}, open));
+  }
+}
+main().catch((error) => flash(error.message, "error"));
