@@ -1,0 +1,72 @@
+"""``facefit serve`` (the web app) and ``facefit web-role`` (make an account a coach or admin).
+
+Heavy imports (FastAPI app, uvicorn) happen inside the commands so ``facefit --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import Annotated
+
+import typer
+
+from facefit.cli._common import console
+from facefit.errors import InputError
+
+
+def _loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on (loopback by default: nothing leaves the "
+                                           "machine unless you choose another address).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.", min=1, max=65535)] = 8000,
+    db_url: Annotated[str | None, typer.Option("--db-url", help="SQLAlchemy URL (default: FACEFIT_DB_URL "
+                                                                "or the local SQLite file).")] = None,
+    secure_cookies: Annotated[bool | None, typer.Option(
+        "--secure-cookies/--no-secure-cookies",
+        help="Send cookies over HTTPS only (default: on unless the host is loopback; put a TLS proxy in "
+             "front for any other host).")] = None,
+    log_level: Annotated[str, typer.Option(help="uvicorn log level.")] = "info",
+) -> None:
+    """Serve the FaceFit web app: dashboard, live camera coaching, photos, progress, reports."""
+    import uvicorn
+
+    from facefit.web.app import create_app
+    from facefit.web.settings import WebSettings
+
+    secure = (not _loopback(host)) if secure_cookies is None else secure_cookies
+    settings = WebSettings(db_url=db_url, secure_cookies=secure)
+    app = create_app(settings)
+    console.print(f"FaceFit on http://{host}:{port}  (cookies {'HTTPS-only' if secure else 'plain HTTP'})")
+    uvicorn.run(app, host=host, port=port, log_level=log_level, ws_max_size=settings.max_ws_message_bytes,
+                ws_ping_interval=20, ws_ping_timeout=20)
+
+
+def web_role(
+    email: Annotated[str, typer.Argument(help="The account's email.")],
+    role: Annotated[str, typer.Argument(help="member, coach or admin.")],
+) -> None:
+    """Change a web account's role (e.g. make the first admin)."""
+    from facefit.cli._common import store
+    from facefit.store import web as accounts
+
+    if role not in accounts.ROLES:
+        raise InputError(f"role must be one of {', '.join(accounts.ROLES)}, got {role!r}")
+    with store().transaction() as session:
+        account = accounts.get_account_by_email(session=session, email=email)
+        if account is None:
+            raise InputError(f"no web account with email {email!r}")
+        account.role = role
+    console.print(f"{email} is now {role}")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("serve")(serve)
+    app.command("web-role")(web_role)
