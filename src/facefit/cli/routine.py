@@ -79,7 +79,8 @@ def _report_block(result: BlockResult, total: int) -> None:
             "stopped": "[red]stopped[/red]"}
     reps = f", {result.reps_done}/{block.step.reps} reps" if block.step.reps else ""
     console.print(f"  {block.index + 1}/{total} {block.step.exercise.name}, set {block.set_index}/"
-                  f"{block.step.sets}: {mark[result.status]}{reps}, {result.work_s:.0f} s", highlight=False)
+                  f"{block.step.sets}: {mark[result.status]}{reps}, {result.work_s:.0f} s",
+                  highlight=False, soft_wrap=True)
 
 
 class Keyboard:
@@ -169,7 +170,7 @@ def run_guided(
                                    exercise_id=plan.exercise_id, source=source).id
     console.print(f"[bold]{plan.title}[/bold]: {len(plan.blocks)} sets, {note}"
                   + (f", running {speed:g}x faster" if speed != 1 else "") + f" (session {session_id})",
-                  highlight=False)
+                  highlight=False, soft_wrap=True)
     keys = not no_input and sys.stdin.isatty()
     if not no_input and not keys:
         console.print("stdin is not a terminal: running without keys (as with --no-input).")
@@ -202,7 +203,7 @@ def _print_summary(result: RoutineResult) -> None:
     status = ("[green]completed[/green]" if result.status == "completed"
               else f"[red]stopped[/red] ({result.stop_reason})")
     console.print(f"Session {status}: {done} set(s) done, {skipped} skipped, {minutes:.1f} min of exercise.",
-                  highlight=False)
+                  highlight=False, soft_wrap=True)
     if result.status == "stopped":
         console.print(Panel(PAIN_ADVICE, title="stop", border_style="red", expand=False))
 
