@@ -212,5 +212,296 @@ def baseline(
             console.print(f"baseline: photo {current.id} ({current.source_name}, {current.taken_at.date()})")
 
 
+def _print_errors(table: dict[str, Any], mm_per_ipd: float | None, title: str) -> None:
+    from rich.table import Table
+
+    from facefit.photos.metrics import METRIC_SPECS
+
+    out = Table(title=title, title_justify="left")
+    for column in ("metric", "unit", "SEM", "MDC95", "SEM mm", "MDC95 mm", "n", "source"):
+        out.add_column(column)
+    for name, error in table.items():
+        spec = METRIC_SPECS[name]
+        in_mm = spec.unit == "ipd" and mm_per_ipd
+        label = f"{name} [yellow](experimental)[/yellow]" if spec.experimental else name
+        out.add_row(
+            label,
+            spec.unit,
+            f"{error.sem:.4f}",
+            f"{error.mdc95:.4f}",
+            f"{error.sem * mm_per_ipd:.2f}" if in_mm else "",
+            f"{error.mdc95 * mm_per_ipd:.2f}" if in_mm else "",
+            str(error.n),
+            error.source,
+        )
+    console.print(out)
+
+
+@photo_app.command("repeatability")
+def repeatability(
+    file: Annotated[
+        Path | None,
+        typer.Option("--file", help="Measure this photo instead of your baseline (nothing stored)."),
+    ] = None,
+    samples: Annotated[int, typer.Option("--samples", min=4, max=200, help="Simulated re-takes.")] = 16,
+    seed: Annotated[
+        int, typer.Option("--seed", help="Random seed of the re-takes (reproducible tables).")
+    ] = 0,
+    as_json: JsonOpt = False,
+    profile: ProfileOpt = DEFAULT_PROFILE,
+) -> None:
+    """Measure and print each metric's error: SEM and MDC95 = 1.96 * sqrt(2) * SEM.
+
+    Re-takes are simulated from your baseline photo (small head turns, light, distance, JPEG, noise,
+    all within the gate); photos you took on the same day count as real repeats. Saved for `compare`.
+    """
+    from rich.progress import Progress
+
+    from facefit.photos.files import load_photo
+    from facefit.photos.progress import measure_repeatability
+    from facefit.photos.repeatability import perturbation_measurements, repeatability_table
+
+    with _landmarker() as landmarker, Progress(console=err_console, transient=True) as progress:
+        task = progress.add_task("simulated re-takes", total=samples)
+        tick = lambda: progress.advance(task)  # noqa: E731
+        if file is not None:
+            loaded = load_photo(file)
+            run = perturbation_measurements(
+                loaded.rgb, landmarker, samples=samples, seed=seed, on_sample=tick
+            )
+            if not run.measurements[0].present:
+                from facefit.errors import NoFaceError
+
+                raise NoFaceError(f"{file.name}: no face found.")
+            table = repeatability_table([m.metrics for m in run.measurements])
+            mm = run.measurements[0].summary()["mm_per_ipd"]
+            info = f"{file.name}: {run.accepted} of {run.attempted} simulated re-takes passed the gate"
+        else:
+            report = measure_repeatability(
+                store=store(),
+                profile_id=_profile_id(profile),
+                landmarker=landmarker,
+                samples=samples,
+                seed=seed,
+                on_sample=tick,
+            )
+            table, mm = report.table, report.mm_per_ipd
+            info = (
+                f"baseline photo {report.baseline_photo_id}: {report.perturbations_kept} of "
+                f"{report.perturbations_tried} simulated re-takes passed the gate; "
+                f"{report.repeat_groups} same-day groups of real repeats"
+            )
+    if as_json:
+        typer.echo(
+            json.dumps(
+                {"source": info, "mm_per_ipd": mm, "metrics": [e.to_dict() for e in table.values()]}, indent=2
+            )
+        )
+        return
+    _print_errors(table, mm, "Repeatability (a change smaller than MDC95 is not measurable)")
+    console.print(info)
+
+
+def _measure_ref(
+    ref: str, *, the_store: Any, profile_id: int, landmarker: Any
+) -> tuple[dict[str, float], Any, str]:
+    """Metrics of a stored photo (id / hash prefix) or of a photo file, plus its summary and a label."""
+    from facefit.photos.files import load_photo
+    from facefit.photos.library import resolve_photo
+    from facefit.photos.measure import measure_photo
+
+    path = Path(ref)
+    if path.is_file():
+        measured = measure_photo(load_photo(path).rgb, landmarker)
+        if not measured.present:
+            from facefit.errors import NoFaceError
+
+            raise NoFaceError(f"{path.name}: no face found, nothing to compare.")
+        return measured.metrics, measured.summary(), path.name
+    photo = resolve_photo(store=the_store, profile_id=profile_id, ref=ref)
+    return photo.metrics, photo.measurement, f"photo {photo.id} ({photo.taken_at.date()})"
+
+
+@photo_app.command("compare")
+def compare(
+    before: Annotated[str, typer.Argument(help="Earlier photo: stored id, hash prefix, or a file.")],
+    after: Annotated[str, typer.Argument(help="Later photo: stored id, hash prefix, or a file.")],
+    show_all: Annotated[
+        bool, typer.Option("--all", help="List every metric, not only measurable ones.")
+    ] = False,
+    as_json: JsonOpt = False,
+    profile: ProfileOpt = DEFAULT_PROFILE,
+) -> None:
+    """Compare two photos; says "no measurable change" unless a metric moved more than its MDC95."""
+    from rich.table import Table
+
+    from facefit.photos.compare import compare_metrics
+    from facefit.photos.progress import measure_repeatability, stored_errors
+    from facefit.photos.repeatability import perturbation_measurements, repeatability_table
+
+    the_store = store()
+    profile_id = _profile_id(profile)
+    with _landmarker() as landmarker:
+        metrics_a, summary_a, label_a = _measure_ref(
+            before, the_store=the_store, profile_id=profile_id, landmarker=landmarker
+        )
+        metrics_b, _, label_b = _measure_ref(
+            after, the_store=the_store, profile_id=profile_id, landmarker=landmarker
+        )
+        errors = stored_errors(store=the_store, profile_id=profile_id)
+        error_source = "your stored repeatability table"
+        if not errors:
+            from facefit.photos.library import baseline_reference
+
+            if baseline_reference(store=the_store, profile_id=profile_id) is not None:
+                errors = measure_repeatability(
+                    store=the_store, profile_id=profile_id, landmarker=landmarker
+                ).table
+                error_source = "re-takes simulated from your baseline photo (now stored)"
+            else:
+                from facefit.photos.files import load_photo
+
+                path = Path(before)
+                if not path.is_file():
+                    raise typer.BadParameter("no repeatability table and no baseline: compare files instead")
+                run = perturbation_measurements(load_photo(path).rgb, landmarker)
+                errors = repeatability_table([m.metrics for m in run.measurements])
+                error_source = f"re-takes simulated from {path.name} (no baseline stored)"
+    result = compare_metrics(metrics_a, metrics_b, errors, mm_per_ipd=summary_a.get("mm_per_ipd"))
+    if as_json:
+        typer.echo(
+            json.dumps(
+                {"before": label_a, "after": label_b, "error_source": error_source, **result.to_dict()},
+                indent=2,
+            )
+        )
+        return
+    table = Table(title=f"{label_a} -> {label_b}", title_justify="left")
+    for column in ("metric", "unit", "before", "after", "change", "change mm", "MDC95", "change/MDC95", ""):
+        table.add_column(column)
+    for change in result.changes:
+        if not (show_all or change.measurable):
+            continue
+        mm = change.change_mm
+        verdict = "[green]measurable[/green]" if change.measurable else "within error"
+        if change.experimental:
+            verdict += " [yellow](experimental)[/yellow]"
+        table.add_row(
+            change.metric,
+            change.unit,
+            f"{change.before:.4f}",
+            f"{change.after:.4f}",
+            f"{change.change:+.4f}",
+            f"{mm:+.2f}" if mm is not None else "",
+            f"{change.mdc95:.4f}",
+            f"{change.ratio:.2f}",
+            verdict,
+        )
+    if table.row_count:
+        console.print(table)
+    console.print(f"[bold]{result.verdict}[/bold] (error from {error_source})")
+
+
+def _view_photos(refs: list[str], profile: str) -> list[Any]:
+    from facefit.photos.library import resolve_photo
+    from facefit.photos.progress import view_photo
+
+    profile_id = _profile_id(profile)
+    return [view_photo(resolve_photo(store=store(), profile_id=profile_id, ref=r)) for r in refs]
+
+
+@photo_app.command("before-after")
+def before_after(
+    before: Annotated[str, typer.Argument(help="Earlier stored photo (id or hash prefix).")],
+    after: Annotated[str, typer.Argument(help="Later stored photo (id or hash prefix).")],
+    out: Annotated[Path, typer.Option("--out", help="Output PNG; a blink GIF is written beside it.")] = Path(
+        "before-after.png"
+    ),
+    profile: ProfileOpt = DEFAULT_PROFILE,
+) -> None:
+    """Write the two photos aligned side by side (PNG) and as a before/after blink GIF."""
+    from facefit.photos.views import blink_gif, save_image, side_by_side
+
+    first, second = _view_photos([before, after], profile)
+    save_image(side_by_side(first, second), out)
+    gif = blink_gif(first, second, out.with_suffix(".gif"))
+    console.print(f"wrote {out} and {gif}")
+
+
+def _all_view_photos(profile: str) -> list[Any]:
+    from facefit.errors import InputError
+    from facefit.photos.library import stored_photos
+    from facefit.photos.progress import view_photo
+
+    photos = stored_photos(store=store(), profile_id=_profile_id(profile))
+    if not photos:
+        raise InputError("no accepted photos stored yet: add some with `facefit photo add FILE`.")
+    return [view_photo(p) for p in photos]
+
+
+@photo_app.command("sheet")
+def sheet(
+    out: Annotated[Path, typer.Argument(help="Output image (PNG or JPEG).")] = Path("contact-sheet.png"),
+    columns: Annotated[int, typer.Option("--columns", min=1, max=12, help="Photos per row.")] = 4,
+    profile: ProfileOpt = DEFAULT_PROFILE,
+) -> None:
+    """Write a contact sheet of all accepted photos, aligned and dated, oldest first."""
+    from facefit.photos.views import contact_sheet, save_image
+
+    save_image(contact_sheet(_all_view_photos(profile), columns=columns), out)
+    console.print(f"wrote {out}")
+
+
+@photo_app.command("timelapse")
+def timelapse(
+    out: Annotated[Path, typer.Argument(help="Output video (.mp4, H.264).")],
+    seconds: Annotated[float, typer.Option("--seconds", min=0.1, max=10, help="Seconds per photo.")] = 1.0,
+    profile: ProfileOpt = DEFAULT_PROFILE,
+) -> None:
+    """Write a time-lapse MP4 of all accepted photos, aligned on stable landmarks, with dates."""
+    from facefit.photos.views import write_timelapse
+
+    write_timelapse(_all_view_photos(profile), out, seconds_per_photo=seconds)
+    console.print(f"wrote {out}")
+
+
+@photo_app.command("plot")
+def plot(
+    out_dir: Annotated[Path, typer.Argument(help="Directory for one PNG per metric.")] = Path("photo-plots"),
+    metric: Annotated[str | None, typer.Option("--metric", help="Only this metric (default: all).")] = None,
+    profile: ProfileOpt = DEFAULT_PROFILE,
+) -> None:
+    """Plot each metric over time with its MDC95 band around the baseline value."""
+    from facefit.errors import InputError
+    from facefit.photos.library import stored_photos
+    from facefit.photos.metrics import METRIC_SPECS
+    from facefit.photos.progress import metric_history, stored_errors
+    from facefit.photos.views import plot_metric
+
+    profile_id = _profile_id(profile)
+    if metric is not None and metric not in METRIC_SPECS:
+        raise InputError(f"unknown metric {metric!r}; choose one of: {', '.join(METRIC_SPECS)}.")
+    dates, series = metric_history(stored_photos(store=store(), profile_id=profile_id))
+    if not dates:
+        raise InputError("no accepted photos stored yet: add some with `facefit photo add FILE`.")
+    errors = stored_errors(store=store(), profile_id=profile_id)
+    if not errors:
+        err_console.print(
+            "no repeatability table yet (run `facefit photo repeatability`): plots have no band."
+        )
+    for name in [metric] if metric else list(METRIC_SPECS):
+        spec = METRIC_SPECS[name]
+        path = plot_metric(
+            dates,
+            series[name],
+            metric=name,
+            unit=spec.unit,
+            mdc95=errors[name].mdc95 if name in errors else None,
+            path=out_dir / f"{name}.png",
+            experimental=spec.experimental,
+        )
+        console.print(f"wrote {path}")
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(photo_app, name="photo")

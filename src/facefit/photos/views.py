@@ -18,8 +18,9 @@ from facefit.photos import landmarks as lm
 from facefit.photos.files import atomic_write
 
 CANVAS = (480, 600)  # width, height of aligned frames
-CANVAS_IPD = 0.30  # IPD as a fraction of the canvas width
-CANVAS_EYE_Y = 0.40  # pupil line height as a fraction of the canvas height
+CANVAS_IPD = 0.24  # IPD as a fraction of the canvas width (room for the jawline)
+CANVAS_EYE_Y = 0.36  # pupil line height as a fraction of the canvas height
+VIEW_MODE = 0o644  # views are written for the user to look at and share deliberately
 
 
 @dataclass(frozen=True)
@@ -110,7 +111,7 @@ def save_image(rgb: np.ndarray, path: Path) -> Path:
     buffer = io.BytesIO()
     fmt = "JPEG" if path.suffix.lower() in (".jpg", ".jpeg") else "PNG"
     Image.fromarray(rgb).save(buffer, format=fmt, **({"quality": 92} if fmt == "JPEG" else {}))
-    atomic_write(path, buffer.getvalue())
+    atomic_write(path, buffer.getvalue(), mode=VIEW_MODE)
     return path
 
 
@@ -123,7 +124,7 @@ def blink_gif(before: ViewPhoto, after: ViewPhoto, path: Path, *, period_ms: int
     frames = [Image.fromarray(f) for f in aligned_frames([before, after])]
     buffer = io.BytesIO()
     frames[0].save(buffer, format="GIF", save_all=True, append_images=frames[1:], duration=period_ms, loop=0)
-    atomic_write(path, buffer.getvalue())
+    atomic_write(path, buffer.getvalue(), mode=VIEW_MODE)
     return path
 
 
@@ -175,6 +176,7 @@ def write_timelapse(
                         container.mux(packet)
             for packet in stream.encode():
                 container.mux(packet)
+        os.chmod(tmp, VIEW_MODE)
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
@@ -224,5 +226,5 @@ def plot_metric(
     figure.tight_layout()
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")
-    atomic_write(path, buffer.getvalue())
+    atomic_write(path, buffer.getvalue(), mode=VIEW_MODE)
     return path
