@@ -1,0 +1,171 @@
+"""The real model on the real photos: 478 landmarks, sensible pose with the documented signs, face policy."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from scipy.stats import spearmanr
+
+from facefit.vision.observation import N_BLENDSHAPES, N_LANDMARKS, FaceObservation
+from facefit.vision.pose import distance_ratio, head_pose, pose_angles
+from facefit.vision.sources import read_image
+
+from .conftest import SINGLE_FACE_PHOTOS
+
+
+# ------------------------------------------------------------------------------------------- faces
+@pytest.mark.parametrize("name", [*SINGLE_FACE_PHOTOS, "grace_hopper.jpg"])
+def test_every_single_face_photo_gives_478_landmarks_and_sensible_pose(
+    photo_observations: dict[str, FaceObservation], name: str
+) -> None:
+    obs = photo_observations[name]
+    assert obs.present and obs.faces_found == 1
+    assert obs.landmarks.shape == (N_LANDMARKS, 3) and np.isfinite(obs.landmarks).all()
+    xy = obs.landmarks[:, :2]
+    assert xy.min() > -0.05 and xy.max() < 1.05  # the face is inside the photo
+    assert obs.blendshapes.shape == (N_BLENDSHAPES,)
+    assert 0 <= obs.blendshapes.min() <= obs.blendshapes.max() <= 1
+    pose = head_pose(obs.transform)
+    # Portraits: roughly facing the camera. Image_with_alpha.png is the one with a visibly tilted head
+    # (top of the head toward the image's left: counter-clockwise, positive roll).
+    assert abs(pose.yaw) < 25 and abs(pose.pitch) < 25, pose
+    if name == "Image_with_alpha.png":
+        assert 15 < pose.roll < 35, pose
+    else:
+        assert abs(pose.roll) < 12, pose
+    assert 10 < pose.distance_cm < 200
+
+
+def test_multi_face_photo_reports_several_faces_and_picks_the_largest(
+    real_data: Path, image_landmarker: object
+) -> None:
+    obs = image_landmarker.detect(read_image(real_data / "multi_face.jpg"), 0)  # type: ignore[attr-defined]
+    assert obs.faces_found > 1
+    assert len(obs.other_faces) == obs.faces_found - 1
+
+    def area(points: np.ndarray) -> float:
+        span = points[:, :2].max(axis=0) - points[:, :2].min(axis=0)
+        return float(span[0] * span[1])
+
+    assert all(area(obs.landmarks) >= area(other) for other in obs.other_faces)
+
+
+def test_photo_without_a_face_is_an_empty_observation(real_data: Path, image_landmarker: object) -> None:
+    rgb = read_image(real_data / "free-mountain-vector-01.jpg")
+    obs = image_landmarker.detect(rgb, 0)  # type: ignore[attr-defined]
+    assert not obs.present and obs.faces_found == 0
+    assert np.isnan(obs.landmarks).all() and np.isnan(obs.transform).all()
+    assert obs.image_size == (rgb.shape[1], rgb.shape[0])
+
+
+# ------------------------------------------------------------------------------------------- pose maths
+def _rotation(raw_pitch: float, yaw: float, roll: float) -> np.ndarray:
+    """A transform whose raw Euler angles (radians) are the given ones: R = Rz(roll) Ry(yaw) Rx(pitch)."""
+    cx, sx = math.cos(raw_pitch), math.sin(raw_pitch)
+    cy, sy = math.cos(yaw), math.sin(yaw)
+    cz, sz = math.cos(roll), math.sin(roll)
+    rx = np.array([[1, 0, 0], [0, cx, -sx], [0, sx, cx]])
+    ry = np.array([[cy, 0, sy], [0, 1, 0], [-sy, 0, cy]])
+    rz = np.array([[cz, -sz, 0], [sz, cz, 0], [0, 0, 1]])
+    m = np.eye(4)
+    m[:3, :3] = rz @ ry @ rx
+    m[:3, 3] = (1.0, -2.0, -50.0)
+    return m
+
+
+angle = st.floats(min_value=-80, max_value=80)
+
+
+@given(pitch=angle, yaw=angle, roll=angle)
+def test_pose_angles_invert_the_rotation_with_pitch_sign_flipped(
+    pitch: float, yaw: float, roll: float
+) -> None:
+    m = _rotation(math.radians(pitch), math.radians(yaw), math.radians(roll))
+    got = head_pose(m)
+    assert got.pitch == pytest.approx(-pitch, abs=1e-6)  # contract: positive = chin up (raw is negative)
+    assert got.yaw == pytest.approx(yaw, abs=1e-6)
+    assert got.roll == pytest.approx(roll, abs=1e-6)
+    assert got.distance_cm == pytest.approx(50.0)
+
+
+def test_pose_batch_matches_single_and_validates() -> None:
+    matrices = np.stack([_rotation(0.1 * i, -0.05 * i, 0.02 * i) for i in range(5)])
+    batch = pose_angles(matrices)
+    single = np.array([[head_pose(m).pitch, head_pose(m).yaw, head_pose(m).roll] for m in matrices])
+    assert np.allclose(batch, single)
+    assert np.isnan(pose_angles(np.full((4, 4), np.nan))).all()
+    with pytest.raises(ValueError, match=r"expected \(4, 4\)"):
+        head_pose(np.eye(3))
+
+
+# ------------------------------------------------------------------------------------------- pose signs
+def test_pitch_positive_means_chin_up(photo_observations: dict[str, FaceObservation]) -> None:
+    """Independent check of the pitch sign from the landmarks' own depth: with the chin up, the chin
+    comes toward the camera and the forehead goes away, so (z_forehead - z_chin) / IPD grows."""
+    pitches, depth = [], []
+    for obs in photo_observations.values():
+        width, height = obs.image_size
+        px = obs.landmarks * np.array([width, height, width])
+        ipd = np.linalg.norm(px[473, :2] - px[468, :2])
+        depth.append((px[10, 2] - px[152, 2]) / ipd)
+        pitches.append(head_pose(obs.transform).pitch)
+    rho = spearmanr(pitches, depth).statistic
+    assert rho > 0.5, (rho, pitches, depth)
+
+
+def test_roll_positive_is_counter_clockwise_in_the_image(
+    photos: dict[str, np.ndarray], photo_observations: dict[str, FaceObservation], image_landmarker: object
+) -> None:
+    rgb = photos["biden.jpg"]
+    height, width = rgb.shape[:2]
+    before = head_pose(photo_observations["biden.jpg"].transform)
+    turn = cv2.getRotationMatrix2D((width / 2, height / 2), 15, 1.0)  # +15 = counter-clockwise
+    rotated = cv2.warpAffine(rgb, turn, (width, height), borderMode=cv2.BORDER_REPLICATE)
+    after = head_pose(image_landmarker.detect(rotated, 0).transform)  # type: ignore[attr-defined]
+    assert after.roll - before.roll == pytest.approx(15, abs=3)
+    assert after.yaw == pytest.approx(before.yaw, abs=3)
+
+
+@pytest.mark.parametrize("name", ["biden.jpg", "obama2.jpg", "single_face.jpg"])
+def test_mirror_flips_yaw_and_roll_and_keeps_pitch(
+    photo_observations: dict[str, FaceObservation],
+    mirrored_observations: dict[str, FaceObservation],
+    name: str,
+) -> None:
+    a = head_pose(photo_observations[name].transform)
+    b = head_pose(mirrored_observations[name].transform)
+    assert abs(a.yaw) > 5  # these photos are turned enough for the sign to mean something
+    assert b.yaw == pytest.approx(-a.yaw, abs=2.5) and b.roll == pytest.approx(-a.roll, abs=2.5)
+    assert b.pitch == pytest.approx(a.pitch, abs=2.5)
+
+
+def test_yaw_positive_means_nose_toward_image_right(photo_observations: dict[str, FaceObservation]) -> None:
+    """Turned to the person's left = nose tip right of the cheeks' midpoint in the (unmirrored) image."""
+    for name in ("biden.jpg", "obama2.jpg", "single_face.jpg"):
+        obs = photo_observations[name]
+        nose_offset = obs.landmarks[1, 0] - (obs.landmarks[234, 0] + obs.landmarks[454, 0]) / 2
+        assert np.sign(head_pose(obs.transform).yaw) == np.sign(nose_offset), name
+
+
+def test_distance_ratio_from_a_smaller_face(photos: dict[str, np.ndarray], image_landmarker: object) -> None:
+    """The same face at half size in the same frame reads as twice as far away."""
+    from facefit.signals.compute import signals_from_observation
+    from facefit.signals.names import SIGNAL_INDEX
+
+    rgb = photos["grace_hopper.jpg"]
+    height, width = rgb.shape[:2]
+    canvas = np.full_like(rgb, 255)
+    small = cv2.resize(rgb, (width // 2, height // 2), interpolation=cv2.INTER_AREA)
+    canvas[height // 4 : height // 4 + small.shape[0], width // 4 : width // 4 + small.shape[1]] = small
+    near = signals_from_observation(image_landmarker.detect(rgb, 0))  # type: ignore[attr-defined]
+    far = signals_from_observation(image_landmarker.detect(canvas, 0))  # type: ignore[attr-defined]
+    scale = SIGNAL_INDEX["scale"]
+    assert distance_ratio(far[scale], near[scale]) == pytest.approx(2.0, rel=0.05)
+    with pytest.raises(ValueError, match="baseline_scale"):
+        distance_ratio(0.1, 0.0)
