@@ -13,11 +13,12 @@ from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
-from facefit.catalog.durations import routine_seconds
+from facefit.catalog.durations import duration_note, resolve_routine, routine_seconds
 from facefit.catalog.loader import Catalog, load_catalog
 from facefit.catalog.models import Routine
 from facefit.habits.adherence import PracticeDay
 from facefit.habits.service import current_enrolment, enrolment_plan, practice_by_day
+from facefit.routine.blocks import SessionPlan, blocks_for, session_plan
 from facefit.safety.errors import SafetyBlockError
 from facefit.safety.routine_filter import FilteredRoutine, exclusion_reason, filter_routine
 from facefit.safety.service import as_utc, require_no_pending_blocks, safety_status
@@ -100,3 +101,32 @@ def _volume(
     )
     return [w.message for w in found]
 
+
+
+@dataclass(frozen=True)
+class CheckedPlan:
+    """The routine player's session plan after the safety check, with the lines to show first."""
+
+    plan: SessionPlan
+    note: str
+    lines: list[str]
+
+
+def checked_session_plan(
+    *, session: Session, profile_id: int, target: str, catalog: Catalog | None = None,
+    now: datetime | None = None,
+) -> CheckedPlan:
+    """:func:`prepare_routine` turned into the player's ``SessionPlan`` (raises SafetyBlockError)."""
+    catalog = catalog or load_catalog()
+    prepared = prepare_routine(session=session, profile_id=profile_id, target=target, catalog=catalog,
+                               now=now)
+    lines = [f"screening: {m}" for m in prepared.messages] + [f"warning: {w}" for w in prepared.warnings]
+    if prepared.routine is None:
+        plan = session_plan(target, catalog)
+        return CheckedPlan(plan, f"takes {plan.total_s / 60:.1f} min", lines)
+    routine = prepared.routine
+    plan = SessionPlan(routine.id, None, routine.name, tuple(blocks_for(resolve_routine(routine, catalog))))
+    note = duration_note(routine, catalog)
+    if prepared.filtered and prepared.filtered.skipped:
+        note = f"adapted to your screening, takes {plan.total_s / 60:.1f} min"
+    return CheckedPlan(plan, note, lines)

@@ -1,0 +1,206 @@
+"""Everything a report shows, read from the store once into plain values (plots and HTML never query).
+
+Sessions, safety events, the programme plan, lifestyle days and, when the photos stage has data,
+photo metrics with their MDC95 and an aligned before/after. Nothing is re-computed from video here:
+reports show what the engine and the player stored.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import numpy as np
+
+from facefit.catalog.loader import Catalog, load_catalog
+from facefit.habits.adherence import (
+    DayRecord,
+    PracticeDay,
+    Streaks,
+    WeekStats,
+    day_records,
+    overall_adherence,
+    streaks,
+    week_stats,
+)
+from facefit.habits.lifestyle import TargetSummary, weekly_summary
+from facefit.habits.service import (
+    EnrolmentView,
+    current_enrolment,
+    enrolment_plan,
+    lifestyle_days,
+    local_date,
+    practice_by_day,
+    session_minutes,
+)
+from facefit.safety.screening import Clearance
+from facefit.safety.service import current_clearance, safety_events
+from facefit.safety.stops import SafetyEvent
+from facefit.store import safety_habits as db
+from facefit.store.db import Store
+from facefit.store.models import PracticeSession
+from facefit.store.profiles import get_or_create_profile
+
+SPANS = {"week": 7, "month": 30}
+
+#: Photo metrics shown over time (the rest stay in `facefit photo compare`).
+REPORT_METRICS = ("jaw_width_ratio", "lower_face_ratio", "brow_height_r", "brow_height_l",
+                  "mouth_corner_drop_r", "mouth_corner_drop_l")
+
+
+@dataclass(frozen=True)
+class SessionPoint:
+    """One practice session as the report plots it."""
+
+    day: date
+    kind: str
+    name: str
+    status: str
+    minutes: float
+    reps: int
+    form_score: float | None  # % of camera-counted reps without a form fault
+    symmetry: float | None
+
+
+@dataclass(frozen=True)
+class PhotoData:
+    dates: list[datetime]
+    series: dict[str, list[float]]
+    mdc95: dict[str, float]
+    units: dict[str, str]
+    before_after: np.ndarray | None
+    note: str | None = None
+
+
+@dataclass
+class ReportData:
+    profile: str
+    span: str
+    first: date
+    last: date
+    today: date
+    clearance: Clearance | None
+    enrolment: EnrolmentView | None
+    programme_name: str | None
+    programme_weeks: int | None
+    records: list[DayRecord]
+    weeks: list[WeekStats]
+    streaks: Streaks
+    adherence: float | None
+    sessions: list[SessionPoint]
+    practice: dict[date, PracticeDay]
+    safety: list[SafetyEvent]
+    lifestyle: list[TargetSummary]
+    lifestyle_days: int
+    photos: PhotoData | None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def programme_week(self) -> int | None:
+        """Which programme week today is in (1-based), None when not enrolled or before the start."""
+        if self.enrolment is None or self.today < self.enrolment.start_date:
+            return None
+        return (self.today - self.enrolment.start_date).days // 7 + 1
+
+
+def _session_point(row: PracticeSession) -> SessionPoint:
+    reps_steps = sum(s.reps_done or 0 for s in row.steps if not s.skipped)
+    rep_events = [e.payload for e in row.events if e.kind == "rep"]
+    reps = reps_steps or len(rep_events) or int((row.summary or {}).get("reps_done") or 0)
+    form = sym = None
+    if rep_events:
+        clean = sum(1 for p in rep_events if not p.get("faults"))
+        form = 100.0 * clean / len(rep_events)
+        values = [float(p["symmetry"]) for p in rep_events if isinstance(p.get("symmetry"), int | float)]
+        sym = sum(values) / len(values) if values else None
+    status = row.status if row.ended_at is not None else "interrupted"
+    return SessionPoint(local_date(row.started_at), row.kind, row.routine_id or row.exercise_id or row.kind,
+                        status, session_minutes(row), reps, form, sym)
+
+
+def _photos(store: Store, profile_id: int, first: date, last: date) -> PhotoData | None:
+    """Photo metrics from the photos stage, or None when there are no accepted photos yet."""
+    from facefit.photos.library import stored_photos
+    from facefit.photos.metrics import METRIC_SPECS
+    from facefit.photos.progress import metric_history, stored_errors, view_photo
+    from facefit.photos.views import side_by_side
+
+    photos = [p for p in stored_photos(store=store, profile_id=profile_id)
+              if first <= local_date(p.taken_at) <= last]
+    if not photos:
+        return None
+    dates, series = metric_history(photos)
+    if not dates:
+        return None
+    errors = stored_errors(store=store, profile_id=profile_id)
+    keep = {m: series[m] for m in REPORT_METRICS if m in series and any(math.isfinite(v) for v in series[m])}
+    before_after = None
+    note = None
+    accepted = [p for p in photos if p.accepted]
+    if len(accepted) >= 2:
+        try:
+            before_after = side_by_side(view_photo(accepted[0]), view_photo(accepted[-1]))
+        except (OSError, ValueError) as error:  # a photo file went missing or is damaged
+            note = f"the before/after view could not be made: {error}"
+    return PhotoData(dates, keep, {m: errors[m].mdc95 for m in keep if m in errors},
+                     {m: METRIC_SPECS[m].unit for m in keep}, before_after, note)
+
+
+def gather(store: Store, *, profile: str, span: str, today: date | None = None,
+           catalog: Catalog | None = None) -> ReportData:
+    """Read one profile's data for ``span`` ("week", "month" or "all") as of ``today``."""
+    if span not in (*SPANS, "all"):
+        raise ValueError(f"span must be week, month or all, got {span!r}")
+    catalog = catalog or load_catalog()
+    today = today or date.today()
+    notes: list[str] = []
+    with store.transaction() as session:
+        owner = get_or_create_profile(session=session, name=profile)
+        profile_id = owner.id
+        clearance = current_clearance(session=session, profile_id=profile_id)
+        enrolment = current_enrolment(session=session, profile_id=profile_id)
+        rows = db.list_practice_sessions(session=session, profile_id=profile_id)
+        points = [_session_point(row) for row in rows]
+        practice = practice_by_day(session=session, profile_id=profile_id)
+        events = safety_events(session=session, profile_id=profile_id)
+        life = lifestyle_days(session=session, profile_id=profile_id)
+    starts = [p.day for p in points] + list(life) + ([enrolment.start_date] if enrolment else [])
+    first = min(starts, default=today) if span == "all" else today - timedelta(days=SPANS[span] - 1)
+    last = today
+    records: list[DayRecord] = []
+    weeks: list[WeekStats] = []
+    programme_name = programme_weeks = None
+    if enrolment is not None:
+        programme = catalog.programme(enrolment.programme_id)
+        programme_name, programme_weeks = programme.name, programme.weeks
+        records = day_records(enrolment_plan(enrolment, catalog), practice, today)
+        weeks = week_stats(records, today)
+        runs = streaks(records)
+        records = [r for r in records if first <= r.date <= last]
+        weeks = [w for w in weeks if w.last >= first]
+    else:
+        runs = Streaks(0, 0)
+        notes.append("not enrolled in a programme: adherence needs a plan (`facefit enrol`).")
+    try:
+        photos = _photos(store, profile_id, first, last)
+    except Exception as error:  # a photo problem must not stop the rest of the report
+        photos = None
+        notes.append(f"photo metrics could not be loaded ({type(error).__name__}: {error}).")
+    return ReportData(
+        profile=profile, span=span, first=first, last=last, today=today, clearance=clearance,
+        enrolment=enrolment, programme_name=programme_name, programme_weeks=programme_weeks,
+        records=records, weeks=weeks, streaks=runs,
+        adherence=overall_adherence(weeks) if enrolment is not None else None,
+        sessions=[p for p in points if first <= p.day <= last], practice=practice,
+        safety=[e for e in events if first <= local_date(e.at) <= last],
+        lifestyle=weekly_summary(life, first, last),
+        lifestyle_days=sum(1 for d in life if first <= d <= last),
+        photos=photos, notes=notes,
+    )
+
+
+def describe_event(event: SafetyEvent) -> dict[str, Any]:
+    return {"date": local_date(event.at).isoformat(), "kind": event.kind, "source": event.source,
+            "blocking": event.blocking, "detail": event.describe(), "what_to_do": event.what_to_do}
