@@ -1,0 +1,134 @@
+"""Signals from landmarks: invariant to scale, position and roll; right signs on real expressions."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from facefit.signals.compute import (
+    MIRROR_PERMUTATION,
+    K,
+    mirror_values,
+    signals_batch,
+    signals_from_arrays,
+    signals_from_observation,
+)
+from facefit.signals.names import GEOMETRY_SIGNALS, SIGNAL_INDEX, SIGNAL_NAMES
+from facefit.vision.observation import FaceObservation
+
+GEOMETRY = [SIGNAL_INDEX[name] for name in GEOMETRY_SIGNALS if name != "jaw_forward"]
+
+
+def _pixels(obs: FaceObservation) -> np.ndarray:
+    width, height = obs.image_size
+    return obs.landmarks.astype(np.float64) * np.array([width, height, width])
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    angle=st.floats(min_value=-40, max_value=40),
+    zoom=st.floats(min_value=0.3, max_value=3.0),
+    shift=st.tuples(st.floats(-200, 200), st.floats(-200, 200)),
+)
+def test_geometry_is_invariant_to_roll_scale_and_position(
+    photo_observations: dict[str, FaceObservation], angle: float, zoom: float, shift: tuple[float, float]
+) -> None:
+    """Moving, scaling or tilting the whole face in the image changes no geometry signal."""
+    obs = photo_observations["grace_hopper.jpg"]
+    px = _pixels(obs)
+    theta = np.radians(angle)
+    rot = np.array([[np.cos(theta), -np.sin(theta)], [np.sin(theta), np.cos(theta)]])
+    moved = px.copy()
+    centre = px[:, :2].mean(axis=0)
+    moved[:, :2] = (px[:, :2] - centre) @ rot.T * zoom + centre * zoom + np.array(shift) + 400
+    moved[:, 2] = px[:, 2] * zoom
+    canvas = (4000, 3000)
+    before = signals_from_arrays(obs.landmarks, obs.image_size)
+    after = signals_from_arrays(moved / np.array([canvas[0], canvas[1], canvas[0]]), canvas)
+    assert np.allclose(before[GEOMETRY], after[GEOMETRY], atol=1e-9)
+    # jaw_forward uses depth (rotation in the image plane keeps it too)
+    assert after[SIGNAL_INDEX["jaw_forward"]] == pytest.approx(before[SIGNAL_INDEX["jaw_forward"]], abs=1e-9)
+
+
+def test_batch_equals_per_frame(photo_observations: dict[str, FaceObservation]) -> None:
+    observations = [o for o in photo_observations.values() if o.present]
+    rows = np.stack([signals_from_observation(o) for o in observations])
+    batch = signals_batch(
+        np.stack([o.landmarks for o in observations]),
+        np.array([o.image_size for o in observations]),
+        np.stack([o.blendshapes for o in observations]),
+        np.stack([o.transform for o in observations]),
+    )
+    assert batch.shape == (len(observations), K)
+    assert np.allclose(rows, batch, equal_nan=True)
+    assert np.isfinite(batch).all()
+
+
+def test_no_face_is_a_nan_row_with_face_present_zero() -> None:
+    row = signals_from_observation(FaceObservation.empty(40, (640, 480)))
+    assert row.shape == (K,) and row[SIGNAL_INDEX["face_present"]] == 0
+    assert np.isnan(np.delete(row, SIGNAL_INDEX["face_present"])).all()
+    batch = signals_batch(np.full((2, 478, 3), np.nan), (640, 480))
+    assert (batch[:, 0] == 0).all() and np.isnan(batch[:, 1:]).all()
+
+
+def test_bad_shapes_are_named() -> None:
+    with pytest.raises(ValueError, match=r"expected \(478, 3\), got \(468, 3\)"):
+        signals_from_arrays(np.zeros((468, 3)), (640, 480))
+    with pytest.raises(ValueError, match="image_size"):
+        signals_from_arrays(np.zeros((478, 3)), (0, 480))
+
+
+def test_missing_transform_and_blendshapes_give_nan_columns(
+    photo_observations: dict[str, FaceObservation],
+) -> None:
+    obs = photo_observations["biden.jpg"]
+    row = signals_from_arrays(obs.landmarks, obs.image_size)
+    assert np.isnan(row[SIGNAL_INDEX["head_pitch"]]) and np.isnan(row[SIGNAL_INDEX["bs_jawOpen"]])
+    assert np.isfinite(row[SIGNAL_INDEX["brow_height_r"]])
+
+
+def _sig(obs: dict[str, FaceObservation], photo: str, name: str) -> float:
+    return float(signals_from_observation(obs[photo])[SIGNAL_INDEX[name]])
+
+
+def test_expressions_move_the_right_signals(photo_observations: dict[str, FaceObservation]) -> None:
+    """Surprise (brows up, mouth open) and a smile, against the pressed-lips photo of the same set."""
+    o = photo_observations
+    rest = "15-f13-anc-ph.jpg"
+    surprise = "0-f1-su-ph.jpg"
+    smile = "0-f15-hao-ph.jpg"
+    for name in ("brow_height_r", "brow_height_l", "eye_aperture_r", "eye_aperture_l", "jaw_opening"):
+        assert _sig(o, surprise, name) > _sig(o, rest, name) + 0.05, name
+    assert _sig(o, surprise, "mouth_opening") > 0.2 > abs(_sig(o, rest, "mouth_opening"))
+    assert _sig(o, surprise, "mouth_roundness") > 2 * _sig(o, rest, "mouth_roundness")
+    for name in ("mouth_corner_lift_r", "mouth_corner_lift_l"):
+        assert _sig(o, smile, name) > _sig(o, rest, name) + 0.08, name
+    assert _sig(o, smile, "mouth_width") > _sig(o, rest, "mouth_width") + 0.15
+    assert _sig(o, smile, "bs_mouthSmileLeft") > 0.5 > _sig(o, rest, "bs_mouthSmileLeft")
+
+
+def test_mirror_values_swaps_sides_and_is_an_involution() -> None:
+    rng = np.random.default_rng(3)
+    values = rng.normal(size=(4, K))
+    mirrored = mirror_values(values)
+    assert np.allclose(mirror_values(mirrored), values)
+    for a, b in (("brow_height_r", "brow_height_l"), ("bs_mouthSmileLeft", "bs_mouthSmileRight")):
+        assert np.allclose(mirrored[:, SIGNAL_INDEX[a]], values[:, SIGNAL_INDEX[b]])
+    assert np.allclose(mirrored[:, SIGNAL_INDEX["head_yaw"]], -values[:, SIGNAL_INDEX["head_yaw"]])
+    assert np.allclose(mirrored[:, SIGNAL_INDEX["head_pitch"]], values[:, SIGNAL_INDEX["head_pitch"]])
+    swapped = {SIGNAL_NAMES[i] for i in range(K) if MIRROR_PERMUTATION[i] != i}
+    assert "mouth_opening" not in swapped and len(swapped) % 2 == 0 and len(swapped) >= 30
+
+
+def test_mirror_image_measures_the_same_face(
+    photo_observations: dict[str, FaceObservation], mirrored_observations: dict[str, FaceObservation]
+) -> None:
+    """Signals of a mirrored photo, sides swapped back, agree with the photo's own within model noise."""
+    for name in ("biden.jpg", "grace_hopper.jpg", "15-f13-anc-ph.jpg"):
+        a = signals_from_observation(photo_observations[name])
+        b = mirror_values(signals_from_observation(mirrored_observations[name]))
+        geometry = [SIGNAL_INDEX[n] for n in GEOMETRY_SIGNALS]
+        assert np.abs(a[geometry] - b[geometry]).max() < 0.05, name
