@@ -1,0 +1,323 @@
+"""Accuracy of the coaching engine against synthetic ground truth (not a unit test; run it when tuning).
+
+    .venv/bin/python eval/evaluate.py                 # build (or reuse) the clip set, score, print table
+    .venv/bin/python eval/evaluate.py --score-only    # re-score cached signals after changing specs
+
+The set is recreated from ``--seed``: >= 60 exercise clips over 5 photos (every checked exercise, 1-12
+reps, random holds, tempos, noise, distractors and teeth/asymmetry/jerky faults on random reps),
+>= 12 distractor-only clips (talking, blinking, head sway, no exercise) and a few twitch clips. Each
+clip is rendered in memory by ``facefit.synth`` at 480x360, 15 fps, run through the real Face
+Landmarker (one per worker process, both cores) and its signals cached in ``eval-data/`` (gitignored),
+so re-scoring after a threshold change takes seconds. Reported: exact-count rate, mean absolute count
+error, hold duration error, false reps per minute on distractor clips, fault precision/recall, twitch
+detection and unexpected safety stops. Results also go to ``eval-data/report.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import multiprocessing as mp
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+os.environ.setdefault("GLOG_minloglevel", "2")
+REPO = Path(__file__).resolve().parents[1]
+REAL = Path(os.environ.get("FACEFIT_REAL_DATA", REPO.parent / "shared" / "data" / "real"))
+EXERCISES = ("cheek-lifter", "jawline-toner", "jawline-definition", "neck-tightener", "brow-smoothener",
+             "forehead-relaxer")
+SIDED = {"cheek-lifter", "brow-smoothener", "forehead-relaxer"}
+CLOSED_LIPS = {"cheek-lifter", "neck-tightener"}
+FAULT_MAP = {"teeth": "teeth-showing", "asymmetry": "asymmetry", "jerky": "jerky-onset"}
+SIZE = (480, 360)
+FPS = 15.0
+VERSION = 1  # bump when the clip recipe changes, so cached signals are rebuilt
+
+
+def photos(data: Path) -> list[str]:
+    """Five frontal photos: three from the shared real set, two bundled with installed packages."""
+    import matplotlib
+
+    out = [str(REAL / name) for name in ("obama.jpg", "biden.jpg", "single_face.jpg")]
+    out.append(str(Path(matplotlib.get_data_path()) / "sample_data" / "grace_hopper.jpg"))
+    astronaut = data / "photos" / "astronaut.png"
+    if not astronaut.exists():
+        import cv2
+        from skimage import data as skdata
+
+        astronaut.parent.mkdir(parents=True, exist_ok=True)
+        cv2.imwrite(str(astronaut), cv2.cvtColor(skdata.astronaut(), cv2.COLOR_RGB2BGR))
+    out.append(str(astronaut))
+    return out
+
+
+def plan(
+    seed: int, n_clips: int, n_distractor: int, n_twitch: int, photo_list: list[str]
+) -> list[dict[str, Any]]:
+    """Every clip's parameters, reproducible from ``seed``."""
+    from facefit.synth.spec import EXERCISE_TIMING
+
+    rng = np.random.default_rng(seed)
+    plans: list[dict[str, Any]] = []
+    for i in range(n_clips):
+        exercise = EXERCISES[i % len(EXERCISES)]
+        hold, up, down = EXERCISE_TIMING[exercise]
+        reps = int(rng.integers(1, 13))
+        faults: list[dict[str, Any]] = []
+        for kind, applies in (("teeth", exercise in CLOSED_LIPS), ("asymmetry", exercise in SIDED),
+                              ("jerky", True)):
+            if applies and rng.random() < 0.35:
+                chosen = sorted({int(r) for r in rng.integers(1, reps + 1, size=max(1, reps // 3))})
+                faults.append({"kind": kind, "reps": chosen})
+        plans.append({
+            "kind": "exercise", "exercise": exercise, "analyze_as": exercise,
+            "photo": photo_list[int(rng.integers(len(photo_list)))],
+            "reps": reps,
+            "hold_s": round(max(1.0, float(rng.uniform(0.3, 0.9)) * hold), 2),
+            "tempo_up_s": round(float(rng.uniform(0.7, 1.6)) * up, 2),
+            "tempo_down_s": round(float(rng.uniform(0.7, 1.6)) * down, 2),
+            "rest_s": round(float(rng.uniform(1.5, 3.0)), 2),
+            "noise": round(float(rng.uniform(0.0, 0.6)), 2),
+            "distractors": [d for d in ("talk", "blink", "sway") if rng.random() < 0.4],
+            "faults": faults,
+            "seed": int(rng.integers(1 << 30)),
+        })
+    for i in range(n_distractor):
+        plans.append({
+            "kind": "distractor", "exercise": "none", "analyze_as": EXERCISES[i % len(EXERCISES)],
+            "photo": photo_list[i % len(photo_list)], "reps": 0,
+            "rest_s": round(float(rng.uniform(20, 35)), 1),
+            "noise": round(float(rng.uniform(0.0, 0.6)), 2),
+            "distractors": ["talk", "blink", "sway"] if i % 2 == 0 else
+            [d for d in ("talk", "blink", "sway") if rng.random() < 0.6] or ["talk"],
+            "faults": [], "seed": int(rng.integers(1 << 30)),
+        })
+    for i in range(n_twitch):
+        plans.append({
+            "kind": "twitch", "exercise": "cheek-lifter", "analyze_as": "cheek-lifter",
+            "photo": photo_list[(i + 2) % len(photo_list)], "reps": 3, "hold_s": 2.0, "rest_s": 3.0,
+            "noise": 0.2, "distractors": [], "faults": [{"kind": "twitch", "reps": []}],
+            "seed": int(rng.integers(1 << 30)),
+        })
+    for p in plans:
+        p["key"] = hashlib.sha1(json.dumps([VERSION, p], sort_keys=True).encode()).hexdigest()[:16]
+    return plans
+
+
+def clip_spec(p: dict[str, Any]) -> Any:
+    from facefit.synth.spec import ClipSpec, Fault
+
+    return ClipSpec(
+        exercise=p["exercise"], reps=p["reps"], hold_s=p.get("hold_s"), tempo_up_s=p.get("tempo_up_s"),
+        tempo_down_s=p.get("tempo_down_s"), rest_s=p["rest_s"], fps=FPS, size=SIZE, noise=p["noise"],
+        seed=p["seed"], distractors=tuple(p["distractors"]),
+        faults=tuple(Fault(f["kind"], tuple(f["reps"])) for f in p["faults"]),
+    )
+
+
+_IMAGE_LANDMARKER: Any = None
+
+
+def _init_worker() -> None:
+    global _IMAGE_LANDMARKER
+    from facefit.vision.landmarker import Landmarker, RunningMode
+
+    _IMAGE_LANDMARKER = Landmarker(RunningMode.IMAGE)
+
+
+def build(args: tuple[dict[str, Any], str]) -> tuple[str, float, int]:
+    """Render one clip, run the landmarker, cache signals + truth; returns (key, seconds, frames)."""
+    p, cache = args
+    path = Path(cache) / f"{p['key']}.npz"
+    if path.exists():
+        return p["key"], 0.0, 0
+    from facefit.signals.compute import signals_from_observation
+    from facefit.synth.clip import prepare_clip
+    from facefit.vision.landmarker import Landmarker, RunningMode
+
+    start = time.perf_counter()
+    clip = prepare_clip(p["photo"], clip_spec(p), landmarker=_IMAGE_LANDMARKER)
+    t_ms, rows = [], []
+    with Landmarker(RunningMode.VIDEO) as landmarker:
+        for frame in clip.frames():
+            rows.append(signals_from_observation(landmarker.detect(frame.rgb, frame.t_ms)))
+            t_ms.append(frame.t_ms)
+    truth = clip.truth.to_dict()
+    truth.pop("frame_values")
+    tmp = path.with_suffix(".tmp.npz")
+    np.savez_compressed(tmp, t_ms=np.asarray(t_ms, dtype=np.int64), values=np.asarray(rows),
+                        truth=json.dumps(truth))
+    tmp.replace(path)
+    return p["key"], time.perf_counter() - start, len(rows)
+
+
+def build_all(plans: list[dict[str, Any]], cache: Path, workers: int) -> None:
+    from rich.progress import Progress
+
+    cache.mkdir(parents=True, exist_ok=True)
+    todo = [(p, str(cache)) for p in plans if not (cache / f"{p['key']}.npz").exists()]
+    if not todo:
+        return
+    frames = seconds = 0.0
+    with Progress() as progress, mp.get_context("spawn").Pool(workers, initializer=_init_worker) as pool:
+        task = progress.add_task(f"rendering + landmarks ({workers} workers)", total=len(todo))
+        for _key, spent, n in pool.imap_unordered(build, todo):
+            frames += n
+            seconds += spent
+            progress.advance(task)
+    per_frame = seconds / max(frames, 1) * 1000
+    print(f"built {len(todo)} clips, {int(frames)} frames, {per_frame:.1f} ms/frame/worker")
+
+
+def _match(detected: list[dict[str, Any]], truth: list[dict[str, Any]]) -> list[tuple[int, int]]:
+    """Pairs (detected index, truth index): a detected rep whose peak falls inside a truth rep."""
+    pairs, used = [], set()
+    for i, rep in enumerate(detected):
+        for j, want in enumerate(truth):
+            if j not in used and want["start_s"] - 0.3 <= rep["peak_s"] <= want["end_s"] + 0.3:
+                pairs.append((i, j))
+                used.add(j)
+                break
+    return pairs
+
+
+def score(plans: list[dict[str, Any]], cache: Path) -> dict[str, Any]:
+    from facefit.coach.analyze import analyze_series
+    from facefit.signals.names import SignalSeries
+
+    exact = count_err = n_count = 0
+    hold_errors: list[float] = []
+    false_reps = distractor_minutes = 0.0
+    fault_tp = {k: 0 for k in FAULT_MAP}
+    fault_fp = {k: 0 for k in FAULT_MAP}
+    fault_fn = {k: 0 for k in FAULT_MAP}
+    twitch_hit = twitch_n = 0
+    unexpected_safety: list[str] = []
+    misses: list[str] = []
+    per_exercise: dict[str, list[int]] = {e: [0, 0] for e in EXERCISES}
+    for p in plans:
+        data = np.load(cache / f"{p['key']}.npz")
+        truth = json.loads(str(data["truth"]))
+        series = SignalSeries(data["t_ms"].astype(float), data["values"])
+        result, _engine = analyze_series(series, exercise_id=p["analyze_as"], fps=FPS)
+        kinds = [s["kind"] for s in result["safety"]]
+        if p["kind"] == "twitch":
+            twitch_n += 1
+            twitch_hit += "twitch" in kinds
+            continue
+        if kinds:
+            unexpected_safety.append(f"{p['key']} {p['analyze_as']}: {kinds}")
+        if p["kind"] == "distractor":
+            false_reps += len(result["reps"])
+            distractor_minutes += truth["duration_s"] / 60.0
+            if result["reps"]:
+                misses.append(f"{p['key']} distractor as {p['analyze_as']}: {len(result['reps'])} false reps")
+            continue
+        got, want = len(result["reps"]), len(truth["reps"])
+        n_count += 1
+        exact += got == want
+        count_err += abs(got - want)
+        per_exercise[p["exercise"]][0] += got == want
+        per_exercise[p["exercise"]][1] += 1
+        if got != want:
+            misses.append(f"{p['key']} {p['exercise']}: counted {got} of {want}")
+        pairs = _match(result["reps"], truth["reps"])
+        matched_detected = {i for i, _ in pairs}
+        for i, j in pairs:
+            rep, want_rep = result["reps"][i], truth["reps"][j]
+            hold_errors.append(abs(rep["hold_s"] - (want_rep["hold_end_s"] - want_rep["hold_start_s"])))
+            for kind, name in FAULT_MAP.items():
+                has, should = name in rep["faults"], kind in want_rep["faults"]
+                fault_tp[kind] += has and should
+                fault_fp[kind] += has and not should
+                fault_fn[kind] += should and not has
+        for i, rep in enumerate(result["reps"]):
+            if i not in matched_detected:
+                for kind, name in FAULT_MAP.items():
+                    fault_fp[kind] += name in rep["faults"]
+    faults = {
+        kind: {
+            "precision": fault_tp[kind] / max(fault_tp[kind] + fault_fp[kind], 1),
+            "recall": fault_tp[kind] / max(fault_tp[kind] + fault_fn[kind], 1),
+            "support": fault_tp[kind] + fault_fn[kind],
+        }
+        for kind in FAULT_MAP
+    }
+    return {
+        "clips": n_count,
+        "distractor_clips": sum(p["kind"] == "distractor" for p in plans),
+        "twitch_clips": twitch_n,
+        "photos": len({p["photo"] for p in plans}),
+        "exact_count_rate": exact / max(n_count, 1),
+        "mean_abs_count_error": count_err / max(n_count, 1),
+        "hold_error_mean_s": float(np.mean(hold_errors)) if hold_errors else None,
+        "hold_error_p95_s": float(np.percentile(hold_errors, 95)) if hold_errors else None,
+        "false_reps_per_min": false_reps / max(distractor_minutes, 1e-9),
+        "distractor_minutes": distractor_minutes,
+        "faults": faults,
+        "twitch_detected": f"{twitch_hit}/{twitch_n}",
+        "unexpected_safety": unexpected_safety,
+        "per_exercise_exact": {e: f"{a}/{b}" for e, (a, b) in per_exercise.items()},
+        "misses": misses,
+    }
+
+
+def print_report(report: dict[str, Any]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table("measure", "value", "goal", title="FaceFit coaching engine vs synthetic ground truth")
+    table.add_row("exercise clips / photos", f"{report['clips']} / {report['photos']}", ">= 50 / >= 4")
+    table.add_row("exact count rate", f"{report['exact_count_rate']:.1%}", ">= 98%")
+    table.add_row("mean |count error|", f"{report['mean_abs_count_error']:.3f}", "")
+    hold = report["hold_error_mean_s"]
+    table.add_row("hold error mean (p95), s",
+                  "-" if hold is None else f"{hold:.3f} ({report['hold_error_p95_s']:.3f})", "<= 0.3")
+    table.add_row("false reps / min on distractor clips",
+                  f"{report['false_reps_per_min']:.2f} ({report['distractor_clips']} clips, "
+                  f"{report['distractor_minutes']:.1f} min)", "0")
+    for kind, f in report["faults"].items():
+        table.add_row(f"{kind} fault precision / recall",
+                      f"{f['precision']:.2f} / {f['recall']:.2f} (n={f['support']})", "")
+    table.add_row("twitch clips stopped for twitch", report["twitch_detected"], "all")
+    table.add_row("unexpected safety stops", str(len(report["unexpected_safety"])), "0")
+    Console().print(table)
+    print("exact per exercise:", report["per_exercise_exact"])
+    for line in report["misses"] + report["unexpected_safety"]:
+        print("  ", line)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--clips", type=int, default=60)
+    parser.add_argument("--distractor-clips", type=int, default=12)
+    parser.add_argument("--twitch-clips", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--data", type=Path, default=REPO / "eval-data")
+    parser.add_argument("--score-only", action="store_true", help="Only score clips already cached.")
+    args = parser.parse_args(argv)
+
+    start = time.perf_counter()
+    plans = plan(args.seed, args.clips, args.distractor_clips, args.twitch_clips, photos(args.data))
+    cache = args.data / "signals"
+    if args.score_only:
+        plans = [p for p in plans if (cache / f"{p['key']}.npz").exists()]
+    else:
+        build_all(plans, cache, args.workers)
+    report = score(plans, cache)
+    report["seconds"] = round(time.perf_counter() - start, 1)
+    (args.data / "report.json").write_text(json.dumps(report, indent=1))
+    print_report(report)
+    print(f"total {report['seconds']} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
