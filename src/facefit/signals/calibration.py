@@ -244,9 +244,12 @@ def _frame_slack(t: np.ndarray) -> float:
 
 
 def calibrate_from_series(
-    series: SignalSeries, *, source: str = "", min_still_s: float = MIN_STILL_S
+    series: SignalSeries, *, source: str = "", min_still_s: float = MIN_STILL_S, require_neutral: bool = True
 ) -> Calibration:
-    """Rest = median over the stillest >= 1 s window; rejects moving or non-neutral rests with reasons."""
+    """Rest = median over the stillest >= 1 s window; rejects moving or non-neutral rests with reasons.
+
+    ``require_neutral=False`` skips the expression check (e.g. to baseline a deliberate pose).
+    """
     window = find_still_window(series, min_still_s=min_still_s)
     if window.score > 1.0:
         raise RestRejectedError(
@@ -256,7 +259,8 @@ def calibrate_from_series(
     rows = series.values[window.start : window.stop]
     rest = np.median(rows, axis=0)
     spread = 1.4826 * np.median(np.abs(rows - rest), axis=0)
-    _require_neutral(rest)
+    if require_neutral:
+        _require_neutral(rest)
     return Calibration(rest=rest, spread=spread, source=source, method="still-window", frames=len(rows))
 
 
@@ -270,7 +274,9 @@ _MOTION_WORDS = {
 }
 
 
-def calibrate_from_photo(rgb: np.ndarray, landmarker: object, *, source: str = "") -> Calibration:
+def calibrate_from_photo(
+    rgb: np.ndarray, landmarker: object, *, source: str = "", require_neutral: bool = True
+) -> Calibration:
     """Rest from one photo: average its signals with those of its mirror image (sides swapped back).
 
     ``landmarker`` must be an IMAGE-mode :class:`facefit.vision.landmarker.Landmarker`.
@@ -284,7 +290,8 @@ def calibrate_from_photo(rgb: np.ndarray, landmarker: object, *, source: str = "
     a = signals_from_observation(original)
     b = mirror_values(signals_from_observation(mirrored))
     rest = (a + b) / 2.0
-    _require_neutral(rest)
+    if require_neutral:
+        _require_neutral(rest)
     return Calibration(rest=rest, spread=np.full(K, np.nan), source=source, method="photo-mirror", frames=2)
 
 
