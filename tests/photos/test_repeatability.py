@@ -1,0 +1,148 @@
+"""Known error: SEM/MDC95 from simulated re-takes; compare says "no measurable change" unless > MDC95."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from facefit.cli import app
+from facefit.photos.compare import NO_CHANGE, compare_metrics
+from facefit.photos.gate import Reference, evaluate
+from facefit.photos.measure import PhotoMeasurement, measure_photo
+from facefit.photos.metrics import METRIC_NAMES
+from facefit.photos.perturb import narrow_jaw
+from facefit.photos.repeatability import (
+    MetricError,
+    mdc95,
+    perturbation_measurements,
+    pooled_sem,
+    repeatability_table,
+)
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="session")
+def grace_errors(
+    grace_rgb: np.ndarray, grace: PhotoMeasurement, image_landmarker: object
+) -> dict[str, MetricError]:
+    run = perturbation_measurements(grace_rgb, image_landmarker, samples=16, seed=0, base=grace)
+    assert run.accepted >= 12  # re-takes are drawn inside the gate; nearly all must pass it
+    return repeatability_table([m.metrics for m in run.measurements])
+
+
+def test_mdc95_formula() -> None:
+    assert mdc95(1.0) == pytest.approx(1.96 * math.sqrt(2))
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.floats(-10, 10), min_size=2, max_size=30))
+def test_pooled_sem_of_one_group_is_its_sample_sd(values: list[float]) -> None:
+    group = [dict.fromkeys(METRIC_NAMES, v) for v in values]
+    sem, n = pooled_sem([group])["jaw_width_ratio"]
+    assert n == len(values)
+    assert sem == pytest.approx(float(np.std(values, ddof=1)), abs=1e-9)
+
+
+def test_pooled_sem_ignores_differences_between_groups() -> None:
+    """Two days at very different values but equal spread: the pooled SEM is the within-day spread."""
+    day1 = [dict.fromkeys(METRIC_NAMES, v) for v in (1.0, 1.2)]
+    day2 = [dict.fromkeys(METRIC_NAMES, v) for v in (5.0, 5.2)]
+    sem, _ = pooled_sem([day1, day2, [dict.fromkeys(METRIC_NAMES, 9.0)]])["brow_height_r"]
+    assert sem == pytest.approx(float(np.std([1.0, 1.2], ddof=1)))
+
+
+def test_real_repeats_raise_the_error_when_larger() -> None:
+    perturbed = [dict.fromkeys(METRIC_NAMES, v) for v in (0.0, 0.001, -0.001)]
+    repeats = [[dict.fromkeys(METRIC_NAMES, v) for v in (0.0, 0.05)]]
+    table = repeatability_table(perturbed, repeats)
+    assert table["jaw_width_ratio"].sem == pytest.approx(float(np.std([0.0, 0.05], ddof=1)))
+    assert "repeats" in table["jaw_width_ratio"].source
+
+
+def test_grace_table_is_finite_and_small(grace_errors: dict[str, MetricError]) -> None:
+    assert set(grace_errors) == set(METRIC_NAMES)
+    for name, error in grace_errors.items():
+        assert np.isfinite(error.sem) and error.sem > 0, name
+        assert error.mdc95 == pytest.approx(mdc95(error.sem))
+    assert grace_errors["brow_height_r"].mdc95 < 0.06  # under ~3.5 mm
+    assert grace_errors["jaw_width_ratio"].mdc95 < 0.03
+
+
+def test_same_face_recompressed_is_no_measurable_change(
+    grace: PhotoMeasurement,
+    grace_rgb: np.ndarray,
+    image_landmarker: object,
+    grace_errors: dict[str, MetricError],
+) -> None:
+    import cv2
+
+    _ok, data = cv2.imencode(".jpg", grace_rgb[..., ::-1], [cv2.IMWRITE_JPEG_QUALITY, 80])
+    again = measure_photo(
+        np.ascontiguousarray(cv2.imdecode(data, cv2.IMREAD_COLOR)[..., ::-1]), image_landmarker
+    )
+    assert evaluate(again, Reference.from_measurement(grace)).accepted
+    result = compare_metrics(grace.metrics, again.metrics, grace_errors)
+    assert result.verdict == NO_CHANGE
+    assert len(result.changes) == len(METRIC_NAMES)
+
+
+@pytest.fixture(scope="session")
+def narrowed(
+    grace: PhotoMeasurement,
+    grace_rgb: np.ndarray,
+    grace_errors: dict[str, MetricError],
+    image_landmarker: object,
+) -> tuple[np.ndarray, PhotoMeasurement]:
+    rgb = narrow_jaw(grace_rgb, grace.landmarks, 0.12)
+    return rgb, measure_photo(rgb, image_landmarker)
+
+
+def test_narrowed_jaw_is_reported_beyond_mdc(
+    grace: PhotoMeasurement,
+    narrowed: tuple[np.ndarray, PhotoMeasurement],
+    grace_errors: dict[str, MetricError],
+) -> None:
+    _, after = narrowed
+    assert evaluate(after, Reference.from_measurement(grace)).accepted  # comparable photo
+    drop = grace.metrics["jaw_width_ratio"] - after.metrics["jaw_width_ratio"]
+    assert drop > grace_errors["jaw_width_ratio"].mdc95  # the warp narrowed it by more than the MDC
+    result = compare_metrics(grace.metrics, after.metrics, grace_errors)
+    assert result.verdict != NO_CHANGE
+    jaw = next(c for c in result.changes if c.metric == "jaw_width_ratio")
+    assert jaw.measurable and jaw.change < 0 and jaw.ratio > 1
+    assert "jaw_width_ratio" in result.verdict
+
+
+def test_compare_cli_on_stored_photos(
+    grace_path: Path, narrowed: tuple[np.ndarray, PhotoMeasurement], tmp_path: Path
+) -> None:
+    """add baseline, a re-encoded copy and the narrowed-jaw copy; compare both against the baseline."""
+    from PIL import Image
+
+    same = tmp_path / "same.jpg"
+    Image.open(grace_path).save(same, quality=85)
+    jaw = tmp_path / "jaw.png"
+    Image.fromarray(narrowed[0]).save(jaw)
+    for path, day in ((grace_path, "2025-01-01"), (same, "2025-02-01"), (jaw, "2025-03-01")):
+        result = runner.invoke(app, ["photo", "add", str(path), "--date", day])
+        assert result.exit_code == 0, result.output
+    table = runner.invoke(app, ["photo", "repeatability", "--samples", "10", "--json"])
+    assert table.exit_code == 0, table.output
+    rows = json.loads(table.stdout)["metrics"]
+    assert {r["metric"] for r in rows} == set(METRIC_NAMES)
+    assert all(r["mdc95"] == pytest.approx(1.96 * math.sqrt(2) * r["sem"]) for r in rows)
+    unchanged = runner.invoke(app, ["photo", "compare", "1", "2"])
+    assert unchanged.exit_code == 0, unchanged.output
+    assert NO_CHANGE in unchanged.stdout
+    changed = json.loads(runner.invoke(app, ["photo", "compare", "1", "3", "--json"]).stdout)
+    assert changed["measurable"] is True
+    jaw_row = next(c for c in changed["changes"] if c["metric"] == "jaw_width_ratio")
+    assert jaw_row["measurable"] and jaw_row["change_over_mdc95"] > 1
