@@ -78,6 +78,17 @@ def test_pain_stop_is_stored_with_the_safety_event(facefit_home: Path) -> None:
     store.close()
 
 
+def test_excluded_exercises_are_left_out_and_named(
+    facefit_home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    result = routine_cli.run_guided("daily-10", speed=5000, no_input=True,
+                                    exclude={"neck-tightener": "TMJ disorder: no jaw glides"})
+    assert result.status == "completed" and len(result.results) == 10
+    assert "left out today: Neck tightener (TMJ disorder: no jaw glides)" in capsys.readouterr().out
+    (row,) = history(facefit_home)
+    assert row["steps_done"] == 10
+
+
 def test_demo_runs_the_daily_routine_without_keys(
     facefit_home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

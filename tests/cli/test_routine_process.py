@@ -51,6 +51,25 @@ def test_sigkill_mid_routine_keeps_completed_steps(facefit_home: Path) -> None:
     assert "interrupted" in table.stdout
 
 
+def test_ctrl_c_closes_the_session_as_stopped_and_keeps_finished_sets(facefit_home: Path) -> None:
+    env = env_for(facefit_home)
+    process = subprocess.Popen([FACEFIT, "routine", "daily-10", "--speed", "60", "--no-input"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True)
+    assert process.stdout is not None
+    line = ""
+    while "1/13 Skin prep" not in line:
+        line = process.stdout.readline()
+        assert line, "the routine ended before its first set was reported"
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=20)
+    assert process.returncode == 130
+    assert "every finished set is saved" in err
+    out = subprocess.run([FACEFIT, "history", "--json"], env=env, capture_output=True, text=True, check=True)
+    (row,) = json.loads(out.stdout)
+    assert row["status"] == "stopped" and row["stop_reason"] == "interrupted with Ctrl-C"
+    assert row["steps_done"] >= 1 and row["ended_at"] is not None
+
+
 def test_keys_in_a_terminal_pause_and_stop_for_pain(facefit_home: Path) -> None:
     env = env_for(facefit_home)
     master, slave = pty.openpty()

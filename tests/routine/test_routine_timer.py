@@ -71,3 +71,20 @@ def test_session_plan_for_routine_exercise_and_discouraged() -> None:
         session_plan("cheek-puff", catalog)
     with pytest.raises(CatalogError, match="no routine or exercise called 'x'"):
         session_plan("x", catalog)
+
+
+def test_screening_can_leave_exercises_out() -> None:
+    catalog = load_catalog()
+    neck = catalog.exercise("neck-tightener")
+    assert neck.contraindicated_by(["tmj", "pregnancy"]) == ("tmj",)
+    assert catalog.exercise("cheek-lifter").contraindicated_by(["tmj"]) == ()
+    plan = session_plan("daily-10", catalog, {"neck-tightener": "TMJ disorder: no jaw glides"})
+    assert "neck-tightener" not in {b.exercise_id for b in plan.blocks} and len(plan.blocks) == 10
+    assert plan.excluded == (("neck-tightener", "TMJ disorder: no jaw glides"),)
+    from facefit.errors import CatalogError
+
+    with pytest.raises(CatalogError, match="excluded today"):
+        session_plan("neck-tightener", catalog, {"neck-tightener": "tmj"})
+    everything = {e: "test" for e in catalog.exercises}
+    with pytest.raises(CatalogError, match="every step"):
+        session_plan("starter", catalog, everything)

@@ -7,6 +7,7 @@ unknown fields: a misspelt key is an error, not a silently ignored value.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -90,6 +91,11 @@ class Exercise(_Frozen):
     @property
     def timed(self) -> bool:
         return self.duration_s is not None
+
+    def contraindicated_by(self, conditions: Iterable[str]) -> tuple[str, ...]:
+        """The given condition ids that rule this exercise out (TMJ also rules out any jaw glide)."""
+        ruled_out = set(self.contraindications) | ({"tmj"} if self.jaw_glide else set())
+        return tuple(c for c in dict.fromkeys(conditions) if c in ruled_out)
 
 
 class RoutineStep(_Frozen):

@@ -13,7 +13,7 @@ import os
 import select
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Annotated, Any
 
 import typer
@@ -26,7 +26,7 @@ from rich.text import Text
 
 from facefit.catalog.durations import duration_note
 from facefit.catalog.loader import load_catalog
-from facefit.cli._common import DEFAULT_PROFILE, console, store
+from facefit.cli._common import DEFAULT_PROFILE, console, err_console, store
 from facefit.routine.blocks import Block, SessionPlan, session_plan
 from facefit.routine.player import (
     PAIN_ADVICE,
@@ -156,11 +156,15 @@ class LiveView:
 
 def run_guided(
     target: str, *, speed: float = 1.0, no_input: bool = False, profile: str = DEFAULT_PROFILE,
-    perform: StepPerformer = timed_step, source: str = "terminal",
+    perform: StepPerformer = timed_step, source: str = "terminal", exclude: Mapping[str, str] | None = None,
 ) -> RoutineResult:
-    """Run routine or exercise ``target`` in the terminal, committing each finished set to the store."""
+    """Run routine or exercise ``target`` in the terminal, committing each finished set to the store.
+
+    ``perform`` runs one set (the coaching stage passes a camera-counted version); ``exclude`` maps
+    exercise ids to the reason screening rules them out today (they are left out and listed).
+    """
     catalog = load_catalog()
-    plan = session_plan(target, catalog)
+    plan = session_plan(target, catalog, exclude)
     note = duration_note(catalog.routines[target], catalog) if plan.routine_id else \
         f"takes {plan.total_s / 60:.1f} min"
     db = store()
@@ -171,6 +175,9 @@ def run_guided(
     console.print(f"[bold]{plan.title}[/bold]: {len(plan.blocks)} sets, {note}"
                   + (f", running {speed:g}x faster" if speed != 1 else "") + f" (session {session_id})",
                   highlight=False, soft_wrap=True)
+    for exercise_id, why in plan.excluded:
+        console.print(f"[yellow]left out today:[/yellow] {catalog.exercise(exercise_id).name} ({why})",
+                      highlight=False, soft_wrap=True)
     keys = not no_input and sys.stdin.isatty()
     if not no_input and not keys:
         console.print("stdin is not a terminal: running without keys (as with --no-input).")
@@ -189,6 +196,8 @@ def run_guided(
         with db.transaction() as session:
             finish_session(session=session, session_id=session_id, status="stopped",
                            stop_reason="interrupted with Ctrl-C")
+        # Typer turns KeyboardInterrupt into a silent exit 130, so say here what happened to the data.
+        err_console.print(f"interrupted: session {session_id} stopped; every finished set is saved.")
         raise
     finally:
         db.close()

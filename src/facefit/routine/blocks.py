@@ -8,6 +8,7 @@ timed stretch for massage-like steps.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Literal
@@ -102,20 +103,34 @@ class SessionPlan:
     exercise_id: str | None
     title: str
     blocks: tuple[Block, ...]
+    excluded: tuple[tuple[str, str], ...] = ()
 
     @property
     def total_s(self) -> float:
         return sum(b.total_s for b in self.blocks)
 
 
-def session_plan(target: str, catalog: Catalog) -> SessionPlan:
-    """Blocks for a routine id, or for one exercise id; CatalogError naming both lists otherwise."""
+def session_plan(target: str, catalog: Catalog, exclude: Mapping[str, str] | None = None) -> SessionPlan:
+    """Blocks for a routine id, or for one exercise id; CatalogError naming both lists otherwise.
+
+    ``exclude`` maps exercise ids to the reason they must not be done today (screening: e.g. jaw-glide
+    steps with a TMJ disorder); those steps are left out and listed in ``SessionPlan.excluded``.
+    """
+    exclude = dict(exclude or {})
     if target in catalog.routines:
         routine = catalog.routines[target]
-        blocks = blocks_for(resolve_routine(routine, catalog))
-        return SessionPlan(routine.id, None, routine.name, tuple(blocks))
+        steps = resolve_routine(routine, catalog)
+        kept = [s for s in steps if s.exercise.id not in exclude]
+        dropped = tuple(dict.fromkeys((s.exercise.id, exclude[s.exercise.id]) for s in steps
+                                      if s.exercise.id in exclude))
+        if not kept:
+            raise CatalogError(f"every step of {routine.id!r} is excluded today: "
+                               + "; ".join(f"{e} ({why})" for e, why in dropped) + ".")
+        return SessionPlan(routine.id, None, routine.name, tuple(blocks_for(kept)), dropped)
     if target in catalog.exercises:
         exercise = catalog.exercises[target]
+        if exercise.id in exclude:
+            raise CatalogError(f"{exercise.name} is excluded today: {exclude[exercise.id]}.")
         return SessionPlan(None, exercise.id, exercise.name, tuple(blocks_for([plan_exercise(exercise)])))
     if target in catalog.discouraged:
         move = catalog.discouraged[target]
