@@ -3,7 +3,9 @@
 Pure functions over the programme plan (``facefit.catalog.schedule.plan``) and what the store says
 was practised, so the numbers can be checked by hand on a made-up history. Definitions:
 
-- A day is *practised* when at least one session on it was completed.
+- A day is *practised* when at least one session on it was completed, or was stopped by a safety
+  rule (pain, twitching...): stopping when told to is following the programme, not skipping it.
+  A session interrupted for any other reason does not count (its minutes still do).
 - Week adherence = min(days practised, days planned) / days planned: a catch-up on a rest day
   counts toward the week, but practising more than planned never lifts it above 100%.
 - The streak counts practised days in a row; a rest day does not break it, a missed planned day
@@ -31,10 +33,11 @@ class PracticeDay:
     minutes: float = 0.0
     reps: int = 0
     stopped: int = 0
+    safety_stopped: int = 0
 
     @property
     def practised(self) -> bool:
-        return self.completed > 0
+        return self.completed > 0 or self.safety_stopped > 0
 
 
 @dataclass(frozen=True)
@@ -78,10 +81,10 @@ class WeekStats:
 def day_records(
     plan: Sequence[PlannedDay], practice: Mapping[date, PracticeDay], today: date
 ) -> list[DayRecord]:
-    """Each planned day with what was done and its status as seen on ``today``."""
+    """Each planned day with what was done and its status as seen on ``today`` (later practice is ignored)."""
     out = []
     for day in plan:
-        done = practice.get(day.date, PracticeDay())
+        done = practice.get(day.date, PracticeDay()) if day.date <= today else PracticeDay()
         if day.date > today:
             status = "future" if day.routine_id else "rest"
         elif done.practised:

@@ -114,6 +114,8 @@ def practice_by_day(
             minutes=old.minutes + session_minutes(row),
             reps=old.reps + sum(s.reps_done or 0 for s in row.steps if not s.skipped),
             stopped=old.stopped + (row.status == "stopped"),
+            safety_stopped=old.safety_stopped + (
+                row.status == "stopped" and any(e.kind == "safety" for e in row.events)),
         )
     return out
 

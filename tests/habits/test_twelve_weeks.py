@@ -1,0 +1,89 @@
+"""Acceptance: a simulated 12 weeks gives the adherence, streaks and weekly frequency worked out by hand."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from facefit.habits.adherence import overall_adherence, streaks, week_stats
+from facefit.habits.catchup import catch_up
+from facefit.habits.service import records
+from facefit.store.db import open_store
+
+from .history import START, History, build, day_of
+
+# Worked out from the pattern in history.py (planned, practised) per programme week.
+EXPECTED_WEEKS = {1: (5, 5), 2: (5, 4), 3: (5, 5), 4: (5, 5), 5: (6, 5), 6: (6, 6), 7: (6, 6), 8: (6, 6),
+                  9: (7, 7), 10: (7, 4), 11: (7, 7), 12: (7, 7)}
+
+
+@pytest.fixture(scope="module")
+def history(tmp_path_factory: pytest.TempPathFactory) -> Iterator[History]:
+    store = open_store(f"sqlite:///{tmp_path_factory.mktemp('h') / 'twelve.db'}")
+    yield build(store)
+    store.close()
+
+
+def test_weekly_adherence_and_frequency(history: History) -> None:
+    with history.store.transaction() as db:
+        _, recs = records(session=db, profile_id=history.profile_id, today=history.today)
+    weeks = week_stats(recs, history.today)
+    assert [(w.planned, w.practised) for w in weeks] == [EXPECTED_WEEKS[w] for w in range(1, 13)]
+    assert [round(w.adherence, 2) for w in weeks] == [
+        100, 80, 100, 100, round(500 / 6, 2), 100, 100, 100, 100, round(400 / 7, 2), 100, 100]
+    assert [w.week for w in weeks if not w.frequency_ok] == [2, 10]
+    assert round(overall_adherence(weeks), 2) == round(100 * 67 / 72, 2)
+    assert weeks[4].extra == 1 and weeks[4].done_as_planned == 4
+    assert [w.minutes for w in weeks] == [10.0 * p for _, p in (EXPECTED_WEEKS[w] for w in range(1, 13))]
+
+
+def test_streaks_rest_days_do_not_break_them(history: History) -> None:
+    with history.store.transaction() as db:
+        _, recs = records(session=db, profile_id=history.profile_id, today=history.today)
+    runs = streaks(recs)
+    assert (runs.current, runs.longest) == (16, 32)
+
+
+def test_mid_programme_view_and_catch_up(history: History) -> None:
+    today = day_of(5, 4)  # after missing week 5 days 1-2, before the catch-up
+    with history.store.transaction() as db:
+        _, recs = records(session=db, profile_id=history.profile_id, today=today)
+    statuses = {r.date: r.status for r in recs}
+    assert statuses[day_of(5, 1)] == statuses[day_of(5, 2)] == "missed"
+    assert statuses[day_of(5, 4)] == "done"  # practised at noon that day in the simulation
+    tips = catch_up(recs, today)
+    dated = [t for t in tips if t.date is not None]
+    assert [t.date for t in dated] == [day_of(5, 7)]  # the one free rest day of week 5
+    assert all(t.date > today or t.date == today for t in dated)
+
+
+def test_icalendar_export_has_one_event_per_practice_day(history: History, tmp_path: Path) -> None:
+    from icalendar import Calendar
+
+    from facefit.catalog.loader import load_catalog
+    from facefit.habits.ics import build_calendar, write_atomic
+    from facefit.habits.service import current_enrolment, enrolment_plan
+
+    with history.store.transaction() as db:
+        enrolment = current_enrolment(session=db, profile_id=history.profile_id)
+    assert enrolment is not None
+    plan = enrolment_plan(enrolment)
+    out = tmp_path / "plan.ics"
+    write_atomic(out, build_calendar(plan, programme_id="twelve-week", programme_name="12-week programme",
+                                     reminder_time="07:30", alarm_minutes=10,
+                                     routine_names={k: r.name for k, r in load_catalog().routines.items()})
+                 .to_ical())
+    parsed = Calendar.from_ical(out.read_bytes())
+    events = parsed.walk("VEVENT")
+    assert len(events) == 72 == sum(1 for d in plan if d.routine_id)
+    starts = sorted(e.decoded("dtstart") for e in events)
+    assert starts[0].date() == START and starts[0].hour == 7 and starts[0].minute == 30
+    assert len({str(e["uid"]) for e in events}) == 72
+    for event in events:
+        alarms = event.walk("VALARM")
+        assert len(alarms) == 1 and alarms[0].decoded("trigger") == timedelta(minutes=-10)
+    rest_day = day_of(1, 4)
+    assert rest_day not in {s.date() for s in starts}
