@@ -503,5 +503,82 @@ def plot(
         console.print(f"wrote {path}")
 
 
+@photo_app.command("capture")
+def capture(
+    camera: Annotated[
+        int, typer.Option("--camera", min=0, help="Camera index (0 is the default camera).")
+    ] = 0,
+    source: Annotated[
+        str | None,
+        typer.Option("--source", help="Use a video file instead of the camera (rehearsal, tests)."),
+    ] = None,
+    window: Annotated[
+        bool | None,
+        typer.Option("--window/--no-window", help="Show the live view (default: if a display exists)."),
+    ] = None,
+    hold: Annotated[
+        int, typer.Option("--hold", min=1, max=100, help="Frames all checks must pass in a row.")
+    ] = 5,
+    force: Annotated[
+        bool, typer.Option("--force", help="Store a photo taken with the key even if rejected.")
+    ] = False,
+    profile: ProfileOpt = DEFAULT_PROFILE,
+) -> None:
+    """Live view with your baseline as a ghost and the checks turning green; takes the photo by itself
+    when every check passes (or when you press space). Without a display it prints the checks instead."""
+    from rich.live import Live
+    from rich.text import Text
+
+    from facefit.photos.capture import NoDisplayError, has_display, run_capture, status_line
+    from facefit.photos.library import baseline_reference, load_stored_rgb
+    from facefit.store.photos import get_baseline
+    from facefit.vision.sources import open_source
+
+    show = has_display() if window is None else window
+    if show and not has_display():
+        raise NoDisplayError(
+            "no display found for the live view: run with --no-window to capture from the terminal, "
+            "or take the photo another way and import it with `facefit photo add FILE`."
+        )
+    the_store = store()
+    profile_id = _profile_id(profile)
+    reference = baseline_reference(store=the_store, profile_id=profile_id)
+    baseline_rgb = None
+    if reference is not None:
+        with the_store.transaction() as session:
+            baseline = get_baseline(session=session, profile_id=profile_id)
+        baseline_rgb = load_stored_rgb(baseline) if baseline is not None else None
+    if not show:
+        err_console.print(
+            "no window: showing the checks here; the photo is taken when all pass (Ctrl-C stops)."
+        )
+    live = Live(Text("waiting for the first frame..."), console=err_console, transient=True)
+    with open_source(source if source is not None else camera) as frames, _landmarker() as landmarker, live:
+        outcome = run_capture(
+            frames,
+            store=the_store,
+            profile_id=profile_id,
+            landmarker=landmarker,
+            reference=reference,
+            baseline_rgb=baseline_rgb,
+            window=show,
+            hold_frames=hold,
+            force=force,
+            on_status=lambda status: live.update(Text(status_line(status, hold))),
+        )
+    if outcome is None:
+        console.print("no photo taken.")
+        raise typer.Exit(1)
+    if outcome.stored:
+        note = " and is your baseline" if outcome.is_baseline else ""
+        console.print(f"photo taken: stored as photo {outcome.photo_id}{note}")
+    elif outcome.duplicate:
+        console.print(f"this frame is already stored as photo {outcome.photo_id}")
+    else:
+        assert outcome.result is not None
+        _print_checks(outcome.result, "captured photo")
+        raise typer.Exit(1)
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(photo_app, name="photo")

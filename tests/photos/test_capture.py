@@ -1,0 +1,96 @@
+"""Capture: the gate decides frame by frame; a video stands in for the camera; no display degrades."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from facefit.cli import app
+from facefit.photos.capture import CaptureGate, draw_status, ghost_overlay
+from facefit.photos.gate import Reference
+from facefit.photos.measure import PhotoMeasurement
+
+runner = CliRunner()
+
+
+def _write_mp4(frames: list[np.ndarray], path: Path, fps: int = 10) -> Path:
+    import av
+
+    with av.open(str(path), mode="w") as container:
+        stream = container.add_stream("libx264", rate=fps, options={"crf": "12"})
+        stream.height, stream.width = frames[0].shape[:2]
+        stream.pix_fmt = "yuv420p"
+        for frame in frames:
+            for packet in stream.encode(av.VideoFrame.from_ndarray(frame, format="rgb24")):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    return path
+
+
+@pytest.fixture(scope="session")
+def rehearsal_video(tmp_path_factory: pytest.TempPathFactory, grace_rgb: np.ndarray) -> Path:
+    """4 frames too dark, then 6 good frames: capture must wait for the good, steady part."""
+    dark = (grace_rgb * 0.3).astype(np.uint8)
+    return _write_mp4([dark] * 4 + [grace_rgb] * 6, tmp_path_factory.mktemp("video") / "rehearsal.mp4")
+
+
+def test_capture_gate_needs_a_steady_streak(
+    grace: PhotoMeasurement, grace_rgb: np.ndarray, image_landmarker: object
+) -> None:
+    gate = CaptureGate(image_landmarker, Reference.from_measurement(grace), hold_frames=3)
+    dark = (grace_rgb * 0.3).astype(np.uint8)
+    states = [gate.update(f) for f in (grace_rgb, grace_rgb, dark, grace_rgb, grace_rgb, grace_rgb)]
+    assert [s.streak for s in states] == [1, 2, 0, 1, 2, 3]
+    assert [s.ready for s in states] == [False] * 5 + [True]
+    assert "luminance" in {c.name for c in states[2].result.failed}
+
+
+def test_overlay_draws_ghost_and_checks(
+    grace: PhotoMeasurement, grace_rgb: np.ndarray, image_landmarker: object
+) -> None:
+    frame = np.zeros_like(grace_rgb)
+    ghost = ghost_overlay(frame, grace_rgb, alpha=0.35)
+    assert abs(float(ghost.mean()) - 0.35 * float(grace_rgb.mean())) < 2
+    status = CaptureGate(image_landmarker, None, hold_frames=2).update(grace_rgb)
+    drawn = draw_status(ghost, status, 2)
+    green = (drawn[..., 1] > 150) & (drawn[..., 0] < 100)
+    assert green.sum() > 100  # passed checks are written in green
+
+
+def test_capture_from_video_takes_the_first_steady_good_frame(
+    grace_path: Path, rehearsal_video: Path
+) -> None:
+    assert runner.invoke(app, ["photo", "add", str(grace_path)]).exit_code == 0
+    result = runner.invoke(
+        app, ["photo", "capture", "--source", str(rehearsal_video), "--no-window", "--hold", "3"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "stored as photo 2" in result.stdout
+    listing = json.loads(runner.invoke(app, ["photo", "list", "--json"]).stdout)
+    assert [row["source"].startswith("capture ") for row in listing] == [False, True]
+
+
+def test_capture_gives_up_cleanly_when_no_frame_passes(
+    grace_path: Path, grace_rgb: np.ndarray, tmp_path: Path
+) -> None:
+    assert runner.invoke(app, ["photo", "add", str(grace_path)]).exit_code == 0
+    dark = _write_mp4([(grace_rgb * 0.3).astype(np.uint8)] * 4, tmp_path / "dark.mp4")
+    result = runner.invoke(app, ["photo", "capture", "--source", str(dark), "--no-window"])
+    assert result.exit_code == 1
+    assert "no photo taken" in result.stdout
+
+
+def test_capture_without_display_or_camera_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    result = runner.invoke(app, ["photo", "capture", "--camera", "0", "--window"])
+    assert result.exit_code != 0
+    assert "no display found" in str(result.exception)
+    result = runner.invoke(app, ["photo", "capture", "--camera", "57", "--no-window"])
+    assert result.exit_code != 0
+    assert "camera 57 could not be opened" in str(result.exception)
