@@ -7,10 +7,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 os.environ.setdefault("GLOG_minloglevel", "2")  # MediaPipe's native logging to stderr
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("MPLBACKEND", "Agg")
+
+# Speed is measured in bench/, never by test deadlines: on a loaded 2-core machine they only flake.
+settings.register_profile("facefit", deadline=None, print_blob=True)
+settings.load_profile("facefit")
 
 REPO = Path(__file__).resolve().parents[1]
 REAL_DATA = Path(os.environ.get("FACEFIT_REAL_DATA", REPO.parent / "shared" / "data" / "real"))
