@@ -110,10 +110,11 @@ def test_advice_says_what_to_do(photo_files: dict[str, Path], grace_path: Path) 
     assert "to your left" in advice["yaw"]  # single_face is turned to the person's right
 
 
-def test_smile_from_synth_fails_expression(
+def test_smile_from_synth_fails_expression_against_calibration(
     grace_path: Path, image_landmarker: object, tmp_path: Path
 ) -> None:
-    """A cheek-lifter frame from `facefit synth` against the same clip's rest frame as baseline."""
+    """The calibrated person (`facefit calibrate` on the clip's rest frame, also the baseline) and a
+    cheek-lifter frame from `facefit synth`: the expression check fails, naming the calibrated rest."""
     synth = pytest.importorskip("facefit.synth")
     from PIL import Image
 
@@ -126,10 +127,16 @@ def test_smile_from_synth_fails_expression(
     rest_file, smile_file = tmp_path / "rest.png", tmp_path / "smile.png"
     Image.fromarray(clip.render(0)).save(rest_file)
     Image.fromarray(clip.render(peak)).save(smile_file)
+    calibrated = runner.invoke(app, ["calibrate", "--image", str(rest_file)])
+    assert calibrated.exit_code == 0, calibrated.output
     add_baseline(rest_file)
+    code, report = check_json(rest_file)
+    assert code == 0  # the rest itself is neutral against its own calibration
     code, report = check_json(smile_file)
     assert code == 1
-    assert "expression" in {c["name"] for c in report["checks"] if not c["passed"]}
+    failed = {c["name"]: c for c in report["checks"] if not c["passed"]}
+    assert "expression" in failed
+    assert "calibrated rest" in failed["expression"]["advice"]
 
 
 def test_add_rejects_then_force_stores_marked(photo_files: dict[str, Path], grace_path: Path) -> None:

@@ -71,13 +71,14 @@ def check(
 ) -> None:
     """Run the protocol gate on FILE against your baseline photo; exit code 1 when it is rejected."""
     from facefit.photos.files import load_photo
-    from facefit.photos.library import baseline_reference, check_rgb
+    from facefit.photos.library import baseline_reference, calibrated_rest, check_rgb
 
     loaded = load_photo(file)
     profile_id = _profile_id(profile)
     reference = baseline_reference(store=store(), profile_id=profile_id)
+    rest = calibrated_rest(store=store(), profile_id=profile_id)
     with _landmarker() as landmarker:
-        result = check_rgb(loaded.rgb, landmarker=landmarker, reference=reference)
+        result = check_rgb(loaded.rgb, landmarker=landmarker, reference=reference, rest=rest)
     if as_json:
         typer.echo(json.dumps(result.to_dict(), indent=2))
     else:
@@ -530,7 +531,7 @@ def capture(
     from rich.text import Text
 
     from facefit.photos.capture import NoDisplayError, has_display, run_capture, status_line
-    from facefit.photos.library import baseline_reference, load_stored_rgb
+    from facefit.photos.library import baseline_reference, calibrated_rest, load_stored_rgb
     from facefit.store.photos import get_baseline
     from facefit.vision.sources import open_source
 
@@ -564,6 +565,7 @@ def capture(
             window=show,
             hold_frames=hold,
             force=force,
+            rest=calibrated_rest(store=the_store, profile_id=profile_id),
             on_status=lambda status: live.update(Text(status_line(status, hold))),
         )
     if outcome is None:

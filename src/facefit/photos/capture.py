@@ -21,7 +21,7 @@ import numpy as np
 
 from facefit.errors import FaceFitError
 from facefit.photos.files import LoadedPhoto
-from facefit.photos.gate import GateResult, Reference
+from facefit.photos.gate import GateResult, Reference, Rest
 from facefit.photos.library import ImportOutcome, check_rgb, import_photo
 from facefit.store.db import Store
 
@@ -53,17 +53,23 @@ class CaptureGate:
     """Runs frames through the protocol gate; ``ready`` once every check passed ``hold_frames`` in a row."""
 
     def __init__(
-        self, landmarker: Any, reference: Reference | None, *, hold_frames: int = DEFAULT_HOLD_FRAMES
-    ):
+        self,
+        landmarker: Any,
+        reference: Reference | None,
+        *,
+        hold_frames: int = DEFAULT_HOLD_FRAMES,
+        rest: Rest | None = None,
+    ) -> None:
         if hold_frames < 1:
             raise ValueError(f"hold_frames must be >= 1, got {hold_frames}")
         self.landmarker = landmarker
         self.reference = reference
+        self.rest = rest
         self.hold_frames = hold_frames
         self.streak = 0
 
     def update(self, rgb: np.ndarray) -> CaptureStatus:
-        result = check_rgb(rgb, landmarker=self.landmarker, reference=self.reference)
+        result = check_rgb(rgb, landmarker=self.landmarker, reference=self.reference, rest=self.rest)
         self.streak = self.streak + 1 if result.accepted else 0
         return CaptureStatus(result, self.streak, self.streak >= self.hold_frames)
 
@@ -122,13 +128,14 @@ def run_capture(
     window: bool,
     hold_frames: int = DEFAULT_HOLD_FRAMES,
     force: bool = False,
+    rest: Rest | None = None,
     on_status: Callable[[CaptureStatus], None] | None = None,
 ) -> ImportOutcome | None:
     """Show/check frames from ``source`` (a :class:`facefit.vision.sources.FrameSource`) until a photo is
     taken (returned) or the user quits / the source ends (None)."""
     import cv2
 
-    gate = CaptureGate(landmarker, reference, hold_frames=hold_frames)
+    gate = CaptureGate(landmarker, reference, hold_frames=hold_frames, rest=rest)
     title = "FaceFit photo - space: take now, q: quit"
     taken: np.ndarray | None = None
     try:

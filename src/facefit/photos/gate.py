@@ -43,6 +43,16 @@ EXPRESSION_TOLERANCE: dict[str, float] = {
     "brow_height": 0.06,  # IPD, either way
 }
 EXPRESSION_ABSOLUTE_MAX: dict[str, float] = {"smile": 0.45, "jaw_open": 0.35, "brow_raise": 0.55}
+# Against the calibrated rest (`facefit calibrate`): signal -> (tolerance in IPD, one-sided increase only).
+REST_TOLERANCE: dict[str, tuple[float, bool]] = {
+    "mouth_corner_lift_r": (0.035, True),
+    "mouth_corner_lift_l": (0.035, True),
+    "mouth_opening": (0.05, True),
+    "mouth_width": (0.06, False),
+    "brow_height_r": (0.06, False),
+    "brow_height_l": (0.06, False),
+}
+REST_SPREAD_FACTOR = 3.0  # a video calibration's jitter widens the tolerance to 3 robust SDs
 EXPRESSION_WORDS: dict[str, str] = {
     "mouth_width": "mouth {dir} than at rest ({pct:.0f}%)",
     "mouth_opening": "lips apart ({v:.2f} IPD more than at rest)",
@@ -98,6 +108,29 @@ class Reference:
     @classmethod
     def from_measurement(cls, measurement: PhotoMeasurement, photo_id: int | None = None) -> Reference:
         return cls.from_summary(measurement.summary(), photo_id)
+
+
+@dataclass(frozen=True)
+class Rest:
+    """The user's calibrated neutral rest: signal values and their jitter (NaN for a photo calibration)."""
+
+    values: dict[str, float]
+    spread: dict[str, float]
+
+    @classmethod
+    def from_calibration(cls, calibration: Any) -> Rest:
+        """From a :class:`facefit.signals.calibration.Calibration`."""
+        from facefit.signals.names import SIGNAL_INDEX
+
+        return cls(
+            values={name: float(calibration.rest[SIGNAL_INDEX[name]]) for name in REST_TOLERANCE},
+            spread={name: float(calibration.spread[SIGNAL_INDEX[name]]) for name in REST_TOLERANCE},
+        )
+
+    def tolerance(self, name: str) -> float:
+        base, _ = REST_TOLERANCE[name]
+        spread = self.spread.get(name, float("nan"))
+        return max(base, REST_SPREAD_FACTOR * spread) if spread == spread else base
 
 
 @dataclass(frozen=True)
@@ -240,9 +273,21 @@ def _eyes_check(m: PhotoMeasurement, ref: Reference | None) -> Check:
     return Check("eyes_open", ok, _round(aperture, 4), _round(limit, 4), advice)
 
 
-def _expression_check(m: PhotoMeasurement, ref: Reference | None) -> Check:
-    """Worst deviation from neutral, as a multiple of its tolerance (limit 1.0)."""
+def _rest_scores(m: PhotoMeasurement, rest: Rest) -> dict[str, tuple[float, str]]:
     scores: dict[str, tuple[float, str]] = {}
+    for name, (_, one_sided) in REST_TOLERANCE.items():
+        if name not in m.signals or name not in rest.values:
+            continue
+        delta = m.signals[name] - rest.values[name]
+        size = max(delta, 0.0) if one_sided else abs(delta)
+        words = f"{name.replace('_', ' ')} {delta:+.3f} IPD from your calibrated rest"
+        scores[f"rest:{name}"] = (size / rest.tolerance(name), words)
+    return scores
+
+
+def _expression_check(m: PhotoMeasurement, ref: Reference | None, rest: Rest | None = None) -> Check:
+    """Worst deviation from neutral, as a multiple of its tolerance (limit 1.0)."""
+    scores: dict[str, tuple[float, str]] = _rest_scores(m, rest) if rest is not None else {}
     e = m.expression
     if ref is not None and ref.expression:
         base = ref.expression
@@ -281,8 +326,11 @@ def _expression_check(m: PhotoMeasurement, ref: Reference | None) -> Check:
     return Check("expression", ok, _round(worst, 3), 1.0, advice)
 
 
-def evaluate(measurement: PhotoMeasurement, reference: Reference | None = None) -> GateResult:
-    """Run every check on a measured photo. With no ``reference`` the photo is judged as a baseline."""
+def evaluate(
+    measurement: PhotoMeasurement, reference: Reference | None = None, rest: Rest | None = None
+) -> GateResult:
+    """Run every check on a measured photo. With no ``reference`` the photo is judged as a baseline;
+    with a calibrated ``rest`` the expression is also compared with it."""
     m = measurement
     one_face = Check(
         "one_face",
@@ -307,6 +355,6 @@ def evaluate(measurement: PhotoMeasurement, reference: Reference | None = None) 
         *_light_checks(m),
         _sharpness_check(m, reference),
         _eyes_check(m, reference),
-        _expression_check(m, reference),
+        _expression_check(m, reference, rest),
     ]
     return GateResult(tuple(checks), m, reference.photo_id if reference else None)

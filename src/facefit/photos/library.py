@@ -25,7 +25,7 @@ from facefit.photos.files import (
     pixel_digest,
     remove_stale_temp_files,
 )
-from facefit.photos.gate import GateResult, Reference, evaluate
+from facefit.photos.gate import GateResult, Reference, Rest, evaluate
 from facefit.photos.measure import measure_photo
 from facefit.store.db import Store
 from facefit.store.photos import Photo, add_photo, find_photo_by_sha, get_baseline, get_photo, list_photos
@@ -92,9 +92,21 @@ def baseline_reference(*, store: Store, profile_id: int) -> Reference | None:
         return Reference.from_summary(baseline.measurement, photo_id=baseline.id)
 
 
-def check_rgb(rgb: np.ndarray, *, landmarker: Any, reference: Reference | None) -> GateResult:
-    """Measure a photo and run the gate against ``reference`` (None: judged as a first/baseline photo)."""
-    return evaluate(measure_photo(rgb, landmarker), reference)
+def calibrated_rest(*, store: Store, profile_id: int) -> Rest | None:
+    """The profile's neutral rest from `facefit calibrate`, if it has one."""
+    from facefit.store.calibration import load_calibration
+
+    with store.transaction() as session:
+        calibration = load_calibration(session=session, profile_id=profile_id)
+    return Rest.from_calibration(calibration) if calibration is not None else None
+
+
+def check_rgb(
+    rgb: np.ndarray, *, landmarker: Any, reference: Reference | None, rest: Rest | None = None
+) -> GateResult:
+    """Measure a photo and run the gate against ``reference`` (None: judged as a first/baseline photo)
+    and, when given, the calibrated ``rest``."""
+    return evaluate(measure_photo(rgb, landmarker), reference, rest)
 
 
 def import_photo(
@@ -128,7 +140,8 @@ def import_photo(
                 forced=existing.forced,
             )
     reference = baseline_reference(store=store, profile_id=profile_id)
-    result = check_rgb(loaded.rgb, landmarker=landmarker, reference=reference)
+    rest = calibrated_rest(store=store, profile_id=profile_id)
+    result = check_rgb(loaded.rgb, landmarker=landmarker, reference=reference, rest=rest)
     if not result.accepted and not force:
         return ImportOutcome(name, result, None, sha, stored=False)
     if not result.measurement.present:

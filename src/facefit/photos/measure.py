@@ -19,6 +19,25 @@ from facefit.vision.observation import BLENDSHAPE_NAMES, FaceObservation
 from facefit.vision.pose import head_pose
 
 SHARPNESS_IPD_PX = 100.0  # faces are resampled to this IPD before measuring sharpness
+REST_SIGNALS: tuple[str, ...] = (
+    "mouth_corner_lift_r",
+    "mouth_corner_lift_l",
+    "mouth_opening",
+    "mouth_width",
+    "brow_height_r",
+    "brow_height_l",
+)  # compared with the calibrated rest (facefit calibrate) by the neutral-expression check
+
+
+def rest_signals(seen: FaceObservation, mirror: FaceObservation | None) -> dict[str, float]:
+    """The :data:`REST_SIGNALS` of the photo, averaged with its mirror image like a photo calibration."""
+    from facefit.signals.compute import mirror_values, signals_from_observation
+    from facefit.signals.names import SIGNAL_INDEX
+
+    values = signals_from_observation(seen)
+    if mirror is not None and mirror.present:
+        values = 0.5 * (values + mirror_values(signals_from_observation(mirror)))
+    return {name: float(values[SIGNAL_INDEX[name]]) for name in REST_SIGNALS}
 
 
 @dataclass(frozen=True)
@@ -40,6 +59,8 @@ class PhotoMeasurement:
         metrics_mm: the length metrics in millimetres (via the 11.7 mm iris).
         blendshapes: the photo's blendshape scores by name (not mirror-averaged).
         expression: the few numbers the neutral-expression check compares (see :func:`expression_features`).
+        signals: the expression signals of :mod:`facefit.signals` (mirror-averaged), compared with the
+            user's calibrated rest when there is one.
         landmarks: (478, 3) normalised landmarks of the photo (not mirrored), for alignment.
     """
 
@@ -57,6 +78,7 @@ class PhotoMeasurement:
     metrics_mm: dict[str, float] = field(default_factory=dict)
     blendshapes: dict[str, float] = field(default_factory=dict)
     expression: dict[str, float] = field(default_factory=dict)
+    signals: dict[str, float] = field(default_factory=dict)
     landmarks: np.ndarray | None = field(default=None, repr=False)
 
     @property
@@ -79,6 +101,7 @@ class PhotoMeasurement:
             "face": {k: _r(v, 5) for k, v in self.metrics.items()},
             "face_mm": {k: _r(v, 3) for k, v in self.metrics_mm.items()},
             "expression": {k: _r(v, 4) for k, v in self.expression.items()},
+            "signals": {k: _r(v, 4) for k, v in self.signals.items()},
         }
 
 
@@ -212,6 +235,7 @@ def measure_observations(
         metrics_mm=to_millimetres(metrics, frame.mm_per_ipd),
         blendshapes=blendshapes,
         expression=expression_features(frame, blendshapes, metrics),
+        signals=rest_signals(seen, mirror if mirror is not None and mirror.present else None),
         landmarks=np.asarray(seen.landmarks, dtype=np.float32),
     )
 
