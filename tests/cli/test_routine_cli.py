@@ -89,6 +89,30 @@ def test_excluded_exercises_are_left_out_and_named(
     assert row["steps_done"] == 10
 
 
+def test_safety_gate_adapts_to_screening_and_blocks_after_pain(facefit_home: Path, tmp_path: Path) -> None:
+    """The player runs behind the safety stage's gate: TMJ leaves the jaw glide out; pain pauses practice."""
+    from facefit.catalog.models import CONDITION_IDS
+
+    answers = tmp_path / "answers.json"
+    answers.write_text(json.dumps({c: ("yes" if c == "tmj" else "no") for c in CONDITION_IDS}))
+    assert runner.invoke(app, ["screen", "--answers", str(answers)]).exit_code == 0
+    result = runner.invoke(app, ["routine", "daily-10", "--speed", "5000", "--no-input"])
+    assert result.exit_code == 0, result.output
+    assert "Neck tightener" not in result.stdout and "adapted to your screening" in result.stdout
+
+    def pain_at_once(block: Block, ctx: StepContext) -> BlockResult:
+        return BlockResult(block, "stopped", None, 1.0, 0.0, "stopped: pain")
+
+    stopped = routine_cli.run_guided("daily-10", speed=5000, no_input=True, perform=pain_at_once)
+    assert stopped.status == "stopped"
+    blocked = runner.invoke(app, ["routine", "daily-10", "--speed", "5000", "--no-input"])
+    from facefit.safety.errors import SafetyBlockError
+
+    assert isinstance(blocked.exception, SafetyBlockError) and blocked.exception.exit_code == 4
+    assert "facefit ack" in str(blocked.exception)
+    assert [row["status"] for row in history(facefit_home)] == ["stopped", "completed"]  # nothing new started
+
+
 def test_demo_runs_the_daily_routine_without_keys(
     facefit_home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -27,7 +27,7 @@ from rich.text import Text
 from facefit.catalog.durations import duration_note
 from facefit.catalog.loader import load_catalog
 from facefit.cli._common import DEFAULT_PROFILE, console, err_console, store
-from facefit.routine.blocks import Block, SessionPlan, session_plan
+from facefit.routine.blocks import Block, SessionPlan, session_plan, without
 from facefit.routine.player import (
     PAIN_ADVICE,
     BlockResult,
@@ -157,24 +157,42 @@ class LiveView:
 def run_guided(
     target: str, *, speed: float = 1.0, no_input: bool = False, profile: str = DEFAULT_PROFILE,
     perform: StepPerformer = timed_step, source: str = "terminal", exclude: Mapping[str, str] | None = None,
+    check_safety: bool = True,
 ) -> RoutineResult:
     """Run routine or exercise ``target`` in the terminal, committing each finished set to the store.
 
-    ``perform`` runs one set (the coaching stage passes a camera-counted version); ``exclude`` maps
-    exercise ids to the reason screening rules them out today (they are left out and listed).
+    With ``check_safety`` the safety gate runs first: it refuses while a safety event is unacknowledged
+    and adapts the routine to the person's screening. ``perform`` runs one set (the coaching stage passes
+    a camera-counted version); ``exclude`` maps further exercise ids to a reason to leave them out.
     """
     catalog = load_catalog()
-    plan = session_plan(target, catalog, exclude)
-    note = duration_note(catalog.routines[target], catalog) if plan.routine_id else \
-        f"takes {plan.total_s / 60:.1f} min"
+    lines: list[str] = []
     db = store()
-    with db.transaction() as session:
-        owner = get_or_create_profile(session=session, name=profile)
-        session_id = start_session(session=session, profile_id=owner.id, routine_id=plan.routine_id,
-                                   exercise_id=plan.exercise_id, source=source).id
+    try:
+        with db.transaction() as session:
+            owner = get_or_create_profile(session=session, name=profile)
+            if check_safety:
+                from facefit.safety.gate import checked_session_plan
+
+                checked = checked_session_plan(session=session, profile_id=owner.id, target=target,
+                                               catalog=catalog)
+                plan, note, lines = checked.plan, checked.note, checked.lines
+            else:
+                plan = session_plan(target, catalog)
+                note = (duration_note(catalog.routines[target], catalog) if plan.routine_id
+                        else f"takes {plan.total_s / 60:.1f} min")
+            if exclude:
+                plan = without(plan, exclude)
+            session_id = start_session(session=session, profile_id=owner.id, routine_id=plan.routine_id,
+                                       exercise_id=plan.exercise_id, source=source).id
+    except BaseException:
+        db.close()
+        raise
     console.print(f"[bold]{plan.title}[/bold]: {len(plan.blocks)} sets, {note}"
                   + (f", running {speed:g}x faster" if speed != 1 else "") + f" (session {session_id})",
                   highlight=False, soft_wrap=True)
+    for line in lines:
+        console.print(line, highlight=False, soft_wrap=True, markup=False)
     for exercise_id, why in plan.excluded:
         console.print(f"[yellow]left out today:[/yellow] {catalog.exercise(exercise_id).name} ({why})",
                       highlight=False, soft_wrap=True)
@@ -270,4 +288,4 @@ def register(app: typer.Typer) -> None:
     @app.command("demo")
     def demo() -> None:
         """The main job: the daily routine at high speed without a keyboard, then its summary."""
-        run_guided("daily-10", speed=DEMO_SPEED, no_input=True, source="demo")
+        run_guided("daily-10", speed=DEMO_SPEED, no_input=True, source="demo", check_safety=False)

@@ -116,22 +116,15 @@ def session_plan(target: str, catalog: Catalog, exclude: Mapping[str, str] | Non
     ``exclude`` maps exercise ids to the reason they must not be done today (screening: e.g. jaw-glide
     steps with a TMJ disorder); those steps are left out and listed in ``SessionPlan.excluded``.
     """
-    exclude = dict(exclude or {})
     if target in catalog.routines:
         routine = catalog.routines[target]
-        steps = resolve_routine(routine, catalog)
-        kept = [s for s in steps if s.exercise.id not in exclude]
-        dropped = tuple(dict.fromkeys((s.exercise.id, exclude[s.exercise.id]) for s in steps
-                                      if s.exercise.id in exclude))
-        if not kept:
-            raise CatalogError(f"every step of {routine.id!r} is excluded today: "
-                               + "; ".join(f"{e} ({why})" for e, why in dropped) + ".")
-        return SessionPlan(routine.id, None, routine.name, tuple(blocks_for(kept)), dropped)
+        blocks = tuple(blocks_for(resolve_routine(routine, catalog)))
+        plan = SessionPlan(routine.id, None, routine.name, blocks)
+        return without(plan, exclude) if exclude else plan
     if target in catalog.exercises:
         exercise = catalog.exercises[target]
-        if exercise.id in exclude:
-            raise CatalogError(f"{exercise.name} is excluded today: {exclude[exercise.id]}.")
-        return SessionPlan(None, exercise.id, exercise.name, tuple(blocks_for([plan_exercise(exercise)])))
+        plan = SessionPlan(None, exercise.id, exercise.name, tuple(blocks_for([plan_exercise(exercise)])))
+        return without(plan, exclude) if exclude else plan
     if target in catalog.discouraged:
         move = catalog.discouraged[target]
         raise CatalogError(f"{move.name} is discouraged: {move.reason}")
@@ -139,3 +132,16 @@ def session_plan(target: str, catalog: Catalog, exclude: Mapping[str, str] | Non
         f"no routine or exercise called {target!r}; routines: {', '.join(sorted(catalog.routines))}; "
         f"exercises: {', '.join(sorted(catalog.exercises))}."
     )
+
+
+def without(plan: SessionPlan, exclude: Mapping[str, str]) -> SessionPlan:
+    """``plan`` minus the steps whose exercise is in ``exclude`` (id -> reason), blocks renumbered."""
+    steps = [b.step for b in plan.blocks if b.set_index == 1]
+    kept = [s for s in steps if s.exercise.id not in exclude]
+    dropped = tuple(dict.fromkeys((s.exercise.id, exclude[s.exercise.id]) for s in steps
+                                  if s.exercise.id in exclude))
+    if not kept:
+        raise CatalogError(f"every step of {plan.title} is excluded today: "
+                           + "; ".join(f"{e} ({why})" for e, why in dropped) + ".")
+    return SessionPlan(plan.routine_id, plan.exercise_id, plan.title, tuple(blocks_for(kept)),
+                       plan.excluded + dropped)
