@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 
 from facefit.cli import app
 from facefit.cli import routine as routine_cli
+from facefit.errors import InputError
 from facefit.routine.blocks import Block
 from facefit.routine.player import BlockResult, StepContext, timed_step
 from facefit.store.db import open_store
@@ -149,3 +150,15 @@ def test_catalog_commands(tmp_path: Path) -> None:
     assert len(days) == 84 and days[0] == {"date": "2026-11-23", "week": 1, "day": 1, "routine_id": "starter",
                                            "planned_minutes": pytest.approx(7.0, abs=0.01)}
     assert runner.invoke(app, ["catalog", "plan", "twelve-week", "--start", "23/11/2026"]).exit_code != 0
+
+
+def test_a_corrupt_database_is_one_clear_error_and_is_left_alone(facefit_home: Path) -> None:
+    facefit_home.mkdir(parents=True, exist_ok=True)
+    db = facefit_home / "facefit.db"
+    db.write_bytes(b"not a database at all" * 100)
+    for command in (["history"], ["routine", "daily-10", "--speed", "5000", "--no-input"]):
+        result = runner.invoke(app, command)
+        assert isinstance(result.exception, InputError), result.output
+        assert "cannot open the database" in str(result.exception) and "nothing was changed" in str(
+            result.exception)
+    assert db.read_bytes() == b"not a database at all" * 100
