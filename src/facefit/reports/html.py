@@ -75,8 +75,11 @@ td,th{border-bottom:1px solid #eee;padding:4px 6px;text-align:left;vertical-alig
 <div class="tile"><b>{{ d.safety|length }}</b>safety events</div>
 </div>
 {% if d.programme_name %}<p>Programme: {{ d.programme_name }},
-started {{ d.enrolment.start_date.isoformat() }}{% if d.programme_week %} - now in week
-{{ d.programme_week }} of {{ d.programme_weeks }}{% endif %}.</p>{% endif %}
+started {{ d.enrolment.start_date.isoformat() }}
+{%- if d.programme_week and d.programme_week <= d.programme_weeks %} - now in week
+{{ d.programme_week }} of {{ d.programme_weeks }}{% elif d.programme_week %} - all
+{{ d.programme_weeks }} weeks are behind you; keep a maintenance routine to keep the gains{% endif %}.</p>
+{% endif %}
 </section>
 
 <section id="adherence"><h2>Adherence calendar</h2>
@@ -97,7 +100,8 @@ days.</p>{% endif %}
 <section id="safety"><h2>Safety</h2>
 {% if pics.safety %}<img alt="{{ pics.safety.alt }}" src="{{ pics.safety.src }}">
 <table><tr><th>date</th><th>what</th><th>from</th><th>what to do</th></tr>
-{% for e in events %}<tr><td>{{ e.date }}</td><td>{{ e.kind }}{% if e.blocking %} (stopped){% endif %}</td>
+{% for e in events %}<tr><td>{{ e.date }}</td>
+<td>{{ e.kind }}{% if e.blocking %} (paused practice){% endif %}</td>
 <td>{{ e.source }}</td><td>{{ e.what_to_do }}</td></tr>{% endfor %}</table>
 {% else %}<p class="empty">No safety events in this period.</p>{% endif %}</section>
 

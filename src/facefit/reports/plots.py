@@ -63,8 +63,7 @@ def calendar_heatmap(records: Sequence[DayRecord]) -> Figure | None:
         grid[record.date.weekday(), column] = codes.index(record.status)
     fig = Figure(figsize=(max(6.0, 0.45 * n_weeks + 2.5), 3.2))
     ax = fig.add_subplot()
-    cmap = ListedColormap(list(STATUS_COLOURS.values()))
-    cmap.set_bad("white")
+    cmap = ListedColormap(list(STATUS_COLOURS.values())).with_extremes(bad="white")
     ax.imshow(np.ma.masked_invalid(grid), cmap=cmap, vmin=-0.5, vmax=len(codes) - 0.5, aspect="equal")
     ax.set_yticks(range(7), ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"])
     step = max(1, n_weeks // 12)
@@ -95,9 +94,10 @@ def minutes_chart(practice: dict[date, PracticeDay], records: Sequence[DayRecord
     ax = fig.add_subplot()
     ax.bar(days, minutes, width=0.8, color="#1976d2", label="minutes of exercise")
     if records:
-        planned = {r.date: r.planned_minutes for r in records}
-        ax.step(days, [planned.get(d, 0.0) for d in days], where="mid", color="#616161", linewidth=1,
-                label="planned (routine length incl. cues and rests)")
+        planned = [(r.date, r.planned_minutes) for r in records if r.routine_id and first <= r.date <= last]
+        if planned:
+            ax.plot([d for d, _ in planned], [m for _, m in planned], "_", color="#212121", markersize=7,
+                    markeredgewidth=1.5, label="planned (routine length incl. cues and rests)")
     ax.set_ylabel("minutes")
     ax.set_title("Minutes per day")
     ax.legend(fontsize=8, frameon=False, loc="upper left")
@@ -217,7 +217,7 @@ def lifestyle_chart(targets: Sequence[TargetSummary]) -> Figure | None:
     ax.invert_yaxis()
     ax.set_xlabel("days")
     ax.set_title("Lifestyle targets")
-    ax.legend(fontsize=8, frameon=False, loc="lower right")
+    ax.legend(fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return fig
 
 
@@ -235,7 +235,9 @@ def expectations_chart(week: int | None, programme_weeks: int | None) -> Figure:
     if week is not None:
         here = min(week - 0.5, end - 0.2)
         ax.axvline(here, color="#d32f2f", linewidth=2)
-        ax.text(here, 0.55, f"you: week {week}", color="#d32f2f", ha="center", fontsize=9)
+        text = f"you: week {week}" if programme_weeks is None or week <= programme_weeks else \
+            f"programme done ({programme_weeks} weeks)"
+        ax.text(here, 0.55, text, color="#d32f2f", ha="center", fontsize=9)
     ax.set_xlim(0, end)
     ax.set_ylim(-0.6, 0.8)
     ax.set_yticks([])
