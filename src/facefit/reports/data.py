@@ -120,7 +120,7 @@ def _session_point(row: PracticeSession) -> SessionPoint:
                         status, session_minutes(row), reps, form, sym)
 
 
-def _photos(store: Store, profile_id: int, first: date, last: date) -> PhotoData | None:
+def _photos(store: Store, profile_id: int, first: date | None, last: date) -> PhotoData | None:
     """Photo metrics from the photos stage, or None when there are no accepted photos yet."""
     from facefit.photos.library import stored_photos
     from facefit.photos.metrics import METRIC_SPECS
@@ -128,7 +128,7 @@ def _photos(store: Store, profile_id: int, first: date, last: date) -> PhotoData
     from facefit.photos.views import side_by_side
 
     photos = [p for p in stored_photos(store=store, profile_id=profile_id)
-              if first <= local_date(p.taken_at) <= last]
+              if (first is None or first <= local_date(p.taken_at)) and local_date(p.taken_at) <= last]
     if not photos:
         return None
     dates, series = metric_history(photos)
@@ -169,6 +169,13 @@ def gather(store: Store, *, profile: str, span: str, today: date | None = None,
     starts = [p.day for p in points] + list(life) + ([enrolment.start_date] if enrolment else [])
     first = min(starts, default=today) if span == "all" else today - timedelta(days=SPANS[span] - 1)
     last = today
+    try:
+        photos = _photos(store, profile_id, None if span == "all" else first, last)
+    except Exception as error:  # a photo problem must not stop the rest of the report
+        photos = None
+        notes.append(f"photo metrics could not be loaded ({type(error).__name__}: {error}).")
+    if photos is not None and photos.dates:
+        first = min(first, min(local_date(d) for d in photos.dates))
     records: list[DayRecord] = []
     weeks: list[WeekStats] = []
     programme_name = programme_weeks = None
@@ -183,11 +190,6 @@ def gather(store: Store, *, profile: str, span: str, today: date | None = None,
     else:
         runs = Streaks(0, 0)
         notes.append("not enrolled in a programme: adherence needs a plan (`facefit enrol`).")
-    try:
-        photos = _photos(store, profile_id, first, last)
-    except Exception as error:  # a photo problem must not stop the rest of the report
-        photos = None
-        notes.append(f"photo metrics could not be loaded ({type(error).__name__}: {error}).")
     return ReportData(
         profile=profile, span=span, first=first, last=last, today=today, clearance=clearance,
         enrolment=enrolment, programme_name=programme_name, programme_weeks=programme_weeks,

@@ -195,8 +195,16 @@ def photo_metrics_chart(photos: PhotoData) -> Figure | None:
                        label="first photo +/- MDC95 (no detectable change)")
             if i == 0:
                 ax.legend(fontsize=7, frameon=False, loc="upper left")
+        else:
+            # No error estimate: keep the axis from magnifying landmark noise into a visible "trend".
+            finite = [v for v in values if np.isfinite(v)]
+            if finite:
+                centre = float(np.mean(finite))
+                half = max((max(finite) - min(finite)) * 0.6, 0.02 * abs(centre), 1e-6)
+                ax.set_ylim(centre - half, centre + half)
         unit = photos.units.get(name, "")
-        ax.set_title(f"{name} ({unit})" + ("" if mdc is not None else " - no MDC measured yet"), fontsize=9)
+        ax.set_title(f"{name} ({unit})" + ("" if mdc is not None else " - no MDC yet: change unknown"),
+                     fontsize=9)
         ax.tick_params(labelsize=7)
         for label in ax.get_xticklabels():
             label.set_rotation(30)
@@ -226,8 +234,8 @@ def expectations_chart(week: int | None, programme_weeks: int | None) -> Figure:
     end = max(14, (programme_weeks or 12) + 2)
     fig = Figure(figsize=(9, 1.9))
     ax = fig.add_subplot()
-    zones = [(0, 4, "#eceff1", "building the habit"), (4, 6, "#c5e1a5", "subtle change possible"),
-             (6, 8, "#e6ee9c", "keep going"), (8, 12, "#fff59d", "contour change, if any"),
+    zones = [(0, 4, "#eceff1", "building the habit"), (4, 6, "#c5e1a5", "subtle\nchange\npossible"),
+             (6, 8, "#e6ee9c", "keep\ngoing"), (8, 12, "#fff59d", "contour change,\nif any"),
              (12, end, "#eceff1", "maintain")]
     for start, stop, colour, text in zones:
         ax.barh(0, stop - start, left=start, color=colour, edgecolor="white")
