@@ -169,3 +169,29 @@ def test_distance_ratio_from_a_smaller_face(photos: dict[str, np.ndarray], image
     assert distance_ratio(far[scale], near[scale]) == pytest.approx(2.0, rel=0.05)
     with pytest.raises(ValueError, match="baseline_scale"):
         distance_ratio(0.1, 0.0)
+
+
+@pytest.mark.parametrize("name", ["grace_hopper.jpg", "biden.jpg"])
+def test_pitch_sign_on_ground_truth_head_tilts(
+    photos: dict[str, np.ndarray], image_landmarker: object, name: str
+) -> None:
+    """Ground truth from facefit.synth (3-D rotation of the landmarks, then a thin-plate warp): tilting
+    the head back 20 deg reads as about +20 deg of pitch, tucking the chin 8 deg reads as negative."""
+    from facefit.synth.clip import prepare_clip
+    from facefit.synth.spec import ClipSpec
+
+    def pitch_at(exercise: str, pick: str) -> tuple[float, float, float]:
+        clip = prepare_clip(
+            photos[name], ClipSpec(exercise=exercise, reps=1, size=(640, 480)), landmarker=image_landmarker
+        )
+        truth = np.array([pose.pitch_deg for pose in clip.poses])
+        index = int(np.argmax(truth) if pick == "max" else np.argmin(truth))
+        rest = head_pose(image_landmarker.detect(clip.render(0), 0).transform).pitch  # type: ignore[attr-defined]
+        posed = head_pose(image_landmarker.detect(clip.render(index), 0).transform).pitch  # type: ignore[attr-defined]
+        return float(truth[0]), float(truth[index]), posed - rest
+
+    rest_truth, back_truth, back_measured = pitch_at("jawline-toner", "max")
+    assert rest_truth == 0 and back_truth == pytest.approx(20)
+    assert 14 < back_measured < 26, back_measured
+    _, down_truth, down_measured = pitch_at("neck-tightener", "min")
+    assert down_truth < 0 and down_measured < -4, down_measured
