@@ -124,19 +124,22 @@ def test_narrowed_jaw_is_reported_beyond_mdc(
 def test_compare_cli_on_stored_photos(
     grace_path: Path, narrowed: tuple[np.ndarray, PhotoMeasurement], tmp_path: Path
 ) -> None:
-    """add baseline, a re-encoded copy and the narrowed-jaw copy; compare both against the baseline."""
+    """Baseline and a re-encoded copy on the same day (a real repeat), the narrowed jaw later."""
     from PIL import Image
 
     same = tmp_path / "same.jpg"
     Image.open(grace_path).save(same, quality=85)
     jaw = tmp_path / "jaw.png"
     Image.fromarray(narrowed[0]).save(jaw)
-    for path, day in ((grace_path, "2025-01-01"), (same, "2025-02-01"), (jaw, "2025-03-01")):
+    for path, day in ((grace_path, "2025-01-01"), (same, "2025-01-01"), (jaw, "2025-03-01")):
         result = runner.invoke(app, ["photo", "add", str(path), "--date", day])
         assert result.exit_code == 0, result.output
     table = runner.invoke(app, ["photo", "repeatability", "--samples", "10", "--json"])
     assert table.exit_code == 0, table.output
-    rows = json.loads(table.stdout)["metrics"]
+    report = json.loads(table.stdout)
+    assert "1 same-day groups of real repeats" in report["source"]  # photos 1 and 2: same day
+    rows = report["metrics"]
+    assert all("perturbations" in r["source"] and "repeats" in r["source"] for r in rows)
     assert {r["metric"] for r in rows} == set(METRIC_NAMES)
     assert all(r["mdc95"] == pytest.approx(1.96 * math.sqrt(2) * r["sem"]) for r in rows)
     unchanged = runner.invoke(app, ["photo", "compare", "1", "2"])
