@@ -79,7 +79,10 @@ def test_update_and_run_agree_and_count(n: int, hold: float, up: float, down: fl
 
 def test_teeth_showing_is_a_fault_of_that_rep_only() -> None:
     trace = Trace(25.0).reps_of(SMILE, n=3)
-    trace.add("mouth_opening", rep_curve(trace.t, trace.reps[1][0], 1.0, 2.0, 1.0), 0.08)
+    lips = rep_curve(trace.t, trace.reps[1][0], 1.0, 2.0, 1.0)
+    # parted lips lower the inner-lip midpoint the corner lift is measured from by half the opening
+    trace.add("mouth_opening", lips, 0.08)
+    trace.add("mouth_corner_lift_r", lips, 0.04).add("mouth_corner_lift_l", lips, 0.04)
     eng = engine()
     events = eng.run(trace.series())
     assert [r.faults for r in eng.reps] == [(), ("teeth-showing",), ()]

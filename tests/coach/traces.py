@@ -65,4 +65,4 @@ class Trace:
         return SignalSeries(t_ms=np.round(self.t * 1000.0), values=self.values.copy())
 
 
-SMILE = {"mouth_corner_lift_r": 0.06, "mouth_corner_lift_l": 0.06, "mouth_width": 0.03}
+SMILE = {"mouth_corner_lift_r": 0.07, "mouth_corner_lift_l": 0.07, "mouth_width": 0.08}

@@ -32,7 +32,7 @@ from facefit.coach.events import (
 )
 from facefit.coach.features import FEATURE_INDEX, MATRIX
 from facefit.coach.rest import RestFinder
-from facefit.coach.shape import rep_shape
+from facefit.coach.shape import rep_shape, smooth3, zigzag_swings
 from facefit.coach.specs import ExerciseSpec, Limit, shapes, spec_for
 from facefit.signals.names import SIGNAL_INDEX, SIGNAL_NAMES, SignalSeries
 
@@ -46,7 +46,14 @@ MIN_HOLD_S = 0.3
 TWITCH_THRESHOLD_IPD = 0.025
 TWITCH_MAX_S = 0.5
 TWITCH_COUNT = 2
+TWITCH_QUIET_IPD = 0.012
+"""Lips (and twice this for the jaw) must stay within this of rest for a blip to count as a twitch."""
+TWITCH_QUIET_BEFORE_S = 0.5
 TWITCH_WINDOW_S = 10.0
+TALK_SWING_IPD = 0.01
+TALK_MIN_SWINGS = 3
+TALK_SWINGS_PER_S = 1.0
+"""A rise with at least 3 lip open/close swings of 0.01 IPD, at 1 per second or more, is speech."""
 FATIGUE_RATIO = 0.6
 ASYMMETRY_DROP = 30.0
 _K = len(SIGNAL_NAMES)
@@ -129,7 +136,6 @@ class Engine:
         self._smooth_l = 0.0
         self._active = False
         self._below_since = 0.0
-        self._rep_start = 0.0
         self._enter_t = 0.0
         self._buf_t: list[float] = []
         self._buf_f: list[list[float]] = []
@@ -138,6 +144,7 @@ class Engine:
         self._last_fault: dict[str, float] = {}
         self._twitch_start: float | None = None
         self._twitch_times: list[float] = []
+        self._busy_t = -math.inf
         self._idle: deque[tuple[float, list[float], float]] = deque()
         self.message: str | None = None
 
@@ -239,7 +246,6 @@ class Engine:
             if drive > spec.enter:
                 self._active = True
                 self._enter_t = t_s
-                self._rep_start = self._below_since
                 self._twitch_start = None
                 self._buf_t = [s[0] for s in idle]
                 self._buf_f = [s[1] for s in idle]
@@ -265,7 +271,12 @@ class Engine:
                 self._shape_since.pop(shape_id, None)
 
     def _watch_twitch(self, f: list[float], t_s: float, out: list[Event]) -> None:
-        """Twitch: a brief one-sided movement at rest (a blink is two-sided and does not count)."""
+        """Twitch: a brief one-sided movement of a still face (a blink is two-sided, talking moves the
+        lips: neither counts, nor does anything within half a second of talking)."""
+        if abs(f[_F["mouth_open"]]) > TWITCH_QUIET_IPD or abs(f[_F["jaw_open"]]) > 2 * TWITCH_QUIET_IPD:
+            self._busy_t = t_s
+            self._twitch_start = None
+            return
         asym = max(abs(f[right] - f[left]) for right, left in self._twitch_pairs)
         if asym > TWITCH_THRESHOLD_IPD:
             if self._twitch_start is None:
@@ -273,9 +284,10 @@ class Engine:
             return
         if self._twitch_start is None:
             return
-        length = t_s - self._twitch_start
+        start = self._twitch_start
+        length = t_s - start
         self._twitch_start = None
-        if length > TWITCH_MAX_S:
+        if length > TWITCH_MAX_S or start - self._busy_t < TWITCH_QUIET_BEFORE_S:
             return
         self._twitch_times = [t for t in self._twitch_times if t_s - t <= TWITCH_WINDOW_S] + [t_s]
         if len(self._twitch_times) >= TWITCH_COUNT:
@@ -309,9 +321,11 @@ class Engine:
         feats = np.asarray(self._buf_f)
         self._buf_t, self._buf_f, self._buf_d = [], [], []
         self._below_since = t_end
-        self._rep_start = max(self._rep_start, float(t[0]))
         if t_end - self._enter_t < spec.min_active_s or len(t) < 3:
             return []
+        swings = zigzag_swings(smooth3(feats[:, _F["mouth_open"]]), TALK_SWING_IPD)
+        if swings >= TALK_MIN_SWINGS and swings / max(t_end - self._enter_t, 1e-9) >= TALK_SWINGS_PER_S:
+            return []  # the lips went up and down like speech: talking, not a rep
         out: list[Event] = []
         shape = rep_shape(t, feats[:, self._drive], floor=spec.enter)
         level, hold_s = shape.level, shape.hold_s
@@ -320,7 +334,6 @@ class Engine:
             in_hold = d >= 0.5 * level
         speed = np.abs(np.gradient(d, t)) if np.all(np.diff(t) > 0) else np.zeros(1)
         faults: list[str] = []
-        start_s = self._rep_start
         if shape.rise_s is not None and shape.rise_s < spec.min_rise_s:
             faults.append("jerky-onset")
             self._fault(out, t_end, "jerky-onset",
@@ -355,8 +368,8 @@ class Engine:
                 self._fault(out, t_end, limit.kind, limit.message)
 
         rep = RepEvent(
-            t_s=t_end, index=len(self.reps) + 1, start_s=min(start_s, shape.peak_s), peak_s=shape.peak_s,
-            end_s=t_end,
+            t_s=t_end, index=len(self.reps) + 1, start_s=min(shape.onset_s, shape.peak_s),
+            peak_s=shape.peak_s, end_s=t_end,
             amplitude=level, amplitude_r=amp_r, amplitude_l=amp_l, symmetry=symmetry,
             peak_speed=float(speed.max()), hold_s=hold_s, faults=tuple(dict.fromkeys(faults)),
         )

@@ -24,6 +24,7 @@ half of each ramp because a rep ends (exit threshold) before the fall reaches 10
 @dataclass(frozen=True)
 class RepShape:
     level: float
+    onset_s: float
     peak_s: float
     rise_s: float | None
     fall_s: float | None
@@ -83,7 +84,8 @@ def rep_shape(t: np.ndarray, d: np.ndarray, *, floor: float) -> RepShape:
     level = float(np.percentile(s, 90))
     peak_i = int(np.argmax(s))
     if level <= 0:
-        return RepShape(level, float(t[peak_i]), None, None, float(t[peak_i]), float(t[peak_i]), 0.0)
+        at = float(t[peak_i])
+        return RepShape(level, float(t[0]), at, None, None, at, at, 0.0)
     above = s >= 0.5 * level
     runs = np.flatnonzero(np.diff(np.concatenate(([0], above.astype(np.int8), [0]))))
     starts, ends = runs[::2], runs[1::2] - 1
@@ -95,10 +97,13 @@ def rep_shape(t: np.ndarray, d: np.ndarray, *, floor: float) -> RepShape:
     hi_in = np.flatnonzero(s[a:b + 1] >= 0.9 * level)
     rise = fall = None
     up = down = 0.0
+    onset = t50_up
     if len(hi_in):
         first_hi, last_hi = a + int(hi_in[0]), a + int(hi_in[-1])
         t10 = _up_crossing(t, s, 0.1 * level, first_hi)
         t90 = _up_crossing(t, s, 0.9 * level, first_hi)
+        if t10 is not None:
+            onset = t10
         if t10 is not None and t90 is not None:
             rise = max(t90 - t10, 0.0)
         if t90 is not None:
@@ -114,4 +119,28 @@ def rep_shape(t: np.ndarray, d: np.ndarray, *, floor: float) -> RepShape:
     inside = (t >= hold_start) & (t <= hold_end)
     held = s[inside] if inside.sum() >= 2 else s[a:b + 1]
     stability = 100.0 * max(0.0, 1.0 - float(np.std(held)) / max(abs(level), floor))
-    return RepShape(level, float(t[peak_i]), rise, fall, hold_start, hold_end, stability)
+    return RepShape(level, onset, float(t[peak_i]), rise, fall, hold_start, hold_end, stability)
+
+
+def zigzag_swings(x: np.ndarray, step: float) -> int:
+    """How many times ``x`` reverses direction by at least ``step`` (speech opens and closes the lips
+    several times a second; a held pose, even with the lips parted, reverses once)."""
+    values = x.tolist()
+    if not values:
+        return 0
+    reference = extreme = values[0]
+    direction = swings = 0
+    for value in values:
+        if direction == 0:
+            if abs(value - reference) >= step:
+                direction, extreme = (1 if value > reference else -1), value
+        elif direction > 0:
+            if value > extreme:
+                extreme = value
+            elif extreme - value >= step:
+                direction, extreme, swings = -1, value, swings + 1
+        elif value < extreme:
+            extreme = value
+        elif value - extreme >= step:
+            direction, extreme, swings = 1, value, swings + 1
+    return swings

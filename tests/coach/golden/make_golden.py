@@ -1,7 +1,9 @@
 """Writes cheek_lifter.csv: the golden input trace (run once; the file is committed, not regenerated).
 
 Three cheek-lifter reps at 15 fps: 1 s cosine ramps, holds of 3.0, 2.0 and 4.0 s; rep 2 also opens the
-lips (teeth showing). Expected events are in cheek_lifter_expected.csv, written from this construction.
+lips by 0.06 IPD (teeth showing), which also raises the measured corner lift by half of that (it is
+measured from the inner-lip midpoint). Expected events are in cheek_lifter_expected.csv, written
+from this construction.
 """
 
 from __future__ import annotations
@@ -35,8 +37,8 @@ def main() -> None:
         start += 2 + hold + 1.5
     rows = zip(
         np.round(t * 1000).astype(int),
-        0.21 + 0.06 * smile + rng.normal(0, 0.001, len(t)),
-        0.20 + 0.06 * smile + rng.normal(0, 0.001, len(t)),
+        0.21 + 0.07 * smile + 0.03 * teeth + rng.normal(0, 0.001, len(t)),
+        0.20 + 0.07 * smile + 0.03 * teeth + rng.normal(0, 0.001, len(t)),
         0.02 + 0.06 * teeth + rng.normal(0, 0.001, len(t)),
         strict=True,
     )
