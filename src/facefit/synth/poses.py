@@ -8,8 +8,9 @@ with a 63 deg field-of-view camera. Rotating in 3D matters: a flat image transfo
 model's estimated pitch (DESIGN.md section 5).
 
 Sides are the *person's*: "right" is the side of pupil 468 and mouth corner 61.
-Angles follow ``facefit.signals.names``: pitch > 0 tilts the head back (chin up), yaw > 0 turns the
-face toward the person's left, roll > 0 moves the top of the head toward the person's left shoulder.
+Angles follow ``facefit.vision.pose.head_pose`` as measured on the rendered frames: pitch > 0 tilts the
+head back (chin up), yaw > 0 turns the face toward the person's left (the nose moves to image right),
+roll > 0 turns the head counter-clockwise on screen.
 """
 
 from __future__ import annotations
@@ -260,7 +261,7 @@ class FaceRig:
         cy, sy = math.cos(yaw), math.sin(yaw)
         ry = np.array([[cy, 0, -sy], [0, 1, 0], [sy, 0, cy]])
         cr, sr = math.cos(roll), math.sin(roll)
-        rz = np.array([[cr, -sr, 0], [sr, cr, 0], [0, 0, 1]])
+        rz = np.array([[cr, sr, 0], [-sr, cr, 0], [0, 0, 1]])  # counter-clockwise on screen
         # Build in face axes (x along the pupil line) so a tilted photo pitches about its own axis.
         axes = np.eye(3)
         axes[:2, 0], axes[:2, 1] = self.ex, self.ey

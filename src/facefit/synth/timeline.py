@@ -88,9 +88,9 @@ def _ramp(x: np.ndarray) -> np.ndarray:
 
 def _rep_profile(t: np.ndarray, start: float, up: float, hold: float, down: float) -> np.ndarray:
     """0 before ``start``, ramps to 1 over ``up``, holds, ramps back to 0 over ``down``."""
-    rise = _ramp((t - start) / up) if up > 0 else (t >= start).astype(float)
+    rise = _ramp((t - start) / up) if up > 1e-6 else (t >= start).astype(float)
     fall_start = start + up + hold
-    fall = 1.0 - (_ramp((t - fall_start) / down) if down > 0 else (t >= fall_start).astype(float))
+    fall = 1.0 - (_ramp((t - fall_start) / down) if down > 1e-6 else (t >= fall_start).astype(float))
     return np.where(t < fall_start, rise, fall) * (t >= start)
 
 

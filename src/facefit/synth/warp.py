@@ -20,17 +20,30 @@ face; the painted mouth uses the composed positions, so paint and pixels agree.
 from __future__ import annotations
 
 from collections import OrderedDict
+from typing import Any
 
 import numpy as np
 
 from facefit.synth.face import FACE_OVAL
-from facefit.synth.poses import N_MESH, FaceRig, PoseState
+from facefit.synth.poses import (
+    LEFT_LOWER_LID,
+    LEFT_UPPER_LID,
+    LOWER_OUTER_LIP,
+    N_MESH,
+    RIGHT_LOWER_LID,
+    RIGHT_UPPER_LID,
+    UPPER_OUTER_LIP,
+    FaceRig,
+    PoseState,
+)
 
 RING_SCALE = 1.5
 RING_POINTS = 28
 BORDER_SPACING = 64
 DEFAULT_STEP = 8
-CACHE_ENTRIES = 1024
+PATCH_STEP = 2
+MOVING_PX = 0.05  # landmarks moving less are pinned by a sparse subset instead of all being centres
+CACHE_ENTRIES = 512
 ROTATION_CENTRE_STRIDE = 3
 INVERSION_ITERATIONS = 12
 
@@ -81,14 +94,14 @@ def _tps_system(centres: np.ndarray, smoothing: float) -> np.ndarray:
     return system
 
 
-class _Lru(OrderedDict[tuple[int, ...], np.ndarray]):
-    def fetch(self, key: tuple[int, ...]) -> np.ndarray | None:
+class _Lru(OrderedDict[tuple[int, ...], Any]):
+    def fetch(self, key: tuple[int, ...]) -> Any:
         value = self.get(key)
         if value is not None:
             self.move_to_end(key)
         return value
 
-    def store(self, key: tuple[int, ...], value: np.ndarray) -> None:
+    def store(self, key: tuple[int, ...], value: Any) -> None:
         self[key] = value
         if len(self) > CACHE_ENTRIES:
             self.popitem(last=False)
@@ -119,6 +132,15 @@ class Warper:
         self._up_x = ix / step
         self._up_y = iy / step
         self._face_window = self._window(rig.rest, size)
+        self._patch_boxes = self._patches(rig.rest, size)
+        self._patch_grids = [self._patch_points(box) for box in self._patch_boxes]
+        self._patch_up = [
+            (
+                (np.arange(x1 - x0 + 1, dtype=np.float32)[None, :] / PATCH_STEP).repeat(y1 - y0 + 1, 0),
+                (np.arange(y1 - y0 + 1, dtype=np.float32)[:, None] / PATCH_STEP).repeat(x1 - x0 + 1, 1),
+            )
+            for x0, y0, x1, y1 in self._patch_boxes
+        ]
         self._expressions = _Lru()
         self._rotations = _Lru()
         self.fits = 0
@@ -140,17 +162,53 @@ class Warper:
             slice(max(low[0], 0), min(high[0], self.grid_w)),
         )
 
-    # ------------------------------------------------------------- expression
-    def _expression_map(self, destination: np.ndarray) -> np.ndarray:
-        """(grid_h, grid_w, 2) float32 absolute source positions (backward TPS, centres at dst).
+    def _patches(self, rest: np.ndarray, size: tuple[int, int]) -> list[tuple[int, int, int, int]]:
+        """Full-resolution boxes (x0, y0, x1, y1) around the eyes and mouth, where the warp is steep.
 
-        Only grid points near the face are evaluated: beyond the fixed ring the offsets are ~0.
+        A blink squeezes ~10 px of eye into 1 px and lips part over a few pixels: an 8 px grid cannot
+        hold that, so these boxes get their own 2 px grid (generous enough for the lips' travel).
+        """
+        s = self.rig.s
+        width, height = size
+        boxes = []
+        for lids, (left, up, right, down) in (
+            (RIGHT_UPPER_LID + RIGHT_LOWER_LID, (0.15, 0.25, 0.15, 0.15)),
+            (LEFT_UPPER_LID + LEFT_LOWER_LID, (0.15, 0.25, 0.15, 0.15)),
+            (UPPER_OUTER_LIP + LOWER_OUTER_LIP, (0.25, 0.2, 0.25, 0.4)),
+        ):
+            pts = rest[list(lids), :2]
+            x0, y0 = pts.min(axis=0) - np.array([left, up]) * s
+            x1, y1 = pts.max(axis=0) + np.array([right, down]) * s
+            x0, y0 = max(int(x0) // PATCH_STEP * PATCH_STEP, 0), max(int(y0) // PATCH_STEP * PATCH_STEP, 0)
+            x1 = min(x0 + int(np.ceil((x1 - x0) / PATCH_STEP)) * PATCH_STEP, width - 1)
+            y1 = min(y0 + int(np.ceil((y1 - y0) / PATCH_STEP)) * PATCH_STEP, height - 1)
+            x1 -= (x1 - x0) % PATCH_STEP
+            y1 -= (y1 - y0) % PATCH_STEP
+            if x1 > x0 and y1 > y0:
+                boxes.append((x0, y0, x1, y1))
+        return boxes
+
+    def _patch_points(self, box: tuple[int, int, int, int]) -> np.ndarray:
+        x0, y0, x1, y1 = box
+        xs = np.arange(x0, x1 + 1, PATCH_STEP, dtype=np.float64)
+        ys = np.arange(y0, y1 + 1, PATCH_STEP, dtype=np.float64)
+        return np.stack(np.meshgrid(xs, ys), axis=-1)
+
+    # ------------------------------------------------------------- expression
+    def _expression_fit(
+        self, destination: np.ndarray, state: PoseState
+    ) -> tuple[np.ndarray, list[np.ndarray | None]]:
+        """Absolute source positions on the coarse grid and on the fine patches the pose needs.
+
+        Centres at the destination landmarks; only grid points near the face are evaluated (beyond the
+        fixed ring the offsets are ~0). Eye patches only for blinks, the mouth patch only when the lips
+        part or the jaw moves: elsewhere the coarse grid is accurate and 3x cheaper.
         """
         from scipy.interpolate import RBFInterpolator
 
         dst = destination[:N_MESH, :2]
         offsets = self.rest - dst
-        moving = np.abs(offsets).max(axis=1) > 1e-3
+        moving = np.abs(offsets).max(axis=1) > MOVING_PX
         # Fixed landmarks pin the face where nothing moves; a sparse subset of them is enough.
         keep = moving | (np.arange(N_MESH) % 4 == 0)
         centres = np.concatenate([dst[keep], self.anchors])
@@ -158,13 +216,38 @@ class Warper:
         centres, unique = np.unique(np.round(centres, 2), axis=0, return_index=True)
         field = self._grid_image.copy()
         window = self._face_window
-        points = self._grid_image[window].reshape(-1, 2).astype(np.float64)
+        wanted = self._wanted_patches(state)
+        fine = [grid for grid, use in zip(self._patch_grids, wanted, strict=True) if use]
+        grids = [self._grid_image[window].astype(np.float64), *fine]
+        points = np.concatenate([g.reshape(-1, 2) for g in grids])
         spline = RBFInterpolator(
             centres / self.scale, values[unique], kernel="thin_plate_spline", degree=1, smoothing=1e-7
         )
-        offsets_at = spline(points / self.scale)
-        field[window] += offsets_at.reshape(field[window].shape).astype(np.float32)
-        return field
+        absolute = (points + spline(points / self.scale)).astype(np.float32)
+        pieces = []
+        start = 0
+        for grid in grids:
+            count = grid.shape[0] * grid.shape[1]
+            pieces.append(absolute[start : start + count].reshape(grid.shape))
+            start += count
+        field[window] = pieces[0]
+        rest = iter(pieces[1:])
+        return field, [next(rest) if use else None for use in wanted]
+
+    def _wanted_patches(self, state: PoseState) -> list[bool]:
+        mouth = bool(state.jaw_open or state.o_mouth or state.lip_raise or state.jaw_forward)
+        return [bool(state.blink), bool(state.blink), mouth][: len(self._patch_boxes)]
+
+    def _full_expression(self, coarse: np.ndarray, patches: list[np.ndarray | None]) -> np.ndarray:
+        """Full-resolution absolute map: the coarse grid upsampled, fine patches pasted over it."""
+        cv2 = self._cv2
+        mode = cv2.BORDER_REPLICATE
+        full = cv2.remap(coarse, self._up_x, self._up_y, cv2.INTER_LINEAR, borderMode=mode)
+        for (x0, y0, x1, y1), patch, (fx, fy) in zip(self._patch_boxes, patches, self._patch_up, strict=True):
+            if patch is None:
+                continue
+            full[y0 : y1 + 1, x0 : x1 + 1] = cv2.remap(patch, fx, fy, cv2.INTER_LINEAR, borderMode=mode)
+        return full
 
     # --------------------------------------------------------------- rotation
     def _forward_operator(self, centres: np.ndarray) -> np.ndarray:
@@ -195,32 +278,6 @@ class Warper:
         return forward, backward
 
     # ---------------------------------------------------------------- frames
-    def coarse_map(self, state: PoseState) -> tuple[np.ndarray, np.ndarray]:
-        """Coarse absolute backward map and the composed landmark destinations (478, 2)."""
-        expression = state.expression()
-        destination = self.rig.destination(expression)
-        key = expression.key()
-        coarse = self._expressions.fetch(key)
-        if coarse is None:
-            self.fits += 1
-            coarse = self._grid_image.copy() if expression.neutral else self._expression_map(destination)
-            self._expressions.store(key, coarse)
-        else:
-            self.hits += 1
-        if not state.rotated:
-            return coarse, destination
-        forward, backward = self._rotation_fields(state)
-        composed = self._sample(coarse, backward)
-        moved = self._sample(forward, destination[:, None, :].astype(np.float32))
-        return composed, destination + moved[:, 0, :]
-
-    def _sample(self, grid_field: np.ndarray, at_pixels: np.ndarray) -> np.ndarray:
-        """Bilinear sample of a coarse-grid field at pixel positions (..., 2) float32."""
-        cv2 = self._cv2
-        at = at_pixels / self.step
-        mode = cv2.BORDER_REPLICATE
-        return cv2.remap(grid_field, at[..., 0], at[..., 1], cv2.INTER_LINEAR, borderMode=mode)
-
     def map_for(
         self, state: PoseState, shift: tuple[float, float] = (0.0, 0.0)
     ) -> tuple[np.ndarray, np.ndarray]:
@@ -228,13 +285,40 @@ class Warper:
 
         ``shift`` moves the whole picture by that many pixels (camera shake).
         """
-        coarse, destination = self.coarse_map(state)
-        if shift != (0.0, 0.0):
-            coarse = coarse - np.array(shift, dtype=np.float32)
-            destination = destination + np.array(shift)
         cv2 = self._cv2
-        full = cv2.remap(coarse, self._up_x, self._up_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+        expression = state.expression()
+        destination = self.rig.destination(expression)
+        key = expression.key()
+        entry = self._expressions.fetch(key)
+        if entry is None:
+            self.fits += 1
+            entry = (
+                (self._grid_image, [None] * len(self._patch_boxes))
+                if expression.neutral
+                else self._expression_fit(destination, expression)
+            )
+            self._expressions.store(key, entry)
+        else:
+            self.hits += 1
+        full = self._full_expression(*entry)
+        if state.rotated:
+            forward, backward = self._rotation_fields(state)
+            mode = cv2.BORDER_REPLICATE
+            backward_full = cv2.remap(backward, self._up_x, self._up_y, cv2.INTER_LINEAR, borderMode=mode)
+            full = cv2.remap(full, backward_full, None, cv2.INTER_LINEAR, borderMode=mode)
+            moved = self._sample(forward, destination[:, None, :].astype(np.float32))
+            destination = destination + moved[:, 0, :]
+        if shift != (0.0, 0.0):
+            full -= np.array(shift, dtype=np.float32)
+            destination = destination + np.array(shift)
         return full, destination
+
+    def _sample(self, grid_field: np.ndarray, at_pixels: np.ndarray) -> np.ndarray:
+        """Bilinear sample of a coarse-grid field at pixel positions (..., 2) float32."""
+        cv2 = self._cv2
+        at = at_pixels / self.step
+        mode = cv2.BORDER_REPLICATE
+        return cv2.remap(grid_field, at[..., 0], at[..., 1], cv2.INTER_LINEAR, borderMode=mode)
 
     def warp(self, image: np.ndarray, backward_map: np.ndarray) -> np.ndarray:
         """Sample ``image`` through ``backward_map`` (bilinear, edges replicated)."""
