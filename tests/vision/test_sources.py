@@ -272,3 +272,36 @@ def test_missing_camera_is_one_clear_error() -> None:
         open_source("camera:57")
     with pytest.raises(InputError, match="0 or more"):
         open_source(-1)
+
+
+def _faststart_copy(source: Path, target: Path) -> None:
+    """Remux ``source`` with the index (moov) first, as streaming-friendly encoders write it."""
+    with av.open(str(source)) as inp, av.open(str(target), "w", options={"movflags": "faststart"}) as out:
+        stream_in = inp.streams.video[0]
+        stream_out = out.add_stream_from_template(stream_in)
+        for packet in inp.demux(stream_in):
+            if packet.dts is None:
+                continue
+            packet.stream = stream_out
+            out.mux(packet)
+
+
+def test_cut_short_videos(real_data: Path, tmp_path: Path) -> None:
+    """Index at the end and the file cut: one clear error. Index first and cut: the decodable frames,
+    flagged ``truncated``."""
+    original = (real_data / "single_face.mp4").read_bytes()
+    cut = tmp_path / "cut.mp4"
+    cut.write_bytes(original[: len(original) * 6 // 10])
+    with pytest.raises(InputError, match=r"cut\.mp4 is not a video or image FaceFit can read \(corrupt"):
+        open_source(cut)
+
+    faststart = tmp_path / "faststart.mp4"
+    _faststart_copy(real_data / "single_face.mp4", faststart)
+    data = faststart.read_bytes()
+    streamed_cut = tmp_path / "streamed_cut.mp4"
+    streamed_cut.write_bytes(data[: len(data) * 6 // 10])
+    with open_source(faststart) as whole:
+        assert sum(1 for _ in whole) == 72 and not whole.truncated
+    with open_source(streamed_cut) as partial:
+        count = sum(1 for _ in partial)
+    assert 20 < count < 72 and partial.truncated

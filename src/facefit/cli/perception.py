@@ -194,6 +194,12 @@ def landmarks(
             f"note: up to {extraction.max_faces_seen} faces seen; the largest face was measured.",
             highlight=False,
         )
+    if extraction.truncated:
+        err_console.print(
+            f"note: {path.name} ends early (cut short or corrupt); the {extraction.frames} frames before "
+            "that were used.",
+            highlight=False,
+        )
     if extraction.frames_without_face:
         err_console.print(
             f"note: no face in {extraction.frames_without_face} of {extraction.frames} frames "

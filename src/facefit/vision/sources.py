@@ -190,7 +190,8 @@ class VideoSource(FrameSource):
             self._container = av.open(str(path), mode="r")
         except (av.error.FFmpegError, UnicodeDecodeError, ValueError) as error:
             raise InputError(
-                f"{path.name} is not a video or image FaceFit can read ({_av_reason(error)})."
+                f"{path.name} is not a video or image FaceFit can read (corrupt, truncated or an "
+                f"unsupported type: {_av_reason(error)})."
             ) from None
         if not self._container.streams.video:
             self._container.close()
@@ -259,8 +260,13 @@ class VideoSource(FrameSource):
                 raise InputError(f"{Path(self.name).name} is corrupt ({_av_reason(error)}).") from None
             # A truncated tail: keep the frames decoded so far, like every video player does.
             self.truncated = True
+        if count == 0:
+            raise InputError(f"{Path(self.name).name} contains no decodable video frames.")
+        if self.frame_count and count < 0.9 * self.frame_count:
+            self.truncated = True  # the decoder stopped early without an error: the file was cut short
 
     truncated: bool = False
+    """True when the video ended early (cut short or corrupt tail); the frames before it were yielded."""
 
     def close(self) -> None:
         container = getattr(self, "_container", None)
