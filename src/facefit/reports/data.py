@@ -36,8 +36,9 @@ from facefit.habits.service import (
     session_minutes,
 )
 from facefit.safety.screening import Clearance
-from facefit.safety.service import current_clearance, safety_events
+from facefit.safety.service import as_utc, current_clearance, safety_events
 from facefit.safety.stops import SafetyEvent
+from facefit.safety.volume import fatigue_drop
 from facefit.store import safety_habits as db
 from facefit.store.db import Store
 from facefit.store.models import PracticeSession
@@ -62,6 +63,9 @@ class SessionPoint:
     reps: int
     form_score: float | None  # % of camera-counted reps without a form fault
     symmetry: float | None
+    started_at: datetime | None = None
+    amplitudes: tuple[float, ...] = ()
+    fatigue_recorded: bool = False
 
 
 @dataclass(frozen=True)
@@ -116,8 +120,40 @@ def _session_point(row: PracticeSession) -> SessionPoint:
         values = [float(p["symmetry"]) for p in rep_events if isinstance(p.get("symmetry"), int | float)]
         sym = sum(values) / len(values) if values else None
     status = row.status if row.ended_at is not None else "interrupted"
+    amplitudes = tuple(float(p["amplitude"]) for p in rep_events
+                       if isinstance(p.get("amplitude"), int | float))
+    fatigue = any(e.kind == "safety" and (e.payload or {}).get("kind") == "fatigue" for e in row.events)
     return SessionPoint(local_date(row.started_at), row.kind, row.routine_id or row.exercise_id or row.kind,
-                        status, session_minutes(row), reps, form, sym)
+                        status, session_minutes(row), reps, form, sym, as_utc(row.started_at), amplitudes,
+                        fatigue)
+
+
+def derived_warnings(sessions: list[SessionPoint], weeks: list[WeekStats]) -> list[SafetyEvent]:
+    """Warnings the report can see in the record itself: overwork and fading amplitude (never blocking).
+
+    Overwork: more than one completed routine on a day, or more days practised than planned in a
+    finished programme week. Fatigue: a coached session whose last reps were 30% smaller than its first
+    ones, when the engine did not already record it.
+    """
+    out: list[SafetyEvent] = []
+    per_day: dict[date, list[SessionPoint]] = {}
+    for point in sessions:
+        if point.kind == "routine" and point.status == "completed":
+            per_day.setdefault(point.day, []).append(point)
+        drop = fatigue_drop(point.amplitudes)
+        if drop is not None and not point.fatigue_recorded and point.started_at is not None:
+            out.append(SafetyEvent(point.started_at, "fatigue", f"{point.kind} {point.name}", {
+                "message": f"rep amplitude fell {100 * drop.drop:.0f}% from the first reps to the last"}))
+    for day, points in per_day.items():
+        if len(points) > 1 and points[1].started_at is not None:
+            out.append(SafetyEvent(points[1].started_at, "overwork", "report check", {
+                "message": f"{len(points)} routines on {day}: one a day is the programme's volume"}))
+    for week in weeks:
+        if week.complete and week.practised > week.planned:
+            moment = datetime.combine(week.last, datetime.min.time()).astimezone()
+            out.append(SafetyEvent(moment, "overwork", "report check", {
+                "message": f"week {week.week}: {week.practised} days practised, {week.planned} planned"}))
+    return out
 
 
 def _photos(store: Store, profile_id: int, first: date | None, last: date) -> PhotoData | None:
@@ -178,12 +214,13 @@ def gather(store: Store, *, profile: str, span: str, today: date | None = None,
         first = min(first, min(local_date(d) for d in photos.dates))
     records: list[DayRecord] = []
     weeks: list[WeekStats] = []
+    weeks_all: list[WeekStats] = []
     programme_name = programme_weeks = None
     if enrolment is not None:
         programme = catalog.programme(enrolment.programme_id)
         programme_name, programme_weeks = programme.name, programme.weeks
         records = day_records(enrolment_plan(enrolment, catalog), practice, today)
-        weeks = week_stats(records, today)
+        weeks = weeks_all = week_stats(records, today)
         runs = streaks(records)
         records = [r for r in records if first <= r.date <= last]
         weeks = [w for w in weeks if w.last >= first]
@@ -196,7 +233,8 @@ def gather(store: Store, *, profile: str, span: str, today: date | None = None,
         records=records, weeks=weeks, streaks=runs,
         adherence=overall_adherence(weeks) if enrolment is not None else None,
         sessions=[p for p in points if first <= p.day <= last], practice=practice,
-        safety=[e for e in events if first <= local_date(e.at) <= last],
+        safety=sorted((e for e in [*events, *derived_warnings(points, weeks_all)]
+                       if first <= local_date(e.at) <= last), key=lambda e: e.at),
         lifestyle=weekly_summary(life, first, last),
         lifestyle_days=sum(1 for d in life if first <= d <= last),
         photos=photos, notes=notes,
