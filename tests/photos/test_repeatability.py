@@ -149,3 +149,15 @@ def test_compare_cli_on_stored_photos(
     assert changed["measurable"] is True
     jaw_row = next(c for c in changed["changes"] if c["metric"] == "jaw_width_ratio")
     assert jaw_row["measurable"] and jaw_row["change_over_mdc95"] > 1
+
+
+def test_repeatability_of_a_photo_outside_the_protocol_is_refused(tmp_path: Path) -> None:
+    """skimage's astronaut: smiling, chin down, 43 px between pupils. No re-take passes, so no table."""
+    from PIL import Image
+    from skimage import data
+
+    path = tmp_path / "astronaut.png"
+    Image.fromarray(data.astronaut()).save(path)
+    result = runner.invoke(app, ["photo", "repeatability", "--file", str(path), "--samples", "4"])
+    assert result.exit_code != 0
+    assert "too few to estimate the error" in str(result.exception)

@@ -274,6 +274,20 @@ def repeatability(
                 from facefit.errors import NoFaceError
 
                 raise NoFaceError(f"{file.name}: no face found.")
+            from facefit.errors import InputError
+            from facefit.photos.gate import evaluate
+
+            as_baseline = evaluate(run.measurements[0])
+            if not as_baseline.accepted:
+                err_console.print(
+                    f"[yellow]warning:[/yellow] {file.name} would not pass the gate as a baseline "
+                    f"({', '.join(c.name for c in as_baseline.failed)}); its table describes this photo only."
+                )
+            if run.accepted < 2:
+                raise InputError(
+                    f"only {run.accepted} of {run.attempted} simulated re-takes of {file.name} passed the "
+                    "gate, too few to estimate the error: use a sharper, closer, frontal photo."
+                )
             table = repeatability_table([m.metrics for m in run.measurements])
             mm = run.measurements[0].summary()["mm_per_ipd"]
             info = f"{file.name}: {run.accepted} of {run.attempted} simulated re-takes passed the gate"

@@ -77,6 +77,11 @@ def measure_repeatability(
     run = perturbation_measurements(
         load_stored_rgb(baseline), landmarker, samples=samples, seed=seed, on_sample=on_sample
     )
+    if run.accepted < 2:
+        raise FaceFitError(
+            f"only {run.accepted} of {run.attempted} simulated re-takes of your baseline passed the gate: "
+            "retake the baseline sharper and closer, then run this again."
+        )
     groups = repeat_groups(stored_photos(store=store, profile_id=profile_id))
     table = repeatability_table([m.metrics for m in run.measurements], groups)
     source = "perturbations+repeats" if groups else "perturbations"
