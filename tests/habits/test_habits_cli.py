@@ -1,0 +1,46 @@
+"""The habits commands on the simulated 12 weeks: plan (JSON), today, remind --ics."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+from icalendar import Calendar
+from typer.testing import CliRunner
+
+from facefit.cli import app
+from facefit.habits.service import NotEnrolledError
+from facefit.store.db import open_store
+
+from .history import build
+
+
+def test_plan_today_and_remind(tmp_path: Path) -> None:
+    runner = CliRunner()
+    missing = runner.invoke(app, ["remind", "--ics", str(tmp_path / "none.ics")])
+    assert isinstance(missing.exception, NotEnrolledError)
+    assert not (tmp_path / "none.ics").exists()
+
+    store = open_store()
+    build(store)
+    store.close()
+
+    result = runner.invoke(app, ["plan", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["programme"] == "twelve-week" and data["adherence"] == round(100 * 67 / 72, 1)
+    assert [w["practised"] for w in data["weeks"]] == [5, 4, 5, 5, 5, 6, 6, 6, 7, 4, 7, 7]
+    assert (data["streak"], data["longest"]) == (16, 32)
+
+    today = runner.invoke(app, ["today"])
+    assert today.exit_code == 0, today.output
+    if date.today() > date(2026, 3, 29):
+        assert "outside your twelve-week programme" in today.output
+
+    out = tmp_path / "all.ics"
+    result = runner.invoke(app, ["remind", "--ics", str(out), "--whole-programme", "--alarm", "20"])
+    assert result.exit_code == 0, result.output
+    events = Calendar.from_ical(out.read_bytes()).walk("VEVENT")
+    assert len(events) == 72 and "wrote 72" in result.output
+    assert all(len(e.walk("VALARM")) == 1 for e in events)
