@@ -141,10 +141,12 @@ def rest_videos(photos: dict[str, np.ndarray], tmp_path_factory: pytest.TempPath
     height, width = (face.shape[0] // 2) * 2, (face.shape[1] // 2) * 2
     face = np.ascontiguousarray(face[:height, :width])
     folder = tmp_path_factory.mktemp("rest")
+    moving = _rest_frames(face, 30, roll_to=20.0)
     clips = {
         "still": _rest_frames(face, 30),
-        "moving": _rest_frames(face, 30, roll_to=20.0),
+        "moving": moving,
         "short": _rest_frames(face, 9),
+        "settling": moving[:15] + _rest_frames(face, 24, seed=1),  # turns, jumps back, then holds still
     }
     paths = {}
     for name, frames in clips.items():
@@ -155,13 +157,35 @@ def rest_videos(photos: dict[str, np.ndarray], tmp_path_factory: pytest.TempPath
 
 def test_still_neutral_video_is_accepted(rest_videos: dict[str, Path], image_landmarker: object) -> None:
     calibration = calibrate_source(rest_videos["still"])
-    assert calibration.method == "still-window" and calibration.frames >= 15
+    assert calibration.method == "still-window" and calibration.frames >= 28  # grown over the whole rest
     assert calibration.source.startswith("video:")
     # The rest is the face's own values: close to the photo's, with small frame-to-frame spread.
     for name in ("brow_height_r", "brow_height_l", "mouth_width", "eye_aperture_r"):
         spread = calibration.spread[SIGNAL_INDEX[name]]
         assert 0 <= spread < 0.02, (name, spread)
     assert abs(calibration.value("head_roll")) < 5
+
+
+def test_the_still_part_of_a_rest_is_used(rest_videos: dict[str, Path]) -> None:
+    from facefit.signals.calibration import find_still_window
+    from facefit.signals.extract import extract_signals
+
+    series = extract_signals(rest_videos["settling"]).series
+    window = find_still_window(series)
+    assert window.start >= 14 and window.stop - window.start >= 15 and window.score <= 1
+    settled = calibrate_source(rest_videos["settling"])
+    still = calibrate_source(rest_videos["still"])
+    assert settled.value("head_roll") == pytest.approx(still.value("head_roll"), abs=1.5)  # not the turn
+
+
+def test_camera_recording_loop_stops_on_the_source_clock(rest_videos: dict[str, Path]) -> None:
+    """The --camera path records N seconds by the frames' own timestamps (a video stands in for the
+    camera device here: the loop is the same, only cv2.VideoCapture differs)."""
+    from facefit.signals.calibration import _record_camera, calibrate_from_series
+
+    series = _record_camera(rest_videos["still"], seconds=1.2, model_path=None)
+    assert 18 <= len(series) <= 20 and series.t_ms[-1] >= 1200
+    assert calibrate_from_series(series, source="camera:0").frames >= 15
 
 
 def test_moving_rest_is_rejected_with_the_reason(rest_videos: dict[str, Path]) -> None:

@@ -28,6 +28,7 @@ from facefit.signals.compute import K, mirror_values, signals_from_observation
 from facefit.signals.names import SIGNAL_INDEX, SIGNAL_NAMES, SignalSeries
 
 MIN_STILL_S = 1.0
+MAX_REST_S = 10.0  # a still window grows to at most this long (the median gains nothing beyond)
 CAMERA_SECONDS = 5.0
 
 # How much a signal may move (p95 - p5) inside a still window.
@@ -203,26 +204,47 @@ def find_still_window(series: SignalSeries, *, min_still_s: float = MIN_STILL_S)
             break
         if not present[start:stop].all():
             continue
-        window = values[start:stop]
-        ranges = np.percentile(window[:, _STILL_COLUMNS], 95, axis=0) - np.percentile(
-            window[:, _STILL_COLUMNS], 5, axis=0
-        )
-        ratios = ranges / _STILL_LIMITS
-        scale = window[:, SIGNAL_INDEX["scale"]]
-        scale_ratio = (scale.max() / scale.min() - 1.0) / SCALE_TOLERANCE
-        all_ratios = np.append(np.nan_to_num(ratios, nan=0.0), scale_ratio)
-        worst_index = int(np.argmax(all_ratios))
-        names = [*STILL_TOLERANCE, "scale"]
-        candidate = StillWindow(start, stop, float(all_ratios[worst_index]), names[worst_index])
-        if best is None or candidate.score < best.score:
-            best = candidate
+        score, worst = _motion(values[start:stop])
+        if best is None or score < best.score:
+            best = StillWindow(start, stop, score, worst)
     if best is None:
         seen = _longest_present_s(t, present)
         raise RestRejectedError(
             f"the face must be visible and still for at least {min_still_s:g} s; only about {seen:.1f} s of "
             "face was seen without a gap. Record a longer rest."
         )
-    return best
+    return _grow(best, values, present, t, max_ms=MAX_REST_S * 1000.0) if best.score <= 1.0 else best
+
+
+def _motion(window: np.ndarray) -> tuple[float, str]:
+    """How much a window moves, as a multiple of the tolerance (<= 1 is still), and the worst signal."""
+    columns = window[:, _STILL_COLUMNS]
+    ranges = np.percentile(columns, 95, axis=0) - np.percentile(columns, 5, axis=0)
+    ratios = np.nan_to_num(ranges / _STILL_LIMITS, nan=0.0)
+    scale = window[:, SIGNAL_INDEX["scale"]]
+    scale_ratio = (scale.max() / scale.min() - 1.0) / SCALE_TOLERANCE
+    all_ratios = np.append(ratios, scale_ratio)
+    worst = int(np.argmax(all_ratios))
+    return float(all_ratios[worst]), (*STILL_TOLERANCE, "scale")[worst]
+
+
+def _grow(
+    window: StillWindow, values: np.ndarray, present: np.ndarray, t: np.ndarray, *, max_ms: float
+) -> StillWindow:
+    """Extend a still window over neighbouring frames while it stays still: more frames, steadier median."""
+    start, stop, n = window.start, window.stop, len(values)
+    grown = True
+    while grown:
+        grown = False
+        for new_start, new_stop in ((start, stop + 1), (start - 1, stop)):
+            if new_start < 0 or new_stop > n or not present[new_start] or not present[new_stop - 1]:
+                continue
+            if t[new_stop - 1] - t[new_start] > max_ms:
+                continue
+            if _motion(values[new_start:new_stop])[0] <= 1.0:
+                start, stop, grown = new_start, new_stop, True
+    score, worst = _motion(values[start:stop])
+    return StillWindow(start, stop, score, worst)
 
 
 def _longest_present_s(t: np.ndarray, present: np.ndarray) -> float:
