@@ -44,16 +44,17 @@ SHAPE_PERSIST_S = 0.8
 FAULT_COOLDOWN_S = 5.0
 MIN_HOLD_S = 0.3
 TWITCH_THRESHOLD_IPD = 0.025
+TWITCH_BROW_THRESHOLD_IPD = 0.04
 TWITCH_MAX_S = 0.5
 TWITCH_COUNT = 2
 TWITCH_QUIET_IPD = 0.012
 """Lips (and twice this for the jaw) must stay within this of rest for a blip to count as a twitch."""
 TWITCH_QUIET_BEFORE_S = 0.5
 TWITCH_WINDOW_S = 10.0
-TALK_SWING_IPD = 0.01
+TALK_SWING_IPD = 0.015
 TALK_MIN_SWINGS = 3
 TALK_SWINGS_PER_S = 1.0
-"""A rise with at least 3 lip open/close swings of 0.01 IPD, at 1 per second or more, is speech."""
+"""A rise with at least 3 lip open/close swings of 0.015 IPD, at 1 per second or more, is speech."""
 FATIGUE_RATIO = 0.6
 ASYMMETRY_DROP = 30.0
 _K = len(SIGNAL_NAMES)
@@ -145,6 +146,7 @@ class Engine:
         self._twitch_start: float | None = None
         self._twitch_times: list[float] = []
         self._busy_t = -math.inf
+        self._twitch_frames = 0
         self._idle: deque[tuple[float, list[float], float]] = deque()
         self.message: str | None = None
 
@@ -252,7 +254,7 @@ class Engine:
                 self._buf_d = [s[2] for s in idle]
                 idle.clear()
             else:
-                self._watch_twitch(f, t_s, out)
+                self._watch_twitch(f, t_s, drive, out)
         if self._shapes:
             self._watch_shapes(f, t_s, drive, out)
         if out:
@@ -270,24 +272,29 @@ class Engine:
             else:
                 self._shape_since.pop(shape_id, None)
 
-    def _watch_twitch(self, f: list[float], t_s: float, out: list[Event]) -> None:
-        """Twitch: a brief one-sided movement of a still face (a blink is two-sided, talking moves the
-        lips: neither counts, nor does anything within half a second of talking)."""
-        if abs(f[_F["mouth_open"]]) > TWITCH_QUIET_IPD or abs(f[_F["jaw_open"]]) > 2 * TWITCH_QUIET_IPD:
+    def _watch_twitch(self, f: list[float], t_s: float, drive: float, out: list[Event]) -> None:
+        """Twitch: a brief one-sided movement of a still face lasting at least two frames. A blink is
+        two-sided; talking moves the lips and the exercise moves the drive: none of these counts, nor
+        does anything within half a second of them. Brows, noisier than mouth corners, need more."""
+        if abs(f[_F["mouth_open"]]) > TWITCH_QUIET_IPD or abs(f[_F["jaw_open"]]) > 2 * TWITCH_QUIET_IPD \
+                or drive > self.spec.exit:
             self._busy_t = t_s
             self._twitch_start = None
             return
-        asym = max(abs(f[right] - f[left]) for right, left in self._twitch_pairs)
-        if asym > TWITCH_THRESHOLD_IPD:
+        smile, brow = self._twitch_pairs
+        if abs(f[smile[0]] - f[smile[1]]) > TWITCH_THRESHOLD_IPD or \
+                abs(f[brow[0]] - f[brow[1]]) > TWITCH_BROW_THRESHOLD_IPD:
             if self._twitch_start is None:
                 self._twitch_start = t_s
+                self._twitch_frames = 0
+            self._twitch_frames += 1
             return
         if self._twitch_start is None:
             return
         start = self._twitch_start
         length = t_s - start
         self._twitch_start = None
-        if length > TWITCH_MAX_S or start - self._busy_t < TWITCH_QUIET_BEFORE_S:
+        if length > TWITCH_MAX_S or self._twitch_frames < 2 or start - self._busy_t < TWITCH_QUIET_BEFORE_S:
             return
         self._twitch_times = [t for t in self._twitch_times if t_s - t <= TWITCH_WINDOW_S] + [t_s]
         if len(self._twitch_times) >= TWITCH_COUNT:
@@ -323,9 +330,13 @@ class Engine:
         self._below_since = t_end
         if t_end - self._enter_t < spec.min_active_s or len(t) < 3:
             return []
-        swings = zigzag_swings(smooth3(feats[:, _F["mouth_open"]]), TALK_SWING_IPD)
-        if swings >= TALK_MIN_SWINGS and swings / max(t_end - self._enter_t, 1e-9) >= TALK_SWINGS_PER_S:
-            return []  # the lips went up and down like speech: talking, not a rep
+        if spec.reject_speech:
+            since_enter = t >= self._enter_t - 0.2  # the pre-roll may hold talking that ended before
+            lips = smooth3(feats[since_enter, _F["mouth_open"]])
+            step = max(TALK_SWING_IPD, 0.1 * float(np.percentile(np.abs(lips), 90)))
+            swings = zigzag_swings(lips, step)
+            if swings >= TALK_MIN_SWINGS and swings / max(t_end - self._enter_t, 1e-9) >= TALK_SWINGS_PER_S:
+                return []  # the lips went up and down like speech: talking, not a rep
         out: list[Event] = []
         shape = rep_shape(t, feats[:, self._drive], floor=spec.enter)
         level, hold_s = shape.level, shape.hold_s
@@ -371,7 +382,8 @@ class Engine:
             t_s=t_end, index=len(self.reps) + 1, start_s=min(shape.onset_s, shape.peak_s),
             peak_s=shape.peak_s, end_s=t_end,
             amplitude=level, amplitude_r=amp_r, amplitude_l=amp_l, symmetry=symmetry,
-            peak_speed=float(speed.max()), hold_s=hold_s, faults=tuple(dict.fromkeys(faults)),
+            peak_speed=float(speed.max()), rise_s=shape.rise_s, hold_s=hold_s,
+            faults=tuple(dict.fromkeys(faults)),
         )
         self.reps.append(rep)
         out.append(rep)

@@ -62,6 +62,7 @@ class RepEvent(Event):
     amplitude_l: float | None = None
     symmetry: float | None = None
     peak_speed: float = 0.0
+    rise_s: float | None = None
     hold_s: float = 0.0
     faults: tuple[str, ...] = ()
 

@@ -80,6 +80,7 @@ class ExerciseSpec(_Frozen):
     min_rise_s: float = Field(default=0.3, ge=0)
     hold_fraction: float = Field(default=0.85, gt=0.5, lt=1.0)
     min_symmetry: float = Field(default=70.0, ge=0, le=100)
+    reject_speech: bool = True
     allowed_shapes: tuple[Slug, ...] = ()
     require: tuple[Limit, ...] = ()
     relax: tuple[Limit, ...] = ()
