@@ -333,7 +333,7 @@ class Engine:
         if spec.reject_speech:
             since_enter = t >= self._enter_t - 0.2  # the pre-roll may hold talking that ended before
             lips = smooth3(feats[since_enter, _F["mouth_open"]])
-            step = max(TALK_SWING_IPD, 0.1 * float(np.percentile(np.abs(lips), 90)))
+            step = max(TALK_SWING_IPD, 0.3 * float(np.percentile(np.abs(lips), 90)))
             swings = zigzag_swings(lips, step)
             if swings >= TALK_MIN_SWINGS and swings / max(t_end - self._enter_t, 1e-9) >= TALK_SWINGS_PER_S:
                 return []  # the lips went up and down like speech: talking, not a rep
@@ -372,8 +372,9 @@ class Engine:
             if not _within(limit, value):
                 faults.append(limit.kind)
                 self._fault(out, t_end, limit.kind, limit.message)
+        during = feats[t >= self._enter_t - 0.2]  # not the pre-roll: talking before a rep is no fault
         for index, limit in self._relax:
-            value = float(np.percentile(feats[:, index], 90))
+            value = float(np.percentile(during[:, index], 90))
             if not _within(limit, value):
                 faults.append(limit.kind)
                 self._fault(out, t_end, limit.kind, limit.message)
