@@ -305,3 +305,12 @@ def test_cut_short_videos(real_data: Path, tmp_path: Path) -> None:
     with open_source(streamed_cut) as partial:
         count = sum(1 for _ in partial)
     assert 20 < count < 72 and partial.truncated
+
+
+def test_16_bit_colour_png_keeps_its_colours(tmp_path: Path) -> None:
+    import cv2
+
+    deep = (np.random.default_rng(0).random((20, 30, 3)) * 65535).astype(np.uint16)  # RGB order
+    cv2.imwrite(str(tmp_path / "deep_rgb.png"), deep[..., ::-1])  # OpenCV writes BGR
+    rgb = read_image(tmp_path / "deep_rgb.png")
+    assert rgb.dtype == np.uint8 and np.abs(rgb.astype(int) - (deep >> 8)).max() <= 1
