@@ -80,3 +80,23 @@ def test_rest_days_do_not_break_a_streak_but_a_missed_day_does() -> None:
     interrupted = {START + timedelta(days=3): PracticeDay(sessions=1, stopped=1)}
     assert day_records(plan, stopped, today)[3].status == "done"
     assert day_records(plan, interrupted, today)[3].status == "missed"
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.sampled_from(["eight-week", "twelve-week", "study-20-week"]),
+       st.sets(st.integers(min_value=0, max_value=6), min_size=1),
+       st.dates(min_value=date(2025, 1, 1), max_value=date(2030, 12, 31)))
+def test_ics_has_one_event_with_alarm_per_practice_day(
+    programme: str, weekdays: set[int], start: date
+) -> None:
+    from icalendar import Calendar
+
+    from facefit.catalog.schedule import plan
+    from facefit.habits.ics import build_calendar
+
+    days = plan(programme, start, weekdays)
+    cal = Calendar.from_ical(build_calendar(days, programme_id=programme, programme_name=programme).to_ical())
+    events = cal.walk("VEVENT")
+    practice = [d.date for d in days if d.routine_id]
+    assert sorted(e.decoded("dtstart").date() for e in events) == practice
+    assert all(e.walk("VALARM") for e in events)

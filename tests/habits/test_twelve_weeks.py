@@ -87,3 +87,17 @@ def test_icalendar_export_has_one_event_per_practice_day(history: History, tmp_p
         assert len(alarms) == 1 and alarms[0].decoded("trigger") == timedelta(minutes=-10)
     rest_day = day_of(1, 4)
     assert rest_day not in {s.date() for s in starts}
+
+
+def test_same_numbers_on_every_backend(db_url: str) -> None:
+    """The store edge gives the same adherence on SQLite and PostgreSQL (dates, JSON weekdays, joins)."""
+    store = open_store(db_url)
+    try:
+        history = build(store)
+        with store.transaction() as db:
+            _, recs = records(session=db, profile_id=history.profile_id, today=history.today)
+    finally:
+        store.close()
+    weeks = week_stats(recs, history.today)
+    assert [(w.planned, w.practised) for w in weeks] == [EXPECTED_WEEKS[w] for w in range(1, 13)]
+    assert (streaks(recs).current, streaks(recs).longest) == (16, 32)
