@@ -43,12 +43,13 @@ PRE_ROLL_S = 1.5
 SHAPE_PERSIST_S = 0.8
 FAULT_COOLDOWN_S = 5.0
 MIN_HOLD_S = 0.3
-TWITCH_THRESHOLD_IPD = 0.025
+TWITCH_THRESHOLD_IPD = 0.02
+TWITCH_BASELINE_TAU_S = 1.0
 TWITCH_BROW_THRESHOLD_IPD = 0.04
 TWITCH_MAX_S = 0.5
 TWITCH_COUNT = 2
 TWITCH_QUIET_IPD = 0.012
-"""Lips (and twice this for the jaw) must stay within this of rest for a blip to count as a twitch."""
+"""Lips (and 3x this for the jaw) must stay within this of rest for a blip to count as a twitch."""
 TWITCH_QUIET_BEFORE_S = 0.5
 TWITCH_WINDOW_S = 10.0
 TALK_SWING_IPD = 0.015
@@ -147,6 +148,8 @@ class Engine:
         self._twitch_times: list[float] = []
         self._busy_t = -math.inf
         self._twitch_frames = 0
+        self._twitch_base: list[float] | None = None
+        self._twitch_prev_t: float | None = None
         self._idle: deque[tuple[float, list[float], float]] = deque()
         self.message: str | None = None
 
@@ -273,28 +276,40 @@ class Engine:
                 self._shape_since.pop(shape_id, None)
 
     def _watch_twitch(self, f: list[float], t_s: float, drive: float, out: list[Event]) -> None:
-        """Twitch: a brief one-sided movement of a still face lasting at least two frames. A blink is
+        """Twitch: a brief one-sided movement of a still face (one frame is enough at 15 fps). A blink is
         two-sided; talking moves the lips and the exercise moves the drive: none of these counts, nor
         does anything within half a second of them. Brows, noisier than mouth corners, need more."""
-        if abs(f[_F["mouth_open"]]) > TWITCH_QUIET_IPD or abs(f[_F["jaw_open"]]) > 2 * TWITCH_QUIET_IPD \
+        if abs(f[_F["mouth_open"]]) > TWITCH_QUIET_IPD or abs(f[_F["jaw_open"]]) > 3 * TWITCH_QUIET_IPD \
                 or drive > self.spec.exit:
             self._busy_t = t_s
             self._twitch_start = None
+            self._twitch_base = None
+            self._twitch_prev_t = None
             return
         smile, brow = self._twitch_pairs
-        if abs(f[smile[0]] - f[smile[1]]) > TWITCH_THRESHOLD_IPD or \
-                abs(f[brow[0]] - f[brow[1]]) > TWITCH_BROW_THRESHOLD_IPD:
+        # one-sidedness against its own recent baseline: head sway makes a slow, steady asymmetry
+        # (perspective); a twitch is a jump away from it
+        d_smile, d_brow = f[smile[0]] - f[smile[1]], f[brow[0]] - f[brow[1]]
+        if self._twitch_base is None:
+            self._twitch_base = [d_smile, d_brow]
+        base = self._twitch_base
+        if abs(d_smile - base[0]) > TWITCH_THRESHOLD_IPD or abs(d_brow - base[1]) > TWITCH_BROW_THRESHOLD_IPD:
             if self._twitch_start is None:
                 self._twitch_start = t_s
                 self._twitch_frames = 0
             self._twitch_frames += 1
             return
+        dt = 0.0 if self._twitch_prev_t is None else max(t_s - self._twitch_prev_t, 0.0)
+        self._twitch_prev_t = t_s
+        alpha = 1.0 - math.exp(-dt / TWITCH_BASELINE_TAU_S)
+        base[0] += alpha * (d_smile - base[0])
+        base[1] += alpha * (d_brow - base[1])
         if self._twitch_start is None:
             return
         start = self._twitch_start
         length = t_s - start
         self._twitch_start = None
-        if length > TWITCH_MAX_S or self._twitch_frames < 2 or start - self._busy_t < TWITCH_QUIET_BEFORE_S:
+        if length > TWITCH_MAX_S or start - self._busy_t < TWITCH_QUIET_BEFORE_S:
             return
         self._twitch_times = [t for t in self._twitch_times if t_s - t <= TWITCH_WINDOW_S] + [t_s]
         if len(self._twitch_times) >= TWITCH_COUNT:
