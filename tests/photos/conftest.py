@@ -88,4 +88,5 @@ def photo_files(
     files = {name: save_png(make(grace_rgb), folder / f"{name}.png") for name, make in makers.items()}
     files["single_face"] = real_data / "single_face.jpg"
     files["multi_face"] = real_data / "multi_face.jpg"
+    files["no_face"] = real_data / "free-mountain-vector-01.jpg"
     return files

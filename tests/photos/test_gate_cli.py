@@ -68,6 +68,7 @@ def test_grace_passes_as_first_photo_and_becomes_baseline(grace_path: Path) -> N
         ("smile_warp", {"expression"}),
         ("single_face", {"expression", "yaw"}),
         ("multi_face", {"one_face"}),
+        ("no_face", {"one_face"}),
     ],
 )
 def test_broken_copies_fail_the_named_check(
