@@ -47,8 +47,10 @@ STILLNESS_SIGNALS: tuple[str, ...] = (
     "brow_height_r", "brow_height_l", "mouth_corner_lift_r", "mouth_corner_lift_l", "mouth_opening",
     "mouth_width", "mouth_roundness", "jaw_forward",
 )
-#: Largest range (max - min over one second) a still face shows on each geometry signal, IPD units.
+#: Largest spread (5th to 95th percentile over one second) a still face shows on each geometry
+#: signal, IPD units; roundness (a ratio of two small distances) is about three times noisier.
 STILL_TOLERANCE_IPD = 0.03
+STILL_TOLERANCE_OVERRIDES: dict[str, float] = {"mouth_roundness": 0.09}
 #: Largest head pitch/yaw range (degrees) over a still second.
 STILL_TOLERANCE_DEG = 3.0
 

@@ -9,11 +9,23 @@ from __future__ import annotations
 
 import numpy as np
 
-from facefit.coach.features import STILL_TOLERANCE_DEG, STILL_TOLERANCE_IPD, STILLNESS_SIGNALS
+from facefit.coach.features import (
+    STILL_TOLERANCE_DEG,
+    STILL_TOLERANCE_IPD,
+    STILL_TOLERANCE_OVERRIDES,
+    STILLNESS_SIGNALS,
+)
 from facefit.signals.names import SIGNAL_INDEX
 
 _STILL_COLUMNS = np.array([SIGNAL_INDEX[name] for name in STILLNESS_SIGNALS])
 _POSE_COLUMNS = np.array([SIGNAL_INDEX["head_pitch"], SIGNAL_INDEX["head_yaw"]])
+_TOLERANCE = np.array([STILL_TOLERANCE_OVERRIDES.get(n, STILL_TOLERANCE_IPD) for n in STILLNESS_SIGNALS])
+
+
+def _spread(block: np.ndarray) -> np.ndarray:
+    """5th-95th percentile range per column (one noisy frame does not make a still face "moving")."""
+    low, high = np.nanpercentile(block, [5, 95], axis=0)
+    return high - low
 
 
 class RestFinder:
@@ -50,8 +62,8 @@ class RestFinder:
             self._rows.pop(0)
         if t_s - self._t[0] >= self.window_s - 0.05:
             block = np.asarray(self._rows)
-            geometry = np.ptp(block[:, _STILL_COLUMNS], axis=0).max() / STILL_TOLERANCE_IPD
-            pose = np.nan_to_num(np.ptp(block[:, _POSE_COLUMNS], axis=0)).max() / STILL_TOLERANCE_DEG
+            geometry = (_spread(block[:, _STILL_COLUMNS]) / _TOLERANCE).max()
+            pose = np.nan_to_num(_spread(block[:, _POSE_COLUMNS])).max() / STILL_TOLERANCE_DEG
             score = max(float(geometry), float(pose))
             if self._best is None or score < self._best[0]:
                 self._best = (score, np.nanmedian(block, axis=0))
