@@ -299,8 +299,11 @@ def register(app: typer.Typer) -> None:
                       ] = None,
         profile: ProfileOpt = DEFAULT_PROFILE,
     ) -> None:
-        """Lifestyle log for a day (SPF, sleep, water, calcium, vitamin D, smoking, moisturiser), then this
-        week's days on target. Values are checked (units, ranges) before anything is saved."""
+        """Lifestyle log for a day: SPF, sleep, water, calcium, vitamin D, smoking, moisturiser.
+
+        Values are checked (units, ranges, known fields) before anything is saved; then this week's days
+        on target are shown.
+        """
         from facefit.habits.lifestyle import LifestyleInputError, load_file, parse_pairs, weekly_summary
         from facefit.habits.service import lifestyle_days, log_lifestyle
 
@@ -370,8 +373,9 @@ def register(app: typer.Typer) -> None:
         profile: ProfileOpt = DEFAULT_PROFILE,
     ) -> None:
         """Progress report: adherence calendar, minutes, reps, form, safety, photos, lifestyle, outlook."""
-        from facefit.reports.build import build_report
         from rich.progress import Progress
+
+        from facefit.reports.build import build_report
 
         if week + month + all_time > 1:
             raise InputError("choose one of --week, --month or --all")
