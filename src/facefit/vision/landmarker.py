@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import enum
 import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from types import TracebackType
 
 import numpy as np
@@ -22,6 +25,36 @@ class RunningMode(enum.Enum):
 
     IMAGE = "image"
     VIDEO = "video"
+
+
+NATIVE_LOGS_ENV = "FACEFIT_NATIVE_LOGS"
+
+
+@contextmanager
+def _native_stderr_silenced() -> Iterator[None]:
+    """Hide the dozen lines MediaPipe's C++ graph prints to file descriptor 2 while it starts.
+
+    They are informational (XNNPACK delegate, feedback tensors), GLOG_minloglevel does not stop them,
+    and they would bury FaceFit's one-line messages. Errors still surface as Python exceptions. Set
+    ``FACEFIT_NATIVE_LOGS=1`` to see them.
+    """
+    if os.environ.get(NATIVE_LOGS_ENV) == "1":
+        yield
+        return
+    try:
+        sys.stderr.flush()
+        saved = os.dup(2)
+    except (OSError, ValueError):  # no real fd 2 (embedded interpreters): nothing to hide
+        yield
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
 
 
 def _face_area(points: np.ndarray) -> float:
@@ -61,7 +94,8 @@ class Landmarker:
             output_face_blendshapes=True,
             output_facial_transformation_matrixes=True,
         )
-        self._task = vision.FaceLandmarker.create_from_options(options)
+        with _native_stderr_silenced():
+            self._task = vision.FaceLandmarker.create_from_options(options)
         self._last_t_ms: int | None = None
 
     def __enter__(self) -> Landmarker:
