@@ -154,14 +154,16 @@ def build_timeline(spec: ClipSpec) -> Timeline:
 
     distractors: list[dict[str, object]] = []
     if "talk" in spec.distractors:
-        distractors += _add_talk(rng, t, channels["talk"], rests)
+        # With twitches requested, speech leaves the first second of each rest quiet for them.
+        lead_in = 1.2 if spec.has_fault("twitch") else 0.2
+        distractors += _add_talk(rng, t, channels["talk"], rests, lead_in)
     if "blink" in spec.distractors:
         distractors += _add_blinks(rng, t, channels["blink"], spec.lead_rest_s, duration)
     if "sway" in spec.distractors:
         distractors.append(_add_sway(rng, t, channels, spec.lead_rest_s, duration))
-    twitches = (
-        _add_twitches(rng, t, channels, rests, spec.amplitude) if spec.has_fault("twitch") else []
-    )
+    talk = [(float(d["start_s"]), float(d["end_s"])) for d in distractors if d["kind"] == "talk"]
+    quiet = _subtract(rests, talk, margin=0.2)
+    twitches = _add_twitches(rng, t, channels, quiet, spec.amplitude) if spec.has_fault("twitch") else []
 
     for name, step in QUANTUM.items():
         channels[name] = _quantise(channels[name], step)
@@ -180,14 +182,18 @@ def build_timeline(spec: ClipSpec) -> Timeline:
 
 
 def _add_talk(
-    rng: np.random.Generator, t: np.ndarray, talk: np.ndarray, rests: list[tuple[float, float]]
+    rng: np.random.Generator,
+    t: np.ndarray,
+    talk: np.ndarray,
+    rests: list[tuple[float, float]],
+    lead_in: float,
 ) -> list[dict[str, object]]:
-    """Speech-rate jaw movement (syllables of 0.18-0.28 s) in every rest of at least 0.8 s."""
+    """Speech-rate jaw movement (syllables of 0.18-0.28 s) in every rest, from ``lead_in`` s into it."""
     intervals = []
     for rest_start, rest_end in rests:
-        if rest_end - rest_start < 0.8:
+        if rest_end - rest_start < lead_in + 0.6:
             continue
-        cursor = rest_start + 0.2
+        cursor = rest_start + lead_in
         limit = rest_end - 0.2
         while cursor < limit - 0.5:
             length = min(float(rng.uniform(1.0, 2.5)), limit - cursor)
@@ -241,6 +247,26 @@ def _add_sway(
     }
 
 
+def _subtract(
+    intervals: list[tuple[float, float]], holes: list[tuple[float, float]], margin: float
+) -> list[tuple[float, float]]:
+    """``intervals`` minus ``holes`` widened by ``margin`` (twitches must not hide inside speech)."""
+    result = list(intervals)
+    for hole_start, hole_end in holes:
+        cut_start, cut_end = hole_start - margin, hole_end + margin
+        pieces = []
+        for start, end in result:
+            if cut_end <= start or cut_start >= end:
+                pieces.append((start, end))
+                continue
+            if cut_start > start:
+                pieces.append((start, cut_start))
+            if cut_end < end:
+                pieces.append((cut_end, end))
+        result = pieces
+    return result
+
+
 def _add_twitches(
     rng: np.random.Generator,
     t: np.ndarray,
@@ -248,12 +274,15 @@ def _add_twitches(
     rests: list[tuple[float, float]],
     amplitude: float,
 ) -> list[dict[str, object]]:
-    """One brief one-sided mouth-corner twitch in each rest of at least 0.8 s (more in long rests)."""
+    """Brief one-sided mouth-corner twitches: one in each quiet rest of at least 0.45 s, more in long ones.
+
+    ``rests`` are the quiet parts of the rests (speech excluded), so a twitch is the only movement.
+    """
     twitches = []
     for rest_start, rest_end in rests:
-        cursor = rest_start + 0.2
-        while rest_end - cursor >= 0.6:
-            at = float(rng.uniform(cursor, min(cursor + 2.5, rest_end - 0.4)))
+        cursor = rest_start + 0.1
+        while rest_end - cursor >= 0.45:
+            at = float(rng.uniform(cursor, min(cursor + 2.5, rest_end - 0.3)))
             side = "right" if rng.random() < 0.5 else "left"
             strength = TWITCH_STRENGTH * max(amplitude, 0.5)
             x = (t - at) / TWITCH_S
