@@ -195,3 +195,20 @@ def test_pitch_sign_on_ground_truth_head_tilts(
     assert 14 < back_measured < 26, back_measured
     _, down_truth, down_measured = pitch_at("neck-tightener", "min")
     assert down_truth < 0 and down_measured < -4, down_measured
+
+
+def test_parallel_landmarker_creation_leaves_stderr_working(capfd: pytest.CaptureFixture[str]) -> None:
+    """Start-up chatter is hidden by swapping fd 2; concurrent creations must restore it."""
+    import os
+    from concurrent.futures import ThreadPoolExecutor
+
+    from facefit.vision.landmarker import Landmarker, RunningMode
+
+    def make_and_close(_: int) -> bool:
+        with Landmarker(RunningMode.IMAGE) as landmarker:
+            return landmarker.model_path.is_file()
+
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        assert all(pool.map(make_and_close, range(3)))
+    os.write(2, b"still here\n")
+    assert "still here" in capfd.readouterr().err

@@ -10,6 +10,7 @@ from __future__ import annotations
 import enum
 import os
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from types import TracebackType
@@ -28,6 +29,7 @@ class RunningMode(enum.Enum):
 
 
 NATIVE_LOGS_ENV = "FACEFIT_NATIVE_LOGS"
+_STDERR_LOCK = threading.Lock()  # fd 2 is process-wide: two threads swapping it must not interleave
 
 
 @contextmanager
@@ -41,20 +43,21 @@ def _native_stderr_silenced() -> Iterator[None]:
     if os.environ.get(NATIVE_LOGS_ENV) == "1":
         yield
         return
-    try:
-        sys.stderr.flush()
-        saved = os.dup(2)
-    except (OSError, ValueError):  # no real fd 2 (embedded interpreters): nothing to hide
-        yield
-        return
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    try:
-        os.dup2(devnull, 2)
-        yield
-    finally:
-        os.dup2(saved, 2)
-        os.close(saved)
-        os.close(devnull)
+    with _STDERR_LOCK:
+        try:
+            sys.stderr.flush()
+            saved = os.dup(2)
+        except (OSError, ValueError):  # no real fd 2 (embedded interpreters): nothing to hide
+            yield
+            return
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(devnull, 2)
+            yield
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+            os.close(devnull)
 
 
 def _face_area(points: np.ndarray) -> float:
