@@ -78,7 +78,8 @@ def test_bad_input_saves_nothing_and_keeps_what_was_saved(tmp_path: Path) -> Non
 
 def test_cli_log_rejects_bad_input_without_saving() -> None:
     runner = CliRunner()
-    for args in (["log", "sleep=30h"], ["log", "calcium=-5"], ["log", "sleep=7h", "colour=blue"]):
+    for args in (["log", "sleep=30h"], ["log", "calcium=-5"], ["log", "sleep=7h", "colour=blue"],
+                 ["log", "sleep=7h", "--date", "2999-01-01"]):
         result = runner.invoke(app, args)
         assert result.exit_code != 0
         assert isinstance(result.exception, LifestyleInputError)
