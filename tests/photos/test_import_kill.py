@@ -63,7 +63,7 @@ def _check_consistent(home: Path) -> list[Photo]:
         with store.transaction() as session:
             rows = list(session.scalars(select(Photo)))
         for row in rows:
-            path = home / "photos" / row.file_name
+            path = home / row.file_name
             assert path.is_file(), f"orphan row {row.id}: {row.file_name} missing"
             with Image.open(path) as image:
                 image.load()

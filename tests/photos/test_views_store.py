@@ -131,3 +131,20 @@ def test_photos_are_separated_by_profile(db_url: str) -> None:
                 set_baseline(session=session, profile_id=bob, photo_id=a_photo)
     finally:
         store.close()
+
+
+def test_account_export_finds_the_photo_files(grace_path: Path, facefit_home: Path) -> None:
+    """Rows name files relative to the data dir, so the web app's export/delete walk finds them."""
+    account_data = pytest.importorskip("facefit.web.account_data")
+    assert runner.invoke(app, ["photo", "add", str(grace_path)]).exit_code == 0
+    store = open_store()
+    try:
+        with store.transaction() as session:
+            profile_id = get_or_create_profile(session=session).id
+            owned = account_data.collect(session=session, profile_id=profile_id)
+        stored = list((facefit_home / "photos").rglob("*.jpg"))
+        assert len(stored) == 1
+        assert stored[0].resolve() in [p.resolve() for p in owned.files]
+        assert len(owned.rows["photos"]) == 1
+    finally:
+        store.close()

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from facefit.config import photos_dir
+from facefit.config import data_dir, photos_dir
 from facefit.errors import FaceFitError, InputError
 from facefit.photos.files import (
     LoadedPhoto,
@@ -65,8 +65,9 @@ def profile_photo_dir(profile_id: int) -> Path:
 
 
 def photo_path(photo: Photo) -> Path:
-    """Absolute path of a stored photo's file."""
-    return photos_dir() / photo.file_name
+    """Absolute path of a stored photo's file (``file_name`` is relative to the data directory, so
+    account export/deletion finds it like any other file a row names)."""
+    return data_dir() / photo.file_name
 
 
 def parse_date(text: str | None) -> datetime | None:
@@ -162,7 +163,7 @@ def import_photo(
             session=session,
             profile_id=profile_id,
             sha256=sha,
-            file_name=f"{directory.name}/{target.name}",
+            file_name=target.relative_to(data_dir()).as_posix(),
             source_name=name[:255],
             taken_at=when,
             width=int(loaded.rgb.shape[1]),

@@ -31,7 +31,7 @@ class Photo(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     profile_id: Mapped[int] = mapped_column(ForeignKey("profiles.id", ondelete="CASCADE"))
     sha256: Mapped[str] = mapped_column(String(64))
-    file_name: Mapped[str] = mapped_column(String(200))  # relative to photos_dir()
+    file_name: Mapped[str] = mapped_column(String(200))  # relative to the data dir: photos/p<id>/<sha>.jpg
     source_name: Mapped[str] = mapped_column(String(255), default="")
     taken_at: Mapped[datetime] = mapped_column(default=utcnow)
     imported_at: Mapped[datetime] = mapped_column(default=utcnow)
