@@ -132,3 +132,15 @@ def test_mirror_image_measures_the_same_face(
         b = mirror_values(signals_from_observation(mirrored_observations[name]))
         geometry = [SIGNAL_INDEX[n] for n in GEOMETRY_SIGNALS]
         assert np.abs(a[geometry] - b[geometry]).max() < 0.05, name
+
+
+def test_only_the_used_landmarks_matter(photo_observations: dict[str, FaceObservation]) -> None:
+    """The browser may send just USED_LANDMARKS: every other landmark NaN gives the same signals."""
+    from facefit.signals.compute import USED_LANDMARKS
+
+    obs = photo_observations["obama.jpg"]
+    sparse = np.full_like(obs.landmarks, np.nan)
+    sparse[list(USED_LANDMARKS)] = obs.landmarks[list(USED_LANDMARKS)]
+    full = signals_from_arrays(obs.landmarks, obs.image_size, obs.blendshapes, obs.transform)
+    assert np.array_equal(signals_from_arrays(sparse, obs.image_size, obs.blendshapes, obs.transform), full)
+    assert 15 <= len(USED_LANDMARKS) <= 40

@@ -35,6 +35,8 @@ _USED = sorted(
     {PUPIL_R, PUPIL_L, *BROW_R, *BROW_L, LID_LOWER_R, LID_UPPER_R, LID_LOWER_L, LID_UPPER_L, CORNER_R,
      CORNER_L, LIP_INNER_UP, LIP_INNER_LOW, LIP_OUTER_UP, LIP_OUTER_LOW, CHIN, NOSE_BASE, NOSE_BRIDGE}
 )
+USED_LANDMARKS: tuple[int, ...] = tuple(_USED)
+"""The only landmark indices the signals read (the web app sends just these from the browser)."""
 _COL = {landmark: i for i, landmark in enumerate(_USED)}
 _BS_START = SIGNAL_INDEX[f"bs_{BLENDSHAPE_NAMES[1]}"]
 
