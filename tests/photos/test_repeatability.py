@@ -161,3 +161,45 @@ def test_repeatability_of_a_photo_outside_the_protocol_is_refused(tmp_path: Path
     result = runner.invoke(app, ["photo", "repeatability", "--file", str(path), "--samples", "4"])
     assert result.exit_code != 0
     assert "too few to estimate the error" in str(result.exception)
+
+
+def test_new_asymmetry_is_flagged_to_safety_and_symmetric_change_is_not(
+    grace_path: Path,
+    grace: PhotoMeasurement,
+    grace_rgb: np.ndarray,
+    narrowed: tuple[np.ndarray, PhotoMeasurement],
+    tmp_path: Path,
+) -> None:
+    """A drooping left mouth corner (warp) raises a blocking `new-asymmetry` safety event; the narrowed
+    jaw (symmetric) and a re-encoded copy do not."""
+    from PIL import Image
+
+    from facefit.photos.perturb import droop
+    from facefit.safety.service import pending_safety_blocks
+    from facefit.store.db import open_store
+    from facefit.store.profiles import get_or_create_profile
+
+    droop_file, jaw_file, same = tmp_path / "droop.png", tmp_path / "jaw.png", tmp_path / "same.jpg"
+    Image.fromarray(droop(grace_rgb, grace.landmarks, 0.14, side="left")).save(droop_file)
+    Image.fromarray(narrowed[0]).save(jaw_file)
+    Image.open(grace_path).save(same, quality=85)
+    assert runner.invoke(app, ["photo", "add", str(grace_path)]).exit_code == 0
+    assert runner.invoke(app, ["photo", "repeatability", "--samples", "8"]).exit_code == 0
+
+    def blocks() -> list[str]:
+        store = open_store()
+        try:
+            with store.transaction() as session:
+                profile_id = get_or_create_profile(session=session).id
+                return [e.kind for e in pending_safety_blocks(session=session, profile_id=profile_id)]
+        finally:
+            store.close()
+
+    for quiet in (same, jaw_file):
+        result = runner.invoke(app, ["photo", "add", str(quiet)])
+        assert result.exit_code == 0 and "new asymmetry" not in result.stdout, result.output
+    assert blocks() == []
+    result = runner.invoke(app, ["photo", "add", str(droop_file)])
+    assert result.exit_code == 0, result.output
+    assert "new asymmetry" in result.stdout
+    assert blocks() == ["new-asymmetry"]

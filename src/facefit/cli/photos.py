@@ -141,6 +141,13 @@ def add(
                     else ""
                 )
                 console.print(f"{file.name}: stored as photo {outcome.photo_id}{note}")
+                if outcome.new_asymmetries:
+                    grown = ", ".join(c.measure for c in outcome.new_asymmetries)
+                    console.print(
+                        f"[red]new asymmetry since your baseline ({grown}), beyond twice its measurement "
+                        "error.[/red] Practice is paused: see `facefit safety`; if it came on suddenly, "
+                        "seek medical help now."
+                    )
             else:
                 rejected += 1
                 assert outcome.result is not None

@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from facefit.photos.metrics import METRIC_NAMES, METRIC_SPECS, UNIT_IPD
 from facefit.photos.repeatability import MetricError
 
@@ -117,3 +119,57 @@ def compare_metrics(
             )
         )
     return Comparison(tuple(changes))
+
+
+ASYMMETRY_FLAG_FACTOR = 2.0  # x MDC95: ~10 asymmetry measures per photo; a false alarm blocks practice
+PAIRED_FOR_ASYMMETRY: tuple[str, ...] = ("brow_height", "eye_aperture", "mouth_corner_drop")
+
+
+@dataclass(frozen=True)
+class AsymmetryChange:
+    """An increase in a left/right difference between the baseline and a new photo."""
+
+    measure: str
+    before: float
+    after: float
+    threshold: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "measure": self.measure,
+            "before": round(self.before, 4),
+            "after": round(self.after, 4),
+            "threshold": round(self.threshold, 4),
+        }
+
+
+def new_asymmetries(
+    baseline: Mapping[str, float], current: Mapping[str, float], errors: Mapping[str, MetricError]
+) -> list[AsymmetryChange]:
+    """Left/right differences that grew by more than twice their MDC95 since the baseline.
+
+    Compared as magnitudes (a face may start slightly asymmetric; only growth matters): the mirror
+    asymmetry indices, commissure and chin deviation, and the R-L difference of paired metrics (its
+    MDC is taken as sqrt(MDC_r^2 + MDC_l^2)). Sudden facial asymmetry can be a medical sign, so the
+    safety stage blocks practice until the user acknowledges it; the factor of 2 keeps the ~10 tests
+    per photo from raising false alarms.
+    """
+    found = []
+    single = [name for name in METRIC_NAMES if name.startswith("asymmetry_")]
+    single += ["commissure_deviation", "chin_deviation"]
+    for name in single:
+        if name in baseline and name in current and name in errors:
+            before, after = abs(baseline[name]), abs(current[name])
+            limit = ASYMMETRY_FLAG_FACTOR * errors[name].mdc95
+            if after - before > limit:
+                found.append(AsymmetryChange(name, before, after, limit))
+    for stem in PAIRED_FOR_ASYMMETRY:
+        r, left = f"{stem}_r", f"{stem}_l"
+        if not all(k in d for k in (r, left) for d in (baseline, current, errors)):
+            continue
+        before = abs(baseline[r] - baseline[left])
+        after = abs(current[r] - current[left])
+        limit = ASYMMETRY_FLAG_FACTOR * float(np.hypot(errors[r].mdc95, errors[left].mdc95))
+        if after - before > limit:
+            found.append(AsymmetryChange(f"{stem} right-left", before, after, limit))
+    return found

@@ -17,6 +17,7 @@ import numpy as np
 
 from facefit.config import data_dir, photos_dir
 from facefit.errors import FaceFitError, InputError
+from facefit.photos.compare import AsymmetryChange, new_asymmetries
 from facefit.photos.files import (
     LoadedPhoto,
     atomic_write,
@@ -27,8 +28,17 @@ from facefit.photos.files import (
 )
 from facefit.photos.gate import GateResult, Reference, Rest, evaluate
 from facefit.photos.measure import measure_photo
+from facefit.photos.repeatability import MetricError
 from facefit.store.db import Store
-from facefit.store.photos import Photo, add_photo, find_photo_by_sha, get_baseline, get_photo, list_photos
+from facefit.store.photos import (
+    Photo,
+    add_photo,
+    find_photo_by_sha,
+    get_baseline,
+    get_photo,
+    list_photos,
+    load_repeatability,
+)
 
 
 class PhotoRejectedError(FaceFitError):
@@ -53,6 +63,7 @@ class ImportOutcome:
     duplicate: bool = False
     is_baseline: bool = False
     forced: bool = False
+    new_asymmetries: tuple[AsymmetryChange, ...] = ()
 
     @property
     def accepted(self) -> bool:
@@ -158,7 +169,14 @@ def import_photo(
         existing = find_photo_by_sha(session=session, profile_id=profile_id, sha256=sha)
         if existing is not None:  # another process imported it meanwhile
             return ImportOutcome(name, result, existing.id, sha, stored=False, duplicate=True)
-        make_baseline = result.accepted and get_baseline(session=session, profile_id=profile_id) is None
+        baseline = get_baseline(session=session, profile_id=profile_id)
+        make_baseline = result.accepted and baseline is None
+        changes: list[AsymmetryChange] = []
+        if result.accepted and baseline is not None:
+            errors = {
+                k: _as_error(r) for k, r in load_repeatability(session=session, profile_id=profile_id).items()
+            }
+            changes = new_asymmetries(baseline.metrics, result.measurement.metrics, errors)
         photo = add_photo(
             session=session,
             profile_id=profile_id,
@@ -176,8 +194,37 @@ def import_photo(
             landmarks=points,
         )
         photo_id = photo.id
+        if changes:
+            _flag_new_asymmetry(session=session, profile_id=profile_id, photo_id=photo_id, changes=changes)
     return ImportOutcome(
-        name, result, photo_id, sha, stored=True, is_baseline=make_baseline, forced=not result.accepted
+        name,
+        result,
+        photo_id,
+        sha,
+        stored=True,
+        is_baseline=make_baseline,
+        forced=not result.accepted,
+        new_asymmetries=tuple(changes),
+    )
+
+
+def _as_error(row: Any) -> MetricError:
+    return MetricError(row.metric, row.sem, row.mdc95, row.n, row.source)
+
+
+def _flag_new_asymmetry(
+    *, session: Any, profile_id: int, photo_id: int, changes: list[AsymmetryChange]
+) -> None:
+    """Hand a grown left/right difference to the safety stage (same transaction as the photo row):
+    practice is blocked until the user acknowledges it, as for a twitch or pain stop."""
+    from facefit.safety.service import report_safety_flag
+
+    report_safety_flag(
+        session=session,
+        profile_id=profile_id,
+        kind="new-asymmetry",
+        source=f"photo {photo_id}",
+        detail={"photo_id": photo_id, "changes": [c.to_dict() for c in changes]},
     )
 
 

@@ -125,6 +125,14 @@ def narrow_jaw(rgb: np.ndarray, landmarks: np.ndarray, amount_ipd: float = 0.08)
     return warp_to(rgb, src, displace_near(landmarks, size, moves, sigma_ipd=0.25))
 
 
+def droop(rgb: np.ndarray, landmarks: np.ndarray, amount_ipd: float = 0.08, side: str = "left") -> np.ndarray:
+    """One mouth corner pulled down by ``amount_ipd`` (the person's ``side``): a new asymmetry."""
+    size = (rgb.shape[1], rgb.shape[0])
+    corner = lm.MOUTH_CORNER_L if side == "left" else lm.MOUTH_CORNER_R
+    src = landmark_pixels(landmarks, size)[:, :2]
+    return warp_to(rgb, src, displace_near(landmarks, size, {corner: (0.0, amount_ipd)}, sigma_ipd=0.12))
+
+
 @dataclass(frozen=True)
 class Perturbation:
     """One simulated re-take: pose (deg), scale, light gain and gradient, JPEG quality, sensor noise."""
