@@ -57,3 +57,16 @@ def test_bad_file_is_an_input_error(tmp_path: Path) -> None:
     path.write_bytes(b"\x00" * 64)
     with pytest.raises(InputError, match=r"broken\.mov"):
         extract_signals(path)
+
+
+def test_chunked_signals_match_one_block(real_data: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Long videos are processed in chunks (bounded memory); chunk edges change nothing."""
+    import facefit.signals.extract as extract_module
+
+    video = real_data / "single_face.mp4"
+    whole = extract_signals(video, max_side=320, keep_landmarks=True)
+    monkeypatch.setattr(extract_module, "CHUNK_FRAMES", 25)
+    chunked = extract_signals(video, max_side=320, keep_landmarks=True)
+    assert np.array_equal(whole.series.t_ms, chunked.series.t_ms)
+    assert np.allclose(whole.series.values, chunked.series.values, equal_nan=True)
+    assert chunked.landmarks is not None and chunked.landmarks.shape == (72, 478, 3)

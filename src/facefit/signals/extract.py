@@ -16,9 +16,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from facefit.signals.compute import signals_batch
-from facefit.signals.names import SignalSeries
+from facefit.signals.names import SIGNAL_NAMES, SignalSeries
 from facefit.vision.landmarker import Landmarker, RunningMode
-from facefit.vision.observation import N_BLENDSHAPES, N_LANDMARKS, FaceObservation
+from facefit.vision.observation import N_LANDMARKS, FaceObservation
 from facefit.vision.sources import Frame, FrameSource, open_source
 
 Spec = str | os.PathLike[str] | int
@@ -98,31 +98,31 @@ def extract_signals(
         bar = stack.enter_context(_progress(source, enabled=progress))
 
         t_ms: list[int] = []
-        points: list[np.ndarray] = []
-        blends: list[np.ndarray] = []
-        transforms: list[np.ndarray] = []
         faces: list[int] = []
-        sizes: list[tuple[int, int]] = []
+        chunk = _Chunk()
+        blocks: list[np.ndarray] = []
+        kept: list[np.ndarray] = []
         for frame, obs in observe(source, landmarker):
             t_ms.append(frame.t_ms)
-            points.append(obs.landmarks)
-            blends.append(obs.blendshapes)
-            transforms.append(obs.transform)
             faces.append(obs.faces_found)
-            sizes.append(obs.image_size)
+            chunk.add(obs)
+            if len(chunk) == CHUNK_FRAMES:  # bounded memory on long videos: 1 h at 30 fps ~ 60 MB
+                blocks.append(chunk.signals())
+                if keep_landmarks:
+                    kept.append(chunk.landmarks())
+                chunk = _Chunk()
             bar.advance()
             if max_frames is not None and len(t_ms) >= max_frames:
                 break
         truncated = bool(getattr(source, "truncated", False))
+    if len(chunk):
+        blocks.append(chunk.signals())
+        if keep_landmarks:
+            kept.append(chunk.landmarks())
 
     n = len(t_ms)
-    landmarks = np.stack(points) if n else np.empty((0, N_LANDMARKS, 3), dtype=np.float32)
-    values = signals_batch(
-        landmarks,
-        np.asarray(sizes, dtype=np.float64) if n else (1, 1),
-        np.stack(blends) if n else np.empty((0, N_BLENDSHAPES)),
-        np.stack(transforms) if n else np.empty((0, 4, 4)),
-    )
+    values = np.concatenate(blocks) if blocks else np.empty((0, len(SIGNAL_NAMES)))
+    landmarks = np.concatenate(kept) if kept else np.empty((0, N_LANDMARKS, 3), dtype=np.float32)
     faces_found = np.asarray(faces, dtype=np.int64)
     return Extraction(
         series=SignalSeries(t_ms=np.asarray(t_ms, dtype=np.int64), values=values),
@@ -137,6 +137,39 @@ def extract_signals(
         landmarks=landmarks if keep_landmarks else None,
         truncated=truncated,
     )
+
+
+CHUNK_FRAMES = 512
+
+
+class _Chunk:
+    """Observations waiting for one vectorised signal computation."""
+
+    def __init__(self) -> None:
+        self.points: list[np.ndarray] = []
+        self.blends: list[np.ndarray] = []
+        self.transforms: list[np.ndarray] = []
+        self.sizes: list[tuple[int, int]] = []
+
+    def __len__(self) -> int:
+        return len(self.points)
+
+    def add(self, obs: FaceObservation) -> None:
+        self.points.append(obs.landmarks)
+        self.blends.append(obs.blendshapes)
+        self.transforms.append(obs.transform)
+        self.sizes.append(obs.image_size)
+
+    def signals(self) -> np.ndarray:
+        return signals_batch(
+            np.stack(self.points),
+            np.asarray(self.sizes, dtype=np.float64),
+            np.stack(self.blends),
+            np.stack(self.transforms),
+        )
+
+    def landmarks(self) -> np.ndarray:
+        return np.stack(self.points)
 
 
 class _Bar:

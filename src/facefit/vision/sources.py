@@ -223,6 +223,7 @@ class VideoSource(FrameSource):
                 rotation = int(getattr(frame, "rotation", 0) or 0)
                 break
             else:
+                self._container.close()
                 raise InputError(f"{Path(self.name).name} contains no decodable video frames.")
         except av.error.FFmpegError as error:
             self._container.close()
