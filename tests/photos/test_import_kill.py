@@ -120,3 +120,12 @@ def test_sigkill_mid_import_leaves_no_half_file_and_no_orphan_row(
     again = _start_import(twenty_photos, facefit_home)  # idempotent: nothing new
     assert again.wait(timeout=300) == 0
     assert len(_check_consistent(facefit_home)) == N_PHOTOS
+
+
+def test_two_processes_importing_the_same_photo_store_it_once(grace_path: Path, facefit_home: Path) -> None:
+    facefit_home.mkdir(parents=True, exist_ok=True)
+    open_store(f"sqlite:///{facefit_home / 'facefit.db'}").close()  # migrate once, before the race
+    racers = [_start_import([grace_path], facefit_home) for _ in range(2)]
+    assert [p.wait(timeout=120) for p in racers] == [0, 0]
+    rows = _check_consistent(facefit_home)
+    assert len(rows) == 1 and rows[0].is_baseline

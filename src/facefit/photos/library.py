@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from sqlalchemy.exc import IntegrityError
 
 from facefit.config import data_dir, photos_dir
 from facefit.errors import FaceFitError, InputError
@@ -165,37 +166,47 @@ def import_photo(
         atomic_write(target, encode_jpeg(loaded.rgb))
     when = taken_at or (loaded.taken_at.replace(tzinfo=UTC) if loaded.taken_at else datetime.now(UTC))
     points = np.round(result.measurement.landmarks[:, :2].astype(np.float64), 5).tolist()  # type: ignore[union-attr]
-    with store.transaction() as session:
-        existing = find_photo_by_sha(session=session, profile_id=profile_id, sha256=sha)
-        if existing is not None:  # another process imported it meanwhile
+    try:
+        with store.transaction() as session:
+            existing = find_photo_by_sha(session=session, profile_id=profile_id, sha256=sha)
+            if existing is not None:  # another process imported it meanwhile
+                return ImportOutcome(name, result, existing.id, sha, stored=False, duplicate=True)
+            baseline = get_baseline(session=session, profile_id=profile_id)
+            make_baseline = result.accepted and baseline is None
+            changes: list[AsymmetryChange] = []
+            if result.accepted and baseline is not None:
+                errors = {
+                    k: _as_error(r)
+                    for k, r in load_repeatability(session=session, profile_id=profile_id).items()
+                }
+                changes = new_asymmetries(baseline.metrics, result.measurement.metrics, errors)
+            photo = add_photo(
+                session=session,
+                profile_id=profile_id,
+                sha256=sha,
+                file_name=target.relative_to(data_dir()).as_posix(),
+                source_name=name[:255],
+                taken_at=when,
+                width=int(loaded.rgb.shape[1]),
+                height=int(loaded.rgb.shape[0]),
+                accepted=result.accepted,
+                forced=not result.accepted,
+                is_baseline=make_baseline,
+                checks=[c.to_dict() for c in result.checks],
+                measurement=result.to_dict()["metrics"],
+                landmarks=points,
+            )
+            photo_id = photo.id
+            if changes:
+                _flag_new_asymmetry(
+                    session=session, profile_id=profile_id, photo_id=photo_id, changes=changes
+                )
+    except IntegrityError:  # another process stored the same pixels between our check and our insert
+        with store.transaction() as session:
+            existing = find_photo_by_sha(session=session, profile_id=profile_id, sha256=sha)
+            if existing is None:
+                raise
             return ImportOutcome(name, result, existing.id, sha, stored=False, duplicate=True)
-        baseline = get_baseline(session=session, profile_id=profile_id)
-        make_baseline = result.accepted and baseline is None
-        changes: list[AsymmetryChange] = []
-        if result.accepted and baseline is not None:
-            errors = {
-                k: _as_error(r) for k, r in load_repeatability(session=session, profile_id=profile_id).items()
-            }
-            changes = new_asymmetries(baseline.metrics, result.measurement.metrics, errors)
-        photo = add_photo(
-            session=session,
-            profile_id=profile_id,
-            sha256=sha,
-            file_name=target.relative_to(data_dir()).as_posix(),
-            source_name=name[:255],
-            taken_at=when,
-            width=int(loaded.rgb.shape[1]),
-            height=int(loaded.rgb.shape[0]),
-            accepted=result.accepted,
-            forced=not result.accepted,
-            is_baseline=make_baseline,
-            checks=[c.to_dict() for c in result.checks],
-            measurement=result.to_dict()["metrics"],
-            landmarks=points,
-        )
-        photo_id = photo.id
-        if changes:
-            _flag_new_asymmetry(session=session, profile_id=profile_id, photo_id=photo_id, changes=changes)
     return ImportOutcome(
         name,
         result,
