@@ -212,6 +212,7 @@ def baseline(
             raise InputError(f"photo {chosen.id} was rejected by the gate and cannot be the baseline.")
         with the_store.transaction() as session:
             set_baseline(session=session, profile_id=profile_id, photo_id=chosen.id)
+        console.print("new baseline set: run `facefit photo repeatability` to re-measure the error on it.")
     with the_store.transaction() as session:
         current = get_baseline(session=session, profile_id=profile_id)
         if current is None:
