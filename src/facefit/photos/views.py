@@ -137,6 +137,7 @@ def contact_sheet(photos: Sequence[ViewPhoto], *, columns: int = 4, thumb_width:
         raise ValueError("no photos to show")
     thumb_height = round(thumb_width * CANVAS[1] / CANVAS[0])
     thumbs = [cv2.resize(f, (thumb_width, thumb_height), interpolation=cv2.INTER_AREA) for f in frames]
+    columns = max(1, min(columns, len(thumbs)))
     rows = -(-len(thumbs) // columns)
     sheet = np.full((rows * (thumb_height + 4) + 4, columns * (thumb_width + 4) + 4, 3), 255, dtype=np.uint8)
     for i, thumb in enumerate(thumbs):
