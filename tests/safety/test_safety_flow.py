@@ -10,10 +10,10 @@ import pytest
 from typer.testing import CliRunner
 
 from facefit.cli import app
+from facefit.habits.gate import checked_session_plan, prepare_routine
 from facefit.habits.service import enrol
 from facefit.safety.conditions import CONDITION_IDS, Level
 from facefit.safety.errors import NotScreenedError, SafetyBlockError, ScreeningInputError
-from facefit.safety.gate import checked_session_plan, prepare_routine
 from facefit.safety.service import (
     acknowledge_safety,
     current_clearance,

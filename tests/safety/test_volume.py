@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from facefit.habits.gate import prepare_routine
 from facefit.habits.service import enrol
 from facefit.safety.conditions import CONDITION_IDS
-from facefit.safety.gate import prepare_routine
 from facefit.safety.service import record_screening
 from facefit.safety.volume import fatigue_drop, volume_warnings
 from facefit.store.db import open_store

@@ -172,7 +172,7 @@ def run_guided(
         with db.transaction() as session:
             owner = get_or_create_profile(session=session, name=profile)
             if check_safety:
-                from facefit.safety.gate import checked_session_plan
+                from facefit.habits.gate import checked_session_plan
 
                 checked = checked_session_plan(session=session, profile_id=owner.id, target=target,
                                                catalog=catalog)
