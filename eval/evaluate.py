@@ -37,7 +37,7 @@ CLOSED_LIPS = {"cheek-lifter", "neck-tightener"}
 FAULT_MAP = {"teeth": "teeth-showing", "asymmetry": "asymmetry", "jerky": "jerky-onset"}
 SIZE = (480, 360)
 FPS = 15.0
-VERSION = 1  # bump when the clip recipe changes, so cached signals are rebuilt
+VERSION = 2  # bump when the clip recipe changes, so cached signals are rebuilt
 
 
 def photos(data: Path) -> list[str]:

@@ -55,10 +55,15 @@ class SessionWriter:
             record_event(session=session, session_id=self.session_id, kind=str(event.kind), t_s=event.t_s,
                          payload=event.to_dict())
 
-    def finish(self, summary: dict[str, Any], *, stopped_reason: str | None) -> None:
-        from facefit.store.sessions import finish_session
+    def finish(self, summary: dict[str, Any], *, stopped_reason: str | None, duration_s: float = 0.0) -> None:
+        """Record the set as one step (reps, hold, time) and close the session, in one transaction."""
+        from facefit.store.sessions import finish_session, record_step
 
         with self.db.transaction() as session:
+            record_step(session=session, session_id=self.session_id, position=1,
+                        exercise_id=summary["exercise"], reps_target=summary.get("reps_target"),
+                        reps_done=summary.get("reps_done"), hold_s=summary.get("hold_total_s"),
+                        duration_s=max(duration_s, 0.0), note=f"calibration {summary['calibration']}")
             finish_session(session=session, session_id=self.session_id,
                            status="stopped" if stopped_reason else "completed", stop_reason=stopped_reason,
                            summary=summary)
@@ -79,6 +84,76 @@ def print_summary(result: dict[str, Any], *, title: str) -> None:
         console.print(f"[yellow]fault[/yellow] {fault['t_s']:.1f}s {fault['kind']}: {fault['message']}")
     for stop in result["safety"]:
         console.print(f"[red]safety stop[/red] {stop['t_s']:.1f}s {stop['kind']}: {stop['message']}")
+
+
+def coached_routine(
+    target: str, *, camera: int | None, video: Path | None, speed: float, no_input: bool, profile: str
+) -> Any:
+    """``facefit routine --coach``: the guided routine with the engine counting each checked set."""
+    from facefit.cli.routine import run_guided
+    from facefit.coach.performer import CoachedPerformer, signal_frames
+
+    if (camera is None) == (video is None):
+        raise InputError("--coach needs exactly one of --camera N or --video FILE")
+    if video is not None and not video.is_file():
+        raise InputError(f"{video}: no such file")
+    source: int | Path = camera if camera is not None else video  # type: ignore[assignment]
+
+    def say(event: Any, block: Any) -> None:
+        kind = str(event.kind)
+        if kind == "rep":
+            console.print(f"  {block.step.exercise.name} set {block.set_index}: rep {event.index}"
+                          f"/{block.step.reps or '-'}  hold {event.hold_s:.1f}s"
+                          + (f"  [yellow]{', '.join(event.faults)}[/yellow]" if event.faults else ""))
+        elif kind in ("fault", "safety"):
+            style = "red" if kind == "safety" else "yellow"
+            console.print(f"  [{style}]{kind}[/{style}] {event.message}")
+
+    performer = CoachedPerformer(signal_frames(source), rest=stored_rest(store(), profile), on_event=say)
+    return run_guided(target, speed=speed, no_input=no_input, profile=profile, perform=performer,
+                      source=f"coach:camera:{camera}" if camera is not None else f"coach:{video}")
+
+
+DEMO_PHOTO = Path(__file__).resolve().parents[1] / "synth" / "assets" / "grace_hopper_480.jpg"
+
+
+def coach_demo(*, profile: str = DEFAULT_PROFILE, reps: int = 2) -> dict[str, Any]:
+    """``facefit demo``: make a short clip of the routine's first checked exercise from the bundled photo,
+    coach it, save the session and print the summary (no camera, no download)."""
+    import tempfile
+
+    from rich.progress import Progress
+
+    from facefit.catalog.loader import load_catalog
+    from facefit.coach.engine import Engine
+    from facefit.coach.live import coach_source
+    from facefit.coach.specs import checked_exercises
+    from facefit.synth.clip import make_clip
+    from facefit.synth.spec import ClipSpec
+
+    routine = load_catalog().routine("daily-10")
+    exercise = next(s.exercise for s in routine.steps if s.exercise in checked_exercises())
+    spec = ClipSpec(exercise=exercise, reps=reps, hold_s=2.0, rest_s=1.5, size=(480, 360), fps=15.0, seed=1)
+    with tempfile.TemporaryDirectory(prefix="facefit-demo-") as tmp:
+        clip = Path(tmp) / f"{exercise}.mp4"
+        with Progress(console=console, transient=True) as progress:
+            task = progress.add_task(f"making a {spec.duration_s:.0f} s {exercise} clip", total=spec.frames)
+            make_clip(str(DEMO_PHOTO), spec, out=str(clip),
+                      progress=lambda done, _total: progress.update(task, completed=done))
+        console.print(f"Demo: {reps} reps of {exercise} generated from the bundled photo; coaching it.")
+        engine = Engine.for_exercise(exercise, reps_target=reps, hold_target_s=spec.hold)
+        writer = SessionWriter(store(), profile_name=profile, exercise_id=exercise, source="demo")
+        result = coach_source(clip, engine, on_event=writer.event)
+    summary = engine.summary()
+    summary.update(frames=result.frames, frames_without_face=result.frames_without_face)
+    reason = engine.stopped.message if engine.stopped is not None else None
+    writer.finish(summary, stopped_reason=reason, duration_s=result.duration_s)
+    print_summary(summary, title=f"session {writer.session_id} saved")
+    status = "stopped" if reason else "completed"
+    console.print(f"Session {status}: {len(engine.reps)} of {reps} reps counted, "
+                  f"{summary['hold_total_s']:.1f} s held, calibration {summary['calibration']}.",
+                  highlight=False)
+    return summary
 
 
 def register(app: typer.Typer) -> None:
@@ -149,5 +224,5 @@ def register(app: typer.Typer) -> None:
         summary = engine.summary()
         summary.update(frames=result.frames, frames_without_face=result.frames_without_face)
         reason = engine.stopped.message if engine.stopped is not None else None
-        writer.finish(summary, stopped_reason=reason)
+        writer.finish(summary, stopped_reason=reason, duration_s=result.duration_s)
         print_summary(summary, title=f"session {writer.session_id} saved")

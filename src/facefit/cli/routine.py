@@ -14,6 +14,7 @@ import select
 import sys
 import time
 from collections.abc import Iterator, Mapping
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -185,6 +186,9 @@ def run_guided(
                 plan = without(plan, exclude)
             session_id = start_session(session=session, profile_id=owner.id, routine_id=plan.routine_id,
                                        exercise_id=plan.exercise_id, source=source).id
+        bind_session = getattr(perform, "bind_session", None)  # coached sets store their engine events
+        if bind_session is not None:
+            bind_session(db, session_id)
     except BaseException:
         db.close()
         raise
@@ -247,12 +251,23 @@ def register(app: typer.Typer) -> None:
             bool, typer.Option("--no-input", help="Run without reading keys (scripts, tests).")
         ] = False,
         profile: Annotated[str, typer.Option(help="Whose session this is.")] = DEFAULT_PROFILE,
+        coach: Annotated[bool, typer.Option("--coach", help="Count the checked exercises with the camera "
+                                            "(or --video) instead of the clock.")] = False,
+        camera: Annotated[int | None, typer.Option("--camera", help="Camera index for --coach.")] = None,
+        video: Annotated[Path | None, typer.Option("--video", help="Video file for --coach.")] = None,
     ) -> None:
         """Guided routine: cue before each step, countdown per hold, reps, sets and overall progress.
 
         Keys: p pause/resume, s skip the exercise, x stop because of pain. Each finished set is saved at once.
+        With --coach the engine counts the reps of each checked exercise from --camera N or --video FILE.
         """
-        result = run_guided(target, speed=speed, no_input=no_input, profile=profile)
+        if coach or camera is not None or video is not None:
+            from facefit.cli.coach import coached_routine
+
+            result = coached_routine(target, camera=camera, video=video, speed=speed, no_input=no_input,
+                                     profile=profile)
+        else:
+            result = run_guided(target, speed=speed, no_input=no_input, profile=profile)
         if result.status == "stopped":
             raise typer.Exit(4)
 
@@ -287,5 +302,8 @@ def register(app: typer.Typer) -> None:
 
     @app.command("demo")
     def demo() -> None:
-        """The main job: the daily routine at high speed without a keyboard, then its summary."""
-        run_guided("daily-10", speed=DEMO_SPEED, no_input=True, source="demo", check_safety=False)
+        """The main job without a camera: a short synthetic clip of the daily routine's first checked
+        exercise (from a bundled photo) is coached, saved as a session and summarised."""
+        from facefit.cli.coach import coach_demo
+
+        coach_demo()
