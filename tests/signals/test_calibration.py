@@ -183,7 +183,11 @@ def test_camera_recording_loop_stops_on_the_source_clock(rest_videos: dict[str, 
     camera device here: the loop is the same, only cv2.VideoCapture differs)."""
     from facefit.signals.calibration import _record_camera, calibrate_from_series
 
-    series = _record_camera(rest_videos["still"], seconds=1.2, model_path=None)
+    told: list[int] = []
+    series = _record_camera(
+        rest_videos["still"], seconds=1.2, model_path=None, on_recording=lambda: told.append(1)
+    )
+    assert told == [1]  # the user is told once the source is open, before recording
     assert 18 <= len(series) <= 20 and series.t_ms[-1] >= 1200
     assert calibrate_from_series(series, source="camera:0").frames >= 15
 

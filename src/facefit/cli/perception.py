@@ -274,9 +274,14 @@ def calibrate(
             if source.kind != "image":
                 raise InputError(f"{image.name} is not a photo; use --video for videos.")
     if camera is not None:
-        err_console.print(f"Recording {seconds:g} s: sit still, face the camera, lips closed and relaxed.")
         spec = f"camera:{camera}"  # type: ignore[assignment]
-    calibration = calibrate_source(spec, model_path=model, progress=camera is None, camera_seconds=seconds)
+
+    def announce() -> None:
+        err_console.print(f"Recording {seconds:g} s: sit still, face the camera, lips closed and relaxed.")
+
+    calibration = calibrate_source(
+        spec, model_path=model, progress=camera is None, camera_seconds=seconds, on_recording=announce
+    )
     db = store()
     try:
         with db.transaction() as session:

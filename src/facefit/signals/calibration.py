@@ -17,6 +17,7 @@ model's left/right bias (DESIGN.md section 2).
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -323,15 +324,21 @@ def calibrate_source(
     model_path: str | os.PathLike[str] | None = None,
     progress: bool = False,
     camera_seconds: float = CAMERA_SECONDS,
+    on_recording: Callable[[], None] | None = None,
 ) -> Calibration:
-    """Calibrate from a photo, a video of the rest, or ``camera_seconds`` of a live camera."""
+    """Calibrate from a photo, a video of the rest, or ``camera_seconds`` of a live camera.
+
+    ``on_recording`` is called once the camera is open, just before recording starts (to tell the user).
+    """
     from facefit.signals.extract import extract_signals
     from facefit.vision.landmarker import Landmarker, RunningMode
     from facefit.vision.sources import camera_index, open_source
 
     index = camera_index(spec)
     if index is not None:
-        series = _record_camera(spec, seconds=camera_seconds, model_path=model_path)
+        series = _record_camera(
+            spec, seconds=camera_seconds, model_path=model_path, on_recording=on_recording
+        )
         return calibrate_from_series(series, source=f"camera:{index}")
     with open_source(spec) as source:
         if source.kind == "image":
@@ -344,7 +351,11 @@ def calibrate_source(
 
 
 def _record_camera(
-    spec: str | os.PathLike[str] | int, *, seconds: float, model_path: str | os.PathLike[str] | None
+    spec: str | os.PathLike[str] | int,
+    *,
+    seconds: float,
+    model_path: str | os.PathLike[str] | None,
+    on_recording: Callable[[], None] | None = None,
 ) -> SignalSeries:
     """``seconds`` of live camera signals (the camera's own clock decides when to stop)."""
     from facefit.signals.extract import observe
@@ -354,6 +365,8 @@ def _record_camera(
     times: list[int] = []
     rows: list[np.ndarray] = []
     with open_source(spec) as source, Landmarker(RunningMode.VIDEO, model_path=model_path) as landmarker:
+        if on_recording is not None:
+            on_recording()
         for frame, obs in observe(source, landmarker):
             times.append(frame.t_ms)
             rows.append(signals_from_observation(obs))

@@ -301,7 +301,12 @@ class CameraSource(FrameSource):
         import cv2
 
         self.name = f"camera {index}"
-        self._capture = cv2.VideoCapture(index)
+        previous = cv2.utils.logging.getLogLevel()
+        cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)  # a missing camera is our message
+        try:
+            self._capture = cv2.VideoCapture(index)
+        finally:
+            cv2.utils.logging.setLogLevel(previous)
         if not self._capture.isOpened():
             self._capture.release()
             raise InputError(f"camera {index} could not be opened; check it is connected and not in use.")
