@@ -203,3 +203,16 @@ def test_new_asymmetry_is_flagged_to_safety_and_symmetric_change_is_not(
     assert result.exit_code == 0, result.output
     assert "new asymmetry" in result.stdout
     assert blocks() == ["new-asymmetry"]
+
+
+def test_real_repeats_from_video_frames(real_data: Path) -> None:
+    """Frames of a real video that pass the gate against its first frame give a real-repeat table."""
+    result = runner.invoke(
+        app, ["photo", "repeatability", "--video", str(real_data / "single_face.mp4"), "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert "passed the gate against the first" in report["source"]
+    rows = {r["metric"]: r for r in report["metrics"]}
+    assert set(rows) == set(METRIC_NAMES)
+    assert all(r["source"] == "repeats" and r["n"] >= 2 and r["sem"] > 0 for r in rows.values())

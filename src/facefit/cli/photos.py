@@ -252,6 +252,12 @@ def repeatability(
         Path | None,
         typer.Option("--file", help="Measure this photo instead of your baseline (nothing stored)."),
     ] = None,
+    video: Annotated[
+        Path | None,
+        typer.Option(
+            "--video", help="Use frames of a video of you at rest as real repeats (nothing stored)."
+        ),
+    ] = None,
     samples: Annotated[int, typer.Option("--samples", min=4, max=200, help="Simulated re-takes.")] = 16,
     seed: Annotated[
         int, typer.Option("--seed", help="Random seed of the re-takes (reproducible tables).")
@@ -273,7 +279,26 @@ def repeatability(
     with _landmarker() as landmarker, Progress(console=err_console, transient=True) as progress:
         task = progress.add_task("simulated re-takes", total=samples)
         tick = lambda: progress.advance(task)  # noqa: E731
-        if file is not None:
+        if video is not None:
+            from facefit.errors import InputError
+            from facefit.photos.repeatability import video_repeat_measurements
+            from facefit.vision.sources import open_source
+
+            progress.update(task, description="video frames", total=None)
+            with open_source(video) as frames:
+                repeats = video_repeat_measurements(frames, landmarker, on_frame=tick)
+            if len(repeats.measurements) < 2:
+                raise InputError(
+                    f"only {len(repeats.measurements)} frames of {video.name} passed the gate against its "
+                    "first frame: record yourself still, facing the camera, in even light."
+                )
+            table = repeatability_table(None, [[m.metrics for m in repeats.measurements]])
+            mm = repeats.measurements[0].summary()["mm_per_ipd"]
+            info = (
+                f"{video.name}: {len(repeats.measurements)} of {repeats.frames_checked} frames (every 3rd) "
+                "passed the gate against the first; same-sitting repeats understate between-day error"
+            )
+        elif file is not None:
             loaded = load_photo(file)
             run = perturbation_measurements(
                 loaded.rgb, landmarker, samples=samples, seed=seed, on_sample=tick

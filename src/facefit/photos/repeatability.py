@@ -147,3 +147,41 @@ def repeatability_table(
             source = f"max({candidates[0][2]}, {candidates[1][2]}) = {source}"
         table[name] = MetricError(name, sem, mdc95(sem), n, source)
     return table
+
+
+@dataclass(frozen=True)
+class VideoRepeats:
+    """Frames of one video that pass the gate against its first usable frame: real repeat captures."""
+
+    measurements: list[PhotoMeasurement]
+    frames_checked: int
+    first_frame_failures: list[str]
+
+
+def video_repeat_measurements(
+    source: Iterable[Any], landmarker: Any, *, step: int = 3, on_frame: Callable[[], None] | None = None
+) -> VideoRepeats:
+    """Measure every ``step``-th frame of ``source`` (frames with ``.rgb``); keep those the gate accepts
+    against the first frame with a face. Frames of one sitting are genuine re-captures (sensor noise,
+    micro-movements) but share light and position, so they understate between-day error."""
+    if step < 1:
+        raise ValueError(f"step must be >= 1, got {step}")
+    kept: list[PhotoMeasurement] = []
+    reference: Reference | None = None
+    first_failures: list[str] = []
+    checked = 0
+    for index, frame in enumerate(source):
+        if index % step:
+            continue
+        checked += 1
+        measured = measure_photo(frame.rgb, landmarker)
+        if on_frame is not None:
+            on_frame()
+        if not measured.present:
+            continue
+        if reference is None:
+            first_failures = [c.name for c in evaluate(measured).failed]
+            reference = Reference.from_measurement(measured)
+        if evaluate(measured, reference).accepted:
+            kept.append(measured)
+    return VideoRepeats(kept, checked, first_failures)
