@@ -28,6 +28,7 @@ class WebSettings(BaseModel):
             (the app's own origin is always allowed).
         model_path: the Face Landmarker ``.task`` to serve (None: the verified default).
         max_ws_message_bytes: largest accepted WebSocket message.
+        tick_every: send the coaching state every n-th frame (events are always sent at once).
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -42,3 +43,4 @@ class WebSettings(BaseModel):
     allowed_origins: tuple[str, ...] = ()
     model_path: Path | None = None
     max_ws_message_bytes: int = Field(default=64 * 1024, ge=1024)
+    tick_every: int = Field(default=1, ge=1, le=30)

@@ -74,7 +74,7 @@ class LiveCoach:
     """Sets of one exercise for one connection; :meth:`frame` is the per-frame hot path."""
 
     def __init__(self, plan: Plan, *, session_id: int, indices: list[int], rest: np.ndarray | None,
-                 first_set: int = 1) -> None:
+                 first_set: int = 1, tick_every: int = 1) -> None:
         from facefit.coach.engine import Engine
         from facefit.signals.compute import signals_from_arrays
 
@@ -93,11 +93,17 @@ class LiveCoach:
         self._rest_until = 0.0
         self.unsaved = Unsaved()
         self.reps_total = 0
+        self.tick_every = max(1, tick_every)
+        self._ticks = 0
 
     # ----------------------------------------------------------------- per frame
 
-    def frame(self, frame: Frame) -> dict[str, Any]:
-        """Feed one decoded frame; returns the reply (state, plus events and speech when any)."""
+    def frame(self, frame: Frame, values: np.ndarray | None = None) -> dict[str, Any] | None:
+        """Feed one decoded frame (and its signals, when batched by the caller); returns the reply.
+
+        The reply is the state plus any events with a sentence to say; without events it is sent only
+        every ``tick_every``-th frame (the page needs ~15 updates a second, not 30).
+        """
         if frame.t_ms <= self._last_t:
             raise FrameError(f"frame times must increase: got {frame.t_ms} ms after {self._last_t} ms")
         self._last_t = frame.t_ms
@@ -107,7 +113,10 @@ class LiveCoach:
             self._engine.reset()
             self._set_start_t = None
         if self.phase == "work":
-            self._work(frame, events)
+            self._work(frame, events, values)
+        self._ticks += 1
+        if not events and self._ticks % self.tick_every and self.phase == "work":
+            return None
         reply: dict[str, Any] = {
             "type": "tick", "seq": frame.seq, "phase": self.phase, "set": min(self.set_index, self.plan.sets),
             "sets": self.plan.sets, "reps": len(self._engine.reps), "target": self.plan.reps_target,
@@ -120,10 +129,12 @@ class LiveCoach:
             reply["events"] = events
         return reply
 
-    def _work(self, frame: Frame, events: list[dict[str, Any]]) -> None:
+    def _work(self, frame: Frame, events: list[dict[str, Any]], values: np.ndarray | None) -> None:
         if self._set_start_t is None:
             self._set_start_t = frame.t_ms
-        if frame.landmarks is None:
+        if values is not None:
+            pass
+        elif frame.landmarks is None:
             values = self._signals(self._nan, frame.image_size)
         else:
             self._full[self._indices] = frame.landmarks
@@ -182,6 +193,21 @@ class LiveCoach:
         self._stop(payload, events)
         return {"type": "tick", "seq": None, "phase": self.phase, "events": events}
 
+    def end(self) -> None:
+        """The user ended the session: a set in progress with reps done is kept as a (short) set."""
+        if self.phase in ("done", "stopped"):
+            return
+        if self.phase == "work" and self._engine.reps:
+            row = self._set_row(max(self._last_t, 0.0))
+            row["note"] = "ended early"
+            self.unsaved.steps.append(row)
+            self.reps_total += len(self._engine.reps)
+            self.set_index += 1
+        status = "completed" if self.set_index > 1 else "stopped"
+        self.unsaved.finish = (status, None if status == "completed" else "ended before any rep",
+                               self.summary())
+        self.phase = "done"
+
     def summary(self) -> dict[str, Any]:
         engine = self._engine.summary()
         return {"exercise": self.plan.exercise_id, "sets_done": self.set_index - 1,
@@ -210,10 +236,12 @@ class LiveCalibration:
         self.t_ms: list[float] = []
         self.rows: list[np.ndarray] = []
 
-    def frame(self, frame: Frame) -> dict[str, Any]:
+    def frame(self, frame: Frame, values: np.ndarray | None = None) -> dict[str, Any]:
         if self.t_ms and frame.t_ms <= self.t_ms[-1]:
             raise FrameError(f"frame times must increase: got {frame.t_ms} ms after {self.t_ms[-1]} ms")
-        if frame.landmarks is None:
+        if values is not None:
+            pass
+        elif frame.landmarks is None:
             values = self._signals(self._nan, frame.image_size)
         else:
             self._full[self._indices] = frame.landmarks

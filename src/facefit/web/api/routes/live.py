@@ -17,6 +17,7 @@ import contextlib
 import json
 import logging
 import time
+import weakref
 from typing import Any
 from urllib.parse import urlparse
 
@@ -28,6 +29,7 @@ from facefit.store import sessions as practice
 from facefit.store import web as accounts
 from facefit.store.db import Store
 from facefit.web.deps import SESSION_COOKIE, Caller, caller_from_credentials
+from facefit.web.live.batcher import SignalBatcher
 from facefit.web.live.coaching import LiveCalibration, LiveCoach, Plan, Unsaved
 from facefit.web.live.protocol import ProtocolError, decode_frame, landmark_indices
 
@@ -114,6 +116,19 @@ def _save_calibration(store: Store, profile_id: int, calibration: Any) -> None:
         save_calibration(session=db, profile_id=profile_id, calibration=calibration)
 
 
+def batcher(app: Any) -> SignalBatcher:
+    """The batcher of the running event loop (one per loop: uvicorn has one, test clients one each)."""
+    per_loop: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, SignalBatcher] | None = getattr(
+        app.state, "signal_batchers", None)
+    if per_loop is None:
+        per_loop = app.state.signal_batchers = weakref.WeakKeyDictionary()
+    loop = asyncio.get_running_loop()
+    found = per_loop.get(loop)
+    if found is None:
+        found = per_loop[loop] = SignalBatcher(landmark_indices())
+    return found
+
+
 class Connection:
     """State of one WebSocket: who, what is being coached, and what is not yet saved."""
 
@@ -174,8 +189,10 @@ class Connection:
             raise ProtocolError("send a 'start' message before landmark frames")
         if self.coach is not None and self.coach.phase in ("done", "stopped"):
             raise ProtocolError(f"this session is {self.coach.phase}; start a new one")
-        reply = worker.frame(decode_frame(data, self.n_landmarks))
-        await self.send(reply)
+        decoded = decode_frame(data, self.n_landmarks)
+        reply = await batcher(self.ws.app).submit(worker, decoded)
+        if reply is not None:
+            await self.send(reply)
         if self.calibration is not None and self.calibration.complete:
             await self.finish_calibration()
         elif self.coach is not None:
@@ -195,11 +212,9 @@ class Connection:
             await self.send(self.coach.pain(str(message.get("note", ""))[:500]))
             await self.flush(force=True)
         elif kind == "end":
-            if self.coach is not None and self.coach.phase not in ("done", "stopped"):
-                self.coach.unsaved.finish = ("completed" if self.coach.set_index > 1 else "stopped",
-                                             None if self.coach.set_index > 1 else "ended early",
-                                             self.coach.summary())
-                self.coach.phase = "done"
+            if self.coach is None:
+                raise ProtocolError("no session is running")
+            self.coach.end()
             await self.flush(force=True)
         else:
             raise ProtocolError(f"unknown message type {kind!r}; expected start, pain, end or ping")
@@ -233,7 +248,8 @@ class Connection:
         session_id, done = await asyncio.to_thread(_open_session, self.store, caller, plan, start.session_id)
         rest = await asyncio.to_thread(_rest_for, self.store, caller.profile_id)
         first_set = max((d["set"] for d in done), default=0) + 1
-        self.coach = LiveCoach(plan, session_id=session_id, indices=indices, rest=rest, first_set=first_set)
+        self.coach = LiveCoach(plan, session_id=session_id, indices=indices, rest=rest, first_set=first_set,
+                               tick_every=self.settings.tick_every)
         await self.send({
             "type": "ready", "mode": "coach", "session_id": session_id, "landmarks": indices,
             "plan": {"exercise": plan.exercise_id, "name": plan.name, "cue": plan.cue, "sets": plan.sets,

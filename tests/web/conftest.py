@@ -1,0 +1,106 @@
+"""Web fixtures: an app per test on SQLite and PostgreSQL, signed-in clients, a real landmark stream.
+
+The landmark stream is real: a ``facefit synth`` cheek-lifter clip (3 reps, known truth) run through
+the real Face Landmarker once per test session; live-coaching tests replay it over the WebSocket.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from facefit.web.app import create_app
+from facefit.web.settings import WebSettings
+
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture
+def app(db_url: str) -> Iterator[FastAPI]:
+    """A fresh app on a fresh database (SQLite file, or a new PostgreSQL schema)."""
+    application = create_app(WebSettings(db_url=db_url, secure_cookies=False))
+    yield application
+    application.state.store.close()
+
+
+@dataclass
+class User:
+    client: TestClient
+    account: dict[str, Any]
+    email: str
+
+    @property
+    def id(self) -> int:
+        return int(self.account["id"])
+
+
+def sign_up(app: FastAPI, email: str, role: str = "member") -> User:
+    client = TestClient(app)
+    client.get("/api/auth/csrf")
+    client.headers["X-CSRF-Token"] = client.cookies["facefit_csrf"]
+    response = client.post("/api/auth/signup", json={"email": email, "password": PASSWORD, "role": role})
+    assert response.status_code == 201, response.text
+    body = response.json()
+    client.headers["X-CSRF-Token"] = body["csrf_token"]
+    return User(client=client, account=body["account"], email=email)
+
+
+@pytest.fixture
+def make_user(app: FastAPI) -> Callable[..., User]:
+    return lambda email, role="member": sign_up(app, email, role)
+
+
+@dataclass(frozen=True)
+class Recording:
+    """A synth clip and what the real landmarker saw in it, frame by frame."""
+
+    clip: Path
+    truth: dict[str, Any]
+    t_ms: np.ndarray
+    landmarks: np.ndarray  # (N, 478, 3)
+    blendshapes: np.ndarray
+    transforms: np.ndarray
+    size: tuple[int, int]
+
+
+FACEFIT = Path(sys.executable).with_name("facefit")
+
+
+def make_clip(out_dir: Path, photo: Path, *, fps: int = 15, reps: int = 3) -> tuple[Path, dict[str, Any]]:
+    """A cheek-lifter clip with a y4m for the fake webcam and its truth JSON (~8 s to make)."""
+    clip, truth = out_dir / "cheek-lifter.y4m", out_dir / "truth.json"
+    subprocess.run(
+        [str(FACEFIT), "synth", "--photo", str(photo), "--out", str(clip),
+         "--truth", str(truth), "--exercise", "cheek-lifter", "--reps", str(reps), "--hold", "1",
+         "--tempo", "0.6", "--rest", "1.5", "--lead-rest", "2.5", "--fps", str(fps)],
+        check=True, capture_output=True, env={**os.environ, "GLOG_minloglevel": "2"},
+    )
+    return clip, json.loads(truth.read_text())
+
+
+@pytest.fixture(scope="session")
+def recording(tmp_path_factory: pytest.TempPathFactory, real_data: Path) -> Recording:
+    from facefit.vision.landmarker import Landmarker, RunningMode
+    from facefit.vision.sources import open_source
+
+    clip, truth = make_clip(tmp_path_factory.mktemp("clip"), real_data / "single_face.jpg")
+    rows = []
+    with open_source(str(clip)) as source, Landmarker(RunningMode.VIDEO) as landmarker:
+        for frame in source:
+            rows.append(landmarker.detect(frame.rgb, frame.t_ms))
+    return Recording(
+        clip=clip, truth=truth, t_ms=np.array([o.t_ms for o in rows], dtype=float),
+        landmarks=np.stack([o.landmarks for o in rows]), blendshapes=np.stack([o.blendshapes for o in rows]),
+        transforms=np.stack([o.transform for o in rows]), size=rows[0].image_size,
+    )

@@ -1,0 +1,184 @@
+"""Live coaching over the WebSocket with a real landmark stream: reps equal the truth, sets are saved
+as they finish, a dropped connection resumes at the next set, and bad messages get clear errors
+without disturbing anyone else's session."""
+
+from __future__ import annotations
+
+import struct
+from typing import Any
+
+import numpy as np
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import select
+from starlette.websockets import WebSocketDisconnect
+from webtest_helpers import events_of, frame_bytes
+
+from facefit.store.models import PracticeSession, SessionEvent, SessionStep
+from facefit.web.live.protocol import HEADER, encode_frame
+
+
+def _start(ws: Any, **fields: Any) -> dict[str, Any]:
+    ws.send_json({"type": "start", "exercise": "cheek-lifter", **fields})
+    ready = ws.receive_json()
+    assert ready["type"] == "ready", ready
+    return ready
+
+
+def _stream(ws: Any, recording: Any, indices: list[int], frames: range, *, until_set: int | None = None,
+            t_offset: float = 0.0) -> tuple[list[dict[str, Any]], int]:
+    """Send frames (one reply each); stop early once set ``until_set`` is reported done."""
+    ticks: list[dict[str, Any]] = []
+    for i in frames:
+        ws.send_bytes(frame_bytes(recording, i, indices, t_offset=t_offset))
+        reply = ws.receive_json()
+        while reply["type"] == "saved":
+            reply = ws.receive_json()
+        assert reply["type"] == "tick", reply
+        ticks.append(reply)
+        if reply["phase"] in ("done", "stopped"):
+            return ticks, i
+        if until_set is not None and any(e["set"] == until_set for e in events_of([reply], "set")):
+            return ticks, i
+    return ticks, frames[-1]
+
+
+def _rows(app: FastAPI, session_id: int) -> tuple[PracticeSession, list[SessionStep], list[SessionEvent]]:
+    with app.state.store.transaction() as db:
+        session = db.get(PracticeSession, session_id)
+        steps = list(db.scalars(select(SessionStep).where(SessionStep.session_id == session_id)
+                                .order_by(SessionStep.set_index)))
+        events = list(db.scalars(select(SessionEvent).where(SessionEvent.session_id == session_id)))
+        return session, steps, events
+
+
+def test_reps_counted_live_equal_the_truth_and_are_saved(
+    app: FastAPI, make_user: Any, recording: Any
+) -> None:
+    user = make_user("live@example.org")
+    truth_reps = len(recording.truth["reps"])
+    with user.client.websocket_connect("/ws/coach") as ws:
+        ready = _start(ws, sets=1)
+        assert ready["plan"]["reps"] == 10 and ready["calibration"] == "first-second"
+        ticks, _ = _stream(ws, recording, ready["landmarks"], range(len(recording.t_ms)))
+        reps = events_of(ticks, "rep")
+        assert len(reps) == truth_reps == ticks[-1]["reps"]
+        for event, truth in zip(reps, recording.truth["reps"], strict=True):
+            assert abs(event["end_s"] - truth["end_s"]) < 0.5  # the rep ends where the clip's rep ends
+            assert event["say"] == str(truth["index"])
+        ws.send_json({"type": "end"})
+        assert ws.receive_json() == {"type": "saved", "sets": [1], "finished": "completed"}
+    session, steps, events = _rows(app, ready["session_id"])
+    assert session.status == "completed" and session.ended_at is not None and session.source == "web"
+    assert [(s.set_index, s.reps_done, s.note) for s in steps] == [(1, truth_reps, "ended early")]
+    assert len([e for e in events if e.kind == "rep"]) == truth_reps
+
+
+def test_dropped_connection_resumes_at_the_next_set(app: FastAPI, make_user: Any, recording: Any) -> None:
+    user = make_user("resume@example.org")
+    n = len(recording.t_ms)
+    with user.client.websocket_connect("/ws/coach") as ws:
+        ready = _start(ws, sets=3, reps=1, rest_s=0)
+        ticks, last = _stream(ws, recording, ready["landmarks"], range(n), until_set=1)
+        assert events_of(ticks, "set")[0]["reps"] == 1
+        assert ws.receive_json() == {"type": "saved", "sets": [1], "finished": None}
+    # the socket dropped mid-session: set 1 is in the store, the session is still open
+    session, steps, _ = _rows(app, ready["session_id"])
+    assert session.ended_at is None and [s.set_index for s in steps] == [1]
+    with user.client.websocket_connect("/ws/coach") as ws:
+        again = _start(ws, sets=3, reps=1, rest_s=0, session_id=ready["session_id"])
+        assert again["resumed"] and again["set"] == 2
+        assert again["completed_sets"] == [{"set": 1, "reps": 1, "hold_s": steps[0].hold_s}]
+        ticks, _ = _stream(ws, recording, again["landmarks"], range(last + 1, n))
+        assert [e["set"] for e in events_of(ticks, "set")] == [2, 3]
+        assert ticks[-1]["phase"] == "done"
+        assert ws.receive_json()["finished"] == "completed"
+    session, steps, _ = _rows(app, ready["session_id"])
+    assert session.status == "completed"
+    assert [(s.set_index, s.reps_done) for s in steps] == [(1, 1), (2, 1), (3, 1)]
+
+
+def _bad_messages(indices: list[int], good: bytes) -> list[tuple[str | bytes, str]]:
+    n = len(indices)
+    nan = np.full((n, 3), np.nan, dtype=np.float32)
+    return [
+        (b"garbage", "too short"),
+        (struct.pack("<BBHIdHH", 9, 0, 0, 1, 1.0, 640, 480), "unsupported frame version 9"),
+        (encode_frame(seq=1, t_ms=1e9, image_size=(640, 480), landmarks=nan), "NaN"),
+        (encode_frame(seq=1, t_ms=1e9, image_size=(640, 480), landmarks=np.zeros((5, 3))),
+         f"expected {n} landmarks"),
+        (good[:-4], "header promises"),
+        (encode_frame(seq=1, t_ms=1e9, image_size=(0, 480), landmarks=None), "not a plausible camera size"),
+        (b"\x01" * 70_000, "message too large"),
+        ("not json", "must be JSON"),
+        ("[1, 2]", 'JSON objects with a "type"'),
+        ('{"type": "dance"}', "unknown message type 'dance'"),
+        ('{"type": "start", "exercise": "cheek-lifter"}', "already started"),
+        (good, "frame times must increase"),
+    ]
+
+
+def test_bad_messages_get_clear_errors_and_never_disturb_another_session(
+    app: FastAPI, make_user: Any, recording: Any
+) -> None:
+    alice, mallory = make_user("alice@example.org"), make_user("mallory@example.org")
+    with alice.client.websocket_connect("/ws/coach") as good, \
+            mallory.client.websocket_connect("/ws/coach") as bad:
+        bad.send_bytes(frame_bytes(recording, 0, list(range(21))))
+        assert "send a 'start' message" in bad.receive_json()["message"]
+        bad.send_json({"type": "start", "exercise": "no-such-exercise"})
+        assert "unknown exercise 'no-such-exercise'" in bad.receive_json()["message"]
+        bad.send_json({"type": "start", "exercise": "cheek-lifter", "reps": 1000})
+        assert "reps must be between 1 and 100" in bad.receive_json()["message"]
+        ready_bad = _start(bad, sets=1)
+        ready = _start(good, sets=1)
+        indices = ready["landmarks"]
+        bad.send_bytes(frame_bytes(recording, 5, indices))
+        assert bad.receive_json()["type"] == "tick"
+        stale = frame_bytes(recording, 4, indices)
+        cases = _bad_messages(indices, stale)
+        ticks: list[dict[str, Any]] = []
+        for i in range(len(recording.t_ms)):
+            good.send_bytes(frame_bytes(recording, i, indices))
+            ticks.append(good.receive_json())
+            message, expected = cases[i % len(cases)]
+            if i < 40:  # stay under the bad-message limit
+                bad.send_bytes(message) if isinstance(message, bytes) else bad.send_text(message)
+                error = bad.receive_json()
+                assert error["type"] == "error" and expected in error["message"], (expected, error)
+        assert ticks[-1]["reps"] == len(recording.truth["reps"])
+    _, _, events = _rows(app, ready_bad["session_id"])
+    assert not [e for e in events if e.kind == "rep"]
+
+
+def test_too_many_bad_messages_close_only_that_connection(app: FastAPI, make_user: Any) -> None:
+    user = make_user("noisy@example.org")
+    with user.client.websocket_connect("/ws/coach") as ws:
+        for _ in range(49):
+            ws.send_bytes(b"x")
+            assert ws.receive_json()["type"] == "error"
+        ws.send_bytes(b"x")
+        assert ws.receive_json()["type"] == "error"
+        with pytest.raises(WebSocketDisconnect) as closed:
+            ws.receive_json()
+        assert closed.value.code == 1008
+    assert user.client.get("/api/sessions").status_code == 200  # the server is fine
+
+
+def test_websocket_needs_a_signed_in_caller_from_this_site(app: FastAPI, make_user: Any) -> None:
+    from fastapi.testclient import TestClient
+
+    with TestClient(app).websocket_connect("/ws/coach") as ws:
+        ws.send_json({"type": "start", "exercise": "cheek-lifter"})
+        assert "sign in first" in ws.receive_json()["message"]
+        ws.send_json({"type": "start", "exercise": "cheek-lifter", "token": "ffk_not-a-token"})
+        assert "sign in first" in ws.receive_json()["message"]
+    user = make_user("origin@example.org")
+    with user.client.websocket_connect("/ws/coach", headers={"origin": "https://evil.example"}) as ws:
+        ws.send_json({"type": "start", "exercise": "cheek-lifter"})
+        assert "another site" in ws.receive_json()["message"]
+    token = user.client.post("/api/account/tokens", json={"name": "script"}).json()["token"]
+    with TestClient(app).websocket_connect("/ws/coach") as ws:
+        ready = _start(ws, token=token)
+        assert ready["session_id"] > 0
+    assert HEADER.size == 20

@@ -1,0 +1,32 @@
+"""Replaying a recorded landmark stream over the coaching WebSocket (shared by tests)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+
+from facefit.web.live.protocol import encode_frame
+
+
+def frame_bytes(
+    rec: Any, i: int, indices: list[int], *, t_offset: float = 0.0, seq: int | None = None
+) -> bytes:
+    """Frame ``i`` of a recording as the browser would send it (only the landmarks the server asked for)."""
+    landmarks = rec.landmarks[i]
+    present = bool(np.isfinite(landmarks).all())
+    return encode_frame(
+        seq=i if seq is None else seq, t_ms=float(rec.t_ms[i]) + t_offset, image_size=tuple(rec.size),
+        landmarks=landmarks[indices] if present else None,
+        blendshapes=rec.blendshapes[i] if present else None, transform=rec.transforms[i] if present else None,
+    )
+
+
+def replies(ws: Any) -> Iterator[dict[str, Any]]:
+    while True:
+        yield ws.receive_json()
+
+
+def events_of(ticks: list[dict[str, Any]], kind: str) -> list[dict[str, Any]]:
+    return [e for t in ticks for e in t.get("events", []) if e.get("event") == kind]
