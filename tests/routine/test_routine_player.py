@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from facefit.catalog.loader import load_catalog
 from facefit.routine.blocks import Block, SessionPlan, session_plan
@@ -23,9 +25,9 @@ from facefit.routine.timer import TimerState
 class FakeClock:
     """Time that only moves when the player sleeps; keys arrive at given (fake) wall-clock times."""
 
-    def __init__(self, keys: dict[float, str] | None = None) -> None:
+    def __init__(self, keys: dict[float, str] | list[tuple[float, str]] | None = None) -> None:
         self.now = 0.0
-        self.keys = sorted((keys or {}).items())
+        self.keys = sorted(keys.items() if isinstance(keys, dict) else (keys or []))
         self.sleeps = 0
 
     def clock(self) -> float:
@@ -33,6 +35,7 @@ class FakeClock:
 
     def sleep(self, seconds: float) -> None:
         assert seconds > 0
+        assert self.now < 100_000, "the player never finished (fake time ran past a day)"
         self.sleeps += 1
         self.now += seconds
 
@@ -159,3 +162,38 @@ def test_timed_step_alone_and_context_validation(daily: SessionPlan) -> None:
     assert clock.now == pytest.approx(6.5, abs=0.05)
     with pytest.raises(ValueError, match="speed"):
         StepContext(clock=clock.clock, sleep=clock.sleep, speed=0)
+
+
+@given(
+    st.lists(st.tuples(st.floats(0, 1100), st.sampled_from(["s", "x", "q"])), max_size=6),
+    st.lists(st.tuples(st.floats(0, 1100), st.floats(0.01, 300)), max_size=3),
+    st.sampled_from([1.0, 7.0, 60.0]),
+)
+@settings(max_examples=60, deadline=None)
+def test_any_key_script_keeps_the_record_consistent(
+    keys: list[tuple[float, str]], pauses: list[tuple[float, float]], speed: float
+) -> None:
+    """Whatever is pressed when: sets are reported once, in order, and the session ends exactly once.
+
+    Every pause is resumed (a pause never resumed waits for ever, as it should for a person), and no
+    skip falls inside a pause: skipping resumes, so the later "p" would pause the next set for ever.
+    """
+    blocks = session_plan("daily-10", load_catalog()).blocks
+    keys = [(t, k) for t, k in keys if k != "s" or not any(p <= t <= p + d for p, d in pauses)]
+    script = keys + [(t, "p") for t, _ in pauses] + [(t + d, "p") for t, d in pauses]
+    clock, recorder = FakeClock(script), ListRecorder()
+    result = run_routine(blocks, context(clock, speed=speed), recorder)
+    reported = [r for r, _ in recorder.blocks]
+    assert [r.block.index for r in reported] == list(range(len(reported)))
+    assert len(recorder.finished) == 1 and recorder.finished[0][0] == result.status
+    if result.status == "completed":
+        assert len(reported) == len(blocks) and not recorder.safety_events
+    else:
+        assert reported[-1].status == "stopped" and len(recorder.safety_events) == 1
+        assert all(r.status != "stopped" for r in reported[:-1])
+    for r in reported:
+        assert 0 <= r.work_s <= r.block.work_s + 1e-9 and r.elapsed_s <= r.block.total_s + 1e-9
+        if r.status == "done":
+            assert r.elapsed_s == pytest.approx(r.block.total_s) and r.reps_done == r.block.step.reps
+    summary = recorder.finished[0][2]
+    assert summary["done"] + summary["skipped"] == len(reported)
