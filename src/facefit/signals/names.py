@@ -16,7 +16,11 @@ Signs (so specs can be written without looking at images; checked in tests/signa
 - jaw_forward: chin (152) depth in front of the nose base (2), measured along the normal of the upper
   face (pupils, nose bridge 168), so head pitch does not masquerade as jaw glide; larger = jaw glided
   forward. Landmark depth is the model's estimate and moves little: experimental, pair it with
-  ``bs_jawForward``.
+  ``bs_jawForward``. Measured on synth frames: it drifts ~0.0025 IPD per degree of pitch and does not
+  follow the synth's jaw glide (a pure depth move a 2-D warp cannot show), so it is not validated.
+- Geometry is measured in the image plane: roll and scale cancel, but pitch and yaw foreshorten it
+  (synth: +20 deg of pitch moved jaw_opening by ~+0.13 IPD). Compare frames at similar pose, or read
+  change from a calibrated rest with the head still.
 - head_pitch: degrees, positive = chin up / head tilted back. head_yaw: positive = turned to the
   person's left (nose toward the image's right in a camera image). head_roll: positive = face rotated
   counter-clockwise in the image (toward the person's right shoulder in an unmirrored camera image).
