@@ -18,7 +18,8 @@ EXPECTED: dict[str, dict[str, tuple[str, float]]] = {
     },
     "jawline-toner": {"head_pitch": (">", 12.0), "mouth_roundness": (">", 0.1), "mouth_opening": (">", 0.05)},
     "jawline-definition": {"mouth_width": (">", 0.08), "head_pitch": (">", 5.0)},
-    "neck-tightener": {"head_pitch": ("<", -5.0)},
+    # The jaw glide itself is ~invisible head-on (the model's jaw_forward does not move); lips stay shut.
+    "neck-tightener": {"head_pitch": ("<", -5.0), "mouth_opening": ("<", 0.02)},
     "brow-smoothener": {"brow_height_r": (">", 0.01), "brow_height_l": (">", 0.01)},
     "forehead-relaxer": {"brow_height_r": ("<", -0.01), "brow_height_l": ("<", -0.01)},
 }

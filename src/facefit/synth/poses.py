@@ -220,7 +220,12 @@ class FaceRig:
         bases["o_mouth"] = self._vec(inward, -0.05 * upper_lip + 0.06 * lower_lip, -0.06 * mouth)
         bases["jaw_open"] = self._vec(zero, 0.18 * jaw)
         bases["lip_raise"] = self._vec(zero, -0.04 * upper_lip)
-        bases["jaw_forward"] = self._vec(zero, 0.03 * jaw + 0.015 * lower_lip, -0.15 * jaw)
+        # Jaw glide with the lips kept together: the lower face comes forward 0.15 s (both lips with it,
+        # so they do not part) and the chin, below the lips, drops 0.03 s. Nearly invisible head-on.
+        chin = np.clip((v - 0.2) / 0.3, 0.0, 1.0) * _gauss(u**2, 0.9)
+        chin[N_MESH:] = 0.0
+        lips_and_jaw = np.maximum(jaw, mouth)
+        bases["jaw_forward"] = self._vec(zero, 0.03 * chin, -0.15 * lips_and_jaw)
         bases["blink"] = self._blink_basis()
         return bases
 
