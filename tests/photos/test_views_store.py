@@ -148,3 +148,24 @@ def test_account_export_finds_the_photo_files(grace_path: Path, facefit_home: Pa
         assert len(owned.rows["photos"]) == 1
     finally:
         store.close()
+
+
+def test_migration_0003_upgrades_and_downgrades(db_url: str) -> None:
+    from alembic import command
+    from sqlalchemy import inspect
+
+    from facefit.store.db import alembic_config, make_engine, upgrade
+
+    engine = make_engine(db_url)
+    try:
+        upgrade(engine, db_url, "0002")
+        assert "photos" not in inspect(engine).get_table_names()
+        upgrade(engine, db_url, "0003")
+        assert {"photos", "photo_repeatability"} <= set(inspect(engine).get_table_names())
+        cfg = alembic_config(db_url)
+        with engine.begin() as connection:
+            cfg.attributes["connection"] = connection
+            command.downgrade(cfg, "0002")
+        assert not {"photos", "photo_repeatability"} & set(inspect(engine).get_table_names())
+    finally:
+        engine.dispose()
