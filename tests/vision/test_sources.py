@@ -314,3 +314,14 @@ def test_16_bit_colour_png_keeps_its_colours(tmp_path: Path) -> None:
     cv2.imwrite(str(tmp_path / "deep_rgb.png"), deep[..., ::-1])  # OpenCV writes BGR
     rgb = read_image(tmp_path / "deep_rgb.png")
     assert rgb.dtype == np.uint8 and np.abs(rgb.astype(int) - (deep >> 8)).max() <= 1
+
+
+def test_between_pillow_warning_and_bomb_sizes_is_our_clear_error(
+    tmp_path: Path, recwarn: pytest.WarningsRecorder
+) -> None:
+    """110 MP: Pillow would only warn; FaceFit refuses it with a sentence and no warning noise."""
+    path = tmp_path / "big.png"
+    Image.new("1", (11_000, 10_000)).save(path)
+    with pytest.raises(InputError, match=r"big\.png is 11000x10000 pixels, more than the 64 megapixel limit"):
+        read_image(path)
+    assert not [w for w in recwarn if issubclass(w.category, Image.DecompressionBombWarning)]

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import time
+import warnings
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -121,7 +122,11 @@ def read_image(path: str | os.PathLike[str]) -> np.ndarray:
     if path.stat().st_size > MAX_IMAGE_BYTES:
         raise InputError(f"{path.name} is larger than {MAX_IMAGE_BYTES // 2**20} MB; use a smaller photo.")
     try:
-        with Image.open(path) as image:
+        with warnings.catch_warnings():
+            # Pillow warns between 89 and 179 MP; our own, lower limit below gives the clear message.
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            image = Image.open(path)
+        with image:
             width, height = image.size
             if width * height > MAX_IMAGE_PIXELS:
                 raise InputError(
@@ -131,7 +136,10 @@ def read_image(path: str | os.PathLike[str]) -> np.ndarray:
             if width < 1 or height < 1:
                 raise InputError(f"{path.name} has no pixels ({width}x{height}).")
             image.load()
-            upright = ImageOps.exif_transpose(image)
+            try:
+                upright = ImageOps.exif_transpose(image)
+            except Exception:  # malformed EXIF must not cost the user a good photo
+                upright = image
             return _pil_to_rgb(upright)
     except InputError:
         raise
