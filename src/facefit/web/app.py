@@ -50,6 +50,9 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
+        from facefit.web import perception
+
+        perception.close(app.state)
         store.close()
 
     app = FastAPI(
@@ -71,7 +74,7 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
         if isinstance(error, ModelNotFoundError):
             code = status.HTTP_503_SERVICE_UNAVAILABLE
         elif isinstance(error, InputError):
-            code = status.HTTP_422_UNPROCESSABLE_CONTENT
+            code = getattr(error, "http_status", status.HTTP_422_UNPROCESSABLE_CONTENT)
         return JSONResponse({"detail": str(error)}, status_code=code)
 
     @app.middleware("http")

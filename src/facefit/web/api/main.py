@@ -4,8 +4,19 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from facefit.web.api.routes import account, admin, auth, catalog, coach, live, sessions
+from facefit.web.api.routes import (
+    account,
+    admin,
+    auth,
+    catalog,
+    coach,
+    habits,
+    live,
+    photos,
+    progress,
+    sessions,
+)
 
 api_router = APIRouter()
-for module in (auth, account, sessions, coach, admin, catalog, live):
+for module in (auth, account, sessions, photos, progress, habits, coach, admin, catalog, live):
     api_router.include_router(module.router)

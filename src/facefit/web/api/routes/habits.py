@@ -1,0 +1,107 @@
+"""Today's plan, streak and adherence; screening; the lifestyle log (the habits and safety stages)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from fastapi import APIRouter
+from pydantic import BaseModel, ConfigDict, Field
+
+from facefit.web.deps import DbDep, MemberDep
+
+router = APIRouter(tags=["habits"])
+
+
+class Enrol(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    programme_id: str = Field(max_length=80)
+    start: date | None = None
+    weekdays: list[int] | None = None
+    consult_acknowledged: bool = False
+
+
+class LifestyleEntry(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    day: date | None = None
+    values: dict[str, Any]
+
+
+@router.get("/api/habits/today", summary="Today's plan, streak and adherence")
+def today(db: DbDep, caller: MemberDep) -> dict[str, Any]:
+    from facefit.catalog.durations import routine_seconds
+    from facefit.catalog.loader import load_catalog
+    from facefit.habits.adherence import overall_adherence, streaks, week_stats
+    from facefit.habits.service import current_enrolment, records
+
+    if current_enrolment(session=db, profile_id=caller.profile_id) is None:
+        return {"enrolled": False, "message": "You are not enrolled in a programme yet: pick one below.",
+                "planned": [], "streak": {"current": 0, "best": 0}, "adherence": None}
+    day = date.today()
+    enrolment, days = records(session=db, profile_id=caller.profile_id, today=day)
+    catalog = load_catalog()
+    planned = []
+    for record in days:
+        if record.date == day and record.routine_id:
+            routine = catalog.routine(record.routine_id)
+            planned.append({"routine_id": routine.id, "routine_name": routine.name,
+                            "minutes": round(routine_seconds(routine, catalog) / 60), "done": record.status})
+    weeks = week_stats(days, day)
+    run = streaks(days)
+    return {"enrolled": True, "programme_id": enrolment.programme_id, "planned": planned,
+            "streak": {"current": run.current, "best": run.longest},
+            "adherence": overall_adherence(weeks) / 100 if weeks else None, "message": ""}
+
+
+@router.post("/api/habits/enrol", summary="Enrol in a programme (needs a screening first)")
+def enrol(body: Enrol, db: DbDep, caller: MemberDep) -> dict[str, Any]:
+    from facefit.habits.service import enrol as enrol_verb
+
+    view = enrol_verb(session=db, profile_id=caller.profile_id, programme_id=body.programme_id,
+                      start=body.start or date.today(), weekdays=body.weekdays,
+                      consult_acknowledged=body.consult_acknowledged)
+    return {"programme_id": view.programme_id, "start_date": view.start_date.isoformat(),
+            "weekdays": list(view.weekdays)}
+
+
+@router.get("/api/screening", summary="The screening questions and my latest clearance")
+def screening(db: DbDep, caller: MemberDep) -> dict[str, Any]:
+    from facefit.catalog.loader import load_catalog
+    from facefit.safety.conditions import CONDITION_IDS
+    from facefit.safety.service import current_clearance
+
+    conditions = load_catalog().conditions
+    clearance = current_clearance(session=db, profile_id=caller.profile_id)
+    return {"questions": [{"id": cid, "name": conditions[cid].name if cid in conditions else cid,
+                           "description": conditions[cid].description if cid in conditions else ""}
+                          for cid in CONDITION_IDS],
+            "clearance": None if clearance is None else {"level": clearance.level.value,
+                                                         "summary": clearance.summary()}}
+
+
+@router.post("/api/screening", summary="Answer the screening (every question yes/no)")
+def answer_screening(answers: dict[str, Any], db: DbDep, caller: MemberDep) -> dict[str, Any]:
+    from facefit.safety.screening import parse_answers
+    from facefit.safety.service import record_screening
+
+    clearance = record_screening(session=db, profile_id=caller.profile_id, answers=parse_answers(answers))
+    return {"level": clearance.level.value, "summary": clearance.summary()}
+
+
+@router.get("/api/lifestyle", summary="My lifestyle log")
+def lifestyle(db: DbDep, caller: MemberDep) -> dict[str, Any]:
+    from facefit.habits.service import lifestyle_days
+
+    days = lifestyle_days(session=db, profile_id=caller.profile_id)
+    return {"days": [{"day": d.isoformat(), **values} for d, values in sorted(days.items())]}
+
+
+@router.post("/api/lifestyle", summary="Log one day (sleep, water, sun, ...); a bad field is named")
+def log_lifestyle(body: LifestyleEntry, db: DbDep, caller: MemberDep) -> dict[str, Any]:
+    from facefit.habits.service import log_lifestyle as log_verb
+
+    day = body.day or date.today()
+    values = log_verb(session=db, profile_id=caller.profile_id, day=day, raw=body.values)
+    return {"day": day.isoformat(), **values}

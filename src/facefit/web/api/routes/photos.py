@@ -1,0 +1,111 @@
+"""My progress photos: upload through the protocol gate, list, view, delete, and the ghost overlay.
+
+Uploads are validated (size, name, type, pixel count) before any decoding; the photos stage then
+strips metadata, gates and stores the pixels. Files are served only to their owner.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Request, status
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import FileResponse
+
+from facefit.store import photos as photo_store
+from facefit.web.deps import DbDep, MemberDep
+from facefit.web.perception import image_landmarker
+from facefit.web.schemas import Message
+from facefit.web.uploads import UploadRejected, check_declared_size, validate_upload
+
+router = APIRouter(prefix="/api/photos", tags=["photos"])
+
+
+def _public(photo: Any) -> dict[str, Any]:
+    return {
+        "id": photo.id, "taken_at": photo.taken_at.isoformat(), "accepted": photo.accepted,
+        "forced": photo.forced, "is_baseline": photo.is_baseline, "width": photo.width,
+        "height": photo.height, "source_name": photo.source_name, "checks": photo.checks,
+        "image": f"/api/photos/{photo.id}/image",
+    }
+
+
+def _own_photo(db: DbDep, profile_id: int, photo_id: int) -> Any:
+    photo = photo_store.get_photo(session=db, profile_id=profile_id, ref=int(photo_id))
+    if photo is None or photo.profile_id != profile_id:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"you have no photo {photo_id}")
+    return photo
+
+
+def _import(request: Request, caller: MemberDep, data: bytes, name: str, force: bool) -> dict[str, Any]:
+    from facefit.photos.files import decode_photo
+    from facefit.photos.library import import_photo
+
+    loaded = decode_photo(data, name)
+    with image_landmarker(request.app.state) as landmarker:
+        outcome = import_photo(loaded, store=request.app.state.store, profile_id=caller.profile_id,
+                               landmarker=landmarker, force=force, source_name=name)
+    return {
+        "stored": outcome.stored, "duplicate": outcome.duplicate, "photo_id": outcome.photo_id,
+        "accepted": outcome.accepted, "is_baseline": outcome.is_baseline, "forced": outcome.forced,
+        "gate": outcome.result.to_dict() if outcome.result is not None else None,
+        "new_asymmetries": [c.to_dict() for c in outcome.new_asymmetries],
+    }
+
+
+@router.post("", summary="Upload a photo (JPEG/PNG/WebP, multipart field 'file'); the gate says "
+             "which check failed and how to fix it", status_code=status.HTTP_201_CREATED)
+async def upload(request: Request, caller: MemberDep) -> dict[str, Any]:
+    settings = request.app.state.settings
+    check_declared_size(request.headers.get("content-length"), settings.max_upload_bytes)
+    form = await request.form(max_files=1, max_fields=4)
+    upload = form.get("file")
+    if upload is None or isinstance(upload, str):
+        raise UploadRejected("send the photo as a multipart form field named 'file'")
+    name = upload.filename or "photo"
+    data = await upload.read(settings.max_upload_bytes + 1)
+    validate_upload(data, name, max_bytes=settings.max_upload_bytes, max_pixels=settings.max_image_pixels)
+    force = str(form.get("force", "")).lower() in ("1", "true", "yes", "on")
+    return await run_in_threadpool(_import, request, caller, data, name, force)
+
+
+@router.get("", summary="My photos, oldest first")
+def list_photos(db: DbDep, caller: MemberDep) -> list[dict[str, Any]]:
+    return [_public(p) for p in photo_store.list_photos(session=db, profile_id=caller.profile_id)]
+
+
+@router.get("/ghost", summary="My baseline photo, for the ghost overlay when taking a new one",
+            response_class=FileResponse)
+def ghost(db: DbDep, caller: MemberDep) -> FileResponse:
+    from facefit.photos.library import photo_path
+
+    baseline = photo_store.get_baseline(session=db, profile_id=caller.profile_id)
+    if baseline is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "no baseline photo yet: your first accepted photo "
+                                                       "becomes the baseline")
+    return FileResponse(photo_path(baseline), media_type="image/jpeg", headers={"Cache-Control": "no-store"})
+
+
+@router.get("/{photo_id}", summary="One of my photos with its gate checks")
+def get_photo(photo_id: int, db: DbDep, caller: MemberDep) -> dict[str, Any]:
+    return _public(_own_photo(db, caller.profile_id, photo_id))
+
+
+@router.get("/{photo_id}/image", summary="The stored (metadata-free) JPEG of one of my photos",
+            response_class=FileResponse)
+def photo_image(photo_id: int, db: DbDep, caller: MemberDep) -> FileResponse:
+    from facefit.photos.library import photo_path
+
+    photo = _own_photo(db, caller.profile_id, photo_id)
+    return FileResponse(photo_path(photo), media_type="image/jpeg", headers={"Cache-Control": "no-store"})
+
+
+@router.delete("/{photo_id}", response_model=Message, summary="Delete one of my photos and its file")
+def delete_photo(photo_id: int, request: Request, db: DbDep, caller: MemberDep) -> Message:
+    from facefit.photos.library import photo_path
+
+    photo = _own_photo(db, caller.profile_id, photo_id)
+    path = photo_path(photo)
+    db.delete(photo)
+    request.state.files_to_delete = [path]
+    return Message(detail=f"photo {photo_id} deleted")

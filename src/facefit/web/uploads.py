@@ -1,0 +1,80 @@
+"""Photo uploads: refuse anything that is not a plain-named JPEG/PNG/WebP of sane size before decoding.
+
+Checks, cheapest first: the declared length (a 50 MB body is refused before it is read), the file
+name (no folders, no ``..``: the name is only ever shown, never used as a path, but a name like
+``../../x`` signals a hostile client), the magic bytes (SVG and everything else refused: SVG can
+carry scripts), and the pixel count from the image header (a PNG "bomb" that decodes to gigapixels
+is refused before decoding).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+
+from facefit.errors import InputError
+
+KINDS = {b"\xff\xd8\xff": "JPEG", b"\x89PNG\r\n\x1a\n": "PNG"}
+NAME_OK = re.compile(r"^[^/\\\x00-\x1f]{1,200}$")
+
+
+class UploadRejected(InputError):
+    """An upload refused before decoding; ``http_status`` is 413 for size, 415 for type, else 422."""
+
+    def __init__(self, message: str, http_status: int = 422) -> None:
+        super().__init__(message)
+        self.http_status = http_status
+
+
+def check_declared_size(content_length: str | None, limit: int) -> None:
+    if content_length and content_length.isdigit() and int(content_length) > limit + 64 * 1024:
+        raise UploadRejected(f"upload is {int(content_length) / 2**20:.0f} MB; photos over "
+                             f"{limit / 2**20:.0f} MB are refused", 413)
+
+
+def check_name(name: str) -> str:
+    if not NAME_OK.match(name) or name.startswith(".."):
+        raise UploadRejected(f"file name {name[:80]!r} is not a plain file name (no folders, '..' or "
+                             "control characters); rename the file and try again")
+    return name
+
+
+def sniff(data: bytes, name: str) -> str:
+    for magic, kind in KINDS.items():
+        if data.startswith(magic):
+            return kind
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "WebP"
+    head = data[:512].lstrip().lower()
+    svg = b"<svg" in head or head.startswith(b"<?xml")
+    what = "an SVG drawing" if svg else "not a JPEG, PNG or WebP image"
+    raise UploadRejected(f"{name} is {what}; only JPEG, PNG or WebP photos are accepted", 415)
+
+
+def check_pixels(data: bytes, name: str, max_pixels: int) -> tuple[int, int]:
+    """Width and height from the header alone (no decoding), refusing decompression bombs."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            width, height = image.size
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError) as error:
+        raise UploadRejected(f"{name} is corrupt or not a readable image ({error})") from error
+    if width * height > max_pixels:
+        raise UploadRejected(f"{name} claims {width}x{height} pixels ({width * height / 1e6:.0f} MP), "
+                             f"more than the {max_pixels / 1e6:.0f} MP limit; it looks like a decompression "
+                             "bomb", 413)
+    return width, height
+
+
+def validate_upload(data: bytes, name: str, *, max_bytes: int, max_pixels: int) -> str:
+    """All checks on a received upload; returns the file kind."""
+    check_name(name)
+    if len(data) > max_bytes:
+        raise UploadRejected(f"{name} is {len(data) / 2**20:.0f} MB; photos over {max_bytes / 2**20:.0f} MB "
+                             "are refused", 413)
+    if not data:
+        raise UploadRejected(f"{name} is empty")
+    kind = sniff(data, name)
+    check_pixels(data, name, max_pixels)
+    return kind
