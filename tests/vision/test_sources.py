@@ -325,3 +325,10 @@ def test_between_pillow_warning_and_bomb_sizes_is_our_clear_error(
     with pytest.raises(InputError, match=r"big\.png is 11000x10000 pixels, more than the 64 megapixel limit"):
         read_image(path)
     assert not [w for w in recwarn if issubclass(w.category, Image.DecompressionBombWarning)]
+
+
+def test_heic_photo_is_named_with_the_fix(tmp_path: Path) -> None:
+    path = tmp_path / "IMG_0001.HEIC"
+    path.write_bytes(b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + b"\x00" * 64)
+    with pytest.raises(InputError, match=r"IMG_0001\.HEIC is a HEIC/AVIF photo.*export it as JPEG or PNG"):
+        open_source(path)

@@ -41,6 +41,7 @@ _IMAGE_MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"MM\x00*", "TIFF"),
 )
 _Y4M_MAGIC = b"YUV4MPEG2"
+_HEIF_BRANDS = frozenset({b"heic", b"heix", b"heim", b"heis", b"mif1", b"avif"})  # still-image brands
 
 
 @dataclass(frozen=True)
@@ -371,6 +372,10 @@ def sniff(path: Path) -> str:
         return "image"
     if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
         return "image"
+    if head[4:8] == b"ftyp" and head[8:12] in _HEIF_BRANDS:
+        raise InputError(
+            f"{path.name} is a HEIC/AVIF photo, which FaceFit cannot read; export it as JPEG or PNG."
+        )
     return "video"
 
 
