@@ -38,6 +38,8 @@ from facefit.signals.names import SIGNAL_INDEX, SIGNAL_NAMES, SignalSeries
 
 SMOOTH_TAU_S = 0.05
 """Time constant of the exponential smoothing of the drive (removes landmark jitter, ~50 ms lag)."""
+LIVE_HOLD_FRACTION = 0.85
+"""Live hold ring: the hold runs while the drive stays above this share of the rep's top so far."""
 PRE_ROLL_S = 1.5
 """Idle seconds kept before a rep starts, so its onset (rise time, start) is measured from rest."""
 SHAPE_PERSIST_S = 0.8
@@ -353,7 +355,7 @@ class Engine:
             if swings >= TALK_MIN_SWINGS and swings / max(t_end - self._enter_t, 1e-9) >= TALK_SWINGS_PER_S:
                 return []  # the lips went up and down like speech: talking, not a rep
         out: list[Event] = []
-        shape = rep_shape(t, feats[:, self._drive], floor=spec.enter)
+        shape = rep_shape(t, feats[:, self._drive], floor=spec.enter, ramp_50_90=spec.ramp_50_90)
         level, hold_s = shape.level, shape.hold_s
         in_hold = (t >= shape.hold_start_s) & (t <= shape.hold_end_s)
         if in_hold.sum() < 2:
@@ -445,7 +447,7 @@ class Engine:
         if not self._active or not self._buf_d:
             return 0.0
         top = max(self._buf_d)
-        threshold = self.spec.hold_fraction * top
+        threshold = LIVE_HOLD_FRACTION * top
         since = self._buf_t[-1]
         for t, d in zip(reversed(self._buf_t), reversed(self._buf_d), strict=True):
             if d < threshold:

@@ -75,10 +75,14 @@ def _down_crossing(t: np.ndarray, d: np.ndarray, level: float, after: int) -> fl
     return _cross(t, d, i, level)
 
 
-def rep_shape(t: np.ndarray, d: np.ndarray, *, floor: float) -> RepShape:
+def rep_shape(
+    t: np.ndarray, d: np.ndarray, *, floor: float, ramp_50_90: float = RISE_50_90_FRACTION
+) -> RepShape:
     """Measure a rep from its times ``t`` and drive ``d`` (from rest, through the rep, back down).
 
-    ``floor`` is the smallest level the stability ratio divides by (the spec's enter threshold).
+    ``floor`` is the smallest level the stability ratio divides by (the spec's enter threshold);
+    ``ramp_50_90`` is the share of a ramp spent between 50% and 90% of the level (0.295 for a cosine
+    ease; smaller where the measured signal saturates before the movement is complete).
     """
     s = smooth3(d)
     level = float(np.percentile(s, 90))
@@ -107,13 +111,13 @@ def rep_shape(t: np.ndarray, d: np.ndarray, *, floor: float) -> RepShape:
         if t10 is not None and t90 is not None:
             rise = max(t90 - t10, 0.0)
         if t90 is not None:
-            up = max(t90 - t50_up, 0.0) / RISE_50_90_FRACTION
+            up = max(t90 - t50_up, 0.0) / ramp_50_90
         d90 = _down_crossing(t, s, 0.9 * level, last_hi)
         d10 = _down_crossing(t, s, 0.1 * level, last_hi)
         if d90 is not None and d10 is not None:
             fall = max(d10 - d90, 0.0)
         if d90 is not None:
-            down = max(t50_down - d90, 0.0) / RISE_50_90_FRACTION
+            down = max(t50_down - d90, 0.0) / ramp_50_90
     hold_start = t50_up + 0.5 * up
     hold_end = max(t50_down - 0.5 * down, hold_start)
     inside = (t >= hold_start) & (t <= hold_end)

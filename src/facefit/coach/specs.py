@@ -78,7 +78,7 @@ class ExerciseSpec(_Frozen):
     not_resisting: Positive | None = None
     min_active_s: Positive = 0.6
     min_rise_s: float = Field(default=0.3, ge=0)
-    hold_fraction: float = Field(default=0.85, gt=0.5, lt=1.0)
+    ramp_50_90: float = Field(default=0.295, gt=0.05, lt=0.5)
     min_symmetry: float = Field(default=70.0, ge=0, le=100)
     reject_speech: bool = True
     allowed_shapes: tuple[Slug, ...] = ()
