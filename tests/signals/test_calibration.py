@@ -99,7 +99,7 @@ def test_neutral_photos_pass_the_neutral_check(photo_observations: dict[str, Fac
 
 
 def test_photo_without_face_is_no_face_error(real_data: Path) -> None:
-    with pytest.raises(NoFaceError, match="no face found"):
+    with pytest.raises(NoFaceError, match=r"^no face found in free-mountain-vector-01\.jpg\.$"):
         calibrate_source(real_data / "free-mountain-vector-01.jpg")
 
 
@@ -208,7 +208,7 @@ def test_smiling_video_is_rejected(real_data: Path) -> None:
 
 
 def test_video_without_face_is_no_face_error(real_data: Path) -> None:
-    with pytest.raises(NoFaceError, match="no face found"):
+    with pytest.raises(NoFaceError, match=r"^no face found in no_face\.mp4\.$"):
         calibrate_source(real_data / "no_face.mp4")
 
 

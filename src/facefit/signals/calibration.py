@@ -194,6 +194,7 @@ def find_still_window(series: SignalSeries, *, min_still_s: float = MIN_STILL_S)
     need_ms = min_still_s * 1000.0
     best: StillWindow | None = None
     n = len(series)
+    slack = _frame_slack(t)
     stop = 0
     for start in range(n):
         if not present[start]:
@@ -201,7 +202,7 @@ def find_still_window(series: SignalSeries, *, min_still_s: float = MIN_STILL_S)
         stop = max(stop, start + 1)
         while stop < n and t[stop - 1] - t[start] < need_ms:
             stop += 1
-        if t[stop - 1] - t[start] < need_ms - _frame_slack(t):
+        if t[stop - 1] - t[start] < need_ms - slack:
             break
         if not present[start:stop].all():
             continue
@@ -304,12 +305,13 @@ def calibrate_from_photo(
 
     ``landmarker`` must be an IMAGE-mode :class:`facefit.vision.landmarker.Landmarker`.
     """
+    shown = os.path.basename(source.split(":", 1)[-1]) if source else "the photo"
     original = landmarker.detect(rgb, 0)  # type: ignore[attr-defined]
     if not original.present:
-        raise NoFaceError(f"no face found in {source or 'the photo'}.")
+        raise NoFaceError(f"no face found in {shown}.")
     mirrored = landmarker.detect(np.ascontiguousarray(rgb[:, ::-1]), 0)  # type: ignore[attr-defined]
     if not mirrored.present:
-        raise NoFaceError(f"no face found in the mirror image of {source or 'the photo'}.")
+        raise NoFaceError(f"no face found in the mirror image of {shown}.")
     a = signals_from_observation(original)
     b = mirror_values(signals_from_observation(mirrored))
     rest = (a + b) / 2.0
@@ -346,7 +348,7 @@ def calibrate_source(
                 return calibrate_from_photo(source.rgb, landmarker, source=f"image:{spec}")  # type: ignore[attr-defined]
     extraction = extract_signals(spec, model_path=model_path, progress=progress)
     if extraction.frames_without_face == extraction.frames:
-        raise NoFaceError(f"no face found in {spec}.")
+        raise NoFaceError(f"no face found in {os.path.basename(str(spec))}.")
     return calibrate_from_series(extraction.series, source=f"video:{spec}")
 
 
