@@ -114,17 +114,6 @@ def test_safety_gate_adapts_to_screening_and_blocks_after_pain(facefit_home: Pat
     assert [row["status"] for row in history(facefit_home)] == ["stopped", "completed"]  # nothing new started
 
 
-def test_demo_runs_the_daily_routine_without_keys(
-    facefit_home: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(routine_cli, "DEMO_SPEED", 5000.0)
-    result = runner.invoke(app, ["demo"])
-    assert result.exit_code == 0, result.output
-    assert "Session completed" in result.stdout
-    (row,) = history(facefit_home)
-    assert row["source"] == "demo" and row["status"] == "completed"
-
-
 def test_catalog_commands(tmp_path: Path) -> None:
     listed = runner.invoke(app, ["catalog", "list", "--json"])
     assert listed.exit_code == 0

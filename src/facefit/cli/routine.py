@@ -44,7 +44,6 @@ from facefit.store.db import Store
 from facefit.store.profiles import get_or_create_profile
 from facefit.store.sessions import finish_session, list_sessions, record_event, record_step, start_session
 
-DEMO_SPEED = 120.0
 PHASE_WORDS = {"cue": "get ready", "rest": "rest", "up": "move in", "hold": "HOLD", "down": "release",
                "work": "go"}
 
