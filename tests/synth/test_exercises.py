@@ -137,3 +137,20 @@ def test_twitches_lift_one_mouth_corner_briefly(distracted: Measured) -> None:
         during = (t >= twitch["t_s"]) & (t <= twitch["t_s"] + twitch["duration_s"])
         seen += bool(lift[during].max() - baseline > 0.01)
     assert seen >= len(truth.twitches) - 1, f"only {seen} of {len(truth.twitches)} twitches visible"
+
+
+@pytest.mark.parametrize("photo", ["biden", "astronaut"])
+@pytest.mark.parametrize(("exercise", "limit_ipd"), [("cheek-lifter", 0.03), ("jawline-toner", 0.06)])
+def test_model_finds_the_landmarks_where_the_truth_drew_them(
+    faces: dict[str, PreparedFace], image_landmarker: object, photo: str, exercise: str, limit_ipd: float
+) -> None:
+    """Clip.landmarks (truth per landmark) vs the real model on the peak frame: the warp is faithful."""
+    face = faces[photo]
+    clip = prepare_clip(face, short(exercise))
+    peak = round(clip.truth.reps[0]["hold_start_s"] * clip.spec.fps) + 1
+    seen = image_landmarker.detect(clip.render(peak), 0).pixels()[:468]  # type: ignore[attr-defined]
+    drawn = clip.landmarks(peak)[:468]
+    moved = np.linalg.norm(drawn - clip.landmarks(0)[:468], axis=1).mean()
+    error = np.linalg.norm(seen - drawn, axis=1).mean()
+    assert error < limit_ipd * face.ipd, f"mean landmark error {error:.2f} px (IPD {face.ipd:.0f} px)"
+    assert error < 0.6 * moved, f"error {error:.2f} px against {moved:.2f} px of motion"

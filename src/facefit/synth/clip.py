@@ -68,8 +68,14 @@ class Clip:
         return pose_for(self.spec.exercise, channels)
 
     def landmarks(self, index: int) -> np.ndarray:
-        """(478, 2) pixel positions of the rest landmarks as drawn in frame ``index`` (before shake)."""
-        return self.rig.destination(self.poses[index])
+        """(478, 2) pixel positions of the face's landmarks as drawn in frame ``index`` (shake included).
+
+        Irises (468-477) follow the skin around them. With head rotation this is the drawn position
+        (expression, then the rotation warp), within ~1 px of the exact 3D pose ``rig.destination``.
+        """
+        points = self.warper.drawn_landmarks(self.poses[index])
+        jitter = self.timeline.jitter_px
+        return points if jitter is None else points + jitter[index]
 
     def render(self, index: int) -> np.ndarray:
         """RGB uint8 (H, W, 3) of frame ``index``."""

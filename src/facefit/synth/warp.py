@@ -338,6 +338,16 @@ class Warper:
         return out, b + offsets - y
 
     # ---------------------------------------------------------------- frames
+    def drawn_landmarks(self, state: PoseState) -> np.ndarray:
+        """(478, 2) where :meth:`map_for` draws each landmark (no shake), without building the map."""
+        expression = state.expression()
+        destination = self.rig.destination(expression)
+        if state.rotated:
+            forward, _backward = self._rotation_fields(state)
+            moved = self.grid.sample(forward, destination[:, None, :].astype(np.float32))
+            destination = destination + moved[:, 0, :]
+        return destination
+
     def map_for(
         self, state: PoseState, shift: tuple[float, float] = (0.0, 0.0)
     ) -> tuple[np.ndarray, np.ndarray]:
