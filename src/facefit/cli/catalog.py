@@ -12,7 +12,7 @@ from rich.panel import Panel
 from rich.table import Table
 
 from facefit.catalog.durations import duration_note, resolve_routine, routine_seconds
-from facefit.catalog.loader import Catalog, load_catalog, validate_paths
+from facefit.catalog.loader import Catalog, builtin_paths, load_catalog, validate_paths
 from facefit.catalog.models import Exercise, Programme, Routine
 from facefit.catalog.schedule import parse_weekdays, plan
 from facefit.cli._common import console
@@ -199,8 +199,11 @@ def validate(
             typer.echo(str(issue), err=True)
         typer.echo(f"{len(issues)} problem(s) found.", err=True)
         raise typer.Exit(1)
-    scope = "" if alone else " with the built-in catalog"
-    typer.echo(f"ok: {len(paths or [])} file(s) checked{scope}.")
+    if not paths:
+        typer.echo(f"ok: the built-in catalog ({len(builtin_paths())} files) is valid.")
+        return
+    scope = "" if alone else " together with the built-in catalog"
+    typer.echo(f"ok: {len(paths)} file(s) valid{scope}.")
 
 
 @catalog_app.command("plan")
