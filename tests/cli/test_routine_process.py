@@ -12,6 +12,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from facefit.store.db import open_store
 from facefit.store.sessions import get_session
 
@@ -51,7 +53,11 @@ def test_sigkill_mid_routine_keeps_completed_steps(facefit_home: Path) -> None:
     assert "interrupted" in table.stdout
 
 
-def test_ctrl_c_closes_the_session_as_stopped_and_keeps_finished_sets(facefit_home: Path) -> None:
+@pytest.mark.parametrize(("signum", "reason"), [(signal.SIGINT, "interrupted with Ctrl-C"),
+                                                (signal.SIGTERM, "terminated (SIGTERM)")])
+def test_ctrl_c_or_sigterm_close_the_session_as_stopped_and_keep_finished_sets(
+    facefit_home: Path, signum: int, reason: str
+) -> None:
     env = env_for(facefit_home)
     process = subprocess.Popen([FACEFIT, "routine", "daily-10", "--speed", "60", "--no-input"],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True)
@@ -60,13 +66,13 @@ def test_ctrl_c_closes_the_session_as_stopped_and_keeps_finished_sets(facefit_ho
     while "1/13 Skin prep" not in line:
         line = process.stdout.readline()
         assert line, "the routine ended before its first set was reported"
-    process.send_signal(signal.SIGINT)
+    process.send_signal(signum)
     _, err = process.communicate(timeout=20)
     assert process.returncode == 130
     assert "every finished set is saved" in err
     out = subprocess.run([FACEFIT, "history", "--json"], env=env, capture_output=True, text=True, check=True)
     (row,) = json.loads(out.stdout)
-    assert row["status"] == "stopped" and row["stop_reason"] == "interrupted with Ctrl-C"
+    assert row["status"] == "stopped" and row["stop_reason"] == reason
     assert row["steps_done"] >= 1 and row["ended_at"] is not None
 
 

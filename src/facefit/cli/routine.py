@@ -154,6 +154,29 @@ class LiveView:
                 self.live = None
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM during a routine: handled like Ctrl-C so the session is closed, not left interrupted."""
+
+
+@contextlib.contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(_signum: int, _frame: object) -> None:
+        raise Terminated
+
+    previous = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def run_guided(
     target: str, *, speed: float = 1.0, no_input: bool = False, profile: str = DEFAULT_PROFILE,
     perform: StepPerformer = timed_step, source: str = "terminal", exclude: Mapping[str, str] | None = None,
@@ -206,6 +229,7 @@ def run_guided(
     recorder = StoreRecorder(db, session_id, plan)
     try:
         with contextlib.ExitStack() as stack:
+            stack.enter_context(_sigterm_as_interrupt())
             keyboard = stack.enter_context(Keyboard()) if keys else None
             if view is not None:
                 stack.enter_context(view.shown())
@@ -213,10 +237,10 @@ def run_guided(
                               read_key=keyboard.read if keyboard else lambda: None,
                               on_update=view.update if view else lambda _b, _s: None, speed=speed)
             result = run_routine(plan.blocks, ctx, recorder, perform=perform)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as interrupt:
+        how = "terminated (SIGTERM)" if isinstance(interrupt, Terminated) else "interrupted with Ctrl-C"
         with db.transaction() as session:
-            finish_session(session=session, session_id=session_id, status="stopped",
-                           stop_reason="interrupted with Ctrl-C")
+            finish_session(session=session, session_id=session_id, status="stopped", stop_reason=how)
         # Typer turns KeyboardInterrupt into a silent exit 130, so say here what happened to the data.
         err_console.print(f"interrupted: session {session_id} stopped; every finished set is saved.")
         raise
