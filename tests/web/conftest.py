@@ -18,12 +18,10 @@ from typing import Any
 import numpy as np
 import pytest
 from fastapi import FastAPI
-from fastapi.testclient import TestClient
+from webtest_helpers import User, sign_up
 
 from facefit.web.app import create_app
 from facefit.web.settings import WebSettings
-
-PASSWORD = "correct horse battery staple"
 
 
 @pytest.fixture
@@ -31,29 +29,10 @@ def app(db_url: str) -> Iterator[FastAPI]:
     """A fresh app on a fresh database (SQLite file, or a new PostgreSQL schema)."""
     application = create_app(WebSettings(db_url=db_url, secure_cookies=False))
     yield application
+    from facefit.web import perception
+
+    perception.close(application.state)
     application.state.store.close()
-
-
-@dataclass
-class User:
-    client: TestClient
-    account: dict[str, Any]
-    email: str
-
-    @property
-    def id(self) -> int:
-        return int(self.account["id"])
-
-
-def sign_up(app: FastAPI, email: str, role: str = "member") -> User:
-    client = TestClient(app)
-    client.get("/api/auth/csrf")
-    client.headers["X-CSRF-Token"] = client.cookies["facefit_csrf"]
-    response = client.post("/api/auth/signup", json={"email": email, "password": PASSWORD, "role": role})
-    assert response.status_code == 201, response.text
-    body = response.json()
-    client.headers["X-CSRF-Token"] = body["csrf_token"]
-    return User(client=client, account=body["account"], email=email)
 
 
 @pytest.fixture

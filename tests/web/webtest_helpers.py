@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
 
 from facefit.web.live.protocol import encode_frame
 
@@ -30,3 +33,28 @@ def replies(ws: Any) -> Iterator[dict[str, Any]]:
 
 def events_of(ticks: list[dict[str, Any]], kind: str) -> list[dict[str, Any]]:
     return [e for t in ticks for e in t.get("events", []) if e.get("event") == kind]
+
+
+PASSWORD = "correct horse battery staple"
+
+
+@dataclass
+class User:
+    client: TestClient
+    account: dict[str, Any]
+    email: str
+
+    @property
+    def id(self) -> int:
+        return int(self.account["id"])
+
+
+def sign_up(app: FastAPI, email: str, role: str = "member") -> User:
+    client = TestClient(app)
+    client.get("/api/auth/csrf")
+    client.headers["X-CSRF-Token"] = client.cookies["facefit_csrf"]
+    response = client.post("/api/auth/signup", json={"email": email, "password": PASSWORD, "role": role})
+    assert response.status_code == 201, response.text
+    body = response.json()
+    client.headers["X-CSRF-Token"] = body["csrf_token"]
+    return User(client=client, account=body["account"], email=email)
