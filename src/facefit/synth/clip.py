@@ -56,6 +56,7 @@ class Clip:
         self.rig = FaceRig(face)
         self.warper = Warper(self.rig, spec.size, step=step)
         self._noise_pool: np.ndarray | None = None
+        self._rest_opening = float(np.linalg.norm(face.points[14, :2] - face.points[13, :2]))
         self.poses = [self.pose(i) for i in range(spec.frames)]
         self.truth = self._truth()
 
@@ -88,7 +89,7 @@ class Clip:
             backward, destination = self.warper.map_for(pose, shift)
             frame = self.warper.warp(self.face.rgb, backward)
             if pose.jaw_open or pose.o_mouth or pose.lip_raise:
-                paint_mouth(frame, destination, pose.teeth)
+                paint_mouth(frame, destination, pose.teeth, self._rest_opening)
         if self.spec.noise > 0:
             frame = self._add_noise(frame, index)
         return frame

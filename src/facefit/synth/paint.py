@@ -16,13 +16,17 @@ TEETH_RGB = np.array([226, 222, 208], dtype=np.float32)
 TEETH_DEPTH = 0.6  # share of the opening covered by the upper teeth when fully shown
 
 
-def paint_mouth(frame: np.ndarray, points: np.ndarray, teeth: float) -> None:
-    """Paint the open mouth in place; ``points`` are destination (478, 2) pixel positions."""
+def paint_mouth(frame: np.ndarray, points: np.ndarray, teeth: float, rest_opening: float = 0.0) -> None:
+    """Paint the open mouth in place; ``points`` are destination (478, 2) pixel positions.
+
+    Darkness grows with the opening *beyond the photo's own* (``rest_opening`` px between 13 and 14):
+    a photo that already shows teeth keeps them for small openings instead of turning them black.
+    """
     import cv2
 
     upper = points[list(UPPER_INNER_LIP)]
     lower = points[list(LOWER_INNER_LIP)]
-    opening = float(np.linalg.norm(points[14] - points[13]))
+    opening = float(np.linalg.norm(points[14] - points[13])) - rest_opening
     alpha = float(np.clip((opening - 1.0) / 3.0, 0.0, 1.0))
     if alpha <= 0.0:
         return
