@@ -239,3 +239,12 @@ def test_dict_round_trip_keeps_nan_and_tolerates_new_signals() -> None:
 def test_shape_is_validated() -> None:
     with pytest.raises(ValueError, match=rf"rest: expected \({K},\)"):
         Calibration(rest=np.zeros(3), spread=np.zeros(K))
+
+
+def test_distance_ratio_against_the_rest() -> None:
+    rest = np.full(K, 0.5)
+    rest[SIGNAL_INDEX["scale"]] = 0.12
+    calibration = Calibration(rest=rest, spread=np.zeros(K))
+    frames = np.tile(rest, (2, 1))
+    frames[1, SIGNAL_INDEX["scale"]] = 0.10  # face looks smaller: farther away
+    assert np.allclose(calibration.distance_ratio(frames), [1.0, 1.2])

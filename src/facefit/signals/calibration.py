@@ -90,6 +90,12 @@ class Calibration:
         out[..., SIGNAL_INDEX["face_present"]] = arr[..., SIGNAL_INDEX["face_present"]]
         return out
 
+    def distance_ratio(self, values: np.ndarray) -> np.ndarray:
+        """Current distance to the camera over the rest's ((K,) or (N, K) signals); 1.05 = 5% farther."""
+        arr = np.asarray(values, dtype=np.float64)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return self.rest[SIGNAL_INDEX["scale"]] / arr[..., SIGNAL_INDEX["scale"]]
+
     def value(self, name: str) -> float:
         """Rest value of one named signal."""
         return float(self.rest[SIGNAL_INDEX[name]])
