@@ -58,7 +58,10 @@ def check_pixels(data: bytes, name: str, max_pixels: int) -> tuple[int, int]:
     try:
         with Image.open(io.BytesIO(data)) as image:
             width, height = image.size
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError) as error:
+    except Image.DecompressionBombError as error:
+        raise UploadRejected(f"{name} claims far more pixels than any photo ({error}); it looks like a "
+                             "decompression bomb", 413) from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
         raise UploadRejected(f"{name} is corrupt or not a readable image ({error})") from error
     if width * height > max_pixels:
         raise UploadRejected(f"{name} claims {width}x{height} pixels ({width * height / 1e6:.0f} MP), "
