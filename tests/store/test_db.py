@@ -6,7 +6,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from facefit.store.db import alembic_config, current_revision, make_engine, open_store, upgrade
+from facefit.store.db import SCHEMA_HEAD, alembic_config, current_revision, make_engine, open_store, upgrade
 from facefit.store.models import PracticeSession, Profile, SessionStep
 
 
@@ -16,6 +16,7 @@ def test_new_database_is_migrated_to_head(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'a.db'}"
     store = open_store(url)
     head = ScriptDirectory.from_config(alembic_config(url)).get_current_head()
+    assert head == SCHEMA_HEAD, "update store.db.SCHEMA_HEAD when adding a migration"
     assert current_revision(store.engine) == head
 
 

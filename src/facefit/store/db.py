@@ -10,21 +10,26 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from facefit.config import db_url
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+SCHEMA_HEAD = "0005"
+"""The newest migration. Checked against Alembic by a test; lets an up-to-date database open without
+importing Alembic (~0.5 s of every command's start-up)."""
 
 
 def alembic_config(url: str) -> Config:
     """An Alembic config for ``url`` that needs no alembic.ini on disk."""
+    from alembic.config import Config  # Alembic costs ~0.5 s to import: only when migrating
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
     cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
@@ -55,15 +60,18 @@ def make_engine(url: str) -> Engine:
 def current_revision(engine: Engine) -> str | None:
     """The Alembic revision the database is at (None for an empty database)."""
     with engine.connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision()
+        if not inspect(connection).has_table("alembic_version"):
+            return None
+        return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
 def upgrade(engine: Engine, url: str, revision: str = "head") -> None:
     """Apply migrations up to ``revision`` (skips Alembic entirely when already at head)."""
-    cfg = alembic_config(url)
-    head = ScriptDirectory.from_config(cfg).get_current_head()
-    if revision == "head" and current_revision(engine) == head:
+    if revision in ("head", SCHEMA_HEAD) and current_revision(engine) == SCHEMA_HEAD:
         return
+    from alembic import command
+
+    cfg = alembic_config(url)
     with engine.begin() as connection:
         cfg.attributes["connection"] = connection
         command.upgrade(cfg, revision)
