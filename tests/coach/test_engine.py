@@ -28,7 +28,7 @@ def test_golden_cheek_lifter_trace() -> None:
         rows = list(csv.DictReader(fh))
     values = np.zeros((len(rows), len(SIGNAL_NAMES)))
     values[:, SIGNAL_INDEX["face_present"]] = 1.0
-    for name in ("mouth_corner_lift_r", "mouth_corner_lift_l", "mouth_opening"):
+    for name in ("mouth_corner_lift_r", "mouth_corner_lift_l", "mouth_opening", "mouth_width"):
         values[:, SIGNAL_INDEX[name]] = [float(r[name]) for r in rows]
     series = SignalSeries(np.array([float(r["t_ms"]) for r in rows]), values)
     with (GOLDEN / "cheek_lifter_expected.csv").open() as fh:
@@ -92,7 +92,8 @@ def test_teeth_showing_is_a_fault_of_that_rep_only() -> None:
 
 
 def test_asymmetry_fault_names_the_weak_side() -> None:
-    trace = Trace(15.0).reps_of({"mouth_corner_lift_r": 0.07, "mouth_corner_lift_l": 0.02}, n=1)
+    lopsided = {"mouth_corner_lift_r": 0.07, "mouth_corner_lift_l": 0.02, "mouth_width": 0.06}
+    trace = Trace(15.0).reps_of(lopsided, n=1)
     eng = engine()
     events = eng.run(trace.series())
     assert eng.reps[0].symmetry == pytest.approx(100 * 0.02 / 0.07, abs=6)
@@ -147,7 +148,7 @@ def test_twitches_at_rest_raise_a_safety_stop() -> None:
 
 def test_fatigue_stops_the_set() -> None:
     scale = [1.0, 1.0, 1.0, 0.8, 0.6, 0.55, 0.5, 0.5]
-    big = {"mouth_corner_lift_r": 0.08, "mouth_corner_lift_l": 0.08}
+    big = {"mouth_corner_lift_r": 0.08, "mouth_corner_lift_l": 0.08, "mouth_width": 0.1}
     trace = Trace(60.0).reps_of(big, n=8, hold=1.5, scale=scale)
     eng = engine()
     eng.run(trace.series())
@@ -159,7 +160,8 @@ def test_fatigue_stops_the_set() -> None:
 
 
 def test_new_asymmetry_against_the_users_baseline() -> None:
-    trace = Trace(30.0).reps_of({"mouth_corner_lift_r": 0.07, "mouth_corner_lift_l": 0.025}, n=3, hold=1.5)
+    lopsided = {"mouth_corner_lift_r": 0.07, "mouth_corner_lift_l": 0.025, "mouth_width": 0.06}
+    trace = Trace(30.0).reps_of(lopsided, n=3, hold=1.5)
     eng = engine(baseline_symmetry=95.0)
     eng.run(trace.series())
     assert eng.stopped is not None and eng.stopped.safety == "new-asymmetry"

@@ -40,6 +40,10 @@ SMOOTH_TAU_S = 0.05
 """Time constant of the exponential smoothing of the drive (removes landmark jitter, ~50 ms lag)."""
 LIVE_HOLD_FRACTION = 0.85
 """Live hold ring: the hold runs while the drive stays above this share of the rep's top so far."""
+BLINK_EYE_IPD = 0.015
+"""Frames where the eyes are on average this much more closed than at rest are mid-blink: skipped."""
+EXIT_HOLD_S = 0.2
+"""The drive must stay under ``exit`` this long to end a rep (a one-frame glitch does not split it)."""
 PRE_ROLL_S = 1.5
 """Idle seconds kept before a rep starts, so its onset (rise time, start) is measured from rest."""
 SHAPE_PERSIST_S = 0.8
@@ -63,6 +67,7 @@ ASYMMETRY_DROP = 30.0
 _K = len(SIGNAL_NAMES)
 _FACE = SIGNAL_INDEX["face_present"]
 _F = FEATURE_INDEX
+_EYE_R, _EYE_L = _F["eye_r"], _F["eye_l"]
 
 
 class Engine:
@@ -89,6 +94,9 @@ class Engine:
         self.baseline_symmetry = baseline_symmetry
         self._stored_rest = None if rest is None else np.nan_to_num(rest)
         self._drive = _F[spec.drive]
+        self._brow_drive = spec.drive.startswith("brow")
+        self._stronger_side = spec.drive_from == "stronger-side"
+        self._gate = [(_F[g.feature], float(g.min)) for g in spec.gate]  # type: ignore[arg-type]
         self._sides = None if spec.sides is None else (_F[spec.sides[0]], _F[spec.sides[1]])
         allowed = set(spec.allowed_shapes)
         self._shapes = [(s.id, s.label, _F[s.feature], s.min) for s in shapes() if s.id not in allowed]
@@ -140,6 +148,7 @@ class Engine:
         self._smooth_l = 0.0
         self._active = False
         self._below_since = 0.0
+        self._exit_since: float | None = None
         self._enter_t = 0.0
         self._buf_t: list[float] = []
         self._buf_f: list[list[float]] = []
@@ -230,9 +239,13 @@ class Engine:
 
     def _step(self, f: list[float], t_s: float) -> list[Event]:
         spec = self.spec
+        if self._brow_drive and f[_EYE_R] + f[_EYE_L] < -2 * BLINK_EYE_IPD:
+            return []  # mid-blink: the pupils, and so the brow heights, are not where they seem
         alpha = 1.0 if self._prev_t is None else 1.0 - math.exp(-max(t_s - self._prev_t, 0.0) / SMOOTH_TAU_S)
         self._prev_t = t_s
-        drive = self._smooth = self._smooth + alpha * (f[self._drive] - self._smooth)
+        sides = self._sides
+        raw = max(f[sides[0]], f[sides[1]]) if self._stronger_side and sides else f[self._drive]
+        drive = self._smooth = self._smooth + alpha * (raw - self._smooth)
         if self._sides is not None:
             self._smooth_r += alpha * (f[self._sides[0]] - self._smooth_r)
             self._smooth_l += alpha * (f[self._sides[1]] - self._smooth_l)
@@ -241,8 +254,12 @@ class Engine:
             self._buf_t.append(t_s)
             self._buf_f.append(f)
             self._buf_d.append(drive)
-            if drive < spec.exit:
-                out.extend(self._close_rep(t_s))
+            if drive >= spec.exit:
+                self._exit_since = None
+            elif self._exit_since is None:
+                self._exit_since = t_s
+            if self._exit_since is not None and t_s - self._exit_since >= EXIT_HOLD_S:
+                out.extend(self._close_rep(self._exit_since))
         else:
             if drive <= spec.exit:
                 self._below_since = t_s
@@ -250,8 +267,9 @@ class Engine:
             idle.append((t_s, f, drive))
             while t_s - idle[0][0] > PRE_ROLL_S:
                 idle.popleft()
-            if drive > spec.enter:
+            if drive > spec.enter and all(f[i] >= minimum for i, minimum in self._gate):
                 self._active = True
+                self._exit_since = None
                 self._enter_t = t_s
                 self._twitch_start = None
                 self._buf_t = [s[0] for s in idle]
@@ -281,8 +299,10 @@ class Engine:
         """Twitch: a brief one-sided movement of a still face (one frame is enough at 15 fps). A blink is
         two-sided; talking moves the lips and the exercise moves the drive: none of these counts, nor
         does anything within half a second of them. Brows, noisier than mouth corners, need more."""
+        sides = self._sides
+        moving = min(f[sides[0]], f[sides[1]]) > self.spec.exit if sides else drive > self.spec.exit
         if abs(f[_F["mouth_open"]]) > TWITCH_QUIET_IPD or abs(f[_F["jaw_open"]]) > 3 * TWITCH_QUIET_IPD \
-                or drive > self.spec.exit:
+                or moving:
             self._busy_t = t_s
             self._twitch_start = None
             self._twitch_base = None
@@ -355,7 +375,11 @@ class Engine:
             if swings >= TALK_MIN_SWINGS and swings / max(t_end - self._enter_t, 1e-9) >= TALK_SWINGS_PER_S:
                 return []  # the lips went up and down like speech: talking, not a rep
         out: list[Event] = []
-        shape = rep_shape(t, feats[:, self._drive], floor=spec.enter, ramp_50_90=spec.ramp_50_90)
+        if self._stronger_side and self._sides is not None:
+            raw = feats[:, list(self._sides)].max(axis=1)
+        else:
+            raw = feats[:, self._drive]
+        shape = rep_shape(t, raw, floor=spec.enter, ramp_50_90=spec.ramp_50_90)
         level, hold_s = shape.level, shape.hold_s
         in_hold = (t >= shape.hold_start_s) & (t <= shape.hold_end_s)
         if in_hold.sum() < 2:

@@ -14,11 +14,12 @@ from facefit.signals.names import SIGNAL_INDEX, SIGNAL_NAMES
 
 #: Feature name -> {signal name: weight}. Sided features come in ``_r`` / ``_l`` pairs.
 FEATURE_WEIGHTS: dict[str, dict[str, float]] = {
-    # corner lift is measured from the inner-lip midpoint, which drops by half of any lip opening:
-    # subtracting half the opening gives the corner's height over the upper lip (talking cancels out)
-    "smile_r": {"mouth_corner_lift_r": 1.0, "mouth_opening": -0.5},
-    "smile_l": {"mouth_corner_lift_l": 1.0, "mouth_opening": -0.5},
-    "smile": {"mouth_corner_lift_r": 0.5, "mouth_corner_lift_l": 0.5, "mouth_opening": -0.5},
+    # corner lift is measured from the inner-lip midpoint, so a jaw drop (talking) raises it a little;
+    # correcting by the lip opening was tried and lost smiles whose lips part evenly (teeth showing):
+    # talking is rejected by its lip swings instead (engine)
+    "smile_r": {"mouth_corner_lift_r": 1.0},
+    "smile_l": {"mouth_corner_lift_l": 1.0},
+    "smile": {"mouth_corner_lift_r": 0.5, "mouth_corner_lift_l": 0.5},
     "brow_r": {"brow_height_r": 1.0},
     "brow_l": {"brow_height_l": 1.0},
     "brow": {"brow_height_r": 0.5, "brow_height_l": 0.5},

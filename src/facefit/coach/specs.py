@@ -11,7 +11,7 @@ from __future__ import annotations
 import tomllib
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -81,6 +81,8 @@ class ExerciseSpec(_Frozen):
     ramp_50_90: float = Field(default=0.295, gt=0.05, lt=0.5)
     min_symmetry: float = Field(default=70.0, ge=0, le=100)
     reject_speech: bool = True
+    drive_from: Literal["mean", "stronger-side"] = "mean"
+    gate: tuple[Limit, ...] = ()
     allowed_shapes: tuple[Slug, ...] = ()
     require: tuple[Limit, ...] = ()
     relax: tuple[Limit, ...] = ()
@@ -105,6 +107,10 @@ class ExerciseSpec(_Frozen):
             raise ValueError("an isometric spec needs not_resisting (the brow rise that means no resistance)")
         if self.not_resisting is not None and self.not_resisting <= self.full:
             raise ValueError("not_resisting must be above full")
+        if self.drive_from == "stronger-side" and self.sides is None:
+            raise ValueError("drive_from = 'stronger-side' needs sides")
+        if any(g.min is None for g in self.gate):
+            raise ValueError("a gate gives a min the feature must reach for a rep to start")
         return self
 
 

@@ -40,11 +40,13 @@ def main() -> None:
         0.21 + 0.07 * smile + 0.03 * teeth + rng.normal(0, 0.001, len(t)),
         0.20 + 0.07 * smile + 0.03 * teeth + rng.normal(0, 0.001, len(t)),
         0.02 + 0.06 * teeth + rng.normal(0, 0.001, len(t)),
+        0.95 + 0.1 * smile + rng.normal(0, 0.001, len(t)),
         strict=True,
     )
     with (HERE / "cheek_lifter.csv").open("w", newline="") as fh:
         writer = csv.writer(fh)
-        writer.writerow(["t_ms", "mouth_corner_lift_r", "mouth_corner_lift_l", "mouth_opening"])
+        writer.writerow(["t_ms", "mouth_corner_lift_r", "mouth_corner_lift_l", "mouth_opening",
+                         "mouth_width"])
         for row in rows:
             writer.writerow([row[0], *(f"{v:.5f}" for v in row[1:])])
 
