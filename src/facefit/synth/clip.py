@@ -56,7 +56,9 @@ class Clip:
         self.rig = FaceRig(face)
         self.warper = Warper(self.rig, spec.size, step=step)
         self._noise_pool: np.ndarray | None = None
-        self._rest_opening = float(np.linalg.norm(face.points[14, :2] - face.points[13, :2]))
+        # Lips count as apart in the photo beyond 5% IPD (closed lips still read 1-3 px between 13-14).
+        gap = float(np.linalg.norm(face.points[14, :2] - face.points[13, :2]))
+        self._rest_opening = max(0.0, gap - 0.05 * face.ipd)
         self.poses = [self.pose(i) for i in range(spec.frames)]
         self.truth = self._truth()
 

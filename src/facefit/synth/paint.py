@@ -19,7 +19,7 @@ TEETH_DEPTH = 0.6  # share of the opening covered by the upper teeth when fully 
 def paint_mouth(frame: np.ndarray, points: np.ndarray, teeth: float, rest_opening: float = 0.0) -> None:
     """Paint the open mouth in place; ``points`` are destination (478, 2) pixel positions.
 
-    Darkness grows with the opening *beyond the photo's own* (``rest_opening`` px between 13 and 14):
+    Darkness grows with the opening beyond ``rest_opening`` (px the photo's own lips are already apart):
     a photo that already shows teeth keeps them for small openings instead of turning them black.
     """
     import cv2
