@@ -142,7 +142,7 @@ def test_twitches_at_rest_raise_a_safety_stop() -> None:
     stops = [e for e in events if isinstance(e, SafetyEvent)]
     assert [s.safety for s in stops] == ["twitch"]
     assert eng.stopped is stops[0]
-    assert 7.0 <= stops[0].t_s <= 7.5
+    assert 7.0 <= stops[0].t_s <= 7.8
     assert eng.reps == []
 
 

@@ -57,6 +57,7 @@ TWITCH_COUNT = 2
 TWITCH_QUIET_IPD = 0.012
 """Lips (and 3x this for the jaw) must stay within this of rest for a blip to count as a twitch."""
 TWITCH_QUIET_BEFORE_S = 0.5
+TWITCH_QUIET_AFTER_S = 0.4
 TWITCH_WINDOW_S = 10.0
 TALK_SWING_IPD = 0.015
 TALK_MIN_SWINGS = 3
@@ -158,7 +159,7 @@ class Engine:
         self._twitch_start: float | None = None
         self._twitch_times: list[float] = []
         self._busy_t = -math.inf
-        self._twitch_frames = 0
+        self._twitch_pending: float | None = None
         self._twitch_base: list[float] | None = None
         self._twitch_prev_t: float | None = None
         self._idle: deque[tuple[float, list[float], float]] = deque()
@@ -296,15 +297,16 @@ class Engine:
                 self._shape_since.pop(shape_id, None)
 
     def _watch_twitch(self, f: list[float], t_s: float, drive: float, out: list[Event]) -> None:
-        """Twitch: a brief one-sided movement of a still face (one frame is enough at 15 fps). A blink is
-        two-sided; talking moves the lips and the exercise moves the drive: none of these counts, nor
-        does anything within half a second of them. Brows, noisier than mouth corners, need more."""
+        """Twitch: a brief one-sided movement of a still face (one frame is enough at 15 fps), with the
+        face quiet for half a second before and 0.4 s after. A blink is two-sided; talking moves the
+        lips and the exercise moves the drive: none of these counts. Brows, noisier, need more."""
         sides = self._sides
         moving = min(f[sides[0]], f[sides[1]]) > self.spec.exit if sides else drive > self.spec.exit
         if abs(f[_F["mouth_open"]]) > TWITCH_QUIET_IPD or abs(f[_F["jaw_open"]]) > 3 * TWITCH_QUIET_IPD \
                 or moving:
             self._busy_t = t_s
             self._twitch_start = None
+            self._twitch_pending = None
             self._twitch_base = None
             self._twitch_prev_t = None
             return
@@ -318,21 +320,22 @@ class Engine:
         if abs(d_smile - base[0]) > TWITCH_THRESHOLD_IPD or abs(d_brow - base[1]) > TWITCH_BROW_THRESHOLD_IPD:
             if self._twitch_start is None:
                 self._twitch_start = t_s
-                self._twitch_frames = 0
-            self._twitch_frames += 1
+                self._twitch_pending = None  # a second blip right after the first: not a lone twitch
             return
         dt = 0.0 if self._twitch_prev_t is None else max(t_s - self._twitch_prev_t, 0.0)
         self._twitch_prev_t = t_s
         alpha = 1.0 - math.exp(-dt / TWITCH_BASELINE_TAU_S)
         base[0] += alpha * (d_smile - base[0])
         base[1] += alpha * (d_brow - base[1])
-        if self._twitch_start is None:
+        if self._twitch_start is not None:
+            start = self._twitch_start
+            self._twitch_start = None
+            if t_s - start <= TWITCH_MAX_S and start - self._busy_t >= TWITCH_QUIET_BEFORE_S:
+                self._twitch_pending = t_s  # confirmed once the face has stayed quiet after it too
             return
-        start = self._twitch_start
-        length = t_s - start
-        self._twitch_start = None
-        if length > TWITCH_MAX_S or start - self._busy_t < TWITCH_QUIET_BEFORE_S:
+        if self._twitch_pending is None or t_s - self._twitch_pending < TWITCH_QUIET_AFTER_S:
             return
+        self._twitch_pending = None
         self._twitch_times = [t for t in self._twitch_times if t_s - t <= TWITCH_WINDOW_S] + [t_s]
         if len(self._twitch_times) >= TWITCH_COUNT:
             self._safety(out, t_s, "twitch",
