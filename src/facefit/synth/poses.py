@@ -230,7 +230,10 @@ class FaceRig:
         return bases
 
     def _blink_basis(self) -> np.ndarray:
-        """Upper lid down to the lower lid; the skin up to 0.25 s above the lid follows, fading."""
+        """Upper lid down to the lower lid; the skin up to 0.25 s above the lid follows, fading.
+
+        The brows stay put (the spline stretches the skin between them and the lid).
+        """
         u, v = self.u, self.v
         dv = np.zeros(len(u))
         for upper, lower in ((RIGHT_UPPER_LID, RIGHT_LOWER_LID), (LEFT_UPPER_LID, LEFT_LOWER_LID)):
@@ -246,6 +249,7 @@ class FaceRig:
             weight = np.where(above >= -0.01, np.clip(1.0 - above / 0.25, 0.0, 1.0), 0.0)
             dv += np.where(inside, 0.95 * gap * weight, 0.0)
             dv[list(lower)] -= 0.05 * gap[list(lower)]
+        dv[list(RIGHT_BROW + LEFT_BROW)] = 0.0  # a blink does not move the brows
         return self._vec(np.zeros_like(dv), dv)
 
     # ------------------------------------------------------------- head pose
