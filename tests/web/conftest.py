@@ -57,23 +57,36 @@ FACEFIT = Path(sys.executable).with_name("facefit")
 
 
 def make_clip(out_dir: Path, photo: Path, *, fps: int = 15, reps: int = 3) -> tuple[Path, dict[str, Any]]:
-    """A cheek-lifter clip with a y4m for the fake webcam and its truth JSON (~8 s to make)."""
+    """A cheek-lifter clip with a y4m for the fake webcam and its truth JSON (~10 s to make)."""
     clip, truth = out_dir / "cheek-lifter.y4m", out_dir / "truth.json"
     subprocess.run(
         [str(FACEFIT), "synth", "--photo", str(photo), "--out", str(clip),
          "--truth", str(truth), "--exercise", "cheek-lifter", "--reps", str(reps), "--hold", "1",
-         "--tempo", "0.6", "--rest", "1.5", "--lead-rest", "2.5", "--fps", str(fps)],
+         "--tempo", "0.6", "--rest", "1.5", "--lead-rest", "4", "--fps", str(fps)],
         check=True, capture_output=True, env={**os.environ, "GLOG_minloglevel": "2"},
     )
     return clip, json.loads(truth.read_text())
 
 
+NEUTRAL_PHOTO = Path(__file__).resolve().parents[2] / "src/facefit/synth/assets/grace_hopper_480.jpg"
+
+
 @pytest.fixture(scope="session")
-def recording(tmp_path_factory: pytest.TempPathFactory, real_data: Path) -> Recording:
+def synth_clip(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
+    """One cheek-lifter clip per test session: 4 s still neutral rest, then 3 reps (y4m + truth).
+
+    The photo is the public-domain portrait shipped for ``facefit demo``: its face is neutral at rest
+    (single_face.jpg smiles, so a calibration on it is rightly rejected as "not neutral").
+    """
+    return make_clip(tmp_path_factory.mktemp("clip"), NEUTRAL_PHOTO)
+
+
+@pytest.fixture(scope="session")
+def recording(synth_clip: tuple[Path, dict[str, Any]]) -> Recording:
     from facefit.vision.landmarker import Landmarker, RunningMode
     from facefit.vision.sources import open_source
 
-    clip, truth = make_clip(tmp_path_factory.mktemp("clip"), real_data / "single_face.jpg")
+    clip, truth = synth_clip
     rows = []
     with open_source(str(clip)) as source, Landmarker(RunningMode.VIDEO) as landmarker:
         for frame in source:

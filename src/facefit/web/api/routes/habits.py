@@ -37,7 +37,8 @@ def today(db: DbDep, caller: MemberDep) -> dict[str, Any]:
     from facefit.habits.service import current_enrolment, records
 
     if current_enrolment(session=db, profile_id=caller.profile_id) is None:
-        return {"enrolled": False, "message": "You are not enrolled in a programme yet: pick one below.",
+        return {"enrolled": False,
+                "message": "You are not enrolled in a programme yet: answer the screening, then enrol.",
                 "planned": [], "streak": {"current": 0, "best": 0}, "adherence": None}
     day = date.today()
     enrolment, days = records(session=db, profile_id=caller.profile_id, today=day)

@@ -52,6 +52,7 @@ class StartMessage(BaseModel):
     sets: int | None = None
     reps: int | None = None
     rest_s: float | None = None
+    seconds: float = Field(default=5.0, ge=2.0, le=15.0, description="calibration length")
     token: str | None = Field(default=None, max_length=200)
 
 
@@ -238,7 +239,7 @@ class Connection:
         indices = landmark_indices()
         self.n_landmarks = len(indices)
         if start.mode == "calibrate":
-            self.calibration = LiveCalibration(indices=indices)
+            self.calibration = LiveCalibration(indices=indices, seconds=start.seconds)
             await self.send({"type": "ready", "mode": "calibrate", "landmarks": indices,
                              "seconds": self.calibration.seconds})
             return

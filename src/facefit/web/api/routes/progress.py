@@ -42,7 +42,8 @@ def report(request: Request, caller: MemberDep, span: Span = "month") -> Respons
         build_report(request.app.state.store, profile=_profile_name(request, caller.profile_id), span=span,
                      out=out)
         html = out.read_text(encoding="utf-8")
-    return HTMLResponse(html, headers={"Content-Security-Policy": REPORT_CSP, "Cache-Control": "no-store"})
+    return HTMLResponse(html, headers={"Content-Security-Policy": REPORT_CSP, "Cache-Control": "no-store",
+                                       "X-Frame-Options": "SAMEORIGIN"})
 
 
 @router.get("/api/progress/before-after", summary="My first and latest accepted photos, aligned side by side",

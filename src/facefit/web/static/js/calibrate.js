@@ -11,13 +11,15 @@ async function start() {
   $("start").disabled = true;
   $("status").textContent = "Loading the face model…";
   const landmarker = await createLandmarker();
-  const socket = new LiveSocket({ mode: "calibrate" }, {
+  const seconds = Number(new URLSearchParams(location.search).get("seconds") || 5);
+  const socket = new LiveSocket({ mode: "calibrate", seconds }, {
     tick: (msg) => { $("progress").value = msg.elapsed / msg.seconds; $("status").textContent = msg.face ? "Hold still, relaxed face…" : "No face: look at the camera."; },
     calibration: (msg) => {
       state.result = msg; socket.finished = true; if (state.stop) state.stop();
       stopCamera($("video")); socket.close();
       $("status").textContent = msg.ok ? "Rest saved: exercises are now measured from your own neutral face." : msg.message;
       $("result").textContent = msg.ok ? "saved" : "rejected"; $("start").disabled = false;
+      document.body.dataset.state = "ended";
     },
     error: (msg) => flash(msg.message, "error"),
   });
@@ -29,6 +31,7 @@ async function start() {
   state.stop = runLoop(video, landmarker, (result, tMs) => {
     if (!socket.ready) return;
     socket.send(encodeFrame(result, socket.ready.landmarks, state.seq++, tMs, video.videoWidth, video.videoHeight));
+    state.frames = state.seq;
     drawPoints($("overlay"), video, result, socket.ready.landmarks);
   });
 }

@@ -16,7 +16,7 @@ async function loadExercises() {
 }
 
 function showTick(msg) {
-  if (msg.reps !== undefined) { state.reps = msg.reps; $("reps").textContent = msg.reps; }
+  if (msg.reps !== undefined) { state.reps = msg.reps; $("rep-count").textContent = msg.reps; }
   if (msg.target) $("target").textContent = msg.target;
   if (msg.set) $("set").textContent = `${msg.set} / ${msg.sets}`;
   $("phase").textContent = msg.phase === "rest" ? `rest ${msg.rest_left ?? ""} s` : (msg.calibrating ? "finding your rest…" : msg.phase);
@@ -36,6 +36,7 @@ function finish(phase) {
   if (state.stop) { state.stop(); state.stop = null; }
   stopCamera($("video"));
   $("status").textContent = phase === "done" ? "Finished and saved." : "Stopped and saved.";
+  document.body.dataset.state = "ended";
   if (state.socket) { state.socket.finished = true; }
 }
 
@@ -82,6 +83,7 @@ function end() {
   state.ended = true;
   stopCamera($("video"));
   $("status").textContent = "Ended.";
+  document.body.dataset.state = "ended";
 }
 
 $("start").addEventListener("click", () => start().catch((error) => { flash(String(error.message || error), "error"); $("start").disabled = false; }));

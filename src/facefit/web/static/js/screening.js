@@ -1,0 +1,24 @@
+// Screening: yes/no for each condition; the safety stage turns answers into a clearance.
+import { api, el, flash } from "./common.js";
+
+async function main() {
+  const root = document.getElementById("screening-app");
+  const data = await api("/api/screening");
+  root.textContent = "";
+  root.append(el("p", { "data-testid": "clearance", text: data.clearance ? `Current clearance: ${data.clearance.summary}` : "You have not been screened yet." }));
+  const form = el("form", { id: "screening-form" });
+  for (const q of data.questions) {
+    form.append(el("fieldset", {}, el("legend", { text: q.name }), el("p", { class: "small", text: q.description }),
+      el("label", {}, el("input", { type: "radio", name: q.id, value: "yes", required: "" }), " yes "),
+      el("label", {}, el("input", { type: "radio", name: q.id, value: "no" }), " no")));
+  }
+  form.append(el("button", { type: "submit", text: "Save answers" }));
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    try { const result = await api("/api/screening", { method: "POST", body: Object.fromEntries(new FormData(form)) }); flash(result.summary); main(); }
+    catch (error) { flash(error.message, "error"); }
+  });
+  root.append(form);
+  document.body.dataset.state = "loaded";
+}
+main().catch((error) => flash(error.message, "error"));
