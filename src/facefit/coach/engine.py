@@ -382,7 +382,9 @@ class Engine:
             raw = feats[:, list(self._sides)].max(axis=1)
         else:
             raw = feats[:, self._drive]
-        shape = rep_shape(t, raw, floor=spec.enter, ramp_50_90=spec.ramp_50_90)
+        shape = rep_shape(t, raw, floor=spec.enter, high=spec.hold_high,
+                          plateau_median=spec.hold_level == "plateau-median", ramp_share=spec.ramp_share,
+                          run_median=spec.hold_level == "run-median")
         level, hold_s = shape.level, shape.hold_s
         in_hold = (t >= shape.hold_start_s) & (t <= shape.hold_end_s)
         if in_hold.sum() < 2:

@@ -75,15 +75,25 @@ def _down_crossing(t: np.ndarray, d: np.ndarray, level: float, after: int) -> fl
     return _cross(t, d, i, level)
 
 
+def cosine_share(high: float) -> float:
+    """Share of a cosine-eased ramp spent between 50% and ``high`` of its height."""
+    return float(np.arccos(1.0 - 2.0 * high) / np.pi - 0.5)
+
+
 def rep_shape(
-    t: np.ndarray, d: np.ndarray, *, floor: float, ramp_50_90: float = RISE_50_90_FRACTION
+    t: np.ndarray, d: np.ndarray, *, floor: float, high: float = 0.9, plateau_median: bool = False,
+    ramp_share: float | None = None, run_median: bool = False,
 ) -> RepShape:
     """Measure a rep from its times ``t`` and drive ``d`` (from rest, through the rep, back down).
 
-    ``floor`` is the smallest level the stability ratio divides by (the spec's enter threshold);
-    ``ramp_50_90`` is the share of a ramp spent between 50% and 90% of the level (0.295 for a cosine
-    ease; smaller where the measured signal saturates before the movement is complete).
+    ``floor`` is the smallest level the stability ratio divides by (the spec's enter threshold).
+    Each ramp's length comes from its 50% -> ``high`` crossing time divided by ``ramp_share`` (by
+    default the cosine-ease share, 0.295 for 90%). ``plateau_median`` takes the level as the median
+    of the frames above 80% of the 90th percentile instead of that percentile itself: less biased
+    by noise spikes and a drifting plateau (head sway). ``run_median`` takes the median of the whole
+    run above half level: for a plateau that keeps drifting (a small isometric brow press).
     """
+    share = cosine_share(high) if ramp_share is None else ramp_share
     s = smooth3(d)
     level = float(np.percentile(s, 90))
     peak_i = int(np.argmax(s))
@@ -95,12 +105,24 @@ def rep_shape(
     starts, ends = runs[::2], runs[1::2] - 1
     k = int(np.argmax(ends - starts))
     a, b = int(starts[k]), int(ends[k])
+    if run_median and float(np.median(s[a:b + 1])) > 0:
+        level = float(np.median(s[a:b + 1]))
+    elif plateau_median:
+        top_part = s[a:b + 1][s[a:b + 1] >= 0.8 * level]
+        level = float(np.median(top_part)) if len(top_part) else level
     t50_up = _cross(t, s, a, 0.5 * level) if a > 0 else float(t[a])
     t50_down = _cross(t, s, b + 1, 0.5 * level) if b + 1 < len(s) else float(t[b])
-    # ramps: 10% -> 90% on the way up, 90% -> 10% on the way down, around the half-level run
+    # ramp lengths from 50% -> high; rise and fall 10% -> 90% for the tempo check
+    top = np.flatnonzero(s[a:b + 1] >= high * level)
+    if len(top):
+        t_high = _up_crossing(t, s, high * level, a + int(top[0]))
+        d_high = _down_crossing(t, s, high * level, a + int(top[-1]))
+        up = 0.0 if t_high is None else max(t_high - t50_up, 0.0) / share
+        down = 0.0 if d_high is None else max(t50_down - d_high, 0.0) / share
+    else:
+        up = down = 0.0
     hi_in = np.flatnonzero(s[a:b + 1] >= 0.9 * level)
     rise = fall = None
-    up = down = 0.0
     onset = t50_up
     if len(hi_in):
         first_hi, last_hi = a + int(hi_in[0]), a + int(hi_in[-1])
@@ -110,14 +132,10 @@ def rep_shape(
             onset = t10
         if t10 is not None and t90 is not None:
             rise = max(t90 - t10, 0.0)
-        if t90 is not None:
-            up = max(t90 - t50_up, 0.0) / ramp_50_90
         d90 = _down_crossing(t, s, 0.9 * level, last_hi)
         d10 = _down_crossing(t, s, 0.1 * level, last_hi)
         if d90 is not None and d10 is not None:
             fall = max(d10 - d90, 0.0)
-        if d90 is not None:
-            down = max(t50_down - d90, 0.0) / ramp_50_90
     hold_start = t50_up + 0.5 * up
     hold_end = max(t50_down - 0.5 * down, hold_start)
     inside = (t >= hold_start) & (t <= hold_end)

@@ -78,7 +78,9 @@ class ExerciseSpec(_Frozen):
     not_resisting: Positive | None = None
     min_active_s: Positive = 0.6
     min_rise_s: float = Field(default=0.3, ge=0)
-    ramp_50_90: float = Field(default=0.295, gt=0.05, lt=0.5)
+    hold_high: float = Field(default=0.9, ge=0.6, le=0.95)
+    hold_level: Literal["p90", "plateau-median", "run-median"] = "plateau-median"
+    ramp_share: float | None = Field(default=None, gt=0.05, lt=0.5)
     min_symmetry: float = Field(default=70.0, ge=0, le=100)
     reject_speech: bool = True
     drive_from: Literal["mean", "stronger-side"] = "mean"
