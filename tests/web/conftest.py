@@ -26,8 +26,11 @@ from facefit.web.settings import WebSettings
 
 @pytest.fixture
 def app(db_url: str) -> Iterator[FastAPI]:
-    """A fresh app on a fresh database (SQLite file, or a new PostgreSQL schema)."""
-    application = create_app(WebSettings(db_url=db_url, secure_cookies=False))
+    """A fresh app on a fresh database (SQLite file, or a new PostgreSQL schema).
+
+    ``tick_every=1`` so WebSocket tests get one reply per frame they send.
+    """
+    application = create_app(WebSettings(db_url=db_url, secure_cookies=False, tick_every=1))
     yield application
     from facefit.web import perception
 

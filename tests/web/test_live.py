@@ -182,3 +182,21 @@ def test_websocket_needs_a_signed_in_caller_from_this_site(app: FastAPI, make_us
         ready = _start(ws, token=token)
         assert ready["session_id"] > 0
     assert HEADER.size == 20
+
+
+def test_state_every_other_frame_and_every_event_at_once(recording: Any) -> None:
+    """The default (tick_every=2) halves the replies; frames that complete an event always get one."""
+    from facefit.web.live.coaching import LiveCoach, Plan
+    from facefit.web.live.protocol import decode_frame, landmark_indices
+
+    indices = landmark_indices()
+    coach = LiveCoach(Plan.for_exercise("cheek-lifter", sets=1), session_id=1, indices=indices, rest=None,
+                      tick_every=2)
+    replies = [coach.frame(decode_frame(frame_bytes(recording, i, indices), len(indices)))
+               for i in range(len(recording.t_ms))]
+    answered = [i for i, r in enumerate(replies) if r is not None]
+    with_events = [i for i, r in enumerate(replies) if r is not None and r.get("events")]
+    assert set(range(0, len(replies), 2)) <= set(answered)
+    assert set(answered) - set(range(0, len(replies), 2)) <= set(with_events)
+    assert sum(len(r["events"]) for r in replies if r and r.get("events")) >= len(recording.truth["reps"])
+    assert [r for r in replies if r][-1]["reps"] == len(recording.truth["reps"])

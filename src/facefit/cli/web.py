@@ -34,6 +34,8 @@ def serve(
         help="Send cookies over HTTPS only (default: on unless the host is loopback; put a TLS proxy in "
              "front for any other host).")] = None,
     log_level: Annotated[str, typer.Option(help="uvicorn log level.")] = "info",
+    tick_every: Annotated[int, typer.Option(help="Send the live coaching state for every n-th frame "
+                                                 "(events always at once).", min=1, max=30)] = 2,
 ) -> None:
     """Serve the FaceFit web app: dashboard, live camera coaching, photos, progress, reports."""
     import uvicorn
@@ -42,7 +44,7 @@ def serve(
     from facefit.web.settings import WebSettings
 
     secure = (not _loopback(host)) if secure_cookies is None else secure_cookies
-    settings = WebSettings(db_url=db_url, secure_cookies=secure)
+    settings = WebSettings(db_url=db_url, secure_cookies=secure, tick_every=tick_every)
     app = create_app(settings)
     console.print(f"FaceFit on http://{host}:{port}  (cookies {'HTTPS-only' if secure else 'plain HTTP'})")
     uvicorn.run(app, host=host, port=port, log_level=log_level, ws_max_size=settings.max_ws_message_bytes,

@@ -94,7 +94,6 @@ class LiveCoach:
         self.unsaved = Unsaved()
         self.reps_total = 0
         self.tick_every = max(1, tick_every)
-        self._ticks = 0
 
     # ----------------------------------------------------------------- per frame
 
@@ -114,8 +113,7 @@ class LiveCoach:
             self._set_start_t = None
         if self.phase == "work":
             self._work(frame, events, values)
-        self._ticks += 1
-        if not events and self._ticks % self.tick_every and self.phase == "work":
+        if not events and frame.seq % self.tick_every and self.phase == "work":
             return None
         reply: dict[str, Any] = {
             "type": "tick", "seq": frame.seq, "phase": self.phase, "set": min(self.set_index, self.plan.sets),

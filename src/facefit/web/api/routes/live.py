@@ -257,6 +257,7 @@ class Connection:
                      "reps": plan.reps_target, "hold_s": plan.hold_s, "rest_s": plan.rest_s},
             "set": first_set, "completed_sets": done, "resumed": start.session_id is not None,
             "calibration": "stored" if rest is not None else "first-second",
+            "tick_every": self.coach.tick_every,
         })
 
     async def flush(self, *, force: bool = False) -> None:
