@@ -386,6 +386,8 @@ class Engine:
                           plateau_median=spec.hold_level == "plateau-median", ramp_share=spec.ramp_share,
                           run_median=spec.hold_level == "run-median")
         level, hold_s = shape.level, shape.hold_s
+        if level < spec.enter or hold_s < spec.min_hold_s:
+            return []  # a noise bump, or a press too short to be the held effort this exercise is
         in_hold = (t >= shape.hold_start_s) & (t <= shape.hold_end_s)
         if in_hold.sum() < 2:
             in_hold = d >= 0.5 * level
