@@ -7,7 +7,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.facefit-installed
-SYSTEM_PACKAGES := libegl1 libgles2 libgl1 ffmpeg fonts-dejavu-core postgresql chromium nodejs
+SYSTEM_PACKAGES := libegl1 libgles2 libgl1 ffmpeg fonts-dejavu-core postgresql chromium nodejs xvfb
 PYTEST_ARGS ?=
 
 .PHONY: setup sysdeps demo test lint bench clean

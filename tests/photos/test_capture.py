@@ -94,3 +94,48 @@ def test_capture_without_display_or_camera_says_so(monkeypatch: pytest.MonkeyPat
     result = runner.invoke(app, ["photo", "capture", "--camera", "57", "--no-window"])
     assert result.exit_code != 0
     assert "camera 57 could not be opened" in str(result.exception)
+
+
+def test_capture_window_under_a_virtual_display(
+    grace_path: Path, rehearsal_video: Path, facefit_home: Path
+) -> None:
+    """The live window path (ghost, checks, imshow/waitKey) end to end, on Xvfb when it is installed."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+    import time
+
+    xvfb = shutil.which("Xvfb")
+    if xvfb is None:
+        pytest.skip("Xvfb not installed (Debian package xvfb)")
+    assert runner.invoke(app, ["photo", "add", str(grace_path)]).exit_code == 0
+    display = f":{90 + os.getpid() % 9}"
+    server = subprocess.Popen(
+        [xvfb, display, "-screen", "0", "1024x768x24", "-nolisten", "tcp"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        time.sleep(1.0)
+        env = {**os.environ, "DISPLAY": display, "FACEFIT_HOME": str(facefit_home), "GLOG_minloglevel": "2"}
+        done = subprocess.run(
+            [
+                Path(sys.executable).with_name("facefit"),
+                "photo",
+                "capture",
+                "--source",
+                str(rehearsal_video),
+                "--hold",
+                "3",
+            ],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=180,
+        )
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "photo taken: stored as photo 2" in done.stdout

@@ -6,6 +6,9 @@ video file standing in for the camera (how the tests drive it). A photo is taken
 passed for ``hold_frames`` consecutive frames (a steady pose, not a lucky frame), or when the user
 presses space/c; either way it goes through :func:`facefit.photos.library.import_photo`, the same
 gate as ``facefit photo add``.
+
+Import OpenCV before PyAV (``facefit.vision.sources`` loads it for video files): measured here, with av
+imported first the first ``cv2.imshow`` never returns (Qt window under X11).
 """
 
 from __future__ import annotations

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from facefit.store import models  # noqa: F401  (registers "profiles", which our foreign keys name)
 from facefit.store.base import Base, utcnow
 
 
