@@ -83,6 +83,8 @@ def test_no_route_lets_one_member_touch_anothers_data(app: FastAPI, make_user: A
     # Every HTTP route is in the OpenAPI spec (pages and static assets take no ids and hold no data).
     for path, operations in app.openapi()["paths"].items():
         params = re.findall(r"{(\w+)", path)
+        if path.startswith("/api/catalog/"):  # public exercise data, the same for everyone
+            continue
         for method in (m.upper() for m in operations):
             if not params:
                 if method == "GET":  # listings must hold only Bob's data

@@ -1,25 +1,31 @@
-// Routine player with live camera coaching: landmarks go to the server, events come back.
+// The routine player with live camera coaching. One exercise (?exercise=) or a whole routine
+// (?routine=): each step the coach can check runs over the WebSocket (landmarks out, events back);
+// the others are guided with their instructions and a timer.
 import { api, el, flash } from "./common.js";
 import { createLandmarker, drawPoints, encodeFrame, runLoop, startCamera, stopCamera } from "./landmarks.js";
 import { LiveSocket, speak } from "./live.js";
 
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
-const state = { seq: 0, frames: 0, firstFrameAt: null, reps: 0, stop: null, socket: null, lastResult: null };
+const state = { seq: 0, frames: 0, firstFrameAt: null, reps: 0, stop: null, socket: null, landmarker: null };
 window.facefit = state;  // read by the browser test and handy when debugging
 
-async function loadExercises() {
+async function loadChoices() {
   const cards = await api("/api/catalog/exercises");
   const select = $("exercise");
   for (const card of cards) if (card.reps) select.append(el("option", { value: card.id, text: card.name }));
   select.value = params.get("exercise") || "cheek-lifter";
+  const routines = await api("/api/catalog/routines");
+  const pick = $("routine");
+  for (const r of routines) pick.append(el("option", { value: r.id, text: r.name }));
+  if (params.get("routine")) pick.value = params.get("routine");
 }
 
 function showTick(msg) {
   if (msg.reps !== undefined) { state.reps = msg.reps; $("rep-count").textContent = msg.reps; }
   if (msg.target) $("target").textContent = msg.target;
   if (msg.set) $("set").textContent = `${msg.set} / ${msg.sets}`;
-  $("phase").textContent = msg.phase === "rest" ? `rest ${msg.rest_left ?? ""} s` : (msg.calibrating ? "finding your rest…" : msg.phase);
+  if (msg.phase) $("phase").textContent = msg.phase === "rest" ? `rest ${msg.rest_left ?? ""} s` : (msg.calibrating ? "finding your rest…" : msg.phase);
   const hold = state.plan && state.plan.hold_s ? Math.min(1, (msg.hold || 0) / state.plan.hold_s) : 0;
   $("ring").style.strokeDashoffset = String(100 - 100 * hold);
   for (const event of msg.events || []) {
@@ -29,64 +35,115 @@ function showTick(msg) {
     if (event.event === "safety" || event.event === "stopped") { $("safety").hidden = false; $("safety").textContent = event.message || event.reason; }
     speak(event.say, $("speak").checked);
   }
-  if (msg.phase === "done" || msg.phase === "stopped") finish(msg.phase);
 }
 
-function finish(phase) {
-  if (state.stop) { state.stop(); state.stop = null; }
-  stopCamera($("video"));
-  $("status").textContent = phase === "done" ? "Finished and saved." : "Stopped and saved.";
-  document.body.dataset.state = "ended";
-  if (state.socket) { state.socket.finished = true; }
+async function ensureCamera() {
+  if (!state.landmarker) { $("status").textContent = "Loading the face model…"; state.landmarker = await createLandmarker(); }
 }
 
-async function start() {
-  $("start").disabled = true;
-  $("status").textContent = "Loading the face model…";
-  const landmarker = await createLandmarker();
-  const startMessage = { mode: "coach", exercise: $("exercise").value };
-  for (const key of ["sets", "reps", "rest_s"]) if ($(key).value) startMessage[key] = Number($(key).value);
-  if (params.get("session")) startMessage.session_id = Number(params.get("session"));
-  const socket = new LiveSocket(startMessage, {
-    ready: (msg) => {
-      state.plan = msg.plan; state.indices = msg.landmarks; state.sessionId = msg.session_id;
-      $("session-id").textContent = msg.session_id;
-      $("target").textContent = msg.plan.reps ?? "—";
-      $("cue").textContent = msg.plan.cue;
-      $("status").textContent = msg.resumed ? `Resumed at set ${msg.set}.` : "Coaching: follow the cue.";
-    },
-    tick: showTick,
-    saved: (msg) => { if (msg.sets.length) flash(`Set ${msg.sets.join(", ")} saved.`); },
-    error: (msg) => flash(msg.message, "error"),
-    reconnecting: () => { $("status").textContent = "Connection lost: reconnecting (finished sets are saved)…"; },
-  });
-  state.socket = socket;
-  socket.connect();
-  await new Promise((resolve) => { const wait = () => (socket.ready ? resolve() : setTimeout(wait, 50)); wait(); });
+function startLoop() {
   const video = $("video");
-  await startCamera(video);
   const stopAfter = Number(params.get("stop_after") || 0);
-  state.stop = runLoop(video, landmarker, (result, tMs) => {
-    if (!socket.ready) return;
+  state.stop = runLoop(video, state.landmarker, (result, tMs) => {
+    const socket = state.socket;
+    if (!socket || !socket.ready || socket.finished) return;
     if (state.firstFrameAt === null) state.firstFrameAt = tMs;
     if (stopAfter && tMs - state.firstFrameAt > stopAfter * 1000) { end(); return; }
-    state.lastResult = result;
     state.frames += 1;
     socket.send(encodeFrame(result, socket.ready.landmarks, state.seq++, tMs, video.videoWidth, video.videoHeight));
     if (state.frames % 2 === 0) drawPoints($("overlay"), video, result, socket.ready.landmarks);
   });
 }
 
-function end() {
+// Coach one exercise; resolves with "done" or "stopped" when the server says so.
+function coach(startMessage) {
+  return new Promise((resolve) => {
+    const socket = new LiveSocket(startMessage, {
+      ready: (msg) => {
+        state.plan = msg.plan; state.sessionId = msg.session_id;
+        $("session-id").textContent = msg.session_id;
+        $("target").textContent = msg.plan.reps ?? "—";
+        $("cue").textContent = msg.plan.cue;
+        $("status").textContent = msg.resumed ? `Resumed at set ${msg.set}.` : `Coaching ${msg.plan.name}: follow the cue.`;
+      },
+      tick: (msg) => {
+        showTick(msg);
+        if (msg.phase === "done" || msg.phase === "stopped") { socket.finished = true; state.lastPhase = msg.phase; }
+      },
+      saved: (msg) => {
+        if (msg.sets.length) flash(`Set ${msg.sets.join(", ")} saved.`);
+        if (msg.finished) { socket.finished = true; socket.close(); resolve(state.lastPhase || msg.finished); }
+      },
+      error: (msg) => flash(msg.message, "error"),
+      reconnecting: () => { $("status").textContent = "Connection lost: reconnecting (finished sets are saved)…"; },
+    });
+    state.socket = socket;
+    socket.connect();
+  });
+}
+
+function guided(step) {
+  // A step the coach cannot check: its instructions and a timer; "Next" skips ahead.
+  return new Promise((resolve) => {
+    $("cue").textContent = `${step.name}: ${step.instructions.join(" ")}`;
+    $("rep-count").textContent = "—"; $("target").textContent = "—";
+    let left = Math.round(step.total_s);
+    const next = $("next"); next.hidden = false;
+    const timer = setInterval(() => { left -= 1; $("phase").textContent = `guided · ${left} s left`; if (left <= 0) finish(); }, 1000);
+    const finish = () => { clearInterval(timer); next.hidden = true; next.onclick = null; resolve("done"); };
+    next.onclick = finish;
+    speak(step.name, $("speak").checked);
+  });
+}
+
+async function startExercise() {
+  await ensureCamera();
+  const msg = { mode: "coach", exercise: $("exercise").value };
+  for (const key of ["sets", "reps", "rest_s"]) if ($(key).value) msg[key] = Number($(key).value);
+  if (params.get("session")) msg.session_id = Number(params.get("session"));
+  const done = coach(msg);
+  await new Promise((resolve) => { const wait = () => (state.socket.ready ? resolve() : setTimeout(wait, 50)); wait(); });
+  await startCamera($("video"));
+  startLoop();
+  const phase = await done;
+  finish(phase);
+}
+
+async function startRoutine() {
+  await ensureCamera();
+  const plan = await api(`/api/catalog/routines/${$("routine").value}/plan`);
+  await startCamera($("video"));
+  startLoop();
+  for (const step of plan.steps) {
+    if (state.ended) break;
+    $("step").textContent = `Step ${step.position} of ${plan.steps.length}: ${step.name}`;
+    const phase = step.coached
+      ? await coach({ mode: "coach", exercise: step.exercise, sets: step.sets, reps: step.reps, rest_s: step.rest_s })
+      : await guided(step);
+    if (phase === "stopped") { finish("stopped"); return; }
+  }
+  finish("done");
+}
+
+function finish(phase) {
   if (state.stop) { state.stop(); state.stop = null; }
-  if (state.socket) state.socket.control({ type: "end" });
-  state.ended = true;
   stopCamera($("video"));
-  $("status").textContent = "Ended.";
+  $("status").textContent = phase === "stopped" ? "Stopped and saved. Rest your face." : "Finished and saved.";
   document.body.dataset.state = "ended";
 }
 
-$("start").addEventListener("click", () => start().catch((error) => { flash(String(error.message || error), "error"); $("start").disabled = false; }));
+function end() {
+  state.ended = true;
+  if (state.socket && !state.socket.finished) state.socket.control({ type: "end" });
+  else finish("done");
+}
+
+function guard(fn) {
+  return () => { $("start").disabled = true; $("start-routine").disabled = true; fn().catch((error) => { flash(String(error.message || error), "error"); $("start").disabled = false; }); };
+}
+
+$("start").addEventListener("click", guard(startExercise));
+$("start-routine").addEventListener("click", guard(startRoutine));
 $("end").addEventListener("click", end);
-$("pain").addEventListener("click", () => { if (state.socket) state.socket.control({ type: "pain", note: "it hurts" }); });
-loadExercises().catch((error) => flash(error.message, "error"));
+$("pain").addEventListener("click", () => { state.ended = true; if (state.socket) state.socket.control({ type: "pain", note: "it hurts" }); });
+loadChoices().catch((error) => flash(error.message, "error"));
