@@ -29,8 +29,10 @@ function showTick(msg) {
   const hold = state.plan && state.plan.hold_s ? Math.min(1, (msg.hold || 0) / state.plan.hold_s) : 0;
   $("ring").style.strokeDashoffset = String(100 - 100 * hold);
   for (const event of msg.events || []) {
+    if (event.event === "progress") continue;  // the counter above shows it
     const line = event.event === "rep" ? `Rep ${event.index}${event.symmetry != null ? ` · symmetry ${Math.round(event.symmetry)}%` : ""}`
-      : event.message || event.say || event.event;
+      : event.event === "hold" ? `held ${event.duration_s.toFixed(1)} s · steadiness ${Math.round(event.stability)}%`
+        : event.message || event.say || event.event;
     $("events").prepend(el("li", { class: `ev-${event.event}`, text: line }));
     if (event.event === "safety" || event.event === "stopped") { $("safety").hidden = false; $("safety").textContent = event.message || event.reason; }
     speak(event.say, $("speak").checked);
