@@ -49,7 +49,7 @@ PATCH_STEP = 2
 MOVING_PX = 0.05  # landmarks moving less are pinned by a sparse subset instead of all being centres
 CACHE_ENTRIES = 512
 ROTATION_CENTRE_STRIDE = 3
-INVERSION_ITERATIONS = 30
+INVERSION_ITERATIONS = 8
 
 
 def anchor_points(rest: np.ndarray, size: tuple[int, int]) -> np.ndarray:
@@ -147,7 +147,7 @@ class Grid:
         wr = (row - r0)[..., None]
         top = values[r0, c0] * (1 - wc) + values[r0, c0 + 1] * wc
         bottom = values[r0 + 1, c0] * (1 - wc) + values[r0 + 1, c0 + 1] * wc
-        return (top * (1 - wr) + bottom * wr).astype(np.float32)
+        return (top * (1 - wr) + bottom * wr).astype(values.dtype, copy=False)
 
     def upsample(self, values: np.ndarray) -> np.ndarray:
         """Grid values -> (height, width, 2) per pixel."""
@@ -317,15 +317,33 @@ class Warper:
         motion = np.concatenate([motion, np.zeros_like(self.anchors)])
         shape = (self.grid.rows, self.grid.columns, 2)
         forward = (self._rotation_operator @ motion).astype(np.float32).reshape(shape)
-        # Backward offset d(y) with b = y + d: solve b + f(b) = y, i.e. d = -f(y + d), by fixed-point
-        # iteration (f is smooth with slope well below 1).
-        target = self.grid.points.astype(np.float32)
-        backward = -forward
-        for _ in range(INVERSION_ITERATIONS):
-            backward = -self.grid.sample(forward, target + backward)
+        backward = self._invert(forward)
         pair = np.stack([forward, backward])
         self._rotations.store(key, pair)
         return forward, backward
+
+    def _invert(self, forward: np.ndarray) -> np.ndarray:
+        """Backward offsets d on the grid with b = y + d solving b + f(b) = y (Newton's method).
+
+        The Jacobian of f comes from finite differences on the grid; a few steps reach 1e-3 px where
+        plain fixed-point iteration needs ~30 (f's slope reaches ~0.7 at the face's edge).
+        """
+        grid = self.grid
+        d_dy, d_dx = np.gradient(forward.astype(np.float64), grid.sy, grid.sx, axis=(0, 1))
+        jacobian = np.concatenate([d_dx, d_dy], axis=-1)  # fx/dx, fy/dx, fx/dy, fy/dy
+        target = grid.points
+        b = target - forward
+        for _ in range(INVERSION_ITERATIONS):
+            residual = b + grid.sample(forward, b) - target
+            if np.abs(residual).max() < 1e-3:
+                break
+            j = grid.sample(jacobian, b)
+            a11, a21, a12, a22 = 1.0 + j[..., 0], j[..., 1], j[..., 2], 1.0 + j[..., 3]
+            det = a11 * a22 - a12 * a21
+            step_x = (a22 * residual[..., 0] - a12 * residual[..., 1]) / det
+            step_y = (a11 * residual[..., 1] - a21 * residual[..., 0]) / det
+            b = b - np.stack([step_x, step_y], axis=-1)
+        return (b - target).astype(np.float32)
 
     def _compose_patch(
         self, index: int, patch: np.ndarray, coarse: np.ndarray, backward: np.ndarray, forward: np.ndarray
@@ -383,10 +401,10 @@ class Warper:
             coarse = composed
             moved = self.grid.sample(forward, destination[:, None, :].astype(np.float32))
             destination = destination + moved[:, 0, :]
-        offsets = self.grid.upsample(coarse)
+        offsets = self.grid.upsample(coarse.astype(np.float32, copy=False))
         for grid, values in fine:
             x0, y0 = int(grid.x0), int(grid.y0)
-            offsets[y0 : y0 + grid.height, x0 : x0 + grid.width] = grid.upsample(values)
+            offsets[y0 : y0 + grid.height, x0 : x0 + grid.width] = grid.upsample(values.astype(np.float32))
         if shift != (0.0, 0.0):
             offsets -= np.array(shift, dtype=np.float32)
             destination = destination + np.array(shift)
