@@ -131,7 +131,8 @@ def synth(
         )
     written = ", ".join(str(p) for p in out)
     console.print(
-        f"wrote {written}: {result.exercise}, {len(result.reps)} reps, {result.frames} frames "
+        f"wrote {written}: {result.exercise}, {len(result.reps)} rep{'' if len(result.reps) == 1 else 's'}, "
+        f"{result.frames} frames "
         f"at {result.fps:g} fps ({result.duration_s:.1f} s)" + (f"; truth {truth}" if truth else "")
     )
 
