@@ -47,8 +47,9 @@ def serve(
     settings = WebSettings(db_url=db_url, secure_cookies=secure, tick_every=tick_every)
     app = create_app(settings)
     console.print(f"FaceFit on http://{host}:{port}  (cookies {'HTTPS-only' if secure else 'plain HTTP'})")
+    # per-message deflate off: the messages are a few hundred bytes, compressing them only costs CPU
     uvicorn.run(app, host=host, port=port, log_level=log_level, ws_max_size=settings.max_ws_message_bytes,
-                ws_ping_interval=20, ws_ping_timeout=20)
+                ws_ping_interval=20, ws_ping_timeout=20, ws_per_message_deflate=False)
 
 
 def web_role(
