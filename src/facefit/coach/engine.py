@@ -133,6 +133,7 @@ class Engine:
     def reset(self) -> None:
         """Forget everything but the spec, targets and stored rest (a new set)."""
         self.rest: np.ndarray | None = self._stored_rest
+        self._enter, self._exit = self.spec.enter, self.spec.exit
         self.calibration = "stored" if self._stored_rest is not None else "first-second"
         self._rest_finder = RestFinder()
         self.events: list[Event] = []
@@ -230,8 +231,19 @@ class Engine:
             self.rest = self._rest_finder.push(np.asarray(values, dtype=float), t_s)
             if self.rest is not None:
                 self.rest = np.nan_to_num(self.rest)
+                self._adapt_thresholds(self._rest_finder.rows)
             return True
         return False
+
+    def _adapt_thresholds(self, rows: np.ndarray | None) -> None:
+        """Raise enter/exit above the landmark noise seen at rest (``noise_k`` x its SD) when the
+        spec asks for it: a small isometric press must stand out of this camera's jitter."""
+        if rows is None or self.spec.noise_k <= 0 or self.rest is None or len(rows) < 3:
+            return
+        drive = (np.nan_to_num(rows) - self.rest) @ MATRIX[:, self._drive]
+        noise = float(np.std(drive))
+        self._enter = max(self.spec.enter, self.spec.noise_k * noise)
+        self._exit = self._enter * self.spec.exit / self.spec.enter
 
     def _drive_signal(self) -> int:
         return int(np.flatnonzero(MATRIX[:, self._drive])[0])
@@ -239,7 +251,6 @@ class Engine:
     # ------------------------------------------------------------------ state machine
 
     def _step(self, f: list[float], t_s: float) -> list[Event]:
-        spec = self.spec
         if self._brow_drive and f[_EYE_R] + f[_EYE_L] < -2 * BLINK_EYE_IPD:
             return []  # mid-blink: the pupils, and so the brow heights, are not where they seem
         alpha = 1.0 if self._prev_t is None else 1.0 - math.exp(-max(t_s - self._prev_t, 0.0) / SMOOTH_TAU_S)
@@ -255,20 +266,20 @@ class Engine:
             self._buf_t.append(t_s)
             self._buf_f.append(f)
             self._buf_d.append(drive)
-            if drive >= spec.exit:
+            if drive >= self._exit:
                 self._exit_since = None
             elif self._exit_since is None:
                 self._exit_since = t_s
             if self._exit_since is not None and t_s - self._exit_since >= EXIT_HOLD_S:
                 out.extend(self._close_rep(self._exit_since))
         else:
-            if drive <= spec.exit:
+            if drive <= self._exit:
                 self._below_since = t_s
             idle = self._idle
             idle.append((t_s, f, drive))
             while t_s - idle[0][0] > PRE_ROLL_S:
                 idle.popleft()
-            if drive > spec.enter and all(f[i] >= minimum for i, minimum in self._gate):
+            if drive > self._enter and all(f[i] >= minimum for i, minimum in self._gate):
                 self._active = True
                 self._exit_since = None
                 self._enter_t = t_s
@@ -288,7 +299,7 @@ class Engine:
     def _watch_shapes(self, f: list[float], t_s: float, drive: float, out: list[Event]) -> None:
         """Wrong exercise: another recognised shape held while this exercise's drive is not active."""
         for shape_id, label, index, minimum in self._shapes:
-            if f[index] > minimum and drive < self.spec.enter:
+            if f[index] > minimum and drive < self._enter:
                 since = self._shape_since.setdefault(shape_id, t_s)
                 if t_s - since >= SHAPE_PERSIST_S:
                     self._fault(out, t_s, "wrong-exercise",
@@ -301,7 +312,7 @@ class Engine:
         face quiet for half a second before and 0.4 s after. A blink is two-sided; talking moves the
         lips and the exercise moves the drive: none of these counts. Brows, noisier, need more."""
         sides = self._sides
-        moving = min(f[sides[0]], f[sides[1]]) > self.spec.exit if sides else drive > self.spec.exit
+        moving = min(f[sides[0]], f[sides[1]]) > self._exit if sides else drive > self._exit
         if abs(f[_F["mouth_open"]]) > TWITCH_QUIET_IPD or abs(f[_F["jaw_open"]]) > 3 * TWITCH_QUIET_IPD \
                 or moving:
             self._busy_t = t_s
@@ -382,11 +393,11 @@ class Engine:
             raw = feats[:, list(self._sides)].max(axis=1)
         else:
             raw = feats[:, self._drive]
-        shape = rep_shape(t, raw, floor=spec.enter, high=spec.hold_high,
+        shape = rep_shape(t, raw, floor=self._enter, high=spec.hold_high,
                           plateau_median=spec.hold_level == "plateau-median", ramp_share=spec.ramp_share,
                           run_median=spec.hold_level == "run-median")
         level, hold_s = shape.level, shape.hold_s
-        if level < spec.enter or hold_s < spec.min_hold_s:
+        if level < self._enter or hold_s < spec.min_hold_s:
             return []  # a noise bump, or a press too short to be the held effort this exercise is
         in_hold = (t >= shape.hold_start_s) & (t <= shape.hold_end_s)
         if in_hold.sum() < 2:

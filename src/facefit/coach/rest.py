@@ -42,8 +42,9 @@ class RestFinder:
         self._t: list[float] = []
         self._rows: list[np.ndarray] = []
         self._first_t: float | None = None
-        self._best: tuple[float, np.ndarray] | None = None
+        self._best: tuple[float, np.ndarray, np.ndarray] | None = None
         self.rest: np.ndarray | None = None
+        self.rows: np.ndarray | None = None
         self.still = False
         self.window: tuple[float, float] | None = None
 
@@ -66,16 +67,17 @@ class RestFinder:
             pose = np.nan_to_num(_spread(block[:, _POSE_COLUMNS])).max() / STILL_TOLERANCE_DEG
             score = max(float(geometry), float(pose))
             if self._best is None or score < self._best[0]:
-                self._best = (score, np.nanmedian(block, axis=0))
+                self._best = (score, np.nanmedian(block, axis=0), block)
             if score <= 1.0:
                 self.still = True
-                return self._settle(self._best[1], self._t[0], t_s)
+                return self._settle(self._best[1], self._best[2], self._t[0], t_s)
         if self._best is not None and t_s - self._first_t >= self.give_up_s:
-            return self._settle(self._best[1], self._t[0], t_s)
+            return self._settle(self._best[1], self._best[2], self._t[0], t_s)
         return None
 
-    def _settle(self, rest: np.ndarray, start: float, end: float) -> np.ndarray:
+    def _settle(self, rest: np.ndarray, rows: np.ndarray, start: float, end: float) -> np.ndarray:
         self.rest = rest
+        self.rows = rows
         self.window = (start, end)
         self._t, self._rows = [], []
         return rest

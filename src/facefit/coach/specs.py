@@ -78,6 +78,7 @@ class ExerciseSpec(_Frozen):
     not_resisting: Positive | None = None
     min_active_s: Positive = 0.6
     min_hold_s: float = Field(default=0.0, ge=0)
+    noise_k: float = Field(default=0.0, ge=0)
     min_rise_s: float = Field(default=0.3, ge=0)
     hold_high: float = Field(default=0.9, ge=0.6, le=0.95)
     hold_level: Literal["p90", "plateau-median", "run-median"] = "plateau-median"
