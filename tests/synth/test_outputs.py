@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import sys
 from dataclasses import replace
@@ -223,3 +224,24 @@ def test_cli_help_lists_the_options(
     for option in ("--photo", "--exercise", "--reps", "--hold", "--tempo", "--fps", "--amplitude", "--noise",
                    "--seed", "--distractors", "--fault", "--size", "--truth", "--out"):
         assert option in output
+
+
+def test_iter_frames_streams_the_clip_in_order(faces: dict[str, PreparedFace]) -> None:
+    from facefit.synth import iter_frames
+
+    spec = replace(SMALL, noise=0.0, distractors=(), faults=())
+    frames = list(iter_frames(faces["grace-hopper"], spec))
+    assert [f.index for f in frames] == list(range(spec.frames))
+    assert all(b.t_ms > a.t_ms for a, b in itertools.pairwise(frames))
+    assert frames[-1].t_ms == round((spec.frames - 1) * 1000 / spec.fps)
+    assert all(f.rgb.shape == (360, 480, 3) and f.rgb.dtype == np.uint8 for f in frames)
+
+
+def test_bad_photo_arrays_and_faceless_photos_are_refused(real_data: Path, image_landmarker: object) -> None:
+    from facefit.errors import InputError, NoFaceError
+    from facefit.synth import prepare_face
+
+    with pytest.raises(InputError, match="photo array must be RGB uint8"):
+        prepare_face(np.zeros((40, 40), dtype=np.uint8), (320, 240), landmarker=image_landmarker)
+    with pytest.raises(NoFaceError, match=r"no face found in the photo free-mountain-vector-01\.jpg"):
+        prepare_face(real_data / "free-mountain-vector-01.jpg", (320, 240), landmarker=image_landmarker)
