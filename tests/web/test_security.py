@@ -107,3 +107,16 @@ def test_bad_json_and_bad_fields_get_one_clear_sentence(app: FastAPI, make_user:
     response = user.client.post("/api/lifestyle", json={"values": {"sleep": "lots"}})
     assert response.status_code in (400, 422) and "sleep" in response.json()["detail"].lower()
     assert user.client.get("/api/account").status_code == 200
+
+
+def test_pages_and_api_carry_security_headers_and_the_spec_is_served(app: FastAPI, make_user: Any) -> None:
+    user = make_user("headers@example.org")
+    page = user.client.get("/practice")
+    assert page.status_code == 200 and "rep-count" in page.text
+    csp = page.headers["content-security-policy"]
+    assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp and "http" not in csp
+    assert page.headers["x-frame-options"] == "DENY" and page.headers["x-content-type-options"] == "nosniff"
+    assert user.client.get("/api/sessions").headers["cache-control"] == "no-store"
+    assert TestClient(app).get("/practice", follow_redirects=False).status_code == 303  # sign in first
+    spec = TestClient(app).get("/openapi.json").json()
+    assert {"/api/sessions", "/api/photos", "/api/account/export", "/api/progress"} <= set(spec["paths"])
