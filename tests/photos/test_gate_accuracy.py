@@ -57,3 +57,18 @@ def test_huge_image_is_refused_before_decoding(tmp_path: Path) -> None:
     Image.new("1", (9000, 7000)).save(path)  # 63 megapixels, a few kB on disk
     with pytest.raises(InputError, match="more than 50,000,000"):
         load_photo(path)
+
+
+def test_whole_image_downscale_is_a_resolution_change_not_a_distance_change(
+    grace: PhotoMeasurement, grace_rgb: np.ndarray, image_landmarker: object
+) -> None:
+    """Resizing the whole file keeps the framing (same distance) but loses face pixels the error was
+    measured with: resolution fails, distance passes."""
+    import cv2
+
+    small = cv2.resize(grace_rgb, None, fx=0.8, fy=0.8, interpolation=cv2.INTER_AREA)  # 67 px < 75% of 84
+    result = evaluate(measure_photo(small, image_landmarker), Reference.from_measurement(grace))
+    checks = {c.name: c for c in result.checks}
+    assert checks["distance"].passed and abs(checks["distance"].value) < 0.025
+    assert not checks["resolution"].passed
+    assert "same camera and resolution" in checks["resolution"].advice

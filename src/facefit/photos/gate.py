@@ -31,6 +31,7 @@ BALANCE_MIN = 0.80
 SHARPNESS_MIN = 15.0
 SHARPNESS_MIN_OF_BASELINE = 0.30
 MIN_IPD_PX = 60.0  # ISO/IEC 19794-5 token images ask for >= 60 px between eye centres
+MIN_IPD_OF_BASELINE = 0.75  # and not much coarser than the baseline the error was measured on
 EYE_APERTURE_MIN = 0.05
 EYE_APERTURE_MIN_OF_BASELINE = 0.60
 BLINK_MAX = 0.60
@@ -93,6 +94,7 @@ class Reference:
     sharpness: float
     expression: dict[str, float]
     photo_id: int | None = None
+    ipd_px: float = 0.0
 
     @classmethod
     def from_summary(cls, summary: Mapping[str, Any], photo_id: int | None = None) -> Reference:
@@ -103,6 +105,7 @@ class Reference:
             sharpness=float(summary.get("sharpness") or 0.0),
             expression={k: float(v) for k, v in summary.get("expression", {}).items() if v is not None},
             photo_id=photo_id,
+            ipd_px=float(summary.get("ipd_px") or 0.0),
         )
 
     @classmethod
@@ -249,17 +252,26 @@ def _sharpness_check(m: PhotoMeasurement, ref: Reference | None) -> Check:
     return Check("sharpness", ok, _round(m.sharpness, 1), _round(limit, 1), advice)
 
 
-def _resolution_check(m: PhotoMeasurement) -> Check:
-    ok = m.ipd_px >= MIN_IPD_PX
-    advice = (
-        "ok"
-        if ok
-        else (
+def _resolution_check(m: PhotoMeasurement, ref: Reference | None) -> Check:
+    """Enough pixels on the face: >= 60 px between pupils, and >= 75% of the baseline's (the measured
+    error, MDC95, holds at the baseline's resolution; a coarser photo measures worse)."""
+    limit = MIN_IPD_PX
+    if ref is not None and ref.ipd_px > 0:
+        limit = max(limit, MIN_IPD_OF_BASELINE * ref.ipd_px)
+    ok = m.ipd_px >= limit
+    if ok:
+        advice = "ok"
+    elif m.ipd_px >= MIN_IPD_PX:
+        advice = (
+            f"fewer pixels on the face than in your baseline ({m.ipd_px:.0f} vs {ref.ipd_px:.0f} px between "  # type: ignore[union-attr]
+            "pupils): use the same camera and resolution as your baseline"
+        )
+    else:
+        advice = (
             f"too few pixels on the face ({m.ipd_px:.0f} px between pupils): "
             "use a higher resolution or move closer"
         )
-    )
-    return Check("resolution", ok, _round(m.ipd_px, 1), MIN_IPD_PX, advice)
+    return Check("resolution", ok, _round(m.ipd_px, 1), _round(limit, 1), advice)
 
 
 def _eyes_check(m: PhotoMeasurement, ref: Reference | None) -> Check:
@@ -351,7 +363,7 @@ def evaluate(
         one_face,
         *_pose_checks(m, reference),
         _distance_check(m, reference),
-        _resolution_check(m),
+        _resolution_check(m, reference),
         *_light_checks(m),
         _sharpness_check(m, reference),
         _eyes_check(m, reference),
