@@ -154,3 +154,24 @@ def test_model_finds_the_landmarks_where_the_truth_drew_them(
     error = np.linalg.norm(seen - drawn, axis=1).mean()
     assert error < limit_ipd * face.ipd, f"mean landmark error {error:.2f} px (IPD {face.ipd:.0f} px)"
     assert error < 0.6 * moved, f"error {error:.2f} px against {moved:.2f} px of motion"
+
+
+def test_jerky_onset_rises_several_times_faster(faces: dict[str, PreparedFace]) -> None:
+    spec = ClipSpec(
+        exercise="cheek-lifter", reps=2, hold_s=1.0, tempo_up_s=1.0, tempo_down_s=0.6, rest_s=0.8, fps=15,
+        size=SIZE, faults=(Fault.parse("jerky@2"),),
+    )
+    run = measure(prepare_clip(faces["astronaut"], spec))
+    truth = run.clip.truth
+    t = truth.column("t_s")
+    lift = 0.5 * (run.signal("mouth_corner_lift_r") + run.signal("mouth_corner_lift_l"))
+    lift = lift - np.median(lift[t < truth.rest["end_s"]])
+    rise_times = []
+    for rep in truth.reps:
+        hold = (t >= rep["hold_start_s"]) & (t <= rep["hold_end_s"])
+        level = 0.8 * float(np.median(lift[hold]))
+        reached = (t >= rep["start_s"]) & (lift >= level)
+        rise_times.append(float(t[reached][0]) - rep["start_s"])  # ramp start to 80% of the hold
+    smooth, jerky = rise_times
+    assert truth.reps[1]["faults"] == ["jerky"]
+    assert jerky < 0.25 and smooth > 0.4, rise_times
