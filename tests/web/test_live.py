@@ -200,3 +200,27 @@ def test_state_every_other_frame_and_every_event_at_once(recording: Any) -> None
     assert set(answered) - set(range(0, len(replies), 2)) <= set(with_events)
     assert sum(len(r["events"]) for r in replies if r and r.get("events")) >= len(recording.truth["reps"])
     assert [r for r in replies if r][-1]["reps"] == len(recording.truth["reps"])
+
+
+def test_calibration_over_the_websocket_is_stored_and_used(app: FastAPI, make_user: Any,
+                                                          recording: Any) -> None:
+    user = make_user("calibrate@example.org")
+    with user.client.websocket_connect("/ws/coach") as ws:
+        ws.send_json({"type": "start", "mode": "calibrate", "seconds": 2.5})
+        ready = ws.receive_json()
+        assert ready["type"] == "ready" and ready["mode"] == "calibrate"
+        i = 0
+        while True:
+            ws.send_bytes(frame_bytes(recording, i, ready["landmarks"]))
+            reply = ws.receive_json()
+            i += 1
+            if reply["type"] == "calibration":
+                break
+        assert reply["ok"], reply["message"]
+        assert recording.t_ms[i - 1] - recording.t_ms[0] >= 2500  # only the still lead-in was used
+        assert reply["calibration"]["rest"]["mouth_opening"] is not None
+    with user.client.websocket_connect("/ws/coach") as ws:
+        ready = _start(ws, sets=1)
+        assert ready["calibration"] == "stored"
+        ticks, _ = _stream(ws, recording, ready["landmarks"], range(len(recording.t_ms)))
+        assert ticks[-1]["reps"] == len(recording.truth["reps"])
