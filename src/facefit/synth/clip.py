@@ -195,7 +195,7 @@ def make_clip(
     clip = prepare_clip(photo, spec, landmarker=landmarker)
     with Writers([open_writer(path, spec.size, spec.fps) for path in outputs]) as writers:
         total = len(clip)
-        for frame in clip.frames():
+        for frame in clip.frames() if outputs else ():  # truth only: nothing to render
             writers.write(frame.rgb)
             if progress is not None:
                 progress(frame.index + 1, total)
