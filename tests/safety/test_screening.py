@@ -74,6 +74,10 @@ def test_answers_file_errors_name_the_file(tmp_path: Path) -> None:
         load_answers(bad)
     with pytest.raises(ScreeningInputError, match="cannot read"):
         load_answers(tmp_path / "missing.json")
+    binary = tmp_path / "c.json"
+    binary.write_bytes(b"\xff\xfe\x00")
+    with pytest.raises(ScreeningInputError, match=r"c\.json is not UTF-8"):
+        load_answers(binary)
     good = tmp_path / "b.json"
     good.write_text(json.dumps({**NO, "rosacea-sensitive-skin": True}))
     assert load_answers(good)["rosacea-sensitive-skin"] is True
