@@ -125,14 +125,22 @@ def check_output_path(path: str | os.PathLike[str]) -> Path:
         raise InputError(
             f"cannot write {path.name}: use a .mp4, .mov, .mkv or .y4m file name."
         )
-    if not path.parent.exists():
+    if not path.parent.is_dir():
         raise InputError(f"cannot write {path}: the folder {path.parent} does not exist.")
+    if path.is_dir():
+        raise InputError(f"cannot write {path}: it is a folder.")
     return path
 
 
 def open_writer(path: str | os.PathLike[str], size: tuple[int, int], fps: float) -> FrameWriter:
     """A writer chosen by file suffix (.y4m raw, otherwise H.264)."""
+    import av.error
+
     path = check_output_path(path)
-    if path.suffix.lower() == Y4M_SUFFIX:
-        return Y4mWriter(path, size, fps)
-    return Mp4Writer(path, size, fps)
+    try:
+        if path.suffix.lower() == Y4M_SUFFIX:
+            return Y4mWriter(path, size, fps)
+        return Mp4Writer(path, size, fps)
+    except (OSError, av.error.FFmpegError) as error:
+        reason = getattr(error, "strerror", None) or str(error)
+        raise InputError(f"cannot write {path}: {reason}.") from None
