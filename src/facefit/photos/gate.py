@@ -31,7 +31,7 @@ BALANCE_MIN = 0.80
 SHARPNESS_MIN = 15.0
 SHARPNESS_MIN_OF_BASELINE = 0.30
 MIN_IPD_PX = 60.0  # ISO/IEC 19794-5 token images ask for >= 60 px between eye centres
-MIN_IPD_OF_BASELINE = 0.75  # and not much coarser than the baseline the error was measured on
+MIN_IPD_OF_BASELINE = 0.80  # and not much coarser than the baseline the error was measured on
 EYE_APERTURE_MIN = 0.05
 EYE_APERTURE_MIN_OF_BASELINE = 0.60
 BLINK_MAX = 0.60
@@ -253,7 +253,7 @@ def _sharpness_check(m: PhotoMeasurement, ref: Reference | None) -> Check:
 
 
 def _resolution_check(m: PhotoMeasurement, ref: Reference | None) -> Check:
-    """Enough pixels on the face: >= 60 px between pupils, and >= 75% of the baseline's (the measured
+    """Enough pixels on the face: >= 60 px between pupils, and >= 80% of the baseline's (the measured
     error, MDC95, holds at the baseline's resolution; a coarser photo measures worse)."""
     limit = MIN_IPD_PX
     if ref is not None and ref.ipd_px > 0:
