@@ -120,6 +120,7 @@ def test_a_coach_sees_nothing_until_invited_and_then_only_reads(app: FastAPI, ma
     sid = alice["session_id"]
     assert stranger.client.get("/api/coach/members").json() == []
     for path in (f"/api/coach/members/{member.id}/sessions", f"/api/coach/members/{member.id}/sessions/{sid}",
+                 f"/api/coach/members/{member.id}/progress",
                  f"/api/sessions/{sid}", f"/api/photos/{alice['photo_id']}/image"):
         response = stranger.client.get(path)
         assert response.status_code == 404 and not _leaks(response, alice), path
@@ -127,6 +128,7 @@ def test_a_coach_sees_nothing_until_invited_and_then_only_reads(app: FastAPI, ma
     assert [m["id"] for m in coach.client.get("/api/coach/members").json()] == [member.id]
     sessions = coach.client.get(f"/api/coach/members/{member.id}/sessions").json()
     assert [s["id"] for s in sessions] == [sid]
+    assert coach.client.get(f"/api/coach/members/{member.id}/progress").json()["sessions"][0]["kind"] == "coach"
     detail = coach.client.get(f"/api/coach/members/{member.id}/sessions/{sid}").json()
     assert detail["events"][0]["payload"]["message"] == MARKER
     # read-only: the member's own write routes are scoped by the caller's profile
@@ -140,3 +142,37 @@ def test_a_coach_sees_nothing_until_invited_and_then_only_reads(app: FastAPI, ma
     assert member.client.get("/api/coach/members").status_code == 403
     response = member.client.post("/api/account/coaches", json={"email": "bob@nowhere.org"})
     assert response.status_code == 404
+
+
+def test_facefit_serve_serves_the_app(tmp_path: Path) -> None:
+    """The command a user runs: `facefit serve` answers on loopback and stops cleanly."""
+    import os
+    import signal
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "FACEFIT_HOME": str(tmp_path / "home")}
+    server = subprocess.Popen([str(Path(sys.executable).with_name("facefit")), "serve", "--port", str(port),
+                               "--log-level", "warning"], env=env, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                health = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
+                break
+            except httpx.TransportError:
+                assert server.poll() is None and time.monotonic() < deadline, "facefit serve did not start"
+                time.sleep(0.2)
+        assert health.json() == {"ok": True, "browser_assets": True}
+        assert "Create your account" in httpx.get(f"http://127.0.0.1:{port}/signup").text
+        assert httpx.get(f"http://127.0.0.1:{port}/vendor/tasks-vision/vision_bundle.mjs").status_code == 200
+    finally:
+        server.send_signal(signal.SIGINT)
+        assert server.wait(timeout=15) == 0

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException, status
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Request, status
 
 from facefit.store import web as accounts
-from facefit.store.models import PracticeSession
+from facefit.store.models import PracticeSession, Profile
 from facefit.web.api.routes.sessions import own_session
 from facefit.web.deps import CoachDep, DbDep
 from facefit.web.schemas import PersonPublic, SessionDetail, SessionPublic
@@ -37,3 +39,13 @@ def member_sessions(member_id: int, db: DbDep, caller: CoachDep) -> list[Practic
             summary="One of a member's sessions (read-only)")
 def member_session(member_id: int, session_id: int, db: DbDep, caller: CoachDep) -> PracticeSession:
     return own_session(db, member_profile(db, caller.account_id, member_id), session_id)
+
+
+@router.get("/members/{member_id}/progress", summary="A member's progress numbers (read-only)")
+def member_progress(member_id: int, request: Request, db: DbDep, caller: CoachDep) -> dict[str, Any]:
+    from facefit.reports.progress import progress
+
+    profile_id = member_profile(db, caller.account_id, member_id)
+    profile = db.get(Profile, profile_id)
+    assert profile is not None
+    return progress(request.app.state.store, profile=profile.name, span="all")
