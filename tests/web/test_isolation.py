@@ -128,7 +128,8 @@ def test_a_coach_sees_nothing_until_invited_and_then_only_reads(app: FastAPI, ma
     assert [m["id"] for m in coach.client.get("/api/coach/members").json()] == [member.id]
     sessions = coach.client.get(f"/api/coach/members/{member.id}/sessions").json()
     assert [s["id"] for s in sessions] == [sid]
-    assert coach.client.get(f"/api/coach/members/{member.id}/progress").json()["sessions"][0]["kind"] == "coach"
+    progress = coach.client.get(f"/api/coach/members/{member.id}/progress").json()
+    assert progress["sessions"][0]["kind"] == "coach"
     detail = coach.client.get(f"/api/coach/members/{member.id}/sessions/{sid}").json()
     assert detail["events"][0]["payload"]["message"] == MARKER
     # read-only: the member's own write routes are scoped by the caller's profile
