@@ -113,5 +113,5 @@ def landmark_indices() -> list[int]:
     """The landmark indices the signal stage reads (all 478 if it does not say)."""
     from facefit.signals import compute
 
-    used = getattr(compute, "_USED", None)
+    used = getattr(compute, "USED_LANDMARKS", None)
     return sorted(int(i) for i in used) if used else list(range(N_LANDMARKS))
