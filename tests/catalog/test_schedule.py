@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from facefit.catalog.durations import routine_seconds
 from facefit.catalog.loader import load_catalog
 from facefit.catalog.schedule import parse_weekdays, plan
-from facefit.errors import CatalogError
+from facefit.errors import CatalogError, InputError
 
 MONDAY = date(2026, 11, 23)
 PROGRAMMES = ["eight-week", "twelve-week", "study-20-week"]
@@ -83,6 +83,14 @@ def test_parse_weekdays_and_bad_input() -> None:
         plan("eight-week", MONDAY, set())
     with pytest.raises(CatalogError, match="unknown programme"):
         plan("forty-week", MONDAY)
+
+
+def test_a_programme_that_would_end_after_year_9999_is_an_input_error() -> None:
+    weeks = load_catalog().programme("eight-week").weeks
+    last_start = date.max - timedelta(days=7 * weeks - 1)
+    assert plan("eight-week", last_start)[-1].date == date.max
+    with pytest.raises(InputError, match="would run past 9999-12-31"):
+        plan("eight-week", last_start + timedelta(days=1))
 
 
 @given(

@@ -25,6 +25,7 @@ from datetime import date, timedelta
 from facefit.catalog.durations import routine_seconds
 from facefit.catalog.loader import Catalog, load_catalog
 from facefit.catalog.models import Phase, Programme
+from facefit.errors import InputError
 
 WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _FULL_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -110,6 +111,9 @@ def plan(
         allowed = set(weekdays)
         if not allowed or not allowed <= set(range(7)):
             raise ValueError(f"weekdays must be a non-empty subset of 0..6 (0 = Monday): {sorted(allowed)}")
+    if date.max - start < timedelta(days=7 * programme.weeks - 1):
+        raise InputError(f"{programme.id} starting {start} would run past {date.max}; choose an earlier "
+                         "start.")
     minutes = {phase.routine: routine_seconds(catalog.routine(phase.routine), catalog) / 60
                for phase in programme.phases}
     days: list[PlannedDay] = []
