@@ -82,7 +82,8 @@ def build(store: Store, *, screening: dict[str, bool] | None = None) -> History:
         profile_id = get_or_create_profile(session=db).id
         record_screening(session=db, profile_id=profile_id, answers=answers,
                          now=at_noon(START - timedelta(days=1)))
-        enrol(session=db, profile_id=profile_id, programme_id="twelve-week", start=START)
+        enrol(session=db, profile_id=profile_id, programme_id="twelve-week", start=START,
+              today=START - timedelta(days=1))
     for week, day in practised_days():
         when = at_noon(day_of(week, day))
         if (week, day) == (6, 3):

@@ -10,7 +10,9 @@ from icalendar import Calendar
 from typer.testing import CliRunner
 
 from facefit.cli import app
+from facefit.errors import InputError
 from facefit.habits.service import NotEnrolledError
+from facefit.safety.conditions import CONDITION_IDS
 from facefit.store.db import open_store
 
 from .history import build
@@ -44,3 +46,16 @@ def test_plan_today_and_remind(tmp_path: Path) -> None:
     events = Calendar.from_ical(out.read_bytes()).walk("VEVENT")
     assert len(events) == 72 and "wrote 72" in result.output
     assert all(len(e.walk("VALARM")) == 1 for e in events)
+
+
+def test_bad_enrol_values_are_refused_before_anything_is_stored(tmp_path: Path) -> None:
+    runner = CliRunner()
+    answers = tmp_path / "answers.json"
+    answers.write_text(json.dumps(dict.fromkeys(CONDITION_IDS, False)))
+    assert runner.invoke(app, ["screen", "--answers", str(answers)]).exit_code == 0
+    for args, fragment in [(["--time", "25:99"], "HH:MM"), (["--start", "1900-01-01"], "more than 366 days"),
+                           (["--start", "9999-12-01"], "more than 366 days")]:
+        result = runner.invoke(app, ["enrol", *args])
+        assert isinstance(result.exception, InputError), (args, result.output)
+        assert fragment in str(result.exception)
+    assert isinstance(runner.invoke(app, ["plan"]).exception, NotEnrolledError)

@@ -69,18 +69,20 @@ def test_tmj_player_plan_replaces_jaw_glide_and_says_why(store: Store) -> None:
 def test_palsy_needs_explicit_acknowledgement_to_enrol_and_practise(store: Store) -> None:
     pid = _profile(store)
     with store.transaction() as db, pytest.raises(NotScreenedError):
-        enrol(session=db, profile_id=pid, programme_id="twelve-week", start=date(2026, 3, 2))
+        enrol(session=db, profile_id=pid, programme_id="twelve-week", start=date(2026, 3, 2),
+              today=date(2026, 3, 1))
     with store.transaction() as db:
         palsy = {**NO, "facial-nerve-disorder": True}
         clearance = record_screening(session=db, profile_id=pid, answers=palsy)
     assert clearance.level is Level.CONSULT_FIRST
     with store.transaction() as db, pytest.raises(SafetyBlockError, match="clinician"):
-        enrol(session=db, profile_id=pid, programme_id="twelve-week", start=date(2026, 3, 2))
+        enrol(session=db, profile_id=pid, programme_id="twelve-week", start=date(2026, 3, 2),
+              today=date(2026, 3, 1))
     with store.transaction() as db, pytest.raises(SafetyBlockError, match="consult a clinician"):
         prepare_routine(session=db, profile_id=pid, target="daily-10")
     with store.transaction() as db:
         enrol(session=db, profile_id=pid, programme_id="twelve-week", start=date(2026, 3, 2),
-              consult_acknowledged=True)
+              today=date(2026, 3, 1), consult_acknowledged=True)
         prepared = prepare_routine(session=db, profile_id=pid, target="daily-10")
     assert prepared.routine is not None
     gentle = {"skin-prep", "warm-up-massage", "cool-down-tapping"}

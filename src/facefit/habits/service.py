@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -24,6 +24,9 @@ from facefit.safety.errors import NotScreenedError, SafetyBlockError
 from facefit.safety.service import acknowledge_consult, as_utc, current_clearance
 from facefit.store import safety_habits as db
 from facefit.store.models import PracticeSession
+
+MAX_START_DISTANCE = timedelta(days=366)
+"""How far before or after today a programme may start."""
 
 
 class NotEnrolledError(FaceFitError):
@@ -47,19 +50,28 @@ class EnrolmentView:
 def enrol(
     *, session: Session, profile_id: int, programme_id: str, start: date,
     weekdays: Iterable[int] | None = None, reminder_time: str = "08:00", consult_acknowledged: bool = False,
-    catalog: Catalog | None = None,
+    catalog: Catalog | None = None, today: date | None = None,
 ) -> EnrolmentView:
     """Enrol in a programme; needs a screening, and a consult-first screening needs the acknowledgement.
 
     ``consult_acknowledged`` is the explicit statement that a clinician has cleared the user; it is
-    stored on the screening so the routine player honours it too.
+    stored on the screening so the routine player honours it too. Every value is checked before
+    anything is written: ``start`` must lie within :data:`MAX_START_DISTANCE` of ``today`` (a start
+    decades away is a typo, and once stored it would make every plan, calendar and report span it).
     """
     catalog = catalog or load_catalog()
     programme = catalog.programme(programme_id)
     days = sorted(set(range(7) if weekdays is None else weekdays))
     if not days or not set(days) <= set(range(7)):
         raise InputError(f"weekdays must be a non-empty subset of 0..6 (0 = Monday), got {days}")
-    parse_clock(reminder_time)
+    today = today or date.today()
+    if abs(start - today) > MAX_START_DISTANCE:
+        raise InputError(f"start date {start} is more than {MAX_START_DISTANCE.days} days from today "
+                         f"({today}); a programme starts within a year either way.")
+    try:
+        parse_clock(reminder_time)
+    except ValueError as error:
+        raise InputError(str(error)) from None
     clearance = current_clearance(session=session, profile_id=profile_id)
     if clearance is None:
         raise NotScreenedError("screen first: run `facefit screen` before enrolling in a programme.")
