@@ -192,3 +192,20 @@ def test_fault_and_size_parsing() -> None:
         Fault.parse("teeth@two")
     with pytest.raises(InputError, match="expected WIDTHxHEIGHT"):
         parse_size("640by480")
+
+
+def test_default_timing_follows_the_exercise_catalog() -> None:
+    from facefit.catalog.loader import load_catalog
+    from facefit.synth.spec import EXERCISE_TIMING, EXERCISES
+
+    catalog = load_catalog()
+    for exercise in EXERCISES:
+        if exercise == "none":
+            continue
+        entry = catalog.exercise(exercise)
+        hold, up, down = EXERCISE_TIMING[exercise]
+        assert (up, down) == (entry.tempo.up_s, entry.tempo.down_s), exercise
+        if entry.hold_s is not None:  # forehead-relaxer is timed in the catalog: synth holds 5 s
+            assert hold == entry.hold_s, exercise
+        spec = ClipSpec(exercise=exercise)
+        assert (spec.hold, spec.tempo_up, spec.tempo_down) == (hold, up, down)
