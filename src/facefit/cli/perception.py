@@ -221,26 +221,10 @@ def landmarks(
     if out is None:
         typer.echo(text, nl=not text.endswith("\n"))
     else:
-        _atomic_write(out, text)
+        from facefit.habits.ics import write_atomic
+
+        write_atomic(out, text.encode("utf-8"))
         err_console.print(f"wrote {out}", highlight=False)
-
-
-def _atomic_write(path: Path, text: str) -> None:
-    """Write via a temporary file in the same directory, fsync, then rename: never a half-written file."""
-    import os
-    import tempfile
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def calibrate(
