@@ -39,8 +39,9 @@ def test_single_view_has_the_bias_that_averaging_removes(
     size = grace.image_size
     raw_photo = asymmetries(raw_metrics(lm.pupil_frame(seen.landmarks, size)))
     raw_mirror = asymmetries(raw_metrics(lm.pupil_frame(mirror.landmarks, size)))
-    raw_disagreement = max(abs(raw_photo[k] + raw_mirror[k]) for k in ("brow_height", "eye_aperture"))
-    assert raw_disagreement > 0.0005  # the model is not perfectly mirror-consistent on its own
+    stems = ("brow_height", "eye_aperture", "mouth_corner_drop")
+    raw_disagreement = max(abs(raw_photo[k] + raw_mirror[k]) for k in stems)
+    assert raw_disagreement > 0.005  # one view alone would fail the 0.5% IPD agreement (2.7% measured)
 
 
 def test_metrics_are_plausible_for_a_frontal_adult_face(grace: PhotoMeasurement) -> None:
