@@ -255,3 +255,17 @@ def test_rep_event_validates_and_serialises() -> None:
     rep = RepEvent(t_s=3.0, start_s=1.0, peak_s=2.0, end_s=3.0, amplitude=0.05, faults=("asymmetry",))
     assert rep.to_dict()["kind"] == "rep" and rep.to_dict()["faults"] == ["asymmetry"]
     assert SafetyEvent(t_s=1.0, safety="twitch", message="stop").to_dict()["kind"] == "twitch"
+
+
+def test_discouraged_cheek_puff_and_lip_flapping_are_warned() -> None:
+    trace = Trace(12.0)
+    puff = ((trace.t > 3.0) & (trace.t < 5.0)).astype(float)
+    trace.add("bs_cheekPuff", puff, 0.6)
+    flap = ((trace.t > 7.0) & (trace.t < 9.5)) * (np.arange(len(trace.t)) % 2)  # open/close every frame
+    trace.add("mouth_opening", flap.astype(float), 0.04)
+    eng = engine()
+    events = eng.run(trace.series())
+    faults = [(e.fault, e.t_s) for e in events if isinstance(e, FaultEvent)]
+    assert [kind for kind, _ in faults] == ["cheek-puff", "lip-flap"]
+    assert 3.5 <= faults[0][1] <= 4.0 and 7.0 <= faults[1][1] <= 8.0
+    assert eng.reps == []

@@ -63,12 +63,19 @@ TALK_SWING_IPD = 0.015
 TALK_MIN_SWINGS = 3
 TALK_SWINGS_PER_S = 1.0
 """A rise with at least 3 lip open/close swings of 0.015 IPD, at 1 per second or more, is speech."""
+CHEEK_PUFF_SCORE = 0.3
+CHEEK_PUFF_S = 0.5
+LIP_FLAP_STEP_IPD = 0.02
+LIP_FLAP_FLIPS = 20
+LIP_FLAP_WINDOW_S = 2.0
+"""Lip flapping: 20 open/close reversals of 0.02 IPD within 2 s (10 Hz: faster than speech syllables)."""
 FATIGUE_RATIO = 0.6
 ASYMMETRY_DROP = 30.0
 _K = len(SIGNAL_NAMES)
 _FACE = SIGNAL_INDEX["face_present"]
 _F = FEATURE_INDEX
 _EYE_R, _EYE_L = _F["eye_r"], _F["eye_l"]
+_PUFF, _MOUTH = _F["cheek_puff"], _F["mouth_open"]
 
 
 class Engine:
@@ -164,6 +171,10 @@ class Engine:
         self._twitch_base: list[float] | None = None
         self._twitch_prev_t: float | None = None
         self._idle: deque[tuple[float, list[float], float]] = deque()
+        self._puff_since: float | None = None
+        self._lip_dir = 0
+        self._lip_ext = 0.0
+        self._lip_flips: deque[float] = deque()
         self.message: str | None = None
 
     # ------------------------------------------------------------------ input
@@ -292,9 +303,37 @@ class Engine:
                 self._watch_twitch(f, t_s, drive, out)
         if self._shapes:
             self._watch_shapes(f, t_s, drive, out)
+        self._watch_discouraged(f, t_s, out)
         if out:
             self.events.extend(out)
         return out
+
+    def _watch_discouraged(self, f: list[float], t_s: float, out: list[Event]) -> None:
+        """Moves the catalog discourages (guidance.toml): cheek puffing, lip flapping."""
+        if f[_PUFF] > CHEEK_PUFF_SCORE:
+            self._puff_since = t_s if self._puff_since is None else self._puff_since
+            if t_s - self._puff_since >= CHEEK_PUFF_S:
+                self._fault(out, t_s, "cheek-puff", "Cheek puffing is discouraged: it stretches the cheeks "
+                            "without working the lifting muscles. Let the air out; the cheek lifter does it.")
+        else:
+            self._puff_since = None
+        lips = f[_MOUTH]
+        direction, extreme = self._lip_dir, self._lip_ext
+        if direction == 0:
+            if abs(lips - extreme) >= LIP_FLAP_STEP_IPD:
+                self._lip_dir, self._lip_ext = (1 if lips > extreme else -1), lips
+            return
+        if (lips - extreme) * direction > 0:
+            self._lip_ext = lips
+        elif abs(lips - extreme) >= LIP_FLAP_STEP_IPD:
+            self._lip_dir, self._lip_ext = -direction, lips
+            flips = self._lip_flips
+            flips.append(t_s)
+            while t_s - flips[0] > LIP_FLAP_WINDOW_S:
+                flips.popleft()
+            if len(flips) >= LIP_FLAP_FLIPS:
+                self._fault(out, t_s, "lip-flap", "The lips are flapping (or you are talking): keep them "
+                            "still between reps; lip flapping is discouraged.")
 
     def _watch_shapes(self, f: list[float], t_s: float, drive: float, out: list[Event]) -> None:
         """Wrong exercise: another recognised shape held while this exercise's drive is not active."""
