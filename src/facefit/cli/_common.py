@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from rich.console import Console
+from sqlalchemy.orm import Session
 
 from facefit.store.db import Store, open_store
-from facefit.store.profiles import DEFAULT_PROFILE
+from facefit.store.profiles import DEFAULT_PROFILE, get_or_create_profile
 
-__all__ = ["DEFAULT_PROFILE", "console", "err_console", "store"]
+__all__ = ["DEFAULT_PROFILE", "console", "err_console", "profile_transaction", "store"]
 
 console = Console()
 err_console = Console(stderr=True)
@@ -28,3 +32,19 @@ def store() -> Store:
         where = make_url(url).render_as_string(hide_password=True)
         raise InputError(f"cannot open the database {where}: {getattr(error, 'orig', error)}; nothing was "
                          "changed (move the file aside or set FACEFIT_DB_URL to use another).") from None
+
+
+@contextmanager
+def profile_transaction(profile: str) -> Iterator[tuple[Session, int]]:
+    """``(session, profile_id)`` in one transaction on a store opened and closed around the block.
+
+    The shape of every command that reads or writes one person's data: the profile is created on
+    first use, the block commits when it ends and rolls back on an error, and the store is closed
+    either way (so nothing is written unless the whole command's verb succeeded).
+    """
+    db = store()
+    try:
+        with db.transaction() as session:
+            yield session, get_or_create_profile(session=session, name=profile).id
+    finally:
+        db.close()

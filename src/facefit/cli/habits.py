@@ -17,9 +17,8 @@ import typer
 from rich.panel import Panel
 from rich.table import Table
 
-from facefit.cli._common import DEFAULT_PROFILE, console, store
+from facefit.cli._common import DEFAULT_PROFILE, console, profile_transaction, store
 from facefit.errors import InputError
-from facefit.store.profiles import get_or_create_profile
 
 ProfileOpt = Annotated[str, typer.Option(help="Whose data this is.")]
 
@@ -85,13 +84,8 @@ def register(app: typer.Typer) -> None:
         else:
             console.print("Answer each question yes or no. Your answers stay on this computer.")
             given = parse_answers({rule.id: typer.confirm(rule.question, default=None) for rule in RULES})
-        db = store()
-        try:
-            with db.transaction() as session:
-                owner = get_or_create_profile(session=session, name=profile)
-                clearance = record_screening(session=session, profile_id=owner.id, answers=given)
-        finally:
-            db.close()
+        with profile_transaction(profile) as (session, profile_id):
+            clearance = record_screening(session=session, profile_id=profile_id, answers=given)
         _print_clearance(clearance, load_catalog())
 
     @app.command("safety")
@@ -102,14 +96,9 @@ def register(app: typer.Typer) -> None:
         """Show your clearance, safety events waiting for acknowledgement, and whether to screen again."""
         from facefit.safety.service import safety_events, safety_status
 
-        db = store()
-        try:
-            with db.transaction() as session:
-                owner = get_or_create_profile(session=session, name=profile)
-                status = safety_status(session=session, profile_id=owner.id)
-                events = safety_events(session=session, profile_id=owner.id)
-        finally:
-            db.close()
+        with profile_transaction(profile) as (session, profile_id):
+            status = safety_status(session=session, profile_id=profile_id)
+            events = safety_events(session=session, profile_id=profile_id)
         if as_json:
             typer.echo(json.dumps({
                 "clearance": None if status.clearance is None else status.clearance.level.value,
@@ -141,17 +130,12 @@ def register(app: typer.Typer) -> None:
         """Acknowledge safety events (pain, twitching, new asymmetry) after reading what to do."""
         from facefit.safety.service import acknowledge_consult, acknowledge_safety
 
-        db = store()
-        try:
-            with db.transaction() as session:
-                owner = get_or_create_profile(session=session, name=profile)
-                if clinician_cleared:
-                    acknowledge_consult(session=session, profile_id=owner.id, note=note)
-                    console.print("Recorded: a clinician has cleared you to start. Exercises your screening "
-                                  "rules out stay left out.")
-                covered = acknowledge_safety(session=session, profile_id=owner.id, note=note)
-        finally:
-            db.close()
+        with profile_transaction(profile) as (session, profile_id):
+            if clinician_cleared:
+                acknowledge_consult(session=session, profile_id=profile_id, note=note)
+                console.print("Recorded: a clinician has cleared you to start. Exercises your screening "
+                              "rules out stay left out.")
+            covered = acknowledge_safety(session=session, profile_id=profile_id, note=note)
         for event in covered:
             console.print(f"acknowledged {event.describe()}\n  {event.what_to_do}", highlight=False)
         if not covered and not clinician_cleared:
@@ -185,15 +169,10 @@ def register(app: typer.Typer) -> None:
             raise InputError(str(error)) from None
         first = _parse_date(start, "--start")
         catalog = load_catalog()
-        db = store()
-        try:
-            with db.transaction() as session:
-                owner = get_or_create_profile(session=session, name=profile)
-                view = enrol_verb(session=session, profile_id=owner.id, programme_id=programme, start=first,
-                                  weekdays=weekdays, reminder_time=at, consult_acknowledged=clinician_cleared,
-                                  catalog=catalog)
-        finally:
-            db.close()
+        with profile_transaction(profile) as (session, profile_id):
+            view = enrol_verb(session=session, profile_id=profile_id, programme_id=programme, start=first,
+                              weekdays=weekdays, reminder_time=at, consult_acknowledged=clinician_cleared,
+                              catalog=catalog)
         days_planned = [d for d in enrolment_plan(view, catalog) if not d.is_rest]
         console.print(f"Enrolled in {catalog.programme(programme).name} from {view.start_date}: "
                       f"{len(days_planned)} practice days, last on {days_planned[-1].date}.", highlight=False)
@@ -210,13 +189,8 @@ def register(app: typer.Typer) -> None:
         from facefit.habits.service import records
 
         today = date.today()
-        db = store()
-        try:
-            with db.transaction() as session:
-                owner = get_or_create_profile(session=session, name=profile)
-                enrolment, recs = records(session=session, profile_id=owner.id, today=today)
-        finally:
-            db.close()
+        with profile_transaction(profile) as (session, profile_id):
+            enrolment, recs = records(session=session, profile_id=profile_id, today=today)
         stats = week_stats(recs, today)
         runs = streaks(recs)
         if as_json:
@@ -262,14 +236,9 @@ def register(app: typer.Typer) -> None:
         from facefit.safety.service import safety_status
 
         today = date.today()
-        db = store()
-        try:
-            with db.transaction() as session:
-                owner = get_or_create_profile(session=session, name=profile)
-                status = safety_status(session=session, profile_id=owner.id)
-                enrolment, recs = records(session=session, profile_id=owner.id, today=today)
-        finally:
-            db.close()
+        with profile_transaction(profile) as (session, profile_id):
+            status = safety_status(session=session, profile_id=profile_id)
+            enrolment, recs = records(session=session, profile_id=profile_id, today=today)
         day = next((r for r in recs if r.date == today), None)
         if day is None:
             console.print(f"Today is outside your {enrolment.programme_id} programme "
@@ -315,15 +284,10 @@ def register(app: typer.Typer) -> None:
         if day > date.today():
             raise LifestyleInputError(f"--date {day} is in the future: log a day once it has happened")
         first = day - timedelta(days=day.weekday())
-        db = store()
-        try:
-            with db.transaction() as session:
-                owner = get_or_create_profile(session=session, name=profile)
-                log_lifestyle(session=session, profile_id=owner.id, day=day, raw=given)
-                week = lifestyle_days(session=session, profile_id=owner.id, first=first,
-                                      last=first + timedelta(days=6))
-        finally:
-            db.close()
+        with profile_transaction(profile) as (session, profile_id):
+            log_lifestyle(session=session, profile_id=profile_id, day=day, raw=given)
+            week = lifestyle_days(session=session, profile_id=profile_id, first=first,
+                                  last=first + timedelta(days=6))
         console.print(f"logged {', '.join(given)} for {day}.")
         table = Table(title=f"week of {first:%d %b}: days on target")
         table.add_column("target")
@@ -347,13 +311,8 @@ def register(app: typer.Typer) -> None:
         from facefit.habits.service import enrolment_plan, require_enrolment
 
         catalog = load_catalog()
-        db = store()
-        try:
-            with db.transaction() as session:
-                owner = get_or_create_profile(session=session, name=profile)
-                enrolment = require_enrolment(session=session, profile_id=owner.id)
-        finally:
-            db.close()
+        with profile_transaction(profile) as (session, profile_id):
+            enrolment = require_enrolment(session=session, profile_id=profile_id)
         cal = build_calendar(
             enrolment_plan(enrolment, catalog), programme_id=enrolment.programme_id,
             programme_name=catalog.programme(enrolment.programme_id).name,

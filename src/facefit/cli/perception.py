@@ -242,10 +242,9 @@ def calibrate(
     as_json: Annotated[bool, typer.Option("--json", help="Print the stored calibration as JSON.")] = False,
     model: Annotated[Path | None, typer.Option("--model", help="Face Landmarker .task file to use.")] = None,
 ) -> None:
-    from facefit.cli._common import store
+    from facefit.cli._common import profile_transaction
     from facefit.signals.calibration import calibrate_source
     from facefit.store.calibration import save_calibration
-    from facefit.store.profiles import get_or_create_profile
 
     chosen = [spec for spec in (camera, video, image) if spec is not None]
     if len(chosen) != 1:
@@ -266,14 +265,8 @@ def calibrate(
     calibration = calibrate_source(
         spec, model_path=model, progress=camera is None, camera_seconds=seconds, on_recording=announce
     )
-    db = store()
-    try:
-        with db.transaction() as session:
-            person = get_or_create_profile(session=session, name=profile)
-            record = save_calibration(session=session, profile_id=person.id, calibration=calibration)
-            record_id = record.id
-    finally:
-        db.close()
+    with profile_transaction(profile) as (session, profile_id):
+        record_id = save_calibration(session=session, profile_id=profile_id, calibration=calibration).id
     if as_json:
         typer.echo(json.dumps({"id": record_id, "profile": profile, **calibration.to_dict()}, indent=1))
         return

@@ -27,7 +27,7 @@ from rich.text import Text
 
 from facefit.catalog.durations import duration_note
 from facefit.catalog.loader import load_catalog
-from facefit.cli._common import DEFAULT_PROFILE, console, err_console, store
+from facefit.cli._common import DEFAULT_PROFILE, console, err_console, profile_transaction, store
 from facefit.routine.blocks import Block, SessionPlan, session_plan, without
 from facefit.routine.player import (
     PAIN_ADVICE,
@@ -301,13 +301,8 @@ def register(app: typer.Typer) -> None:
         profile: Annotated[str, typer.Option(help="Whose sessions to list.")] = DEFAULT_PROFILE,
     ) -> None:
         """List practice sessions: date, routine, status (interrupted if it never ended), minutes, sets."""
-        db = store()
-        try:
-            with db.transaction() as session:
-                owner = get_or_create_profile(session=session, name=profile)
-                rows = list_sessions(session=session, profile_id=owner.id, limit=limit)
-        finally:
-            db.close()
+        with profile_transaction(profile) as (session, profile_id):
+            rows = list_sessions(session=session, profile_id=profile_id, limit=limit)
         if as_json:
             typer.echo(json.dumps([r.to_dict() for r in rows], indent=2))
             return
