@@ -9,6 +9,10 @@ At the end of each rep the buffered frames give the numbers: amplitude per side,
 speed, hold length and stability, and the form faults. Safety checks (twitch at rest, new
 asymmetry, fatigue, overwork) stop the set: after a safety event the engine ignores further frames.
 
+Also watched: the wrong exercise (another recognised shape held instead), discouraged moves (cheek
+puff, lip flapping), blinks (skipped where they corrupt brow heights) and, when no calibration is
+stored, the first still second as the rest (:mod:`facefit.coach.rest`).
+
 ``update(values, t_ms)`` is the live path; ``run(series)`` computes the features of the whole
 series at once and then steps the same state machine, so both paths give identical events.
 """
@@ -102,6 +106,7 @@ class Engine:
         self.baseline_symmetry = baseline_symmetry
         self._stored_rest = None if rest is None else np.nan_to_num(rest)
         self._drive = _F[spec.drive]
+        self._drive_column = int(np.flatnonzero(MATRIX[:, self._drive])[0])
         self._brow_drive = spec.drive.startswith("brow")
         self._stronger_side = spec.drive_from == "stronger-side"
         self._gate = [(_F[g.feature], float(g.min)) for g in spec.gate]  # type: ignore[arg-type]
@@ -234,7 +239,7 @@ class Engine:
         """Book-keeping shared by both paths; True when the frame is not for the state machine."""
         if self.stopped is not None:
             return True
-        face = bool(values[_FACE] > 0.5) and math.isfinite(float(values[self._drive_signal()]))
+        face = bool(values[_FACE] > 0.5) and math.isfinite(float(values[self._drive_column]))
         self._count(t_s, face=face)
         if not face:
             return True
@@ -255,9 +260,6 @@ class Engine:
         noise = float(np.std(drive))
         self._enter = max(self.spec.enter, self.spec.noise_k * noise)
         self._exit = self._enter * self.spec.exit / self.spec.enter
-
-    def _drive_signal(self) -> int:
-        return int(np.flatnonzero(MATRIX[:, self._drive])[0])
 
     # ------------------------------------------------------------------ state machine
 
