@@ -18,6 +18,7 @@ import numpy as np
 from facefit.photos import landmarks as lm
 
 GRID_STEP = 8  # the spline is evaluated on a coarse grid and interpolated (speed)
+MAX_CONTROL_POINTS = 160  # landmarks kept as spline control points (478 are nearly redundant)
 
 
 def _anchors(width: int, height: int, points: np.ndarray, n: int = 12) -> np.ndarray:
@@ -51,6 +52,12 @@ def warp_to(rgb: np.ndarray, src_px: np.ndarray, dst_px: np.ndarray) -> np.ndarr
 
     height, width = rgb.shape[:2]
     fixed = _anchors(width, height, src_px)
+    if len(src_px) > MAX_CONTROL_POINTS:  # the spline solve is cubic in the point count: thin evenly
+        keep = np.linspace(0, len(src_px) - 1, MAX_CONTROL_POINTS).round().astype(int)
+        moved = np.flatnonzero(np.linalg.norm(dst_px - src_px, axis=1) > 0.5)
+        if len(moved) < len(src_px) // 2:  # local warps: every moved point, plus the thinned rest
+            keep = np.union1d(keep, moved)
+        src_px, dst_px = src_px[keep], dst_px[keep]
     dst = np.concatenate([dst_px, fixed])
     src = np.concatenate([src_px, fixed])
     dst, keep = np.unique(np.round(dst, 2), axis=0, return_index=True)
