@@ -24,6 +24,7 @@ from facefit.safety.errors import NotScreenedError, SafetyBlockError
 from facefit.safety.service import acknowledge_consult, as_utc, current_clearance
 from facefit.store import safety_habits as db
 from facefit.store.models import PracticeSession
+from facefit.store.sessions import practice_seconds
 
 MAX_START_DISTANCE = timedelta(days=366)
 """How far before or after today a programme may start."""
@@ -134,7 +135,7 @@ def practice_by_day(
 
 def session_minutes(row: PracticeSession) -> float:
     """Minutes of exercise in a session: time in finished steps (the routine clock)."""
-    return sum(s.duration_s for s in row.steps if not s.skipped) / 60.0
+    return practice_seconds(row) / 60.0
 
 
 def records(

@@ -80,6 +80,14 @@ def finish_session(
     return row
 
 
+def practice_seconds(row: PracticeSession) -> float:
+    """Seconds of exercise in a session: time in its finished (not skipped) steps, by the routine clock.
+
+    The one definition of "minutes practised" shared by history, adherence and reports.
+    """
+    return sum(s.duration_s for s in row.steps if not s.skipped)
+
+
 def get_session(*, session: Session, session_id: int) -> PracticeSession | None:
     """The session with its steps and events loaded, or None."""
     return session.scalar(
@@ -146,6 +154,6 @@ def list_sessions(
             started_at=row.started_at, ended_at=row.ended_at,
             status="interrupted" if row.ended_at is None else row.status, stop_reason=row.stop_reason,
             steps_done=len(done_steps), steps_skipped=len(row.steps) - len(done_steps),
-            practice_s=sum(s.duration_s for s in done_steps),
+            practice_s=practice_seconds(row),
         ))
     return out
