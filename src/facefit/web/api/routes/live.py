@@ -32,6 +32,7 @@ from facefit.web.deps import SESSION_COOKIE, Caller, caller_from_credentials
 from facefit.web.live.batcher import SignalBatcher
 from facefit.web.live.coaching import LiveCalibration, LiveCoach, Plan, Unsaved
 from facefit.web.live.protocol import ProtocolError, decode_frame, landmark_indices
+from facefit.web.live.writer import writer_for
 
 router = APIRouter(tags=["live"])
 log = logging.getLogger(__name__)
@@ -94,18 +95,6 @@ def _open_session(store: Store, caller: Caller, plan: Plan, session_id: int | No
         done = [{"set": s.set_index, "reps": s.reps_done, "hold_s": s.hold_s}
                 for s in row.steps if not s.skipped]
         return row.id, done
-
-
-def _write(store: Store, session_id: int, unsaved: Unsaved) -> None:
-    with store.transaction() as db:
-        for kind, t_s, payload in unsaved.events:
-            practice.record_event(session=db, session_id=session_id, kind=kind, t_s=t_s, payload=payload)
-        for step in unsaved.steps:
-            practice.record_step(session=db, session_id=session_id, **step)
-        if unsaved.finish is not None:
-            status, reason, summary = unsaved.finish
-            practice.finish_session(session=db, session_id=session_id, status=status, stop_reason=reason,
-                                    summary=summary)
 
 
 def _save_calibration(store: Store, profile_id: int, calibration: Any) -> None:
@@ -261,27 +250,39 @@ class Connection:
         })
 
     async def flush(self, *, force: bool = False) -> None:
-        """Write queued rows: at once for finished sets and endings, otherwise every few seconds."""
+        """Queue rows for the writer: at once for finished sets and endings (and wait until they are
+        committed, so "saved" is true), otherwise every few seconds without waiting."""
         coach = self.coach
         if coach is None or not coach.unsaved:
             return
-        due = force or coach.unsaved.steps or coach.unsaved.finish
-        if not due and time.monotonic() - self.last_flush < FLUSH_EVERY_S:
+        must_confirm = bool(coach.unsaved.steps or coach.unsaved.finish)
+        if not (force or must_confirm) and time.monotonic() - self.last_flush < FLUSH_EVERY_S:
             return
         unsaved = coach.take_unsaved()
         self.last_flush = time.monotonic()
+        future = writer_for(self.ws.app).submit(coach.session_id, unsaved)
+        if not (force or must_confirm):
+            future.add_done_callback(lambda done: self._requeue(done, unsaved))
+            return
         try:
-            await asyncio.to_thread(_write, self.store, coach.session_id, unsaved)
+            await future
         except Exception:
             log.exception("could not save live session %s", coach.session_id)
-            coach.unsaved.events[:0] = unsaved.events  # keep them for the next attempt
-            coach.unsaved.steps[:0] = unsaved.steps
-            coach.unsaved.finish = coach.unsaved.finish or unsaved.finish
+            self._requeue(future, unsaved)
             return
         if unsaved.steps or unsaved.finish:
             with contextlib.suppress(WebSocketDisconnect, RuntimeError):  # the client may be gone
                 await self.send({"type": "saved", "sets": [s["set_index"] for s in unsaved.steps],
                                  "finished": unsaved.finish[0] if unsaved.finish else None})
+
+    def _requeue(self, done: asyncio.Future[None], unsaved: Unsaved) -> None:
+        """A failed write goes back in front of the queue for the next flush."""
+        if done.cancelled() or done.exception() is None or self.coach is None:
+            return
+        queued = self.coach.unsaved
+        queued.events[:0] = unsaved.events
+        queued.steps[:0] = unsaved.steps
+        queued.finish = queued.finish or unsaved.finish
 
     async def finish_calibration(self) -> None:
         calibration, self.calibration = self.calibration, None

@@ -1,0 +1,98 @@
+"""One background writer per event loop: live sessions' rows go to the store in batched transactions.
+
+The frame path never waits for the database. Connections hand their queued rows (events, finished
+sets, the session's end) to :meth:`SessionWriter.submit`; the writer commits everything queued since
+its last commit in one transaction in a worker thread, so a hundred streams cost one SQLite commit
+instead of a hundred. A connection awaits the returned future only when it must confirm a save (a
+finished set or the end of the session) - never for ordinary events.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from facefit.store import sessions as practice
+from facefit.store.db import Store
+from facefit.web.live.coaching import Unsaved
+
+log = logging.getLogger(__name__)
+
+
+def write_rows(store: Store, batch: list[tuple[int, Unsaved]]) -> None:
+    """Write every queued row of every session in one transaction (all or nothing)."""
+    with store.transaction() as db:
+        for session_id, unsaved in batch:
+            for kind, t_s, payload in unsaved.events:
+                practice.record_event(session=db, session_id=session_id, kind=kind, t_s=t_s, payload=payload)
+            for step in unsaved.steps:
+                practice.record_step(session=db, session_id=session_id, **step)
+            if unsaved.finish is not None:
+                status, reason, summary = unsaved.finish
+                practice.finish_session(session=db, session_id=session_id, status=status,
+                                        stop_reason=reason, summary=summary)
+
+
+class SessionWriter:
+    """Batches live-session writes; see the module docstring."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._queue: list[tuple[int, Unsaved, asyncio.Future[None]]] = []
+        self._wake: asyncio.Event | None = None
+        self._task: asyncio.Task[None] | None = None
+        self.commits = 0
+
+    def submit(self, session_id: int, unsaved: Unsaved) -> asyncio.Future[None]:
+        loop = asyncio.get_running_loop()
+        if self._task is None or self._task.done():
+            self._wake = asyncio.Event()
+            self._task = loop.create_task(self._run())
+        future: asyncio.Future[None] = loop.create_future()
+        self._queue.append((session_id, unsaved, future))
+        assert self._wake is not None
+        self._wake.set()
+        return future
+
+    async def _run(self) -> None:
+        assert self._wake is not None
+        while True:
+            await self._wake.wait()
+            self._wake.clear()
+            while self._queue:
+                batch, self._queue = self._queue, []
+                try:
+                    await asyncio.to_thread(write_rows, self.store, [(s, u) for s, u, _ in batch])
+                except Exception as error:
+                    # One bad row must not lose everyone's: retry each session on its own.
+                    log.warning("batched live-session write failed (%s); retrying per session", error)
+                    for session_id, unsaved, future in batch:
+                        try:
+                            await asyncio.to_thread(write_rows, self.store, [(session_id, unsaved)])
+                        except Exception as single:
+                            if not future.done():
+                                future.set_exception(single)
+                        else:
+                            if not future.done():
+                                future.set_result(None)
+                    continue
+                self.commits += 1
+                for _s, _u, future in batch:
+                    if not future.done():
+                        future.set_result(None)
+
+
+def writer_for(app: Any) -> SessionWriter:
+    """The app's writer for the running event loop (created on first use)."""
+    import weakref
+
+    per_loop: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, SessionWriter] | None = getattr(
+        app.state, "session_writers", None)
+    if per_loop is None:
+        per_loop = app.state.session_writers = weakref.WeakKeyDictionary()
+    loop = asyncio.get_running_loop()
+    found = per_loop.get(loop)
+    if found is None:
+        found = per_loop[loop] = SessionWriter(app.state.store)
+    return found
