@@ -120,6 +120,13 @@ def test_missing_file_and_directory_are_named(tmp_path: Path) -> None:
         open_source(tmp_path)
 
 
+def test_noise_named_like_a_photo_is_called_unreadable_not_too_large(tmp_path: Path) -> None:
+    path = tmp_path / "noise.jpg"  # FFmpeg picks its image demuxer by the name and reports 0x0 frames
+    path.write_bytes(np.random.default_rng(0).bytes(5000))
+    with pytest.raises(InputError, match=r"noise\.jpg is not a video or image .*no picture size"):
+        open_source(path)
+
+
 def test_unsupported_binary_type_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "document.pdf"
     path.write_bytes(b"%PDF-1.4\n" + bytes(range(256)) * 20)

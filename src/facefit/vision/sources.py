@@ -209,7 +209,11 @@ class VideoSource(FrameSource):
         stream.thread_type = "AUTO"
         self._stream = stream
         width, height = int(stream.codec_context.width), int(stream.codec_context.height)
-        if width < 1 or height < 1 or max(width, height) > MAX_VIDEO_SIDE:
+        if width < 1 or height < 1:  # FFmpeg guessed a format for bytes that are not a video
+            self._container.close()
+            raise InputError(f"{path.name} is not a video or image FaceFit can read (corrupt, truncated or "
+                             "an unsupported type: its video stream has no picture size).")
+        if max(width, height) > MAX_VIDEO_SIDE:
             self._container.close()
             raise InputError(
                 f"{path.name} has frames of {width}x{height} pixels; FaceFit reads videos up to "
