@@ -46,7 +46,8 @@ RING_POINTS = 28
 BORDER_SPACING = 64
 DEFAULT_STEP = 8
 PATCH_STEP = 2
-MOVING_PX = 0.05  # landmarks moving less are pinned by a sparse subset instead of all being centres
+MOVING_PX = 0.4  # landmarks moving less are pinned by a sparse subset instead of all being centres
+PIN_STRIDE = 5
 CACHE_ENTRIES = 512
 ROTATION_CENTRE_STRIDE = 3
 INVERSION_ITERATIONS = 8
@@ -252,7 +253,7 @@ class Warper:
         offsets = self.rest - dst
         moving = np.abs(offsets).max(axis=1) > MOVING_PX
         # Fixed landmarks pin the face where nothing moves; a sparse subset of them is enough.
-        keep = moving | (np.arange(N_MESH) % 4 == 0)
+        keep = moving | (np.arange(N_MESH) % PIN_STRIDE == 0)
         centres = np.concatenate([dst[keep], self.anchors])
         values = np.concatenate([offsets[keep], np.zeros_like(self.anchors)])
         centres, unique = np.unique(np.round(centres, 2), axis=0, return_index=True)
