@@ -108,5 +108,6 @@ def build(store: Store, *, screening: dict[str, bool] | None = None) -> History:
         for i in range(14):
             log_lifestyle(session=db, profile_id=profile_id, day=day_of(11, 1) + timedelta(days=i), raw={
                 "spf": i % 3 != 0, "sleep": f"{6 + (i % 4) * 0.75}h", "water": "1.8l",
-                "calcium": f"{900 + 50 * i}mg", "vitamin_d": "800iu", "smoking": False, "moisturiser": True})
+                "calcium": f"{900 + 50 * i}mg", "vitamin_d": "800iu", "smoking": False, "moisturiser": True},
+                today=START + timedelta(weeks=12))
     return History(store, profile_id, START + timedelta(weeks=12))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -66,10 +66,14 @@ def test_bad_input_saves_nothing_and_keeps_what_was_saved(tmp_path: Path) -> Non
     day = date(2026, 3, 2)
     with store.transaction() as db:
         pid = get_or_create_profile(session=db).id
-        log_lifestyle(session=db, profile_id=pid, day=day, raw={"sleep": "8h", "spf": True})
+        log_lifestyle(session=db, profile_id=pid, day=day, raw={"sleep": "8h", "spf": True}, today=day)
     for bad in ({"sleep": 30}, {"calcium": -5}, {"spf": False, "unknown": 1}):
         with pytest.raises(LifestyleInputError), store.transaction() as db:
-            log_lifestyle(session=db, profile_id=pid, day=day, raw=bad)
+            log_lifestyle(session=db, profile_id=pid, day=day, raw=bad, today=day)
+    for when, fragment in ((day + timedelta(days=1), "in the future"),
+                           (date(2025, 2, 28), "more than 366 days ago")):
+        with pytest.raises(LifestyleInputError, match=fragment), store.transaction() as db:
+            log_lifestyle(session=db, profile_id=pid, day=when, raw={"sleep": "7h"}, today=day)
     with store.transaction() as db:
         saved = lifestyle_days(session=db, profile_id=pid)
     assert saved[day]["sleep_h"] == 8.0 and saved[day]["spf"] is True and saved[day]["calcium_mg"] is None
@@ -79,19 +83,20 @@ def test_bad_input_saves_nothing_and_keeps_what_was_saved(tmp_path: Path) -> Non
 def test_cli_log_rejects_bad_input_without_saving() -> None:
     runner = CliRunner()
     for args in (["log", "sleep=30h"], ["log", "calcium=-5"], ["log", "sleep=7h", "colour=blue"],
-                 ["log", "sleep=7h", "--date", "2999-01-01"]):
+                 ["log", "sleep=7h", "--date", "2999-01-01"], ["log", "sleep=7h", "--date", "1900-01-01"]):
         result = runner.invoke(app, args)
         assert result.exit_code != 0
         assert isinstance(result.exception, LifestyleInputError)
     store = open_store()
     with store.transaction() as db:
         assert lifestyle_days(session=db, profile_id=get_or_create_profile(session=db).id) == {}
-    ok = runner.invoke(app, ["log", "sleep=7.5h", "calcium=1100mg", "--date", "2026-03-04"])
+    recent = date.today() - timedelta(days=3)
+    ok = runner.invoke(app, ["log", "sleep=7.5h", "calcium=1100mg", "--date", recent.isoformat()])
     assert ok.exit_code == 0, ok.output
     assert "7-9 h sleep" in ok.output
     with store.transaction() as db:
         saved = lifestyle_days(session=db, profile_id=get_or_create_profile(session=db).id)
-    assert saved[date(2026, 3, 4)]["calcium_mg"] == 1100.0
+    assert saved[recent]["calcium_mg"] == 1100.0
     store.close()
 
 

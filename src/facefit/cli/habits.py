@@ -281,8 +281,6 @@ def register(app: typer.Typer) -> None:
                                       "(e.g. facefit log sleep=7.5h spf=yes)")
         given = load_file(file) if file is not None else parse_pairs(values or [])
         day = _parse_date(on, "--date")
-        if day > date.today():
-            raise LifestyleInputError(f"--date {day} is in the future: log a day once it has happened")
         first = day - timedelta(days=day.weekday())
         with profile_transaction(profile) as (session, profile_id):
             log_lifestyle(session=session, profile_id=profile_id, day=day, raw=given)

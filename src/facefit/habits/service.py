@@ -18,7 +18,7 @@ from facefit.catalog.schedule import PlannedDay, plan
 from facefit.errors import FaceFitError, InputError
 from facefit.habits.adherence import DayRecord, PracticeDay, day_records
 from facefit.habits.ics import parse_clock
-from facefit.habits.lifestyle import validate
+from facefit.habits.lifestyle import LifestyleInputError, validate
 from facefit.safety.conditions import Level
 from facefit.safety.errors import NotScreenedError, SafetyBlockError
 from facefit.safety.service import acknowledge_consult, as_utc, current_clearance
@@ -26,8 +26,9 @@ from facefit.store import safety_habits as db
 from facefit.store.models import PracticeSession
 from facefit.store.sessions import practice_seconds
 
-MAX_START_DISTANCE = timedelta(days=366)
-"""How far before or after today a programme may start."""
+MAX_DAYS_FROM_TODAY = timedelta(days=366)
+"""How far from today a programme may start or a lifestyle day be logged: further is a typo, and once
+stored such a day would stretch every plan, calendar and "all" report to span it."""
 
 
 class NotEnrolledError(FaceFitError):
@@ -57,8 +58,7 @@ def enrol(
 
     ``consult_acknowledged`` is the explicit statement that a clinician has cleared the user; it is
     stored on the screening so the routine player honours it too. Every value is checked before
-    anything is written: ``start`` must lie within :data:`MAX_START_DISTANCE` of ``today`` (a start
-    decades away is a typo, and once stored it would make every plan, calendar and report span it).
+    anything is written; ``start`` must lie within :data:`MAX_DAYS_FROM_TODAY` of ``today``.
     """
     catalog = catalog or load_catalog()
     programme = catalog.programme(programme_id)
@@ -66,8 +66,8 @@ def enrol(
     if not days or not set(days) <= set(range(7)):
         raise InputError(f"weekdays must be a non-empty subset of 0..6 (0 = Monday), got {days}")
     today = today or date.today()
-    if abs(start - today) > MAX_START_DISTANCE:
-        raise InputError(f"start date {start} is more than {MAX_START_DISTANCE.days} days from today "
+    if abs(start - today) > MAX_DAYS_FROM_TODAY:
+        raise InputError(f"start date {start} is more than {MAX_DAYS_FROM_TODAY.days} days from today "
                          f"({today}); a programme starts within a year either way.")
     try:
         parse_clock(reminder_time)
@@ -147,8 +147,16 @@ def records(
                                   practice_by_day(session=session, profile_id=profile_id), today)
 
 
-def log_lifestyle(*, session: Session, profile_id: int, day: date, raw: dict[str, Any]) -> dict[str, Any]:
-    """Validate then store; a bad field raises before anything is written."""
+def log_lifestyle(
+    *, session: Session, profile_id: int, day: date, raw: dict[str, Any], today: date | None = None
+) -> dict[str, Any]:
+    """Validate then store; a bad field, a future ``day`` or one more than :data:`MAX_DAYS_FROM_TODAY`
+    before ``today`` raises :class:`LifestyleInputError` before anything is written."""
+    today = today or date.today()
+    if day > today:
+        raise LifestyleInputError(f"{day} is in the future: log a day once it has happened")
+    if today - day > MAX_DAYS_FROM_TODAY:
+        raise LifestyleInputError(f"{day} is more than {MAX_DAYS_FROM_TODAY.days} days ago: log recent days")
     values = validate(raw)
     db.upsert_lifestyle_day(session=session, profile_id=profile_id, day=day, values=values)
     return values
