@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from facefit.store.db import SCHEMA_HEAD, alembic_config, current_revision, make_engine, open_store, upgrade
@@ -40,12 +41,9 @@ def test_old_database_is_upgraded_and_keeps_its_rows(tmp_path: Path) -> None:
 
 def test_failed_transaction_saves_nothing(tmp_path: Path) -> None:
     store = open_store(f"sqlite:///{tmp_path / 'b.db'}")
-    try:
-        with store.transaction() as db:
-            db.add(Profile(name="ghost"))
-            db.flush()
-            raise RuntimeError("crash mid-write")
-    except RuntimeError:
-        pass
+    with pytest.raises(RuntimeError, match="crash mid-write"), store.transaction() as db:
+        db.add(Profile(name="ghost"))
+        db.flush()
+        raise RuntimeError("crash mid-write")
     with store.transaction() as db:
         assert db.scalars(select(Profile)).all() == []
