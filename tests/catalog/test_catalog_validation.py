@@ -101,6 +101,12 @@ def test_each_kind_of_problem_names_file_entry_and_field(
     assert any(line.startswith(f"{path}: {entry}: {field}: ") and message in line for line in found), found
 
 
+def test_one_bad_value_is_one_line_with_its_real_cause(tmp_path: Path) -> None:
+    path = write(tmp_path, "user.toml", ROUTINE + 'steps = [{ exercise = "cheek-lifter", hold_s = nan }]\n')
+    expected = f"{path}: routine 'r': steps[1].hold_s: Input should be a finite number (got nan)"
+    assert lines(validate_paths([path])) == [expected]
+
+
 @pytest.mark.parametrize(
     ("content", "message"),
     [

@@ -192,8 +192,19 @@ def _collect_entry(
         valid.append(_Entry(file, label, model.model_validate(raw), raw))
     except ValidationError as error:
         invalid.append(_Entry(file, label, None, raw))
-        for detail in error.errors():
+        for detail in _root_causes(error.errors()):
             issues.append(CatalogIssue(file, label, _field_path(detail["loc"]), _describe(detail)))
+
+
+def _root_causes(errors: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """Drop pydantic's follow-on "should have at least N items" for a list whose items were rejected.
+
+    A routine with one bad step would otherwise also be told it has no steps at all.
+    """
+    def inside(loc: tuple[Any, ...]) -> bool:
+        return any(tuple(other["loc"])[:len(loc)] == loc and len(other["loc"]) > len(loc) for other in errors)
+
+    return [e for e in errors if not (e["type"] == "too_short" and inside(tuple(e["loc"])))]
 
 
 def _unique(valid: list[_Entry], invalid: list[_Entry], issues: list[CatalogIssue]) -> dict[str, _Entry]:

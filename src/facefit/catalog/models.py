@@ -46,7 +46,8 @@ CONDITION_IDS: tuple[str, ...] = (
 
 
 class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+    # TOML allows nan and inf; refuse them by name rather than as "should be <= 3600 (got nan)".
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True, allow_inf_nan=False)
 
 
 class Tempo(_Frozen):
