@@ -56,6 +56,7 @@ class Clip:
         self.rig = FaceRig(face)
         self.warper = Warper(self.rig, spec.size, step=step)
         self._noise_pool: np.ndarray | None = None
+        self._last: tuple[object, np.ndarray] | None = None
         # Lips count as apart in the photo beyond 5% IPD (closed lips still read 1-3 px between 13-14).
         gap = float(np.linalg.norm(face.points[14, :2] - face.points[13, :2]))
         self._rest_opening = max(0.0, gap - 0.05 * face.ipd)
@@ -85,13 +86,17 @@ class Clip:
         pose = self.poses[index]
         jitter = self.timeline.jitter_px
         shift = (0.0, 0.0) if jitter is None else (float(jitter[index, 0]), float(jitter[index, 1]))
+        key = (pose.key(), shift)
         if pose.neutral and shift == (0.0, 0.0):
             frame = self.face.rgb.copy()
+        elif self._last is not None and self._last[0] == key:
+            frame = self._last[1].copy()  # a hold: the same pose as the previous frame
         else:
             backward, destination = self.warper.map_for(pose, shift)
             frame = self.warper.warp(self.face.rgb, backward)
             if pose.jaw_open or pose.o_mouth or pose.lip_raise:
                 paint_mouth(frame, destination, pose.teeth, self._rest_opening)
+            self._last = (key, frame.copy())
         if self.spec.noise > 0:
             frame = self._add_noise(frame, index)
         return frame
