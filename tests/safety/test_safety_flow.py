@@ -10,6 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from facefit.cli import app
+from facefit.errors import CatalogError
 from facefit.habits.gate import checked_session_plan, prepare_routine
 from facefit.habits.service import enrol
 from facefit.safety.conditions import CONDITION_IDS, Level
@@ -64,6 +65,16 @@ def test_tmj_player_plan_replaces_jaw_glide_and_says_why(store: Store) -> None:
     assert any("neck-tightener" in line and "jaw glide" in line for line in checked.lines)
     with store.transaction() as db, pytest.raises(SafetyBlockError, match="jaw glide"):
         prepare_routine(session=db, profile_id=pid, target="neck-tightener")
+
+
+@pytest.mark.parametrize(("target", "message"), [
+    ("nope", r"no routine or exercise called 'nope'; routines: .*daily-10.*; exercises: .*cheek-lifter"),
+    ("cheek-puff", "Cheek puffing is discouraged: "),
+])
+def test_an_unknown_or_discouraged_target_is_named_as_such(store: Store, target: str, message: str) -> None:
+    pid = _profile(store)
+    with store.transaction() as db, pytest.raises(CatalogError, match=message):
+        prepare_routine(session=db, profile_id=pid, target=target)
 
 
 def test_palsy_needs_explicit_acknowledgement_to_enrol_and_practise(store: Store) -> None:

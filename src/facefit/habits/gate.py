@@ -18,7 +18,7 @@ from facefit.catalog.loader import Catalog, load_catalog
 from facefit.catalog.models import Routine
 from facefit.habits.adherence import PracticeDay
 from facefit.habits.service import current_enrolment, enrolment_plan, practice_by_day
-from facefit.routine.blocks import SessionPlan, blocks_for, session_plan
+from facefit.routine.blocks import SessionPlan, blocks_for, session_plan, target_error
 from facefit.safety.errors import SafetyBlockError
 from facefit.safety.routine_filter import FilteredRoutine, exclusion_reason, filter_routine
 from facefit.safety.service import as_utc, require_no_pending_blocks, safety_status
@@ -71,7 +71,9 @@ def prepare_routine(
         warnings += _volume(session=session, profile_id=profile_id, catalog=catalog,
                             today=now.astimezone().date(), next_min=minutes)
         return PreparedSession(target, runnable, filtered, warnings)
-    exercise = catalog.exercise(target)
+    if target not in catalog.exercises:
+        raise target_error(target, catalog)
+    exercise = catalog.exercises[target]
     if clearance is not None:
         reason = exclusion_reason(exercise, clearance.conditions)
         if reason is not None:

@@ -125,10 +125,18 @@ def session_plan(target: str, catalog: Catalog, exclude: Mapping[str, str] | Non
         exercise = catalog.exercises[target]
         plan = SessionPlan(None, exercise.id, exercise.name, tuple(blocks_for([plan_exercise(exercise)])))
         return without(plan, exclude) if exclude else plan
+    raise target_error(target, catalog)
+
+
+def target_error(target: str, catalog: Catalog) -> CatalogError:
+    """Why ``target`` (neither a routine nor an exercise) cannot be practised, for every entry point.
+
+    A discouraged move says why it is discouraged; anything else names the routines and exercises.
+    """
     if target in catalog.discouraged:
         move = catalog.discouraged[target]
-        raise CatalogError(f"{move.name} is discouraged: {move.reason}")
-    raise CatalogError(
+        return CatalogError(f"{move.name} is discouraged: {move.reason}")
+    return CatalogError(
         f"no routine or exercise called {target!r}; routines: {', '.join(sorted(catalog.routines))}; "
         f"exercises: {', '.join(sorted(catalog.exercises))}."
     )
