@@ -6,6 +6,7 @@ A thin adapter over :func:`facefit.synth.clip.make_clip`. Exit codes: 0 written;
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Annotated
 
@@ -121,6 +122,7 @@ def synth(
         ) as bar,
     ):
         task = bar.add_task("frames", total=spec.frames)
+        started = time.perf_counter()
         result = make_clip(
             photo,
             spec,
@@ -129,11 +131,13 @@ def synth(
             landmarker=landmarker,
             progress=lambda done, total: bar.update(task, completed=done),
         )
+    elapsed = time.perf_counter() - started
     written = ", ".join(str(p) for p in out)
     console.print(
         f"wrote {written}: {result.exercise}, {len(result.reps)} rep{'' if len(result.reps) == 1 else 's'}, "
-        f"{result.frames} frames "
-        f"at {result.fps:g} fps ({result.duration_s:.1f} s)" + (f"; truth {truth}" if truth else "")
+        f"{result.frames} frames at {result.fps:g} fps ({result.duration_s:.1f} s) in {elapsed:.1f} s"
+        + (f"; truth {truth}" if truth else ""),
+        highlight=False,
     )
 
 
