@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.panel import Panel
@@ -13,7 +13,7 @@ from rich.table import Table
 
 from facefit.catalog.durations import duration_note, resolve_routine, routine_seconds
 from facefit.catalog.loader import Catalog, builtin_paths, load_catalog, validate_paths
-from facefit.catalog.models import Exercise, Programme, Routine
+from facefit.catalog.models import Exercise, Phase, Programme, Routine
 from facefit.catalog.schedule import parse_weekdays, plan
 from facefit.cli._common import console
 from facefit.errors import CatalogError, InputError
@@ -77,7 +77,7 @@ def list_items(
         console.print(f"[bold]Relax, don't train:[/bold] {cat.guidance.relax_not_train.statement}")
 
 
-def _phase_text(phase: Any) -> str:
+def _phase_text(phase: Phase) -> str:
     often = (f"{phase.days_per_week} days/week" if phase.days_per_week
              else "daily" if phase.every_n_days == 1 else f"every {phase.every_n_days} days")
     return f"weeks {phase.first_week}-{phase.last_week}: {phase.routine}, {often}"

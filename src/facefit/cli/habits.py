@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.panel import Panel
@@ -19,6 +19,10 @@ from rich.table import Table
 
 from facefit.cli._common import DEFAULT_PROFILE, console, profile_transaction, store
 from facefit.errors import InputError
+
+if TYPE_CHECKING:  # the safety and catalog stages load inside commands, so `facefit --help` stays fast
+    from facefit.catalog.loader import Catalog
+    from facefit.safety.screening import Clearance
 
 ProfileOpt = Annotated[str, typer.Option(help="Whose data this is.")]
 
@@ -32,18 +36,16 @@ def _parse_date(text: str | None, what: str) -> date:
         raise InputError(f"{what} must be a date like 2026-01-31, got {text!r}") from None
 
 
-def _print_clearance(clearance: object, catalog: object) -> None:
+def _print_clearance(clearance: Clearance, catalog: Catalog) -> None:
     from facefit.safety.conditions import RULES_BY_ID, Level
     from facefit.safety.routine_filter import exclusion_reason
-    from facefit.safety.screening import Clearance
 
-    assert isinstance(clearance, Clearance)
     colour = {Level.OK: "green", Level.MODIFIED: "yellow", Level.CONSULT_FIRST: "red"}[clearance.level]
     lines = [clearance.summary()]
     for cid in clearance.conditions:
         lines.append(f"- {RULES_BY_ID[cid].name}: {RULES_BY_ID[cid].advice}")
     ruled_out = []
-    for exercise in catalog.exercises.values():  # type: ignore[attr-defined]
+    for exercise in catalog.exercises.values():
         reason = exclusion_reason(exercise, clearance.conditions)
         if reason:
             ruled_out.append(f"- {exercise.name} ({exercise.id}): {reason}")
