@@ -9,7 +9,7 @@ decides what is one unit of work.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Date, ForeignKey, Index, String, Text, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -99,6 +99,18 @@ LIFESTYLE_FIELDS: tuple[str, ...] = (
 )
 
 
+_Row = TypeVar("_Row", Screening, SafetyFlag, SafetyAck)
+
+
+def _insert(session: Session, row: _Row, created_at: datetime | None) -> _Row:
+    """Add ``row`` and flush so it has an id; ``created_at`` back-dates it (history replays, imports)."""
+    if created_at is not None:
+        row.created_at = created_at
+    session.add(row)
+    session.flush()
+    return row
+
+
 # --- screenings -------------------------------------------------------------------------------------
 
 
@@ -108,11 +120,7 @@ def add_screening(
 ) -> Screening:
     """Store a screening (flushed, so it has an id)."""
     row = Screening(profile_id=profile_id, answers=answers, conditions=list(conditions), clearance=clearance)
-    if created_at is not None:
-        row.created_at = created_at
-    session.add(row)
-    session.flush()
-    return row
+    return _insert(session, row, created_at)
 
 
 def latest_screening(*, session: Session, profile_id: int) -> Screening | None:
@@ -138,11 +146,7 @@ def add_safety_flag(
     created_at: datetime | None = None,
 ) -> SafetyFlag:
     row = SafetyFlag(profile_id=profile_id, kind=kind, source=source, detail=dict(detail or {}))
-    if created_at is not None:
-        row.created_at = created_at
-    session.add(row)
-    session.flush()
-    return row
+    return _insert(session, row, created_at)
 
 
 def list_safety_flags(*, session: Session, profile_id: int) -> list[SafetyFlag]:
@@ -169,11 +173,7 @@ def add_safety_ack(
     created_at: datetime | None = None,
 ) -> SafetyAck:
     row = SafetyAck(profile_id=profile_id, note=note, covered=list(covered))
-    if created_at is not None:
-        row.created_at = created_at
-    session.add(row)
-    session.flush()
-    return row
+    return _insert(session, row, created_at)
 
 
 def latest_safety_ack(*, session: Session, profile_id: int) -> SafetyAck | None:
