@@ -17,6 +17,7 @@ import pytest
 from typer.testing import CliRunner
 
 from facefit.cli import app
+from facefit.errors import InputError
 from facefit.reports.build import build_report
 from facefit.store.db import Store, open_store
 from habits.history import History, build
@@ -112,6 +113,14 @@ def test_cli_report_all(tmp_path: Path) -> None:
     assert len(inline_pngs(out.read_text(encoding="utf-8"))) >= len(EXPECTED_PICTURES)
     clash = CliRunner().invoke(app, ["report", "--week", "--month", "--out", str(out)])
     assert clash.exit_code != 0
+
+
+def test_an_out_path_that_is_also_the_pdf_is_refused_before_any_work(tmp_path: Path) -> None:
+    out = tmp_path / "report.pdf"
+    result = CliRunner().invoke(app, ["report", "--pdf", "--out", str(out)])
+    assert isinstance(result.exception, InputError) and "both the HTML report and its PDF" in str(
+        result.exception)
+    assert not out.exists()
 
 
 @pytest.mark.browser

@@ -11,6 +11,7 @@ from pathlib import Path
 from matplotlib.figure import Figure
 
 from facefit.catalog.loader import Catalog
+from facefit.errors import InputError
 from facefit.habits.ics import write_atomic
 from facefit.reports import plots
 from facefit.reports.data import ReportData, gather
@@ -68,6 +69,10 @@ def build_report(
     catalog: Catalog | None = None, on_step: StepCallback | None = None,
 ) -> ReportResult:
     """Write ``out`` (HTML) and, with ``pdf``, ``out`` with a .pdf suffix; returns the paths."""
+    out = out.expanduser()
+    if pdf and out.suffix.lower() == ".pdf":
+        raise InputError(f"{out} would be both the HTML report and its PDF; name the HTML file (e.g. "
+                         f"{out.with_suffix('.html').name}) and the PDF is written beside it.")
     step = on_step or (lambda _label, _done, _total: None)
     step("reading the store", 0, 4)
     data = gather(store, profile=profile, span=span, today=today, catalog=catalog)
@@ -79,7 +84,6 @@ def build_report(
         pictures["before_after"] = Picture("before_after", "Aligned first and latest photo, side by side",
                                            plots.image_png(data.photos.before_after))
     step("writing HTML", 2, 4)
-    out = out.expanduser()
     write_atomic(out, render_html(data, pictures).encode("utf-8"))
     pdf_path = None
     if pdf:
