@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from datetime import date, timedelta
 
@@ -112,3 +113,22 @@ def test_schedule_properties(programme_id: str, start: date, weekdays: set[int] 
         if phase.days_per_week is not None:
             cap = phase.days_per_week if weekdays is None else min(phase.days_per_week, len(weekdays))
             assert len(practice) == cap
+
+
+def test_cli_plan_json_and_bad_input() -> None:
+    from typer.testing import CliRunner
+
+    from facefit.cli import app
+
+    runner = CliRunner()
+    result = runner.invoke(app, ["catalog", "plan", "eight-week", "--start", MONDAY.isoformat(),
+                                 "--weekdays", "mon,wed,fri", "--json"])
+    assert result.exit_code == 0, result.output
+    days = json.loads(result.stdout)
+    assert [d["date"] for d in days] == [d.date.isoformat() for d in plan("eight-week", MONDAY, {0, 2, 4})]
+    assert {date.fromisoformat(d["date"]).weekday() for d in days if d["routine_id"]} <= {0, 2, 4}
+    for args, message in [(["--weekdays", ""], "no weekdays given"),
+                          (["--start", "2026-02-30"], "bad --start"),
+                          (["--start", "9999-12-01"], "would run past 9999-12-31")]:
+        bad = runner.invoke(app, ["catalog", "plan", "eight-week", *args])
+        assert isinstance(bad.exception, InputError) and message in str(bad.exception), bad.output

@@ -218,7 +218,7 @@ def plan_command(
     """Show a programme as dated days: routine or rest, and the planned minutes."""
     try:
         first = date.fromisoformat(start) if start else date.today()
-        allowed = parse_weekdays(weekdays) if weekdays else None
+        allowed = None if weekdays is None else parse_weekdays(weekdays)
     except ValueError as error:
         raise InputError(f"bad --start or --weekdays: {error}.") from None
     days = plan(programme, first, allowed)
