@@ -249,8 +249,10 @@ def main() -> None:
             print(f"server pid {server.pid} on 127.0.0.1:{port}; stream of {len(frames)} frames "
                   f"({len(frames[0])} bytes each); {os.cpu_count()} cores shared by server and clients")
             print(f"{'streams':>7} {'fps/stream':>10} {'on-time':>8} {'replies':>8} {'p50 ms':>7} "
-                  f"{'p99 ms':>7} {'max ms':>7} {'server CPU':>10} {'clients CPU':>11}  verdict")
+                  f"{'p99 ms':>7} {'max ms':>7} {'server CPU':>10} {'clients CPU':>11} {'us/frame':>9}  "
+                  "verdict")
             sustained = 0
+            costs: list[float] = []
             for level in levels:
                 cpu0, wall0, mine0 = cpu_seconds(server.pid), time.perf_counter(), time.process_time()
                 with asyncio.Runner(loop_factory=_loop_factory()) as runner:
@@ -259,6 +261,8 @@ def main() -> None:
                 wall = time.perf_counter() - wall0
                 cpu = (cpu_seconds(server.pid) - cpu0) / wall
                 clients_cpu = (time.process_time() - mine0) / wall
+                per_frame = 1e6 * cpu * wall / max(result["frames_sent"], 1)  # server CPU per frame
+                costs.append(per_frame)
                 ok = (result["on_time_ratio"] >= 0.95 and result["reply_ratio"] >= 0.99
                       and result["p99_ms"] < GOAL_P99_MS and result["errors"] == 0)
                 sustained = max(sustained, level) if ok else sustained
@@ -266,10 +270,16 @@ def main() -> None:
                 verdict = "sustained" if ok else "NOT sustained"
                 print(f"{level:>7} {result['fps_per_stream']:>10.1f} {result['on_time_ratio']:>8.1%} "
                       f"{result['reply_ratio']:>8.1%} {result['p50_ms']:>7.1f} {result['p99_ms']:>7.1f} "
-                      f"{result['max_ms']:>7.1f} {cpu:>9.0%} {clients_cpu:>11.0%}  {verdict}{errors}")
+                      f"{result['max_ms']:>7.1f} {cpu:>9.0%} {clients_cpu:>11.0%} {per_frame:>9.0f}  "
+                      f"{verdict}{errors}")
                 if server.poll() is not None:
                     print("server died:", server.stderr.read().decode()[-2000:] if server.stderr else "")
                     break
+            if costs:
+                cost = float(np.median(costs))
+                print(f"server CPU per frame (median over levels): {cost:.0f} us, i.e. one core would carry "
+                      f"~{1e6 / cost / args.fps:.0f} streams at {args.fps:.0f} fps (CPU time only: an "
+                      "estimate that ignores scheduling; the measured rows above are what counts)")
             print(f"sustained streams: {sustained} (goal >= {GOAL_STREAMS} with p99 < {GOAL_P99_MS:.0f} ms); "
                   f"ratio to goal {sustained / GOAL_STREAMS:.2f}")
         finally:
