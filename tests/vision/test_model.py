@@ -27,3 +27,9 @@ def test_env_var_wins_and_wrong_file_is_rejected(tmp_path: Path, monkeypatch: py
 def test_missing_explicit_path_says_how_to_fix(tmp_path: Path) -> None:
     with pytest.raises(ModelNotFoundError, match="does not exist: install it with"):
         resolve_model_path(tmp_path / "nope.task")
+
+
+
+def test_a_directory_is_named_as_not_a_file(tmp_path: Path) -> None:
+    with pytest.raises(ModelNotFoundError, match=r"model .* \(from --model\) is not a file: install it with"):
+        resolve_model_path(tmp_path)

@@ -53,9 +53,16 @@ def resolve_model_path(explicit: str | os.PathLike[str] | None = None) -> Path:
         if chosen is None:
             raise ModelNotFoundError(f"Face Landmarker model not found: {_FIX}.")
     if not chosen.is_file():
-        raise ModelNotFoundError(f"Face Landmarker model {chosen} (from {source}) does not exist: {_FIX}.")
-    stat = chosen.stat()
-    digest = _sha256(chosen.resolve(), stat.st_size, stat.st_mtime_ns)
+        problem = "is not a file" if chosen.exists() else "does not exist"
+        raise ModelNotFoundError(f"Face Landmarker model {chosen} (from {source}) {problem}: {_FIX}.")
+    try:
+        stat = chosen.stat()
+        digest = _sha256(chosen.resolve(), stat.st_size, stat.st_mtime_ns)
+    except OSError as error:
+        raise ModelNotFoundError(
+            f"Face Landmarker model {chosen} (from {source}) cannot be read ({error.strerror or error}): "
+            f"{_FIX}."
+        ) from None
     if digest != MODEL_SHA256:
         raise ModelNotFoundError(
             f"Face Landmarker model {chosen} (from {source}) has sha256 {digest[:12]}..., expected "
