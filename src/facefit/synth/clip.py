@@ -26,7 +26,7 @@ from facefit.synth.face import PhotoLike, PreparedFace, prepare_face
 from facefit.synth.paint import paint_mouth
 from facefit.synth.poses import BROW_LEVEL, PITCH_DEG, FaceRig, PoseState, pose_for
 from facefit.synth.spec import ClipSpec
-from facefit.synth.timeline import QUANTUM, Timeline, build_timeline
+from facefit.synth.timeline import Timeline, build_timeline
 from facefit.synth.truth import Truth
 from facefit.synth.warp import DEFAULT_STEP, Warper
 from facefit.synth.writers import Writers, check_output_path, open_writer
@@ -209,4 +209,4 @@ def make_clip(
     return clip.truth
 
 
-__all__ = ["QUANTUM", "Clip", "SynthFrame", "iter_frames", "make_clip", "prepare_clip"]
+__all__ = ["Clip", "SynthFrame", "iter_frames", "make_clip", "prepare_clip"]

@@ -16,7 +16,7 @@ roll > 0 turns the head counter-clockwise on screen.
 from __future__ import annotations
 
 import math
-from dataclasses import astuple, dataclass, fields, replace
+from dataclasses import astuple, dataclass, replace
 
 import numpy as np
 
@@ -313,5 +313,3 @@ class FaceRig:
             return self.rest[:, :2].copy()
         return self.rest[:, :2] + self._project(self.posed_3d(state)) - self._rest_projection
 
-
-POSE_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(PoseState))
