@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from facefit.errors import InputError
 from facefit.store.db import open_store
-from facefit.store.models import PracticeSession, SessionEvent
+from facefit.store.models import PracticeSession, Profile, SessionEvent
 from facefit.store.profiles import get_or_create_profile
 from facefit.store.sessions import (
     finish_session,
@@ -87,5 +88,19 @@ def test_bad_values_are_refused_and_nothing_is_half_written(db_url: str) -> None
             row = db.get(PracticeSession, sid)
             assert row is not None and row.status == "running" and row.ended_at is None
             assert db.scalars(select(PracticeSession)).all() == [row]
+    finally:
+        store.close()
+
+
+def test_a_blank_or_too_long_profile_name_is_refused_and_nothing_is_stored(db_url: str) -> None:
+    store = open_store(db_url)
+    try:
+        for name, message in ((" ", "must not be blank"), ("x" * 121, "at most 120 characters, got 121")):
+            with pytest.raises(InputError, match=message), store.transaction() as db:
+                get_or_create_profile(session=db, name=name)
+        with store.transaction() as db:
+            get_or_create_profile(session=db, name="x" * 120)
+        with store.transaction() as db:
+            assert db.scalars(select(Profile.name)).all() == ["x" * 120]
     finally:
         store.close()

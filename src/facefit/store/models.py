@@ -14,6 +14,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from facefit.store.base import Base, utcnow
 
+PROFILE_NAME_MAX = 120
+
 
 class Profile(Base):
     """A person who practises. The CLI uses one local profile; the web app one per account."""
@@ -21,7 +23,7 @@ class Profile(Base):
     __tablename__ = "profiles"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(120), unique=True)
+    name: Mapped[str] = mapped_column(String(PROFILE_NAME_MAX), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     sessions: Mapped[list[PracticeSession]] = relationship(
