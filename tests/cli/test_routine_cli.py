@@ -151,3 +151,8 @@ def test_a_corrupt_database_is_one_clear_error_and_is_left_alone(facefit_home: P
         assert "cannot open the database" in str(result.exception) and "nothing was changed" in str(
             result.exception)
     assert db.read_bytes() == b"not a database at all" * 100
+
+
+def test_history_limit_beyond_what_sqlite_holds_is_a_usage_error() -> None:
+    result = runner.invoke(app, ["history", "--limit", str(10**23)])
+    assert result.exit_code == 2 and not isinstance(result.exception, OverflowError), result.output

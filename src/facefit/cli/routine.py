@@ -297,7 +297,8 @@ def register(app: typer.Typer) -> None:
     @app.command("history")
     def history(
         as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
-        limit: Annotated[int, typer.Option(min=1, help="Show at most this many sessions.")] = 50,
+        limit: Annotated[int, typer.Option(min=1, max=1_000_000, help="Show at most this many sessions.")
+                         ] = 50,
         profile: Annotated[str, typer.Option(help="Whose sessions to list.")] = DEFAULT_PROFILE,
     ) -> None:
         """List practice sessions: date, routine, status (interrupted if it never ended), minutes, sets."""
