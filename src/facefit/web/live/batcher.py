@@ -3,8 +3,8 @@
 ``signals_batch`` costs a few microseconds per row in a batch but tens of microseconds for a batch of
 one (numpy call overhead). With hundreds of live streams, frames that arrive while the previous batch is
 being processed are gathered and converted together; then each connection's engine steps on its own row.
-Under light load a batch is one frame and nothing waits; under heavy load the batch grows and the cost
-per frame falls. Runs on the event loop: no threads, no locks.
+The first frame of a batch waits ``WINDOW_S`` (2 ms) for the others; under heavy load the batch grows
+and the cost per frame falls. Runs on the event loop: no threads, no locks.
 """
 
 from __future__ import annotations
@@ -18,6 +18,9 @@ from facefit.vision.observation import N_BLENDSHAPES, N_LANDMARKS
 from facefit.web.live.protocol import Frame
 
 MAX_BATCH = 256
+WINDOW_S = 0.002
+"""How long the first frame of a batch waits for others: a signals call costs ~60 us for one row and
+~3 us per row in a batch of hundreds, so 2 ms of waiting buys most of the saving at 200 streams."""
 
 
 class FrameWorker(Protocol):
@@ -27,12 +30,13 @@ class FrameWorker(Protocol):
 class SignalBatcher:
     """One per app; connections ``await submit(worker, frame)`` and get the worker's reply."""
 
-    def __init__(self, indices: list[int], max_batch: int = MAX_BATCH) -> None:
+    def __init__(self, indices: list[int], max_batch: int = MAX_BATCH, window_s: float = WINDOW_S) -> None:
         from facefit.signals.compute import signals_batch
 
         self._signals_batch = signals_batch
         self._indices = np.asarray(indices, dtype=np.intp)
         self._max = max_batch
+        self.window_s = window_s
         self._landmarks = np.full((max_batch, N_LANDMARKS, 3), np.nan)  # unused columns stay NaN
         self._blendshapes = np.full((max_batch, N_BLENDSHAPES), np.nan)
         self._transforms = np.full((max_batch, 4, 4), np.nan)
@@ -59,6 +63,7 @@ class SignalBatcher:
         while True:
             await self._wake.wait()
             self._wake.clear()
+            await asyncio.sleep(self.window_s)  # gather the frames of other streams arriving meanwhile
             while self._pending:
                 items = self._pending[: self._max]
                 del self._pending[: self._max]
