@@ -140,8 +140,8 @@ class Grid:
         be 0.25 px and leave the rotation inverse ~0.4 px off.
         """
         column, row = self.index(np.asarray(pixels, dtype=np.float64))
-        column = np.clip(column.astype(np.float64), 0.0, self.columns - 1)
-        row = np.clip(row.astype(np.float64), 0.0, self.rows - 1)
+        column = np.minimum(np.maximum(column, 0.0), self.columns - 1.0)  # np.clip is 3x slower here
+        row = np.minimum(np.maximum(row, 0.0), self.rows - 1.0)
         c0 = np.minimum(np.floor(column).astype(np.intp), self.columns - 2) if self.columns > 1 else 0
         r0 = np.minimum(np.floor(row).astype(np.intp), self.rows - 2) if self.rows > 1 else 0
         wc = (column - c0)[..., None]
