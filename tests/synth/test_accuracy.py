@@ -72,3 +72,18 @@ def test_o_mouth_is_rounder_and_more_open_than_rest(toner_runs: dict[str, Measur
             assert change > 0.02, f"{name}: {signal} changed by {change:.3f} in an 'O'"
         width = run.signal("mouth_width")
         assert np.median(width[hold]) < np.median(width[rest]), name
+
+
+def test_noise_jitters_the_rest_like_a_camera_and_keeps_the_correlation(faces: dict[str, object]) -> None:
+    from dataclasses import replace
+
+    from tests.synth.conftest import CHEEK_SPEC, measure
+
+    from facefit.synth import prepare_clip
+
+    run = measure(prepare_clip(faces["biden"], replace(CHEEK_SPEC, noise=0.5, seed=1)))  # type: ignore[arg-type]
+    lift = 0.5 * (run.signal("mouth_corner_lift_r") + run.signal("mouth_corner_lift_l"))
+    still = lift[rest_frames(run)]
+    assert 0.0005 < float(np.std(still)) < 0.01, "noise 0.5 should jitter the measured rest a little"
+    rho = spearmanr(run.clip.truth.column("strength"), lift).statistic
+    assert rho >= 0.9, f"Spearman rho {rho:.3f} with noise 0.5"
