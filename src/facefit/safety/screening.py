@@ -53,7 +53,9 @@ def load_answers(path: Path) -> dict[str, bool]:
         reason = error.strerror or error
         raise ScreeningInputError(f"cannot read screening answers {path}: {reason}") from None
     except UnicodeDecodeError:
-        raise ScreeningInputError(f"screening answers {path} is not UTF-8 text (is it a JSON file?)") from None
+        raise ScreeningInputError(
+            f"screening answers {path} is not UTF-8 text (is it a JSON file?)"
+        ) from None
     try:
         raw = json.loads(text)
     except json.JSONDecodeError as error:
