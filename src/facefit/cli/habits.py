@@ -135,9 +135,10 @@ def register(app: typer.Typer) -> None:
         with profile_transaction(profile) as (session, profile_id):
             if clinician_cleared:
                 acknowledge_consult(session=session, profile_id=profile_id, note=note)
-                console.print("Recorded: a clinician has cleared you to start. Exercises your screening "
-                              "rules out stay left out.")
             covered = acknowledge_safety(session=session, profile_id=profile_id, note=note)
+        if clinician_cleared:  # said only once the transaction has committed
+            console.print("Recorded: a clinician has cleared you to start. Exercises your screening "
+                          "rules out stay left out.")
         for event in covered:
             console.print(f"acknowledged {event.describe()}\n  {event.what_to_do}", highlight=False)
         if not covered and not clinician_cleared:
