@@ -224,3 +224,17 @@ def test_calibration_over_the_websocket_is_stored_and_used(app: FastAPI, make_us
         assert ready["calibration"] == "stored"
         ticks, _ = _stream(ws, recording, ready["landmarks"], range(len(recording.t_ms)))
         assert ticks[-1]["reps"] == len(recording.truth["reps"])
+
+
+def test_a_socket_that_never_starts_is_closed(tmp_path: Any) -> None:
+    from fastapi.testclient import TestClient
+
+    from facefit.web.app import create_app
+    from facefit.web.settings import WebSettings
+
+    app = create_app(WebSettings(db_url=f"sqlite:///{tmp_path / 'idle.db'}", secure_cookies=False,
+                                 ws_start_timeout_s=0.3))
+    with TestClient(app).websocket_connect("/ws/coach") as ws, pytest.raises(WebSocketDisconnect) as closed:
+        ws.receive_json()
+    assert closed.value.code == 1008
+    app.state.store.close()

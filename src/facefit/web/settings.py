@@ -28,6 +28,7 @@ class WebSettings(BaseModel):
             (the app's own origin is always allowed).
         model_path: the Face Landmarker ``.task`` to serve (None: the verified default).
         max_ws_message_bytes: largest accepted WebSocket message.
+        ws_start_timeout_s: a coaching WebSocket that sends no valid ``start`` within this time is closed.
         tick_every: send the coaching state for frames whose seq is a multiple of n (events are always
             sent at once); 2 gives the page 15 updates a second at 30 fps, plenty for a hold ring.
     """
@@ -45,3 +46,4 @@ class WebSettings(BaseModel):
     model_path: Path | None = None
     max_ws_message_bytes: int = Field(default=64 * 1024, ge=1024)
     tick_every: int = Field(default=2, ge=1, le=30)
+    ws_start_timeout_s: float = Field(default=30.0, gt=0, le=600)

@@ -148,7 +148,14 @@ class Connection:
     async def run(self) -> None:
         try:
             while True:
-                message = await self.ws.receive()
+                if self.caller is None:  # an idle socket that never starts is closed, not kept forever
+                    try:
+                        message = await asyncio.wait_for(self.ws.receive(), self.settings.ws_start_timeout_s)
+                    except TimeoutError:
+                        await self.ws.close(code=1008, reason="no start message")
+                        break
+                else:
+                    message = await self.ws.receive()
                 if message["type"] == "websocket.disconnect":
                     break
                 try:
