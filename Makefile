@@ -9,6 +9,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.facefit-installed
 SYSTEM_PACKAGES := libegl1 libgles2 libgl1 ffmpeg fonts-dejavu-core postgresql chromium nodejs xvfb
 PYTEST_ARGS ?=
+# FaceFit's linear algebra is small (thin-plate splines of a few hundred points): multi-threaded BLAS
+# only adds contention, and on a loaded 2-core machine made a 300x300 solve ~170x slower.
+export OPENBLAS_NUM_THREADS ?= 1
 
 .PHONY: setup sysdeps demo test lint bench clean
 
