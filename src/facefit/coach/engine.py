@@ -65,8 +65,8 @@ TWITCH_QUIET_AFTER_S = 0.4
 TWITCH_WINDOW_S = 10.0
 TALK_SWING_IPD = 0.015
 TALK_MIN_SWINGS = 3
-TALK_SWINGS_PER_S = 1.0
-"""A rise with at least 3 lip open/close swings of 0.015 IPD, at 1 per second or more, is speech."""
+TALK_SWINGS_PER_S = 2.0
+"""A rise with at least 3 lip open/close swings of 0.015 IPD, at 2 per second or more, is speech."""
 CHEEK_PUFF_SCORE = 0.3
 CHEEK_PUFF_S = 0.5
 LIP_FLAP_STEP_IPD = 0.02
