@@ -321,8 +321,10 @@ def register(app: typer.Typer) -> None:
 
     @app.command("demo")
     def demo() -> None:
-        """The main job without a camera: a short synthetic clip of the daily routine's first checked
-        exercise (from a bundled photo) is coached, saved as a session and summarised."""
+        """The main job without a camera: coach a synthetic clip of the routine's first checked exercise.
+
+        The clip is generated from a bundled photo; the session is saved and summarised.
+        """
         from facefit.cli.coach import coach_demo
 
         coach_demo()
