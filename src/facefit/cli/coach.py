@@ -90,8 +90,8 @@ def coached_routine(
     target: str, *, camera: int | None, video: Path | None, speed: float, no_input: bool, profile: str
 ) -> Any:
     """``facefit routine --coach``: the guided routine with the engine counting each checked set."""
+    from facefit.cli._coached import CoachedPerformer, signal_frames
     from facefit.cli.routine import run_guided
-    from facefit.coach.performer import CoachedPerformer, signal_frames
 
     if (camera is None) == (video is None):
         raise InputError("--coach needs exactly one of --camera N or --video FILE")

@@ -1,4 +1,4 @@
-"""The routine player's seam filled by the camera: each checked set is counted by the engine.
+"""The routine player's seam filled by the camera (CLI layer: it joins routine, coach and store).
 
 ``facefit routine --coach --camera N`` (or ``--video F``) passes a :class:`CoachedPerformer` as the
 player's ``perform``: for an exercise the coach can check, the set lasts until the target reps are
