@@ -13,19 +13,30 @@ import asyncio
 import logging
 from typing import Any
 
+from sqlalchemy import insert
+
 from facefit.store import sessions as practice
+from facefit.store.base import utcnow
 from facefit.store.db import Store
+from facefit.store.models import SessionEvent
 from facefit.web.live.coaching import Unsaved
 
 log = logging.getLogger(__name__)
 
 
 def write_rows(store: Store, batch: list[tuple[int, Unsaved]]) -> None:
-    """Write every queued row of every session in one transaction (all or nothing)."""
+    """Write every queued row of every session in one transaction (all or nothing).
+
+    Events go in with one multi-row INSERT (not one ORM flush per row): this runs in a worker thread
+    and every millisecond it holds the GIL is a millisecond the event loop cannot answer frames.
+    """
+    now = utcnow()
+    events = [{"session_id": session_id, "kind": kind, "t_s": t_s, "payload": payload, "created_at": now}
+              for session_id, unsaved in batch for kind, t_s, payload in unsaved.events]
     with store.transaction() as db:
+        if events:
+            db.execute(insert(SessionEvent), events)
         for session_id, unsaved in batch:
-            for kind, t_s, payload in unsaved.events:
-                practice.record_event(session=db, session_id=session_id, kind=kind, t_s=t_s, payload=payload)
             for step in unsaved.steps:
                 practice.record_step(session=db, session_id=session_id, **step)
             if unsaved.finish is not None:
