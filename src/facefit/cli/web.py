@@ -54,7 +54,7 @@ def serve(
     # 700 allocations (the default) would run it hundreds of times a second.
     gc.collect()
     gc.freeze()
-    gc.set_threshold(50_000, 20, 20)
+    gc.set_threshold(50_000, 20, 100)
     # per-message deflate off: the messages are a few hundred bytes, compressing them only costs CPU
     uvicorn.run(app, host=host, port=port, log_level=log_level, ws_max_size=settings.max_ws_message_bytes,
                 ws_ping_interval=20, ws_ping_timeout=20, ws_per_message_deflate=False)
