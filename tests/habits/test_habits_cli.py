@@ -63,7 +63,7 @@ def test_bad_enrol_values_are_refused_before_anything_is_stored(tmp_path: Path) 
 
 
 def test_an_unwritable_export_path_is_one_clear_error_and_leaves_nothing_behind(tmp_path: Path) -> None:
-    from facefit.habits.ics import write_atomic
+    from facefit.fileio import write_atomic
 
     with pytest.raises(InputError, match=r"cannot write .*folder\.ics: Is a directory"):
         (tmp_path / "folder.ics").mkdir()

@@ -64,7 +64,8 @@ def test_icalendar_export_has_one_event_per_practice_day(history: History, tmp_p
     from icalendar import Calendar
 
     from facefit.catalog.loader import load_catalog
-    from facefit.habits.ics import build_calendar, write_atomic
+    from facefit.fileio import write_atomic
+    from facefit.habits.ics import build_calendar
     from facefit.habits.service import current_enrolment, enrolment_plan
 
     with history.store.transaction() as db:

@@ -14,9 +14,8 @@ from typer.testing import CliRunner
 
 from facefit.cli import app
 from facefit.errors import InputError
+from facefit.fileio import TEMP_PREFIX, write_atomic
 from facefit.photos.files import (
-    TEMP_PREFIX,
-    atomic_write,
     decode_photo,
     load_photo,
     pixel_digest,
@@ -101,12 +100,12 @@ def test_stored_copy_has_no_gps_and_is_upright(
 
 def test_atomic_write_replaces_whole_and_cleans_up_after_failure(tmp_path: Path) -> None:
     target = tmp_path / "a" / "file.bin"
-    atomic_write(target, b"first")
-    atomic_write(target, b"second version")
+    write_atomic(target, b"first")
+    write_atomic(target, b"second version")
     assert target.read_bytes() == b"second version"
 
     with pytest.raises(TypeError):
-        atomic_write(target, object())  # type: ignore[arg-type]
+        write_atomic(target, object())  # type: ignore[arg-type]
     assert target.read_bytes() == b"second version"
     assert not [p for p in target.parent.iterdir() if p.name.startswith(TEMP_PREFIX)]
 

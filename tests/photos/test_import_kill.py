@@ -15,7 +15,7 @@ import pytest
 from PIL import Image
 from sqlalchemy import select
 
-from facefit.photos.files import TEMP_PREFIX
+from facefit.fileio import TEMP_PREFIX
 from facefit.photos.gate import Reference, evaluate
 from facefit.photos.measure import PhotoMeasurement, measure_photo
 from facefit.photos.perturb import Perturbation

@@ -308,7 +308,8 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Export your programme's practice days as calendar events with reminder alarms (.ics)."""
         from facefit.catalog.loader import load_catalog
-        from facefit.habits.ics import build_calendar, write_atomic
+        from facefit.fileio import write_atomic
+        from facefit.habits.ics import build_calendar
         from facefit.habits.service import enrolment_plan, require_enrolment
 
         catalog = load_catalog()

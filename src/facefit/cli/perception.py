@@ -221,7 +221,7 @@ def landmarks(
     if out is None:
         typer.echo(text, nl=not text.endswith("\n"))
     else:
-        from facefit.habits.ics import write_atomic
+        from facefit.fileio import write_atomic
 
         write_atomic(out, text.encode("utf-8"))
         err_console.print(f"wrote {out}", highlight=False)

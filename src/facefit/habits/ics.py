@@ -8,16 +8,12 @@ instead of duplicating them.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta
-from pathlib import Path
 
 from icalendar import Alarm, Calendar, Event
 
 from facefit.catalog.schedule import PlannedDay
-from facefit.errors import InputError
 
 
 def parse_clock(text: str) -> time:
@@ -66,29 +62,3 @@ def build_calendar(
         event.add_component(alarm)
         cal.add_component(event)
     return cal
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` via a temp file in the same directory, fsync, rename.
-
-    A reader never sees a half-written file, and an old file at ``path`` survives a failed write. A
-    path that cannot be written (a directory, no permission, a full disk) raises :class:`InputError`
-    naming it, so every command that exports a file reports it the same way.
-    """
-    path = path.expanduser()
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    except OSError as error:
-        raise InputError(f"cannot write {path}: {error.strerror or error}") from None
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException as error:
-        Path(tmp).unlink(missing_ok=True)
-        if isinstance(error, OSError):
-            raise InputError(f"cannot write {path}: {error.strerror or error}") from None
-        raise

@@ -9,11 +9,9 @@ crash leaves either the whole file or nothing.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import io
 import os
-import tempfile
 import time
 from dataclasses import dataclass
 from datetime import datetime
@@ -22,11 +20,11 @@ from pathlib import Path
 import numpy as np
 
 from facefit.errors import InputError
+from facefit.fileio import TEMP_PREFIX
 
 MAX_FILE_BYTES = 60 * 1024 * 1024
 MAX_PIXELS = 50_000_000
 MIN_SIDE = 64
-TEMP_PREFIX = ".tmp-facefit-"
 JPEG_QUALITY = 95
 
 
@@ -119,32 +117,6 @@ def encode_jpeg(rgb: np.ndarray, quality: int = JPEG_QUALITY) -> bytes:
     buffer = io.BytesIO()
     Image.fromarray(rgb).save(buffer, format="JPEG", quality=quality, subsampling=0, optimize=False)
     return buffer.getvalue()
-
-
-def atomic_write(path: Path, data: bytes, mode: int = 0o600) -> None:
-    """Write ``data`` to ``path`` so that readers (and crashes) see the old file, or all of the new one.
-
-    ``mode`` defaults to owner-only: stored photos are health data. Views shared on purpose pass 0o644.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{os.getpid()}-", dir=path.parent)
-    try:
-        os.chmod(tmp, mode)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    with contextlib.suppress(OSError):  # make the rename itself durable
-        dir_fd = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
 
 
 def _pid_alive(pid: int) -> bool:

@@ -18,10 +18,10 @@ from sqlalchemy.exc import IntegrityError
 
 from facefit.config import data_dir, photos_dir
 from facefit.errors import FaceFitError, InputError
+from facefit.fileio import write_atomic
 from facefit.photos.compare import AsymmetryChange, new_asymmetries
 from facefit.photos.files import (
     LoadedPhoto,
-    atomic_write,
     encode_jpeg,
     load_photo,
     pixel_digest,
@@ -163,7 +163,7 @@ def import_photo(
     remove_stale_temp_files(directory)
     target = directory / f"{sha}.jpg"
     if not target.is_file():
-        atomic_write(target, encode_jpeg(loaded.rgb))
+        write_atomic(target, encode_jpeg(loaded.rgb))
     when = taken_at or (loaded.taken_at.replace(tzinfo=UTC) if loaded.taken_at else datetime.now(UTC))
     points = np.round(result.measurement.landmarks[:, :2].astype(np.float64), 5).tolist()  # type: ignore[union-attr]
     try:

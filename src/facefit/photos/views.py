@@ -14,8 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
+from facefit.fileio import write_atomic
 from facefit.photos import landmarks as lm
-from facefit.photos.files import atomic_write
 
 CANVAS = (480, 600)  # width, height of aligned frames
 CANVAS_IPD = 0.24  # IPD as a fraction of the canvas width (room for the jawline)
@@ -111,7 +111,7 @@ def save_image(rgb: np.ndarray, path: Path) -> Path:
     buffer = io.BytesIO()
     fmt = "JPEG" if path.suffix.lower() in (".jpg", ".jpeg") else "PNG"
     Image.fromarray(rgb).save(buffer, format=fmt, **({"quality": 92} if fmt == "JPEG" else {}))
-    atomic_write(path, buffer.getvalue(), mode=VIEW_MODE)
+    write_atomic(path, buffer.getvalue(), mode=VIEW_MODE)
     return path
 
 
@@ -124,7 +124,7 @@ def blink_gif(before: ViewPhoto, after: ViewPhoto, path: Path, *, period_ms: int
     frames = [Image.fromarray(f) for f in aligned_frames([before, after])]
     buffer = io.BytesIO()
     frames[0].save(buffer, format="GIF", save_all=True, append_images=frames[1:], duration=period_ms, loop=0)
-    atomic_write(path, buffer.getvalue(), mode=VIEW_MODE)
+    write_atomic(path, buffer.getvalue(), mode=VIEW_MODE)
     return path
 
 
@@ -227,5 +227,5 @@ def plot_metric(
     figure.tight_layout()
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")
-    atomic_write(path, buffer.getvalue(), mode=VIEW_MODE)
+    write_atomic(path, buffer.getvalue(), mode=VIEW_MODE)
     return path

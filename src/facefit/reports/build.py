@@ -12,7 +12,7 @@ from matplotlib.figure import Figure
 
 from facefit.catalog.loader import Catalog
 from facefit.errors import InputError
-from facefit.habits.ics import write_atomic
+from facefit.fileio import write_atomic
 from facefit.reports import plots
 from facefit.reports.data import ReportData, gather
 from facefit.reports.html import EXPECTATIONS, Picture, render_html
