@@ -574,7 +574,6 @@ def capture(
 ) -> None:
     """Live view with your baseline as a ghost and the checks turning green; takes the photo by itself
     when every check passes (or when you press space). Without a display it prints the checks instead."""
-    import cv2  # noqa: F401  (before PyAV: importing av first makes OpenCV's Qt window hang in imshow)
     from rich.live import Live
     from rich.text import Text
 

@@ -7,8 +7,8 @@ passed for ``hold_frames`` consecutive frames (a steady pose, not a lucky frame)
 presses space/c; either way it goes through :func:`facefit.photos.library.import_photo`, the same
 gate as ``facefit photo add``.
 
-Import OpenCV before PyAV (``facefit.vision.sources`` loads it for video files): measured here, with av
-imported first the first ``cv2.imshow`` never returns (Qt window under X11).
+OpenCV must be imported before PyAV or the first ``cv2.imshow`` never returns (Qt window under X11);
+:func:`facefit.vision.sources.import_av`, which every PyAV user goes through, sees to that.
 """
 
 from __future__ import annotations

@@ -154,7 +154,9 @@ def write_timelapse(
     import os
     import tempfile
 
-    import av
+    from facefit.vision.sources import import_av
+
+    av = import_av()
 
     frames = aligned_frames(photos)
     if not frames:

@@ -65,7 +65,9 @@ class Mp4Writer:
     """H.264 (yuv420p, CRF 18) in an MP4/MOV/MKV container via PyAV; readable by PyAV and OpenCV."""
 
     def __init__(self, path: str | os.PathLike[str], size: tuple[int, int], fps: float) -> None:
-        import av
+        from facefit.vision.sources import import_av
+
+        av = import_av()
 
         self.path = Path(path)
         self.size = size
@@ -134,7 +136,9 @@ def check_output_path(path: str | os.PathLike[str]) -> Path:
 
 def open_writer(path: str | os.PathLike[str], size: tuple[int, int], fps: float) -> FrameWriter:
     """A writer chosen by file suffix (.y4m raw, otherwise H.264)."""
-    import av.error
+    from facefit.vision.sources import import_av
+
+    av = import_av()
 
     path = check_output_path(path)
     try:

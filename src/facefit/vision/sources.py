@@ -20,7 +20,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from types import TracebackType
+from types import ModuleType, TracebackType
 
 import numpy as np
 
@@ -42,6 +42,16 @@ _IMAGE_MAGIC: tuple[tuple[bytes, str], ...] = (
 )
 _Y4M_MAGIC = b"YUV4MPEG2"
 _HEIF_BRANDS = frozenset({b"heic", b"heix", b"heim", b"heis", b"mif1", b"avif"})  # still-image brands
+
+
+def import_av() -> ModuleType:
+    """PyAV, with OpenCV loaded first: with ``av`` imported before ``cv2``, the first ``cv2.imshow`` never
+    returns (Qt window under X11; measured for ``facefit photo capture``). Every PyAV user goes through
+    here, so a window opened later in the same process (coach overlay, photo capture) works."""
+    import cv2  # noqa: F401, I001  (first, on purpose)
+    import av
+
+    return av
 
 
 @dataclass(frozen=True)
@@ -190,7 +200,7 @@ class VideoSource(FrameSource):
     kind = "video"
 
     def __init__(self, path: Path, *, max_side: int | None = None) -> None:
-        import av
+        av = import_av()
 
         _check_file(path)
         self.name = str(path)
@@ -229,7 +239,7 @@ class VideoSource(FrameSource):
 
     def _probe_rotation(self) -> int:
         """Rotation of the first frame (the display matrix is per stream; frames repeat it)."""
-        import av
+        av = import_av()
 
         try:
             for frame in self._container.decode(self._stream):
@@ -245,7 +255,7 @@ class VideoSource(FrameSource):
         return rotation
 
     def __iter__(self) -> Iterator[Frame]:
-        import av
+        av = import_av()
 
         self._container.seek(0)
         first_time: float | None = None
