@@ -71,7 +71,9 @@ def test_analyze_errors_name_the_problem(real_data: Path, tmp_path: Path) -> Non
     fake = tmp_path / "fake.mp4"
     fake.write_text("not a video")
     bad = runner.invoke(app, ["analyze", str(fake), "-e", "cheek-lifter"])
-    assert bad.exception is not None and not isinstance(bad.exception, AssertionError)
+    assert isinstance(bad.exception, InputError) and "not a video or image" in str(bad.exception)
+    folder = runner.invoke(app, ["analyze", str(tmp_path), "-e", "cheek-lifter"])
+    assert isinstance(folder.exception, InputError) and "not a file" in str(folder.exception)
 
 
 def test_coach_video_saves_the_session(real_data: Path) -> None:
@@ -94,3 +96,14 @@ def test_coach_video_saves_the_session(real_data: Path) -> None:
 def test_coach_needs_exactly_one_source() -> None:
     result = runner.invoke(app, ["coach", "--exercise", "cheek-lifter"])
     assert isinstance(result.exception, InputError) and "exactly one" in str(result.exception)
+
+
+def test_coach_on_an_unusable_source_leaves_no_session(tmp_path: Path) -> None:
+    fake = tmp_path / "fake.mp4"
+    fake.write_text("not a video")
+    bad = runner.invoke(app, ["coach", "--exercise", "cheek-lifter", "--video", str(fake)])
+    assert isinstance(bad.exception, InputError) and "not a video or image" in str(bad.exception)
+    never = runner.invoke(app, ["coach", "-e", "cheek-lifter", "--video", str(fake), "--max-seconds", "0"])
+    assert isinstance(never.exception, InputError) and "--max-seconds" in str(never.exception)
+    with open_store().transaction() as session:
+        assert session.query(PracticeSession).count() == 0

@@ -21,11 +21,8 @@ ProfileOpt = Annotated[str, typer.Option("--profile", help="Whose calibration an
 
 
 def stored_rest(db: Any, profile_name: str) -> Any:
-    """The profile's stored calibration rest vector, or None (no calibration, or no calibration store)."""
-    try:
-        from facefit.store.calibration import load_calibration
-    except ImportError:
-        return None
+    """The profile's stored calibration rest vector, or None when the profile has not calibrated."""
+    from facefit.store.calibration import load_calibration
     from facefit.store.profiles import get_or_create_profile
 
     with db.transaction() as session:
@@ -35,36 +32,51 @@ def stored_rest(db: Any, profile_name: str) -> Any:
 
 
 class SessionWriter:
-    """Starts a ``coach`` session and commits each engine event in its own transaction."""
+    """A ``coach`` session: started with the first frame, then each engine event in its own transaction.
+
+    :meth:`start` is the ``on_start`` of :func:`facefit.coach.live.coach_source`, so a source that
+    cannot be opened (corrupt file, missing camera) leaves no empty "interrupted" session behind.
+    """
 
     def __init__(self, db: Any, *, profile_name: str, exercise_id: str, source: str) -> None:
-        from facefit.store.profiles import get_or_create_profile
-        from facefit.store.sessions import start_session
-
         self.db = db
-        with db.transaction() as session:
-            profile = get_or_create_profile(session=session, name=profile_name)
-            row = start_session(session=session, profile_id=profile.id, kind="coach", exercise_id=exercise_id,
-                                source=source)
-            self.session_id = row.id
+        self.profile_name = profile_name
+        self.exercise_id = exercise_id
+        self.source = source
+        self.session_id: int | None = None
+
+    def start(self) -> int:
+        """Start the session (once); its id."""
+        if self.session_id is None:
+            from facefit.store.profiles import get_or_create_profile
+            from facefit.store.sessions import start_session
+
+            with self.db.transaction() as session:
+                profile = get_or_create_profile(session=session, name=self.profile_name)
+                row = start_session(session=session, profile_id=profile.id, kind="coach",
+                                    exercise_id=self.exercise_id, source=self.source)
+                self.session_id = row.id
+        return self.session_id
 
     def event(self, event: Any) -> None:
         from facefit.store.sessions import record_event
 
+        session_id = self.start()
         with self.db.transaction() as session:
-            record_event(session=session, session_id=self.session_id, kind=str(event.kind), t_s=event.t_s,
+            record_event(session=session, session_id=session_id, kind=str(event.kind), t_s=event.t_s,
                          payload=event.to_dict())
 
     def finish(self, summary: dict[str, Any], *, stopped_reason: str | None, duration_s: float = 0.0) -> None:
         """Record the set as one step (reps, hold, time) and close the session, in one transaction."""
         from facefit.store.sessions import finish_session, record_step
 
+        session_id = self.start()
         with self.db.transaction() as session:
-            record_step(session=session, session_id=self.session_id, position=1,
+            record_step(session=session, session_id=session_id, position=1,
                         exercise_id=summary["exercise"], reps_target=summary.get("reps_target"),
                         reps_done=summary.get("reps_done"), hold_s=summary.get("hold_total_s"),
                         duration_s=max(duration_s, 0.0), note=f"calibration {summary['calibration']}")
-            finish_session(session=session, session_id=self.session_id,
+            finish_session(session=session, session_id=session_id,
                            status="stopped" if stopped_reason else "completed", stop_reason=stopped_reason,
                            summary=summary)
 
@@ -86,6 +98,14 @@ def print_summary(result: dict[str, Any], *, title: str) -> None:
         console.print(f"[red]safety stop[/red] {stop['t_s']:.1f}s {stop['kind']}: {stop['message']}")
 
 
+def _require_file(path: Path) -> None:
+    """Fail fast (before the store and the model load) on a path that is not a file."""
+    if not path.exists():
+        raise InputError(f"{path}: no such file")
+    if not path.is_file():
+        raise InputError(f"{path}: not a file (a folder?); give a video file")
+
+
 def coached_routine(
     target: str, *, camera: int | None, video: Path | None, speed: float, no_input: bool, profile: str
 ) -> Any:
@@ -95,8 +115,8 @@ def coached_routine(
 
     if (camera is None) == (video is None):
         raise InputError("--coach needs exactly one of --camera N or --video FILE")
-    if video is not None and not video.is_file():
-        raise InputError(f"{video}: no such file")
+    if video is not None:
+        _require_file(video)
     source: int | Path = camera if camera is not None else video  # type: ignore[assignment]
 
     def say(event: Any, block: Any) -> None:
@@ -143,7 +163,7 @@ def coach_demo(*, profile: str = DEFAULT_PROFILE, reps: int = 2) -> dict[str, An
         console.print(f"Demo: {reps} reps of {exercise} generated from the bundled photo; coaching it.")
         engine = Engine.for_exercise(exercise, reps_target=reps, hold_target_s=spec.hold)
         writer = SessionWriter(store(), profile_name=profile, exercise_id=exercise, source="demo")
-        result = coach_source(clip, engine, on_event=writer.event)
+        result = coach_source(clip, engine, on_event=writer.event, on_start=writer.start)
     summary = engine.summary()
     summary.update(frames=result.frames, frames_without_face=result.frames_without_face)
     reason = engine.stopped.message if engine.stopped is not None else None
@@ -170,8 +190,7 @@ def register(app: typer.Typer) -> None:
         from facefit.coach.specs import spec_for
 
         spec_for(exercise)
-        if not video.is_file():
-            raise InputError(f"{video}: no such file")
+        _require_file(video)
         rest = stored_rest(store(), profile)
         result, _engine = analyze_video(video, exercise_id=exercise, rest=rest, progress=not as_json)
         if as_json:
@@ -198,11 +217,14 @@ def register(app: typer.Typer) -> None:
 
         if (camera is None) == (video is None):
             raise InputError("give exactly one of --camera N or --video FILE")
-        if video is not None and not video.is_file():
-            raise InputError(f"{video}: no such file")
-        engine = Engine.for_exercise(exercise, rest=stored_rest(store(), profile))
+        if video is not None:
+            _require_file(video)
+        if max_seconds is not None and not max_seconds > 0:
+            raise InputError(f"--max-seconds must be more than 0, got {max_seconds}")
+        db = store()
+        engine = Engine.for_exercise(exercise, rest=stored_rest(db, profile))
         source: int | Path = camera if camera is not None else video  # type: ignore[assignment]
-        writer = SessionWriter(store(), profile_name=profile, exercise_id=exercise,
+        writer = SessionWriter(db, profile_name=profile, exercise_id=exercise,
                                source=f"camera:{camera}" if camera is not None else str(video))
         window = overlay and display_available()
         if overlay and not window:
@@ -218,7 +240,8 @@ def register(app: typer.Typer) -> None:
 
         with Live(console=console, refresh_per_second=8, transient=False) as live:
             result = coach_source(
-                source, engine, on_event=writer.event, window=window, max_seconds=max_seconds,
+                source, engine, on_event=writer.event, on_start=writer.start, window=window,
+                max_seconds=max_seconds,
                 on_frame=lambda eng, t, face: live.update(line(eng, t, face)),
             )
         summary = engine.summary()

@@ -42,12 +42,14 @@ def coach_source(
     *,
     on_event: OnEvent | None = None,
     on_frame: OnFrame | None = None,
+    on_start: Callable[[], object] | None = None,
     window: bool = False,
     max_seconds: float | None = None,
     stop_when_done: bool = False,
 ) -> LiveResult:
     """Coach one source until it ends, the user presses q/Esc in the window, a safety stop, or
-    ``max_seconds``; with ``stop_when_done`` also when the target reps are reached."""
+    ``max_seconds``; with ``stop_when_done`` also when the target reps are reached. ``on_start`` is
+    called once the source and the model are open (a source that cannot be used never calls it)."""
     from facefit.signals.compute import signals_from_observation
     from facefit.vision.landmarker import Landmarker, RunningMode
     from facefit.vision.sources import open_source
@@ -60,6 +62,8 @@ def coach_source(
     if window:
         import cv2  # type: ignore[no-redef]
     with open_source(source_spec) as source, Landmarker(RunningMode.VIDEO) as landmarker:
+        if on_start is not None:
+            on_start()
         for frame in source:
             obs = landmarker.detect(frame.rgb, frame.t_ms)
             values = signals_from_observation(obs)
