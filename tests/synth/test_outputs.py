@@ -175,6 +175,7 @@ def test_cli_writes_video_y4m_and_truth(
         (["--size", "640by480"], 2, "expected WIDTHxHEIGHT"),
         (["--lead-rest", "0.5"], 2, "lead_rest_s must be at least 1.5 s"),
         (["--strengths", "a,b"], 2, "expected numbers between 0 and 1"),
+        (["--seed", "-1"], 2, "seed must be 0 or more"),
     ],
 )
 def test_cli_bad_options_get_one_clear_error(
@@ -245,3 +246,31 @@ def test_bad_photo_arrays_and_faceless_photos_are_refused(real_data: Path, image
         prepare_face(np.zeros((40, 40), dtype=np.uint8), (320, 240), landmarker=image_landmarker)
     with pytest.raises(NoFaceError, match=r"no face found in the photo free-mountain-vector-01\.jpg"):
         prepare_face(real_data / "free-mountain-vector-01.jpg", (320, 240), landmarker=image_landmarker)
+
+
+def test_a_failed_write_keeps_the_earlier_file_and_leaves_no_partial_one(
+    faces: dict[str, PreparedFace], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from facefit.errors import InputError
+    from facefit.synth import writers
+
+    earlier = tmp_path / "clip.mp4"
+    earlier.write_bytes(b"yesterday's clip")
+    calls = {"n": 0}
+    real_write = writers.Y4mWriter.write
+
+    def full_disk(self: writers.Y4mWriter, rgb: np.ndarray) -> None:
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise OSError(28, "No space left on device")
+        real_write(self, rgb)
+
+    monkeypatch.setattr(writers.Y4mWriter, "write", full_disk)
+    spec = replace(SMALL, reps=1)
+    with pytest.raises(InputError, match=r"cannot write .*clip\.y4m: No space left on device"):
+        make_clip(faces["biden"], spec, out=[earlier, tmp_path / "clip.y4m"])
+    assert earlier.read_bytes() == b"yesterday's clip"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["clip.mp4"]
+
+    with pytest.raises(InputError, match="it is a folder"):
+        make_clip(faces["biden"], spec, out=[], truth_path=tmp_path)

@@ -29,7 +29,7 @@ from facefit.synth.spec import ClipSpec
 from facefit.synth.timeline import Timeline, build_timeline
 from facefit.synth.truth import Truth
 from facefit.synth.warp import DEFAULT_STEP, Warper
-from facefit.synth.writers import Writers, check_output_path, open_writer
+from facefit.synth.writers import Writers, check_output_path
 
 NOISE_SIGMA = 6.0  # gray levels at noise = 1
 NOISE_POOL = 16
@@ -195,10 +195,12 @@ def make_clip(
     outputs = [out] if isinstance(out, str | os.PathLike) else list(out)
     for path in outputs:
         check_output_path(path)
-    if truth_path is not None and not Path(truth_path).parent.exists():
+    if truth_path is not None and not Path(truth_path).parent.is_dir():
         raise InputError(f"cannot write {truth_path}: the folder {Path(truth_path).parent} does not exist.")
+    if truth_path is not None and Path(truth_path).is_dir():
+        raise InputError(f"cannot write {truth_path}: it is a folder.")
     clip = prepare_clip(photo, spec, landmarker=landmarker)
-    with Writers([open_writer(path, spec.size, spec.fps) for path in outputs]) as writers:
+    with Writers(outputs, spec.size, spec.fps) as writers:
         total = len(clip)
         for frame in clip.frames() if outputs else ():  # truth only: nothing to render
             writers.write(frame.rgb)

@@ -167,6 +167,8 @@ class ClipSpec:
             raise InputError(f"strengths must be values between 0 and 1, got {self.strengths}")
         if not (math.isfinite(self.noise) and 0 <= self.noise <= 1):
             raise InputError(f"noise must be between 0 and 1, got {self.noise}")
+        if self.seed < 0:
+            raise InputError(f"seed must be 0 or more, got {self.seed}")
         unknown = [d for d in self.distractors if d not in DISTRACTORS]
         if unknown:
             raise InputError(f"unknown distractor {unknown[0]!r}: choose from {', '.join(DISTRACTORS)}")

@@ -35,6 +35,8 @@ from typing import Any
 
 import numpy as np
 
+from facefit.fileio import write_atomic
+
 SCHEMA = "facefit.synth.truth/1"
 FRAME_COLUMNS: tuple[str, ...] = (
     "t_s",
@@ -107,13 +109,16 @@ class Truth:
         }
 
     def write(self, path: str | os.PathLike[str]) -> Path:
-        """Write the JSON file (compact per-frame columns, indented header)."""
+        """Write the JSON file atomically (compact per-frame columns, indented header).
+
+        A path that cannot be written raises :class:`~facefit.errors.InputError`."""
         path = Path(path)
         data = self.to_dict()
         columns = data.pop("frame_values")
         header = json.dumps(data, indent=1)
         body = ",\n".join(f"  {json.dumps(name)}: {json.dumps(values)}" for name, values in columns.items())
-        path.write_text(f'{header[:-2]},\n "frame_values": {{\n{body}\n }}\n}}\n', encoding="utf-8")
+        text = f'{header[:-2]},\n "frame_values": {{\n{body}\n }}\n}}\n'
+        write_atomic(path, text.encode("utf-8"), mode=0o644)
         return path
 
     @classmethod

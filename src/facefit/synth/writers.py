@@ -7,7 +7,9 @@ exactly this, and so does ``facefit.vision.sources``.
 
 from __future__ import annotations
 
+import contextlib
 import os
+from collections.abc import Iterator, Sequence
 from fractions import Fraction
 from pathlib import Path
 from types import TracebackType
@@ -16,6 +18,7 @@ from typing import Protocol
 import numpy as np
 
 from facefit.errors import InputError
+from facefit.fileio import TEMP_PREFIX
 
 VIDEO_SUFFIXES = (".mp4", ".mov", ".mkv")
 Y4M_SUFFIX = ".y4m"
@@ -98,10 +101,23 @@ class Mp4Writer:
 
 
 class Writers:
-    """Several writers fed the same frames (e.g. an .mp4 and a .y4m in one pass)."""
+    """Several writers fed the same frames (e.g. an .mp4 and a .y4m in one pass).
 
-    def __init__(self, writers: list[FrameWriter]) -> None:
-        self.writers = writers
+    Each writes a temp file beside its target that is renamed over the target once the clip is
+    complete: a failed or interrupted run leaves no partial file, and a file already at the target
+    stays as it was. A file that cannot be written is one :class:`InputError` naming it.
+    """
+
+    def __init__(self, paths: Sequence[str | os.PathLike[str]], size: tuple[int, int], fps: float) -> None:
+        from facefit.vision.sources import import_av
+
+        self._ffmpeg_error: type[Exception] = import_av().error.FFmpegError
+        self.targets = [check_output_path(path) for path in paths]
+        self.writers: list[FrameWriter] = []
+        for target in self.targets:
+            with self._named(target):
+                self.writers.append(open_writer(target.with_name(f"{TEMP_PREFIX}{os.getpid()}-{target.name}"),
+                                                size, fps))
 
     def __enter__(self) -> Writers:
         return self
@@ -109,15 +125,37 @@ class Writers:
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
-        self.close()
+        if exc_type is not None:
+            self._discard()
+            return
+        for writer, target in zip(self.writers, self.targets, strict=True):
+            with self._named(target):
+                writer.close()
+                os.replace(writer.path, target)
 
     def write(self, rgb: np.ndarray) -> None:
-        for writer in self.writers:
-            writer.write(rgb)
+        for writer, target in zip(self.writers, self.targets, strict=True):
+            with self._named(target):
+                writer.write(rgb)
 
-    def close(self) -> None:
+    @contextlib.contextmanager
+    def _named(self, target: Path) -> Iterator[None]:
+        """Any failure drops the temp files; an OS or FFmpeg error becomes InputError naming ``target``."""
+        try:
+            yield
+        except (OSError, self._ffmpeg_error) as error:
+            self._discard()
+            reason = getattr(error, "strerror", None) or str(error)
+            raise InputError(f"cannot write {target}: {reason}.") from None
+        except BaseException:
+            self._discard()
+            raise
+
+    def _discard(self) -> None:
         for writer in self.writers:
-            writer.close()
+            with contextlib.suppress(Exception):
+                writer.close()
+            writer.path.unlink(missing_ok=True)
 
 
 def check_output_path(path: str | os.PathLike[str]) -> Path:
@@ -135,16 +173,8 @@ def check_output_path(path: str | os.PathLike[str]) -> Path:
 
 
 def open_writer(path: str | os.PathLike[str], size: tuple[int, int], fps: float) -> FrameWriter:
-    """A writer chosen by file suffix (.y4m raw, otherwise H.264)."""
-    from facefit.vision.sources import import_av
-
-    av = import_av()
-
+    """A writer chosen by file suffix (.y4m raw, otherwise H.264); :class:`Writers` names its errors."""
     path = check_output_path(path)
-    try:
-        if path.suffix.lower() == Y4M_SUFFIX:
-            return Y4mWriter(path, size, fps)
-        return Mp4Writer(path, size, fps)
-    except (OSError, av.error.FFmpegError) as error:
-        reason = getattr(error, "strerror", None) or str(error)
-        raise InputError(f"cannot write {path}: {reason}.") from None
+    if path.suffix.lower() == Y4M_SUFFIX:
+        return Y4mWriter(path, size, fps)
+    return Mp4Writer(path, size, fps)
