@@ -10,6 +10,7 @@ from PIL import Image
 from typer.testing import CliRunner
 
 from facefit.cli import app
+from facefit.errors import InputError
 from facefit.photos import landmarks as lm
 from facefit.photos.measure import PhotoMeasurement
 from facefit.photos.views import CANVAS, ViewPhoto, aligned_frames
@@ -91,11 +92,27 @@ def test_view_commands_write_files(grace_path: Path, tmp_path: Path) -> None:
     unknown = runner.invoke(app, ["photo", "plot", str(tmp_path / "plots"), "--metric", "nose_size"])
     assert unknown.exit_code != 0 and "unknown metric" in str(unknown.exception)
 
+    (tmp_path / "folder.mp4").mkdir()
+    into_folder = runner.invoke(app, ["photo", "timelapse", str(tmp_path / "folder.mp4")])
+    assert isinstance(into_folder.exception, InputError) and "Is a directory" in str(into_folder.exception)
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".tmp-facefit-")]
+
 
 def test_views_without_photos_say_so(tmp_path: Path) -> None:
     result = runner.invoke(app, ["photo", "sheet", str(tmp_path / "s.png")])
     assert result.exit_code != 0
     assert "no accepted photos" in str(result.exception)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["before-after", "1", "2", "--out", "ba.gif"], ["sheet", "sheet.pdf"], ["timelapse", "t.mov"]],
+)
+def test_view_outputs_of_an_unsupported_type_are_refused_first(tmp_path: Path, args: list[str]) -> None:
+    args = [*args[:-1], str(tmp_path / args[-1])]
+    result = runner.invoke(app, ["photo", *args])
+    assert isinstance(result.exception, InputError) and "file name" in str(result.exception)
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_photos_are_separated_by_profile(db_url: str) -> None:

@@ -450,6 +450,18 @@ def compare(
     console.print(f"[bold]{result.verdict}[/bold] (error from {error_source})")
 
 
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")
+
+
+def _output(path: Path, suffixes: tuple[str, ...]) -> Path:
+    """``path`` if its suffix names a type we write (checked before any work), else one InputError."""
+    from facefit.errors import InputError
+
+    if path.suffix.lower() not in suffixes:
+        raise InputError(f"cannot write {path.name}: use a {', '.join(suffixes)} file name.")
+    return path
+
+
 def _view_photos(refs: list[str], profile: str) -> list[Any]:
     from facefit.photos.library import resolve_photo
     from facefit.photos.progress import view_photo
@@ -470,6 +482,7 @@ def before_after(
     """Write the two photos aligned side by side (PNG) and as a before/after blink GIF."""
     from facefit.photos.views import blink_gif, save_image, side_by_side
 
+    _output(out, IMAGE_SUFFIXES)
     first, second = _view_photos([before, after], profile)
     save_image(side_by_side(first, second), out)
     gif = blink_gif(first, second, out.with_suffix(".gif"))
@@ -496,6 +509,7 @@ def sheet(
     """Write a contact sheet of all accepted photos, aligned and dated, oldest first."""
     from facefit.photos.views import contact_sheet, save_image
 
+    _output(out, IMAGE_SUFFIXES)
     save_image(contact_sheet(_all_view_photos(profile), columns=columns), out)
     console.print(f"wrote {out}")
 
@@ -509,6 +523,7 @@ def timelapse(
     """Write a time-lapse MP4 of all accepted photos, aligned on stable landmarks, with dates."""
     from facefit.photos.views import write_timelapse
 
+    _output(out, (".mp4",))
     write_timelapse(_all_view_photos(profile), out, seconds_per_photo=seconds)
     console.print(f"wrote {out}")
 

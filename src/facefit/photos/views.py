@@ -150,9 +150,8 @@ def contact_sheet(photos: Sequence[ViewPhoto], *, columns: int = 4, thumb_width:
 def write_timelapse(
     photos: Sequence[ViewPhoto], path: Path, *, seconds_per_photo: float = 1.0, fps: int = 10
 ) -> Path:
-    """An H.264 MP4 of the aligned, dated photos (written to a temp file, then renamed)."""
-    import os
-    import tempfile
+    """An H.264 MP4 of the aligned, dated photos, encoded in memory and written atomically."""
+    import io
 
     from facefit.vision.sources import import_av
 
@@ -161,30 +160,20 @@ def write_timelapse(
     frames = aligned_frames(photos)
     if not frames:
         raise ValueError("no photos for a time-lapse")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(
-        prefix=".tmp-facefit-timelapse-", suffix=path.suffix or ".mp4", dir=path.parent
-    )
-    os.close(fd)
-    try:
-        with av.open(tmp, mode="w", format="mp4") as container:
-            stream = container.add_stream("libx264", rate=fps)
-            stream.width, stream.height = CANVAS
-            stream.pix_fmt = "yuv420p"
-            repeat = max(1, round(seconds_per_photo * fps))
-            for frame in frames:
-                video_frame = av.VideoFrame.from_ndarray(frame, format="rgb24")
-                for _ in range(repeat):
-                    for packet in stream.encode(video_frame):
-                        container.mux(packet)
-            for packet in stream.encode():
-                container.mux(packet)
-        os.chmod(tmp, VIEW_MODE)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    buffer = io.BytesIO()
+    with av.open(buffer, mode="w", format="mp4") as container:
+        stream = container.add_stream("libx264", rate=fps)
+        stream.width, stream.height = CANVAS
+        stream.pix_fmt = "yuv420p"
+        repeat = max(1, round(seconds_per_photo * fps))
+        for frame in frames:
+            video_frame = av.VideoFrame.from_ndarray(frame, format="rgb24")
+            for _ in range(repeat):
+                for packet in stream.encode(video_frame):
+                    container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    write_atomic(path, buffer.getvalue(), mode=VIEW_MODE)
     return path
 
 
