@@ -60,3 +60,14 @@ def test_demo_coaches_a_clip_from_the_bundled_photo() -> None:
         assert row.summary["reps_done"] == 2
         kinds = [e.kind for e in session.query(SessionEvent).filter_by(session_id=row.id)]
         assert kinds.count("rep") == 2 and kinds.count("progress") == 2
+
+
+def test_routine_coach_on_a_corrupt_video_starts_no_session(tmp_path: Path) -> None:
+    from facefit.errors import InputError
+
+    fake = tmp_path / "fake.mp4"
+    fake.write_text("not a video")
+    result = runner.invoke(app, ["routine", "cheek-lifter", "--coach", "--video", str(fake), "--no-input"])
+    assert isinstance(result.exception, InputError) and "not a video or image" in str(result.exception)
+    with open_store().transaction() as session:
+        assert session.query(PracticeSession).count() == 0

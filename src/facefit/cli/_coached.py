@@ -29,15 +29,42 @@ MAX_SET_FACTOR = 2.0
 Frames = Iterator[tuple[float, np.ndarray]]
 
 
-def signal_frames(source_spec: str | os.PathLike[str] | int) -> Frames:
-    """(t_ms, signal vector) for every frame of a camera or video, one VIDEO landmarker throughout."""
-    from facefit.signals.compute import signals_from_observation
-    from facefit.vision.landmarker import Landmarker, RunningMode
-    from facefit.vision.sources import open_source
+class SignalFrames:
+    """(t_ms, signal vector) for every frame of a camera or video, one VIDEO landmarker throughout.
 
-    with open_source(source_spec) as source, Landmarker(RunningMode.VIDEO) as landmarker:
-        for frame in source:
-            yield float(frame.t_ms), signals_from_observation(landmarker.detect(frame.rgb, frame.t_ms))
+    The source and the model are opened here, before the routine starts its session, so a corrupt
+    file or a missing camera is one error and no empty "interrupted" session. Iterating continues
+    where the previous set stopped; the end of the frames or :meth:`close` releases both.
+    """
+
+    def __init__(self, source_spec: str | os.PathLike[str] | int) -> None:
+        from facefit.vision.landmarker import Landmarker, RunningMode
+        from facefit.vision.sources import open_source
+
+        self._source = open_source(source_spec)
+        try:
+            self._landmarker = Landmarker(RunningMode.VIDEO)
+        except BaseException:
+            self._source.close()
+            raise
+        self._frames = iter(self._source)
+
+    def __iter__(self) -> SignalFrames:
+        return self
+
+    def __next__(self) -> tuple[float, np.ndarray]:
+        from facefit.signals.compute import signals_from_observation
+
+        try:
+            frame = next(self._frames)
+        except StopIteration:
+            self.close()
+            raise
+        return float(frame.t_ms), signals_from_observation(self._landmarker.detect(frame.rgb, frame.t_ms))
+
+    def close(self) -> None:
+        self._source.close()
+        self._landmarker.close()
 
 
 class CoachedPerformer:

@@ -110,7 +110,7 @@ def coached_routine(
     target: str, *, camera: int | None, video: Path | None, speed: float, no_input: bool, profile: str
 ) -> Any:
     """``facefit routine --coach``: the guided routine with the engine counting each checked set."""
-    from facefit.cli._coached import CoachedPerformer, signal_frames
+    from facefit.cli._coached import CoachedPerformer, SignalFrames
     from facefit.cli.routine import run_guided
 
     if (camera is None) == (video is None):
@@ -129,9 +129,14 @@ def coached_routine(
             style = "red" if kind == "safety" else "yellow"
             console.print(f"  [{style}]{kind}[/{style}] {event.message}")
 
-    performer = CoachedPerformer(signal_frames(source), rest=stored_rest(store(), profile), on_event=say)
-    return run_guided(target, speed=speed, no_input=no_input, profile=profile, perform=performer,
-                      source=f"coach:camera:{camera}" if camera is not None else f"coach:{video}")
+    rest = stored_rest(store(), profile)
+    frames = SignalFrames(source)
+    try:
+        performer = CoachedPerformer(frames, rest=rest, on_event=say)
+        return run_guided(target, speed=speed, no_input=no_input, profile=profile, perform=performer,
+                          source=f"coach:camera:{camera}" if camera is not None else f"coach:{video}")
+    finally:
+        frames.close()
 
 
 DEMO_PHOTO = Path(__file__).resolve().parents[1] / "synth" / "assets" / "grace_hopper_480.jpg"
