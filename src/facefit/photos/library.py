@@ -42,12 +42,6 @@ from facefit.store.photos import (
 )
 
 
-class PhotoRejectedError(FaceFitError):
-    """The photo failed the protocol gate (exit code 1, like ``photo check``)."""
-
-    exit_code = 1
-
-
 class PhotoNotFoundError(FaceFitError):
     """No stored photo matches the id or hash prefix given."""
 
