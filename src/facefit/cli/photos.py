@@ -6,8 +6,10 @@ are imported inside the commands so ``facefit --help`` stays fast.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -351,16 +353,18 @@ def repeatability(
 
 
 def _measure_ref(
-    ref: str, *, the_store: Any, profile_id: int, landmarker: Any
+    ref: str, *, the_store: Any, profile_id: int, landmarker: Callable[[], Any]
 ) -> tuple[dict[str, float], Any, str]:
-    """Metrics of a stored photo (id / hash prefix) or of a photo file, plus its summary and a label."""
+    """Metrics of a stored photo (id / hash prefix) or of a photo file, plus its summary and a label.
+
+    ``landmarker()`` gives the model, opened on first use (a stored photo needs none)."""
     from facefit.photos.files import load_photo
     from facefit.photos.library import resolve_photo
     from facefit.photos.measure import measure_photo
 
     path = Path(ref)
     if path.is_file():
-        measured = measure_photo(load_photo(path).rgb, landmarker)
+        measured = measure_photo(load_photo(path).rgb, landmarker())
         if not measured.present:
             from facefit.errors import NoFaceError
 
@@ -389,7 +393,14 @@ def compare(
 
     the_store = store()
     profile_id = _profile_id(profile)
-    with _landmarker() as landmarker:
+    with contextlib.ExitStack() as stack:
+        opened: list[Any] = []
+
+        def landmarker() -> Any:  # loaded only to measure a file or simulate re-takes
+            if not opened:
+                opened.append(stack.enter_context(_landmarker()))
+            return opened[0]
+
         metrics_a, summary_a, label_a = _measure_ref(
             before, the_store=the_store, profile_id=profile_id, landmarker=landmarker
         )
@@ -403,7 +414,7 @@ def compare(
 
             if baseline_reference(store=the_store, profile_id=profile_id) is not None:
                 errors = measure_repeatability(
-                    store=the_store, profile_id=profile_id, landmarker=landmarker
+                    store=the_store, profile_id=profile_id, landmarker=landmarker()
                 ).table
                 error_source = "re-takes simulated from your baseline photo (now stored)"
             else:
@@ -411,8 +422,11 @@ def compare(
 
                 path = Path(before)
                 if not path.is_file():
-                    raise typer.BadParameter("no repeatability table and no baseline: compare files instead")
-                run = perturbation_measurements(load_photo(path).rgb, landmarker)
+                    from facefit.errors import InputError
+
+                    raise InputError("no repeatability table and no baseline photo: compare photo files "
+                                     "instead, or add a baseline with `facefit photo add FILE`.")
+                run = perturbation_measurements(load_photo(path).rgb, landmarker())
                 errors = repeatability_table([m.metrics for m in run.measurements])
                 error_source = f"re-takes simulated from {path.name} (no baseline stored)"
     result = compare_metrics(metrics_a, metrics_b, errors, mm_per_ipd=summary_a.get("mm_per_ipd"))
