@@ -120,3 +120,17 @@ def test_pages_and_api_carry_security_headers_and_the_spec_is_served(app: FastAP
     assert TestClient(app).get("/practice", follow_redirects=False).status_code == 303  # sign in first
     spec = TestClient(app).get("/openapi.json").json()
     assert {"/api/sessions", "/api/photos", "/api/account/export", "/api/progress"} <= set(spec["paths"])
+
+
+def test_screening_then_enrolment_gives_todays_plan(app: FastAPI, make_user: Any) -> None:
+    user = make_user("plan@example.org")
+    assert user.client.get("/api/habits/today").json()["enrolled"] is False
+    programme = user.client.get("/api/catalog/programmes").json()[0]["id"]
+    refused = user.client.post("/api/habits/enrol", json={"programme_id": programme})
+    assert refused.status_code == 400 and "screen" in refused.json()["detail"].lower()
+    questions = user.client.get("/api/screening").json()["questions"]
+    answered = user.client.post("/api/screening", json={q["id"]: "no" for q in questions})
+    assert answered.status_code == 200 and answered.json()["level"] == "ok"
+    assert user.client.post("/api/habits/enrol", json={"programme_id": programme}).status_code == 200
+    today = user.client.get("/api/habits/today").json()
+    assert today["enrolled"] is True and today["programme_id"] == programme

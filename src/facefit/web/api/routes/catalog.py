@@ -43,3 +43,10 @@ def routine_plan(routine_id: str) -> dict[str, Any]:
             "coached": step.exercise.id in coached and step.reps is not None,
         } for step in resolve_routine(routine, catalog)],
     }
+
+
+@router.get("/programmes", summary="Every programme (the dashboard offers them for enrolment)")
+def programmes() -> list[dict[str, Any]]:
+    from facefit.catalog.loader import load_catalog
+
+    return [programme.model_dump(mode="json") for programme in load_catalog().programmes.values()]
