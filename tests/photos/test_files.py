@@ -44,6 +44,15 @@ def test_truncated_jpeg_is_reported_as_corrupt(grace_path: Path) -> None:
         decode_photo(data[: len(data) // 3], "cut.jpg")
 
 
+@pytest.mark.parametrize("side", [8_000, 20_000])  # over MAX_PIXELS, and over Pillow's bomb limit too
+def test_huge_images_are_refused_as_too_large_not_corrupt(side: int) -> None:
+    buffer = io.BytesIO()
+    Image.new("L", (side, side)).save(buffer, format="PNG")
+    with pytest.raises(InputError, match=r"pixels.*(resize it first|more than)") as caught:
+        decode_photo(buffer.getvalue(), "huge.png")
+    assert "corrupt" not in str(caught.value)
+
+
 def test_missing_and_tiny_files(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="does not exist"):
         load_photo(tmp_path / "nope.jpg")

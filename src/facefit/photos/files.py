@@ -79,7 +79,9 @@ def decode_photo(data: bytes, name: str = "photo") -> LoadedPhoto:
             rgb = np.asarray(upright.convert("RGB"), dtype=np.uint8).copy()
     except UnidentifiedImageError as error:
         raise InputError(f"{name} is not an image FaceFit can read (JPEG, PNG, WebP...).") from error
-    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as error:
+    except Image.DecompressionBombError:
+        raise InputError(f"{name} has more than {MAX_PIXELS:,} pixels; resize it first.") from None
+    except (OSError, SyntaxError, ValueError) as error:
         raise InputError(f"{name} is corrupt or truncated and cannot be decoded ({error}).") from error
     if min(rgb.shape[:2]) < MIN_SIDE:
         raise InputError(f"{name} is only {rgb.shape[1]}x{rgb.shape[0]} pixels; a face photo needs more.")
