@@ -163,6 +163,20 @@ def test_repeatability_of_a_photo_outside_the_protocol_is_refused(tmp_path: Path
     assert "too few to estimate the error" in str(result.exception)
 
 
+def test_repeatability_of_a_faceless_photo_or_two_sources_is_one_error(tmp_path: Path) -> None:
+    from PIL import Image
+
+    from facefit.errors import InputError, NoFaceError
+
+    path = tmp_path / "grey.png"
+    Image.new("RGB", (400, 400), (128, 128, 128)).save(path)
+    faceless = runner.invoke(app, ["photo", "repeatability", "--file", str(path), "--samples", "4"])
+    assert isinstance(faceless.exception, NoFaceError)
+    assert "grey.png: no face found" in str(faceless.exception)
+    both = runner.invoke(app, ["photo", "repeatability", "--file", str(path), "--video", str(path)])
+    assert isinstance(both.exception, InputError) and "not both" in str(both.exception)
+
+
 def test_new_asymmetry_is_flagged_to_safety_and_symmetric_change_is_not(
     grace_path: Path,
     grace: PhotoMeasurement,

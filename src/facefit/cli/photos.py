@@ -278,6 +278,10 @@ def repeatability(
     from facefit.photos.progress import measure_repeatability
     from facefit.photos.repeatability import perturbation_measurements, repeatability_table
 
+    if file is not None and video is not None:
+        from facefit.errors import InputError
+
+        raise InputError("give --file or --video, not both")
     with _landmarker() as landmarker, Progress(console=err_console, transient=True) as progress:
         task = progress.add_task("simulated re-takes", total=samples)
         tick = lambda: progress.advance(task)  # noqa: E731
@@ -301,14 +305,17 @@ def repeatability(
                 "passed the gate against the first; same-sitting repeats understate between-day error"
             )
         elif file is not None:
+            from facefit.photos.measure import measure_photo
+
             loaded = load_photo(file)
-            run = perturbation_measurements(
-                loaded.rgb, landmarker, samples=samples, seed=seed, on_sample=tick
-            )
-            if not run.measurements[0].present:
+            base = measure_photo(loaded.rgb, landmarker)
+            if not base.present:
                 from facefit.errors import NoFaceError
 
                 raise NoFaceError(f"{file.name}: no face found.")
+            run = perturbation_measurements(
+                loaded.rgb, landmarker, samples=samples, seed=seed, base=base, on_sample=tick
+            )
             from facefit.errors import InputError
             from facefit.photos.gate import evaluate
 
