@@ -66,10 +66,15 @@ class SessionWriter:
             record_event(session=session, session_id=session_id, kind=str(event.kind), t_s=event.t_s,
                          payload=event.to_dict())
 
-    def finish(self, summary: dict[str, Any], *, stopped_reason: str | None, duration_s: float = 0.0) -> None:
-        """Record the set as one step (reps, hold, time) and close the session, in one transaction."""
+    def finish(self, engine: Any, result: Any) -> dict[str, Any]:
+        """Record the coached set (``engine`` after ``coach_source`` returned ``result``) as one step and
+        close the session, in one transaction; prints and returns the summary."""
         from facefit.store.sessions import finish_session, record_step
 
+        summary = engine.summary()
+        summary.update(frames=result.frames, frames_without_face=result.frames_without_face)
+        stopped_reason = engine.stopped.message if engine.stopped is not None else None
+        duration_s = result.duration_s
         session_id = self.start()
         with self.db.transaction() as session:
             record_step(session=session, session_id=session_id, position=1,
@@ -79,6 +84,8 @@ class SessionWriter:
             finish_session(session=session, session_id=session_id,
                            status="stopped" if stopped_reason else "completed", stop_reason=stopped_reason,
                            summary=summary)
+        print_summary(summary, title=f"session {session_id} saved")
+        return summary
 
 
 def print_summary(result: dict[str, Any], *, title: str) -> None:
@@ -169,12 +176,8 @@ def coach_demo(*, profile: str = DEFAULT_PROFILE, reps: int = 2) -> dict[str, An
         engine = Engine.for_exercise(exercise, reps_target=reps, hold_target_s=spec.hold)
         writer = SessionWriter(store(), profile_name=profile, exercise_id=exercise, source="demo")
         result = coach_source(clip, engine, on_event=writer.event, on_start=writer.start)
-    summary = engine.summary()
-    summary.update(frames=result.frames, frames_without_face=result.frames_without_face)
-    reason = engine.stopped.message if engine.stopped is not None else None
-    writer.finish(summary, stopped_reason=reason, duration_s=result.duration_s)
-    print_summary(summary, title=f"session {writer.session_id} saved")
-    status = "stopped" if reason else "completed"
+    summary = writer.finish(engine, result)
+    status = "stopped" if engine.stopped is not None else "completed"
     console.print(f"Session {status}: {len(engine.reps)} of {reps} reps counted, "
                   f"{summary['hold_total_s']:.1f} s held, calibration {summary['calibration']}.",
                   highlight=False)
@@ -249,8 +252,4 @@ def register(app: typer.Typer) -> None:
                 max_seconds=max_seconds,
                 on_frame=lambda eng, t, face: live.update(line(eng, t, face)),
             )
-        summary = engine.summary()
-        summary.update(frames=result.frames, frames_without_face=result.frames_without_face)
-        reason = engine.stopped.message if engine.stopped is not None else None
-        writer.finish(summary, stopped_reason=reason, duration_s=result.duration_s)
-        print_summary(summary, title=f"session {writer.session_id} saved")
+        writer.finish(engine, result)
