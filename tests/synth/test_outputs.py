@@ -274,3 +274,6 @@ def test_a_failed_write_keeps_the_earlier_file_and_leaves_no_partial_one(
 
     with pytest.raises(InputError, match="it is a folder"):
         make_clip(faces["biden"], spec, out=[], truth_path=tmp_path)
+    with pytest.raises(InputError, match="twice"):
+        make_clip(faces["biden"], spec, out=[earlier, Path(f"{tmp_path}/./clip.mp4")])
+    assert earlier.read_bytes() == b"yesterday's clip"

@@ -82,11 +82,10 @@ def synth(
     from facefit.errors import InputError
     from facefit.synth.clip import make_clip
     from facefit.synth.spec import ClipSpec, Fault, parse_size
-    from facefit.synth.writers import check_output_path
+    from facefit.synth.writers import check_output_paths
     from facefit.vision.landmarker import Landmarker, RunningMode
 
-    for path in out:
-        check_output_path(path)  # before the model loads: a bad name fails in milliseconds
+    check_output_paths(out)  # before the model loads: a bad name fails in milliseconds
 
     try:
         strength_values = (

@@ -29,7 +29,7 @@ from facefit.synth.spec import ClipSpec
 from facefit.synth.timeline import Timeline, build_timeline
 from facefit.synth.truth import Truth
 from facefit.synth.warp import DEFAULT_STEP, Warper
-from facefit.synth.writers import Writers, check_output_path
+from facefit.synth.writers import Writers, check_output_paths
 
 NOISE_SIGMA = 6.0  # gray levels at noise = 1
 NOISE_POOL = 16
@@ -193,8 +193,7 @@ def make_clip(
     ``progress(done, total)`` is called after every frame. Returns the :class:`Truth`.
     """
     outputs = [out] if isinstance(out, str | os.PathLike) else list(out)
-    for path in outputs:
-        check_output_path(path)
+    check_output_paths(outputs)
     if truth_path is not None and not Path(truth_path).parent.is_dir():
         raise InputError(f"cannot write {truth_path}: the folder {Path(truth_path).parent} does not exist.")
     if truth_path is not None and Path(truth_path).is_dir():

@@ -112,7 +112,7 @@ class Writers:
         from facefit.vision.sources import import_av
 
         self._ffmpeg_error: type[Exception] = import_av().error.FFmpegError
-        self.targets = [check_output_path(path) for path in paths]
+        self.targets = check_output_paths(paths)
         self.writers: list[FrameWriter] = []
         for target in self.targets:
             with self._named(target):
@@ -178,3 +178,14 @@ def open_writer(path: str | os.PathLike[str], size: tuple[int, int], fps: float)
     if path.suffix.lower() == Y4M_SUFFIX:
         return Y4mWriter(path, size, fps)
     return Mp4Writer(path, size, fps)
+
+
+def check_output_paths(paths: Sequence[str | os.PathLike[str]]) -> list[Path]:
+    """:func:`check_output_path` for each, and no file named twice (two writers would share one file)."""
+    checked = [check_output_path(path) for path in paths]
+    seen: set[Path] = set()
+    for path in checked:
+        if path.resolve() in seen:
+            raise InputError(f"cannot write {path} twice: give each output a different name.")
+        seen.add(path.resolve())
+    return checked
