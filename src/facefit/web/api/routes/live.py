@@ -132,6 +132,7 @@ class Connection:
         self.n_landmarks = 0
         self.errors = 0
         self.last_flush = time.monotonic()
+        self._confirming: set[asyncio.Task[None]] = set()
 
     async def send(self, message: dict[str, Any]) -> None:
         await self.ws.send_text(json.dumps(message, separators=(",", ":")))
@@ -169,6 +170,8 @@ class Connection:
         except WebSocketDisconnect:
             pass
         finally:
+            if self._confirming:  # finished sets still being confirmed are saved before this returns
+                await asyncio.gather(*self._confirming, return_exceptions=True)
             await self.flush(force=True)
 
     async def handle(self, data: bytes | None, text: str | None) -> None:
@@ -271,10 +274,21 @@ class Connection:
         if not (force or must_confirm):
             future.add_done_callback(lambda done: self._requeue(done, unsaved))
             return
+        if not force:
+            # A finished set is confirmed in the background: awaiting the commit here would hold this
+            # stream's next frames for as long as the database takes (hundreds of ms under load).
+            task = asyncio.create_task(self._confirm(future, unsaved, coach.session_id))
+            self._confirming.add(task)
+            task.add_done_callback(self._confirming.discard)
+            return
+        await self._confirm(future, unsaved, coach.session_id)
+
+    async def _confirm(self, future: asyncio.Future[None], unsaved: Unsaved, session_id: int) -> None:
+        """Wait for the writer's commit, then tell the client which sets are saved (requeue on failure)."""
         try:
             await future
         except Exception:
-            log.exception("could not save live session %s", coach.session_id)
+            log.exception("could not save live session %s", session_id)
             self._requeue(future, unsaved)
             return
         if unsaved.steps or unsaved.finish:
