@@ -19,6 +19,30 @@ from facefit.web.live.protocol import Frame, FrameError, ProtocolError
 MAX_SETS = 10
 
 
+class FrameSignals:
+    """A browser frame's subset of landmarks -> the full signal vector (NaN landmarks when no face).
+
+    Reuses one (478, 3) buffer per connection, so the hot path allocates nothing but the result.
+    """
+
+    def __init__(self, indices: list[int]) -> None:
+        from facefit.signals.compute import signals_from_arrays
+
+        self._signals = signals_from_arrays
+        self._indices = np.asarray(indices, dtype=np.intp)
+        self._full = np.full((N_LANDMARKS, 3), np.nan)
+        self._nan = np.full((N_LANDMARKS, 3), np.nan)
+
+    def __call__(self, frame: Frame, values: np.ndarray | None = None) -> np.ndarray:
+        """``values`` when the batcher already computed them, else the frame's own signals."""
+        if values is not None:
+            return values
+        if frame.landmarks is None:
+            return self._signals(self._nan, frame.image_size)
+        self._full[self._indices] = frame.landmarks
+        return self._signals(self._full, frame.image_size, frame.blendshapes, frame.transform)
+
+
 @dataclass(frozen=True)
 class Plan:
     """What this connection coaches: the exercise and its sets, reps, hold and rest between sets."""
@@ -76,16 +100,12 @@ class LiveCoach:
     def __init__(self, plan: Plan, *, session_id: int, indices: list[int], rest: np.ndarray | None,
                  first_set: int = 1, tick_every: int = 1) -> None:
         from facefit.coach.engine import Engine
-        from facefit.signals.compute import signals_from_arrays
 
         self.plan = plan
         self.session_id = session_id
-        self._signals = signals_from_arrays
+        self._frame_signals = FrameSignals(indices)
         self._engine = Engine.for_exercise(plan.exercise_id, rest=rest, reps_target=plan.reps_target,
                                            hold_target_s=plan.hold_s)
-        self._indices = np.asarray(indices, dtype=np.intp)
-        self._full = np.full((N_LANDMARKS, 3), np.nan)
-        self._nan = np.full((N_LANDMARKS, 3), np.nan)
         self.set_index = first_set
         self.phase = "work" if first_set <= plan.sets else "done"
         self._last_t = -1.0
@@ -130,13 +150,7 @@ class LiveCoach:
     def _work(self, frame: Frame, events: list[dict[str, Any]], values: np.ndarray | None) -> None:
         if self._set_start_t is None:
             self._set_start_t = frame.t_ms
-        if values is not None:
-            pass
-        elif frame.landmarks is None:
-            values = self._signals(self._nan, frame.image_size)
-        else:
-            self._full[self._indices] = frame.landmarks
-            values = self._signals(self._full, frame.image_size, frame.blendshapes, frame.transform)
+        values = self._frame_signals(frame, values)
         for event in self._engine.update(values, frame.t_ms):
             payload = event.to_dict()
             kind = str(event.kind)
@@ -224,12 +238,7 @@ class LiveCalibration:
     """Collect a few seconds of neutral frames, then compute and save the user's rest."""
 
     def __init__(self, *, indices: list[int], seconds: float = 5.0) -> None:
-        from facefit.signals.compute import signals_from_arrays
-
-        self._signals = signals_from_arrays
-        self._indices = np.asarray(indices, dtype=np.intp)
-        self._full = np.full((N_LANDMARKS, 3), np.nan)
-        self._nan = np.full((N_LANDMARKS, 3), np.nan)
+        self._frame_signals = FrameSignals(indices)
         self.seconds = seconds
         self.t_ms: list[float] = []
         self.rows: list[np.ndarray] = []
@@ -237,13 +246,7 @@ class LiveCalibration:
     def frame(self, frame: Frame, values: np.ndarray | None = None) -> dict[str, Any]:
         if self.t_ms and frame.t_ms <= self.t_ms[-1]:
             raise FrameError(f"frame times must increase: got {frame.t_ms} ms after {self.t_ms[-1]} ms")
-        if values is not None:
-            pass
-        elif frame.landmarks is None:
-            values = self._signals(self._nan, frame.image_size)
-        else:
-            self._full[self._indices] = frame.landmarks
-            values = self._signals(self._full, frame.image_size, frame.blendshapes, frame.transform)
+        values = self._frame_signals(frame, values)
         self.t_ms.append(frame.t_ms)
         self.rows.append(values)
         elapsed = (self.t_ms[-1] - self.t_ms[0]) / 1000.0
