@@ -31,6 +31,20 @@ def test_migrations_reach_head_and_match_the_tables(db_url: str) -> None:
         store.close()
 
 
+def test_an_email_longer_than_a_profile_name_still_gets_an_account(db_url: str) -> None:
+    email = "a" * 240 + "@example.org"  # 252 characters: a valid email, longer than profiles.name (120)
+    store = open_store(db_url)
+    try:
+        with store.transaction() as db:
+            account = accounts.create_account(session=db, email=email, password_hash="x")
+        with store.transaction() as db:
+            assert accounts.get_account_by_email(session=db, email=email).id == account.id
+            name = db.get(Profile, account.profile_id).name
+            assert name.startswith("web:sha256:") and len(name) <= 120
+    finally:
+        store.close()
+
+
 def test_accounts_and_sessions_round_trip_and_roll_back(db_url: str) -> None:
     store = open_store(db_url)
     try:

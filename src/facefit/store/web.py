@@ -8,6 +8,7 @@ digests (they are long random strings, so a fast hash is enough and lookups stay
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 
 from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint, delete, select
@@ -15,6 +16,8 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from facefit.store.base import Base, utcnow
 from facefit.store.models import PracticeSession, Profile
+
+PROFILE_NAME_MAX = Profile.__table__.c.name.type.length
 
 ROLES: tuple[str, ...] = ("member", "coach", "admin")
 
@@ -82,13 +85,22 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
+def _profile_name(email: str) -> str:
+    """The account's profile name: readable for ordinary emails, a digest when the email (up to 254
+    characters) would not fit the 120-character profile name (PostgreSQL refuses what SQLite keeps)."""
+    name = f"web:{email}"
+    if len(name) <= PROFILE_NAME_MAX:
+        return name
+    return f"web:sha256:{hashlib.sha256(email.encode()).hexdigest()}"
+
+
 def create_account(
     *, session: Session, email: str, password_hash: str, role: str = "member", display_name: str = ""
 ) -> Account:
     """A new account with its own fresh profile (flushed, so both have ids)."""
     if role not in ROLES:
         raise ValueError(f"role must be one of {', '.join(ROLES)}, got {role!r}")
-    profile = Profile(name=f"web:{normalise_email(email)}")
+    profile = Profile(name=_profile_name(normalise_email(email)))
     session.add(profile)
     session.flush()
     account = Account(
