@@ -36,7 +36,7 @@ from facefit.habits.service import (
     session_minutes,
 )
 from facefit.safety.screening import Clearance
-from facefit.safety.service import as_utc, current_clearance, safety_events
+from facefit.safety.service import current_clearance, safety_events
 from facefit.safety.stops import SafetyEvent
 from facefit.safety.volume import fatigue_drop
 from facefit.store import safety_habits as db
@@ -124,7 +124,7 @@ def _session_point(row: PracticeSession) -> SessionPoint:
                        if isinstance(p.get("amplitude"), int | float))
     fatigue = any(e.kind == "safety" and (e.payload or {}).get("kind") == "fatigue" for e in row.events)
     return SessionPoint(local_date(row.started_at), row.kind, row.routine_id or row.exercise_id or row.kind,
-                        status, session_minutes(row), reps, form, sym, as_utc(row.started_at), amplitudes,
+                        status, session_minutes(row), reps, form, sym, row.started_at, amplitudes,
                         fatigue)
 
 

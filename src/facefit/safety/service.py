@@ -22,13 +22,14 @@ from facefit.store.base import utcnow
 
 
 def as_utc(moment: datetime) -> datetime:
-    """Aware UTC datetime (SQLite returns naive datetimes for UTC columns)."""
+    """Aware UTC datetime for a caller-supplied moment (a naive one is taken as UTC). Values read from
+    the store are already aware UTC (``store.base.UTCDateTime``)."""
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def _clearance(row: db.Screening) -> Clearance:
     return evaluate(
-        {c: True for c in row.conditions}, screened_at=as_utc(row.created_at),
+        {c: True for c in row.conditions}, screened_at=row.created_at,
         consult_acknowledged=row.consult_acknowledged_at is not None,
     )
 
@@ -72,11 +73,11 @@ def safety_events(*, session: Session, profile_id: int) -> list[SafetyEvent]:
     for event, practice in db.list_session_safety_events(session=session, profile_id=profile_id):
         payload = dict(event.payload or {})
         events.append(SafetyEvent(
-            at=as_utc(event.created_at), kind=str(payload.get("kind", "unknown")),
+            at=event.created_at, kind=str(payload.get("kind", "unknown")),
             source=f"{practice.kind} session {practice.id}", detail=payload, session_id=practice.id,
         ))
     for flag in db.list_safety_flags(session=session, profile_id=profile_id):
-        events.append(SafetyEvent(at=as_utc(flag.created_at), kind=flag.kind, source=flag.source,
+        events.append(SafetyEvent(at=flag.created_at, kind=flag.kind, source=flag.source,
                                   detail=dict(flag.detail or {})))
     return sorted(events, key=lambda e: e.at)
 
@@ -88,14 +89,14 @@ def report_safety_flag(
     """Record a safety signal raised outside a session (photos: new asymmetry; web: pain report)."""
     row = db.add_safety_flag(session=session, profile_id=profile_id, kind=kind, source=source,
                              detail=detail, created_at=as_utc(now or utcnow()))
-    return SafetyEvent(at=as_utc(row.created_at), kind=kind, source=source, detail=dict(row.detail))
+    return SafetyEvent(at=row.created_at, kind=kind, source=source, detail=dict(row.detail))
 
 
 def pending_safety_blocks(*, session: Session, profile_id: int) -> list[SafetyEvent]:
     """Blocking safety events the user has not acknowledged yet."""
     ack = db.latest_safety_ack(session=session, profile_id=profile_id)
     return pending_blocks(safety_events(session=session, profile_id=profile_id),
-                          None if ack is None else as_utc(ack.created_at))
+                          None if ack is None else ack.created_at)
 
 
 def acknowledge_safety(

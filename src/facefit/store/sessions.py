@@ -8,7 +8,7 @@ Used by the routine player now and by the coaching stage (kind ``coach``) later.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -112,13 +112,6 @@ class SessionSummary:
     steps_done: int
     steps_skipped: int
     practice_s: float
-
-    def __post_init__(self) -> None:
-        # SQLite hands back naive datetimes; everything is stored in UTC, so say so.
-        for name in ("started_at", "ended_at"):
-            value = getattr(self, name)
-            if value is not None and value.tzinfo is None:
-                object.__setattr__(self, name, value.replace(tzinfo=UTC))
 
     @property
     def minutes(self) -> float:

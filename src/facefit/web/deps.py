@@ -83,8 +83,7 @@ def caller_from_credentials(
         row = accounts.find_auth_session(session=session, token_hash=digest(cookie))
         if row is None:
             return None
-        expires = row.expires_at if row.expires_at.tzinfo else row.expires_at.replace(tzinfo=UTC)
-        if expires < datetime.now(UTC):
+        if row.expires_at < datetime.now(UTC):
             return None
         account = accounts.get_account(session=session, account_id=row.account_id)
         if account is None:
