@@ -23,9 +23,25 @@ _TOLERANCE = np.array([STILL_TOLERANCE_OVERRIDES.get(n, STILL_TOLERANCE_IPD) for
 
 
 def _spread(block: np.ndarray) -> np.ndarray:
-    """5th-95th percentile range per column (one noisy frame does not make a still face "moving")."""
-    low, high = np.nanpercentile(block, [5, 95], axis=0)
-    return high - low
+    """5th-95th percentile range per column (one noisy frame does not make a still face "moving").
+
+    Runs on every frame of every stream until rest is found (hundreds of live streams may be searching
+    at once), so the NaN-free case sorts once and interpolates like numpy's default "linear" method
+    instead of calling ``nanpercentile`` (~10x slower for a 30-row block).
+    """
+    if np.isnan(block).any():
+        low, high = np.nanpercentile(block, [5, 95], axis=0)
+        return high - low
+    ordered = np.sort(block, axis=0)
+    last = len(ordered) - 1
+    spread = np.zeros(block.shape[1])
+    for sign, q in ((-1.0, 0.05), (1.0, 0.95)):
+        position = q * last
+        below = int(np.floor(position))
+        above = min(below + 1, last)
+        fraction = position - below
+        spread += sign * (ordered[below] + fraction * (ordered[above] - ordered[below]))
+    return spread
 
 
 class RestFinder:
@@ -42,7 +58,7 @@ class RestFinder:
         self._t: list[float] = []
         self._rows: list[np.ndarray] = []
         self._first_t: float | None = None
-        self._best: tuple[float, np.ndarray, np.ndarray] | None = None
+        self._best: tuple[float, np.ndarray] | None = None
         self.rest: np.ndarray | None = None
         self.rows: np.ndarray | None = None
         self.still = False
@@ -67,15 +83,16 @@ class RestFinder:
             pose = np.nan_to_num(_spread(block[:, _POSE_COLUMNS])).max() / STILL_TOLERANCE_DEG
             score = max(float(geometry), float(pose))
             if self._best is None or score < self._best[0]:
-                self._best = (score, np.nanmedian(block, axis=0), block)
+                self._best = (score, block)  # its median is taken once, when it is settled on
             if score <= 1.0:
                 self.still = True
-                return self._settle(self._best[1], self._best[2], self._t[0], t_s)
+                return self._settle(self._best[1], self._t[0], t_s)
         if self._best is not None and t_s - self._first_t >= self.give_up_s:
-            return self._settle(self._best[1], self._best[2], self._t[0], t_s)
+            return self._settle(self._best[1], self._t[0], t_s)
         return None
 
-    def _settle(self, rest: np.ndarray, rows: np.ndarray, start: float, end: float) -> np.ndarray:
+    def _settle(self, rows: np.ndarray, start: float, end: float) -> np.ndarray:
+        rest = np.nanmedian(rows, axis=0)
         self.rest = rest
         self.rows = rows
         self.window = (start, end)
