@@ -7,8 +7,9 @@ The set is recreated from ``--seed``: >= 60 exercise clips over 5 photos (every 
 reps, random holds, tempos, noise, distractors and teeth/asymmetry/jerky faults on random reps),
 >= 12 distractor-only clips (talking, blinking, head sway, no exercise) and a few twitch clips. Each
 clip is rendered in memory by ``facefit.synth`` at 480x360, 15 fps, run through the real Face
-Landmarker (one per worker process, both cores) and its signals cached in ``eval-data/`` (gitignored),
-so re-scoring after a threshold change takes seconds. Reported: exact-count rate, mean absolute count
+Landmarker (one per worker process, both cores) and its observations (landmarks, blendshapes, head
+transform) cached in ``eval-data/`` (gitignored), so re-scoring after a threshold or signal change takes
+seconds. Reported: exact-count rate, mean absolute count
 error, hold duration error, false reps per minute on distractor clips, fault precision/recall, twitch
 detection and unexpected safety stops. Results also go to ``eval-data/report.json``.
 """
@@ -37,7 +38,9 @@ CLOSED_LIPS = {"cheek-lifter", "neck-tightener"}
 FAULT_MAP = {"teeth": "teeth-showing", "asymmetry": "asymmetry", "jerky": "jerky-onset"}
 SIZE = (480, 360)
 FPS = 15.0
-VERSION = 2  # bump when the clip recipe changes, so cached signals are rebuilt
+VERSION = 3  # bump when the clip recipe or cache format changes, so cached clips are rebuilt
+# 3: the cache holds the landmarker's observations (not signals), so a new signal definition is scored
+#    without re-rendering
 
 
 def photos(data: Path) -> list[str]:
@@ -137,24 +140,26 @@ def build(args: tuple[dict[str, Any], str]) -> tuple[str, float, int]:
     path = Path(cache) / f"{p['key']}.npz"
     if path.exists():
         return p["key"], 0.0, 0
-    from facefit.signals.compute import signals_from_observation
     from facefit.synth.clip import prepare_clip
     from facefit.vision.landmarker import Landmarker, RunningMode
 
     start = time.perf_counter()
     clip = prepare_clip(p["photo"], clip_spec(p), landmarker=_IMAGE_LANDMARKER)
-    t_ms, rows = [], []
+    t_ms, observations = [], []
     with Landmarker(RunningMode.VIDEO) as landmarker:
         for frame in clip.frames():
-            rows.append(signals_from_observation(landmarker.detect(frame.rgb, frame.t_ms)))
+            observations.append(landmarker.detect(frame.rgb, frame.t_ms))
             t_ms.append(frame.t_ms)
     truth = clip.truth.to_dict()
     truth.pop("frame_values")
     tmp = path.with_suffix(".tmp.npz")
-    np.savez_compressed(tmp, t_ms=np.asarray(t_ms, dtype=np.int64), values=np.asarray(rows),
-                        truth=json.dumps(truth))
+    np.savez_compressed(tmp, t_ms=np.asarray(t_ms, dtype=np.int64),
+                        landmarks=np.stack([o.landmarks for o in observations]).astype(np.float32),
+                        blendshapes=np.stack([o.blendshapes for o in observations]).astype(np.float32),
+                        transforms=np.stack([o.transform for o in observations]).astype(np.float32),
+                        size=np.asarray(SIZE), truth=json.dumps(truth))
     tmp.replace(path)
-    return p["key"], time.perf_counter() - start, len(rows)
+    return p["key"], time.perf_counter() - start, len(observations)
 
 
 def build_all(plans: list[dict[str, Any]], cache: Path, workers: int) -> None:
@@ -187,9 +192,19 @@ def _match(detected: list[dict[str, Any]], truth: list[dict[str, Any]]) -> list[
     return pairs
 
 
+def load_series(path: Path) -> tuple[Any, dict[str, Any]]:
+    """A cached clip's signals (computed now from its landmarks, by today's signal code) and truth."""
+    from facefit.signals.compute import signals_batch
+    from facefit.signals.names import SignalSeries
+
+    data = np.load(path)
+    values = signals_batch(data["landmarks"].astype(np.float64), tuple(int(v) for v in data["size"]),
+                           data["blendshapes"].astype(np.float64), data["transforms"].astype(np.float64))
+    return SignalSeries(data["t_ms"].astype(float), values), json.loads(str(data["truth"]))
+
+
 def score(plans: list[dict[str, Any]], cache: Path) -> dict[str, Any]:
     from facefit.coach.analyze import analyze_series
-    from facefit.signals.names import SignalSeries
 
     exact = count_err = n_count = 0
     hold_errors: list[float] = []
@@ -203,9 +218,7 @@ def score(plans: list[dict[str, Any]], cache: Path) -> dict[str, Any]:
     per_exercise: dict[str, list[int]] = {e: [0, 0] for e in EXERCISES}
     hold_by_exercise: dict[str, list[float]] = {e: [] for e in EXERCISES}
     for p in plans:
-        data = np.load(cache / f"{p['key']}.npz")
-        truth = json.loads(str(data["truth"]))
-        series = SignalSeries(data["t_ms"].astype(float), data["values"])
+        series, truth = load_series(cache / f"{p['key']}.npz")
         result, _engine = analyze_series(series, exercise_id=p["analyze_as"], fps=FPS)
         kinds = [s["kind"] for s in result["safety"]]
         if p["kind"] == "twitch":
@@ -307,11 +320,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--data", type=Path, default=REPO / "eval-data")
     parser.add_argument("--score-only", action="store_true", help="Only score clips already cached.")
+    parser.add_argument("--exercises", default="",
+                        help="comma-separated exercise ids: only the clips coached as these (for tuning)")
     args = parser.parse_args(argv)
 
     start = time.perf_counter()
     plans = plan(args.seed, args.clips, args.distractor_clips, args.twitch_clips, photos(args.data))
-    cache = args.data / "signals"
+    if args.exercises:
+        wanted = set(args.exercises.split(","))
+        unknown = wanted - set(EXERCISES)
+        if unknown:
+            parser.error(f"unknown exercise(s) {sorted(unknown)}; choose from {', '.join(EXERCISES)}")
+        plans = [p for p in plans if p["analyze_as"] in wanted]
+    cache = args.data / "clips"
     if args.score_only:
         plans = [p for p in plans if (cache / f"{p['key']}.npz").exists()]
     else:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -81,6 +82,8 @@ def test_coach_video_saves_the_session(real_data: Path) -> None:
     result = runner.invoke(app, ["coach", "--exercise", "cheek-lifter", "--video", video])
     assert result.exit_code == 0, result.output
     assert "saved" in result.stdout
+    # the live line is ended before the summary, also when stdout is not a terminal
+    assert re.search(r"^session \d+ saved", result.stdout, re.MULTILINE), result.stdout
     store = open_store()
     with store.transaction() as session:
         rows = session.query(PracticeSession).all()
@@ -107,3 +110,21 @@ def test_coach_on_an_unusable_source_leaves_no_session(tmp_path: Path) -> None:
     assert isinstance(never.exception, InputError) and "--max-seconds" in str(never.exception)
     with open_store().transaction() as session:
         assert session.query(PracticeSession).count() == 0
+
+
+def test_analyze_of_a_crowd_says_the_largest_face_was_coached(real_data: Path, tmp_path: Path) -> None:
+    import cv2
+
+    from facefit.synth.writers import Y4mWriter
+
+    bgr = cv2.imread(str(real_data / "multi_face.jpg"))
+    rgb = cv2.cvtColor(bgr[: bgr.shape[0] // 2 * 2, : bgr.shape[1] // 2 * 2], cv2.COLOR_BGR2RGB)
+    video = tmp_path / "crowd.y4m"
+    writer = Y4mWriter(video, (rgb.shape[1], rgb.shape[0]), 10.0)
+    for _ in range(10):
+        writer.write(rgb)
+    writer.close()
+    result = runner.invoke(app, ["analyze", str(video), "-e", "cheek-lifter", "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["frames"] == 10  # stdout is still only the JSON object
+    assert "faces in a frame; the largest face was coached" in result.stderr

@@ -190,8 +190,8 @@ def test_wrong_exercise_names_what_you_do_and_what_is_asked() -> None:
 
 
 def test_isometric_brow_hold_and_not_resisting() -> None:
-    still = Trace(15.0).reps_of({"brow_height_r": 0.02, "brow_height_l": 0.02}, n=1, hold=5.0)
-    loose = Trace(15.0).reps_of({"brow_height_r": 0.1, "brow_height_l": 0.1}, n=1, hold=5.0)
+    still = Trace(15.0).reps_of({"brow_lift_r": 0.02, "brow_lift_l": 0.02}, n=1, hold=5.0)
+    loose = Trace(15.0).reps_of({"brow_lift_r": 0.1, "brow_lift_l": 0.1}, n=1, hold=5.0)
     a, b = engine("brow-smoothener"), engine("brow-smoothener")
     a.run(still.series())
     b.run(loose.series())
@@ -269,3 +269,34 @@ def test_discouraged_cheek_puff_and_lip_flapping_are_warned() -> None:
     assert [kind for kind, _ in faults] == ["cheek-puff", "lip-flap"]
     assert 3.5 <= faults[0][1] <= 4.0 and 7.0 <= faults[1][1] <= 8.0
     assert eng.reps == []
+
+
+def test_a_rest_stored_before_a_signal_existed_is_completed_by_the_first_still_second() -> None:
+    """A calibration saved before brow_lift_* existed holds NaN there: the engine must not read it as 0
+    (every brow would look raised by its whole height), but take those columns from the first second."""
+    trace = Trace(20.0).reps_of({"brow_lift_r": 0.02, "brow_lift_l": 0.02}, n=2, hold=3.0)
+    rest = trace.values[0].copy()
+    rest[SIGNAL_INDEX["brow_lift_r"]] = rest[SIGNAL_INDEX["brow_lift_l"]] = np.nan
+    eng = engine("brow-smoothener", rest=rest)
+    eng.run(trace.series())
+    assert eng.summary()["calibration"] == "first-second"
+    assert len(eng.reps) == 2 and all(r.faults == () for r in eng.reps)
+    assert eng.rest is not None and np.isfinite(eng.rest).all()
+    assert eng.rest[SIGNAL_INDEX["mouth_width"]] == rest[SIGNAL_INDEX["mouth_width"]]  # stored column kept
+
+
+def test_brow_reps_split_on_a_relative_fall_and_holds_bridge_short_sags() -> None:
+    """Isometric brow presses: the level between reps may sit near the exit threshold (head sway), so a
+    rep also ends when the drive falls below exit_share of its peak; and a short sag inside a hold does
+    not cut the hold (hold_gap_s)."""
+    trace = Trace(24.0, seed=2).reps_of({"brow_lift_r": 0.03, "brow_lift_l": 0.03}, n=2, hold=4.0, gap=2.0)
+    lifted = (trace.t > 7.5) & (trace.t < 10.5)  # between the reps the brows stay 0.005 up (drift)
+    trace.values[lifted, SIGNAL_INDEX["brow_lift_r"]] += 0.005
+    trace.values[lifted, SIGNAL_INDEX["brow_lift_l"]] += 0.005
+    sag = (trace.t > 4.0) & (trace.t < 4.4)  # a 0.4 s dip to a third of the level mid-hold
+    trace.values[sag, SIGNAL_INDEX["brow_lift_r"]] -= 0.02
+    trace.values[sag, SIGNAL_INDEX["brow_lift_l"]] -= 0.02
+    eng = engine("brow-smoothener")
+    eng.run(trace.series())
+    assert len(eng.reps) == 2
+    assert eng.reps[0].hold_s == pytest.approx(4.0, abs=0.3)

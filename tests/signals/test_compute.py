@@ -100,7 +100,8 @@ def test_expressions_move_the_right_signals(photo_observations: dict[str, FaceOb
     rest = "15-f13-anc-ph.jpg"
     surprise = "0-f1-su-ph.jpg"
     smile = "0-f15-hao-ph.jpg"
-    for name in ("brow_height_r", "brow_height_l", "eye_aperture_r", "eye_aperture_l", "jaw_opening"):
+    for name in ("brow_height_r", "brow_height_l", "brow_lift_r", "brow_lift_l", "eye_aperture_r",
+                 "eye_aperture_l", "jaw_opening"):
         assert _sig(o, surprise, name) > _sig(o, rest, name) + 0.05, name
     assert _sig(o, surprise, "mouth_opening") > 0.2 > abs(_sig(o, rest, "mouth_opening"))
     assert _sig(o, surprise, "mouth_roundness") > 2 * _sig(o, rest, "mouth_roundness")

@@ -20,8 +20,10 @@ EXPECTED: dict[str, dict[str, tuple[str, float]]] = {
     "jawline-definition": {"mouth_width": (">", 0.08), "head_pitch": (">", 5.0)},
     # The jaw glide itself is ~invisible head-on (the model's jaw_forward does not move); lips stay shut.
     "neck-tightener": {"head_pitch": ("<", -5.0), "mouth_opening": ("<", 0.02)},
-    "brow-smoothener": {"brow_height_r": (">", 0.01), "brow_height_l": (">", 0.01)},
-    "forehead-relaxer": {"brow_height_r": ("<", -0.01), "brow_height_l": ("<", -0.01)},
+    "brow-smoothener": {"brow_height_r": (">", 0.01), "brow_height_l": (">", 0.01),
+                        "brow_lift_r": (">", 0.01), "brow_lift_l": (">", 0.01)},
+    "forehead-relaxer": {"brow_height_r": ("<", -0.01), "brow_height_l": ("<", -0.01),
+                         "brow_lift_r": ("<", -0.01), "brow_lift_l": ("<", -0.01)},
 }
 
 

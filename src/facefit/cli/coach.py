@@ -13,7 +13,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from facefit.cli._common import DEFAULT_PROFILE, console, store
+from facefit.cli._common import DEFAULT_PROFILE, console, err_console, store
 from facefit.errors import InputError
 
 ExerciseOpt = Annotated[str, typer.Option("--exercise", "-e", help="Catalog exercise id, e.g. cheek-lifter.")]
@@ -194,13 +194,18 @@ def register(app: typer.Typer) -> None:
         profile: ProfileOpt = DEFAULT_PROFILE,
     ) -> None:
         """Count reps, time holds and judge form in a recorded video of one exercise."""
-        from facefit.coach.analyze import analyze_video
+        from facefit.coach.analyze import analyze_extraction
         from facefit.coach.specs import spec_for
+        from facefit.signals.extract import extract_signals
 
         spec_for(exercise)
         _require_file(video)
         rest = stored_rest(store(), profile)
-        result, _engine = analyze_video(video, exercise_id=exercise, rest=rest, progress=not as_json)
+        extraction = extract_signals(video, progress=not as_json)
+        result, _engine = analyze_extraction(extraction, exercise_id=exercise, rest=rest)
+        if extraction.max_faces_seen > 1:  # on stderr: stdout stays the one JSON object
+            err_console.print(f"note: up to {extraction.max_faces_seen} faces in a frame; the largest face "
+                              "was coached.", highlight=False)
         if as_json:
             typer.echo(json.dumps(result))
         else:
@@ -252,4 +257,6 @@ def register(app: typer.Typer) -> None:
                 max_seconds=max_seconds,
                 on_frame=lambda eng, t, face: live.update(line(eng, t, face)),
             )
+        if not console.is_terminal:
+            console.print()  # Rich Live leaves its last line unterminated when stdout is a pipe or file
         writer.finish(engine, result)

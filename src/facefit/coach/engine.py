@@ -34,11 +34,11 @@ from facefit.coach.events import (
     RepEvent,
     SafetyEvent,
 )
-from facefit.coach.features import FEATURE_INDEX, MATRIX
+from facefit.coach.features import FEATURE_INDEX, MATRIX, USED_SIGNALS
 from facefit.coach.rest import RestFinder
 from facefit.coach.shape import rep_shape, smooth3, zigzag_swings
 from facefit.coach.specs import ExerciseSpec, Limit, shapes, spec_for
-from facefit.signals.names import SIGNAL_INDEX, SIGNAL_NAMES, SignalSeries
+from facefit.signals.names import GEOMETRY_SIGNALS, SIGNAL_INDEX, SIGNAL_NAMES, SignalSeries
 
 SMOOTH_TAU_S = 0.05
 """Time constant of the exponential smoothing of the drive (removes landmark jitter, ~50 ms lag)."""
@@ -78,6 +78,7 @@ ASYMMETRY_DROP = 30.0
 _K = len(SIGNAL_NAMES)
 _FACE = SIGNAL_INDEX["face_present"]
 _F = FEATURE_INDEX
+_USED_GEOMETRY = np.array([i for i in USED_SIGNALS if SIGNAL_NAMES[i] in GEOMETRY_SIGNALS])
 _EYE_R, _EYE_L = _F["eye_r"], _F["eye_l"]
 _PUFF, _MOUTH = _F["cheek_puff"], _F["mouth_open"]
 
@@ -104,11 +105,17 @@ class Engine:
         self.reps_target = reps_target
         self.hold_target_s = hold_target_s
         self.baseline_symmetry = baseline_symmetry
+        # A rest stored before a signal the features read existed has NaN there: such a rest is only
+        # completed by the first still second (its known columns are kept), never read as zeros.
         self._stored_rest = None if rest is None else np.nan_to_num(rest)
+        self._partial_rest: np.ndarray | None = None
+        if rest is not None and not np.isfinite(rest[_USED_GEOMETRY]).all():
+            self._stored_rest, self._partial_rest = None, rest
         self._drive = _F[spec.drive]
         self._drive_column = int(np.flatnonzero(MATRIX[:, self._drive])[0])
         self._brow_drive = spec.drive.startswith("brow")
         self._stronger_side = spec.drive_from == "stronger-side"
+        self._exit_share = spec.exit_share
         self._gate = [(_F[g.feature], float(g.min)) for g in spec.gate]  # type: ignore[arg-type]
         self._sides = None if spec.sides is None else (_F[spec.sides[0]], _F[spec.sides[1]])
         allowed = set(spec.allowed_shapes)
@@ -161,6 +168,7 @@ class Engine:
         self._smooth_r = 0.0
         self._smooth_l = 0.0
         self._active = False
+        self._peak = 0.0
         self._below_since = 0.0
         self._exit_since: float | None = None
         self._enter_t = 0.0
@@ -246,6 +254,8 @@ class Engine:
         if self.rest is None:
             self.rest = self._rest_finder.push(np.asarray(values, dtype=float), t_s)
             if self.rest is not None:
+                if self._partial_rest is not None:
+                    self.rest = np.where(np.isfinite(self._partial_rest), self._partial_rest, self.rest)
                 self.rest = np.nan_to_num(self.rest)
                 self._adapt_thresholds(self._rest_finder.rows)
             return True
@@ -279,7 +289,9 @@ class Engine:
             self._buf_t.append(t_s)
             self._buf_f.append(f)
             self._buf_d.append(drive)
-            if drive >= self._exit:
+            if drive > self._peak:
+                self._peak = drive
+            if drive >= self._exit and (self._exit_share is None or drive >= self._exit_share * self._peak):
                 self._exit_since = None
             elif self._exit_since is None:
                 self._exit_since = t_s
@@ -294,6 +306,7 @@ class Engine:
                 idle.popleft()
             if drive > self._enter and all(f[i] >= minimum for i, minimum in self._gate):
                 self._active = True
+                self._peak = drive
                 self._exit_since = None
                 self._enter_t = t_s
                 self._twitch_start = None
@@ -436,7 +449,7 @@ class Engine:
             raw = feats[:, self._drive]
         shape = rep_shape(t, raw, floor=self._enter, high=spec.hold_high,
                           plateau_median=spec.hold_level == "plateau-median", ramp_share=spec.ramp_share,
-                          run_median=spec.hold_level == "run-median")
+                          run_median=spec.hold_level == "run-median", bridge_s=spec.hold_gap_s)
         level, hold_s = shape.level, shape.hold_s
         if level < self._enter or hold_s < spec.min_hold_s:
             return []  # a noise bump, or a press too short to be the held effort this exercise is

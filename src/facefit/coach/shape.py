@@ -10,6 +10,7 @@ controlled facial movement looks like. Crossing times are interpolated between f
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -82,7 +83,7 @@ def cosine_share(high: float) -> float:
 
 def rep_shape(
     t: np.ndarray, d: np.ndarray, *, floor: float, high: float = 0.9, plateau_median: bool = False,
-    ramp_share: float | None = None, run_median: bool = False,
+    ramp_share: float | None = None, run_median: bool = False, bridge_s: float = 0.0,
 ) -> RepShape:
     """Measure a rep from its times ``t`` and drive ``d`` (from rest, through the rep, back down).
 
@@ -92,6 +93,8 @@ def rep_shape(
     of the frames above 80% of the 90th percentile instead of that percentile itself: less biased
     by noise spikes and a drifting plateau (head sway). ``run_median`` takes the median of the whole
     run above half level: for a plateau that keeps drifting (a small isometric brow press).
+    ``bridge_s`` joins runs above half level separated by dips shorter than that (a held press whose
+    measured level sags for a moment with head sway is still one hold).
     """
     share = cosine_share(high) if ramp_share is None else ramp_share
     s = smooth3(d)
@@ -101,6 +104,8 @@ def rep_shape(
         at = float(t[peak_i])
         return RepShape(level, float(t[0]), at, None, None, at, at, 0.0)
     above = s >= 0.5 * level
+    if bridge_s > 0:
+        above = _bridge(t, above, bridge_s)
     runs = np.flatnonzero(np.diff(np.concatenate(([0], above.astype(np.int8), [0]))))
     starts, ends = runs[::2], runs[1::2] - 1
     k = int(np.argmax(ends - starts))
@@ -142,6 +147,16 @@ def rep_shape(
     held = s[inside] if inside.sum() >= 2 else s[a:b + 1]
     stability = 100.0 * max(0.0, 1.0 - float(np.std(held)) / max(abs(level), floor))
     return RepShape(level, onset, float(t[peak_i]), rise, fall, hold_start, hold_end, stability)
+
+
+def _bridge(t: np.ndarray, above: np.ndarray, gap_s: float) -> np.ndarray:
+    """``above`` with every dip shorter than ``gap_s`` between two above-runs filled in."""
+    edges = np.flatnonzero(np.diff(above.astype(np.int8)))
+    out = above.copy()
+    for fall, rise in itertools.pairwise(edges):
+        if above[fall] and not above[fall + 1] and t[rise + 1] - t[fall] <= gap_s:
+            out[fall + 1 : rise + 1] = True
+    return out
 
 
 def zigzag_swings(x: np.ndarray, step: float) -> int:

@@ -74,6 +74,9 @@ class ExerciseSpec(_Frozen):
     isometric: bool = False
     enter: Positive
     exit: Positive
+    exit_share: float | None = Field(default=None, gt=0, lt=1)
+    """A rep also ends when the drive falls below this share of its peak so far: for the tiny isometric
+    brow signals, whose level between reps drifts around ``exit`` with head sway."""
     full: Positive
     not_resisting: Positive | None = None
     min_active_s: Positive = 0.6
@@ -83,6 +86,8 @@ class ExerciseSpec(_Frozen):
     hold_high: float = Field(default=0.9, ge=0.6, le=0.95)
     hold_level: Literal["p90", "plateau-median", "run-median"] = "plateau-median"
     ramp_share: float | None = Field(default=None, gt=0.05, lt=0.5)
+    hold_gap_s: float = Field(default=0.0, ge=0, le=2.0)
+    """Dips of the drive below half the hold level shorter than this do not end the hold."""
     min_symmetry: float = Field(default=70.0, ge=0, le=100)
     reject_speech: bool = True
     drive_from: Literal["mean", "stronger-side"] = "mean"

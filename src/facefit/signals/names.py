@@ -7,6 +7,11 @@ are rows of NaN with ``face_present`` = 0. Sides are the *person's* right/left (
 
 Signs (so specs can be written without looking at images; checked in tests/signals and tests/vision):
 - brow_height_*: pupil-to-brow distance (mean of three upper-brow points); larger = brows raised.
+  The pupil moves with gaze and blinks, so this is the photo metric, not the coaching one.
+- brow_lift_*: eye-corner (canthi 33/133, 263/362) midpoint to brow line (ten upper and lower brow
+  contour points) distance; larger = brows raised. The canthi are fixed to the skull, so gaze and blinks
+  do not move it; the coaching engine's brow features read this (on synth brow presses its hold-vs-rest
+  contrast over rest noise is ~1.3x the pupil-based one's).
 - eye_aperture_*: lower-to-upper lid distance; larger = eyes more open.
 - mouth_corner_lift_*: corner height above the inner-lip midpoint (13-14); larger = corners up (smile).
 - mouth_opening: inner lip gap (13-14); larger = lips apart (teeth may show).
@@ -52,6 +57,8 @@ GEOMETRY_SIGNALS: tuple[str, ...] = (
     "mouth_roundness",
     "jaw_opening",
     "jaw_forward",
+    "brow_lift_r",
+    "brow_lift_l",
 )
 POSE_SIGNALS: tuple[str, ...] = ("head_pitch", "head_yaw", "head_roll", "scale")
 BLENDSHAPE_SIGNALS: tuple[str, ...] = tuple(f"bs_{name}" for name in BLENDSHAPE_NAMES[1:])
