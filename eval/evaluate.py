@@ -219,7 +219,10 @@ def score(plans: list[dict[str, Any]], cache: Path) -> dict[str, Any]:
     hold_by_exercise: dict[str, list[float]] = {e: [] for e in EXERCISES}
     for p in plans:
         series, truth = load_series(cache / f"{p['key']}.npz")
-        result, _engine = analyze_series(series, exercise_id=p["analyze_as"], fps=FPS)
+        # The clip's rep count is the set's target, as a routine would ask for it: with the catalog's
+        # target (e.g. 5) a 12-rep clip is rightly stopped for overwork at 10, which is not a miss.
+        target = p["reps"] if p["kind"] == "exercise" else None
+        result, _engine = analyze_series(series, exercise_id=p["analyze_as"], fps=FPS, reps_target=target)
         kinds = [s["kind"] for s in result["safety"]]
         if p["kind"] == "twitch":
             twitch_n += 1
@@ -313,7 +316,7 @@ def print_report(report: dict[str, Any]) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seed", type=int, default=2027)
+    parser.add_argument("--seed", type=int, default=2029)
     parser.add_argument("--clips", type=int, default=60)
     parser.add_argument("--distractor-clips", type=int, default=12)
     parser.add_argument("--twitch-clips", type=int, default=4)

@@ -159,6 +159,24 @@ def test_fatigue_stops_the_set() -> None:
     assert steady.stopped is None and len(steady.reps) == 8
 
 
+def test_isometric_fatigue_is_holds_getting_shorter_not_smaller_brow_movement() -> None:
+    """In a brow press a smaller movement means firmer resistance; a tiring press cannot be held."""
+    brow = {"brow_lift_r": 0.02, "brow_lift_l": 0.02}
+    shrinking = Trace(80.0)
+    start = 2.0
+    for hold in [4.0, 4.0, 4.0, 3.0, 2.0, 1.5, 1.5, 1.5]:
+        shrinking.reps_of(brow, n=1, first=start, hold=hold)
+        start += hold + 4.0  # 1 s up, the hold, 1 s down, 2 s rest
+    smaller = Trace(80.0, seed=1).reps_of(brow, n=8, hold=4.0, gap=2.0,
+                                           scale=[1.0, 1.0, 1.0, 0.8, 0.6, 0.5, 0.5, 0.5])
+    tired, firmer = engine("brow-smoothener"), engine("brow-smoothener")
+    tired.run(shrinking.series())
+    firmer.run(smaller.series())
+    assert tired.stopped is not None and tired.stopped.safety == "fatigue"
+    assert "hold the press" in tired.stopped.message
+    assert firmer.stopped is None and len(firmer.reps) == 8
+
+
 def test_new_asymmetry_against_the_users_baseline() -> None:
     lopsided = {"mouth_corner_lift_r": 0.07, "mouth_corner_lift_l": 0.025, "mouth_width": 0.06}
     trace = Trace(30.0).reps_of(lopsided, n=3, hold=1.5)

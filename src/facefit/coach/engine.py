@@ -116,6 +116,7 @@ class Engine:
         self._brow_drive = spec.drive.startswith("brow")
         self._stronger_side = spec.drive_from == "stronger-side"
         self._exit_share = spec.exit_share
+        self._exit_hold_s = EXIT_HOLD_S if spec.exit_hold_s is None else spec.exit_hold_s
         self._gate = [(_F[g.feature], float(g.min)) for g in spec.gate]  # type: ignore[arg-type]
         self._sides = None if spec.sides is None else (_F[spec.sides[0]], _F[spec.sides[1]])
         allowed = set(spec.allowed_shapes)
@@ -295,7 +296,7 @@ class Engine:
                 self._exit_since = None
             elif self._exit_since is None:
                 self._exit_since = t_s
-            if self._exit_since is not None and t_s - self._exit_since >= EXIT_HOLD_S:
+            if self._exit_since is not None and t_s - self._exit_since >= self._exit_hold_s:
                 out.extend(self._close_rep(self._exit_since))
         else:
             if drive <= self._exit:
@@ -511,11 +512,14 @@ class Engine:
         return out
 
     def _check_set_safety(self, out: list[Event], t_s: float) -> None:
-        amps = [r.amplitude for r in self.reps]
-        if len(amps) >= 6 and np.mean(amps[-3:]) < FATIGUE_RATIO * np.mean(amps[:3]):
-            self._safety(out, t_s, "fatigue",
-                         "Your movement is getting much smaller: the muscles are tired. "
-                         "Stop this set and rest.")
+        # In an isometric press the brow movement is the leak, not the effort (a smaller one means
+        # firmer resistance), so there fatigue shows as holds getting shorter instead.
+        if self.spec.isometric:
+            effort, tired = [r.hold_s for r in self.reps], "You cannot hold the press as long any more"
+        else:
+            effort, tired = [r.amplitude for r in self.reps], "Your movement is getting much smaller"
+        if len(effort) >= 6 and np.mean(effort[-3:]) < FATIGUE_RATIO * np.mean(effort[:3]):
+            self._safety(out, t_s, "fatigue", f"{tired}: the muscles are tired. Stop this set and rest.")
             return
         syms = [r.symmetry for r in self.reps if r.symmetry is not None]
         if syms:

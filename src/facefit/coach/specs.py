@@ -77,6 +77,8 @@ class ExerciseSpec(_Frozen):
     exit_share: float | None = Field(default=None, gt=0, lt=1)
     """A rep also ends when the drive falls below this share of its peak so far: for the tiny isometric
     brow signals, whose level between reps drifts around ``exit`` with head sway."""
+    exit_hold_s: float | None = Field(default=None, gt=0, le=2.0)
+    """How long the drive must stay below the exit level to end a rep (engine default 0.2 s)."""
     full: Positive
     not_resisting: Positive | None = None
     min_active_s: Positive = 0.6
