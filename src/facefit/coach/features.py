@@ -45,7 +45,7 @@ FEATURE_INDEX: dict[str, int] = {name: i for i, name in enumerate(FEATURE_NAMES)
 
 #: Signals whose stillness defines "at rest" (first-second calibration and twitch watch).
 STILLNESS_SIGNALS: tuple[str, ...] = (
-    "brow_height_r", "brow_height_l", "mouth_corner_lift_r", "mouth_corner_lift_l", "mouth_opening",
+    "brow_lift_r", "brow_lift_l", "mouth_corner_lift_r", "mouth_corner_lift_l", "mouth_opening",
     "mouth_width", "mouth_roundness", "jaw_forward",
 )
 #: Largest spread (5th to 95th percentile over one second) a still face shows on each geometry
