@@ -75,11 +75,17 @@ def _check_consistent(home: Path) -> list[Photo]:
 
 
 def _start_import(files: list[Path], home: Path) -> subprocess.Popen[bytes]:
+    """A `facefit photo add` process; its stderr goes to home/stderr-<n>.txt for failure messages."""
     exe = Path(sys.executable).with_name("facefit")
     env = {**os.environ, "FACEFIT_HOME": str(home), "GLOG_minloglevel": "2"}
-    return subprocess.Popen(
-        [exe, "photo", "add", *map(str, files)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
+    home.mkdir(parents=True, exist_ok=True)
+    with (home / f"stderr-{len(list(home.glob('stderr-*.txt')))}.txt").open("wb") as err:
+        return subprocess.Popen([exe, "photo", "add", *map(str, files)], env=env, stdout=subprocess.DEVNULL,
+                                stderr=err)
+
+
+def _stderr_of(home: Path) -> str:
+    return "\n".join(p.read_text(errors="replace")[-800:] for p in sorted(home.glob("stderr-*.txt")))
 
 
 def _kill_after(
@@ -109,7 +115,7 @@ def test_sigkill_mid_import_leaves_no_half_file_and_no_orphan_row(
     rows = _check_consistent(facefit_home)
 
     final = _start_import(twenty_photos, facefit_home)
-    assert final.wait(timeout=300) == 0
+    assert final.wait(timeout=300) == 0, _stderr_of(facefit_home)
     rows = _check_consistent(facefit_home)
     assert len(rows) == N_PHOTOS
     assert sum(r.is_baseline for r in rows) == 1
@@ -118,7 +124,7 @@ def test_sigkill_mid_import_leaves_no_half_file_and_no_orphan_row(
     assert not [p for p in (facefit_home / "photos").rglob(f"{TEMP_PREFIX}*")]
 
     again = _start_import(twenty_photos, facefit_home)  # idempotent: nothing new
-    assert again.wait(timeout=300) == 0
+    assert again.wait(timeout=300) == 0, _stderr_of(facefit_home)
     assert len(_check_consistent(facefit_home)) == N_PHOTOS
 
 
@@ -126,6 +132,6 @@ def test_two_processes_importing_the_same_photo_store_it_once(grace_path: Path, 
     facefit_home.mkdir(parents=True, exist_ok=True)
     open_store(f"sqlite:///{facefit_home / 'facefit.db'}").close()  # migrate once, before the race
     racers = [_start_import([grace_path], facefit_home) for _ in range(2)]
-    assert [p.wait(timeout=120) for p in racers] == [0, 0]
+    assert [p.wait(timeout=120) for p in racers] == [0, 0], _stderr_of(facefit_home)
     rows = _check_consistent(facefit_home)
     assert len(rows) == 1 and rows[0].is_baseline
