@@ -10,10 +10,12 @@ import pytest
 
 from facefit.habits.adherence import overall_adherence, streaks, week_stats
 from facefit.habits.catchup import catch_up
-from facefit.habits.service import records
+from facefit.habits.service import practice_by_day, records
 from facefit.store.db import open_store
+from facefit.store.profiles import get_or_create_profile
+from facefit.store.sessions import DEMO_SOURCE, finish_session, record_step, start_session
 
-from .history import START, History, build, day_of
+from .history import START, History, build, day_of, practised_days
 
 # Worked out from the pattern in history.py (planned, practised) per programme week.
 EXPECTED_WEEKS = {1: (5, 5), 2: (5, 4), 3: (5, 5), 4: (5, 5), 5: (6, 5), 6: (6, 6), 7: (6, 6), 8: (6, 6),
@@ -37,7 +39,11 @@ def test_weekly_adherence_and_frequency(history: History) -> None:
     assert [w.week for w in weeks if not w.frequency_ok] == [2, 10]
     assert round(overall_adherence(weeks), 2) == round(100 * 67 / 72, 2)
     assert weeks[4].extra == 1 and weeks[4].done_as_planned == 4
-    assert [w.minutes for w in weeks] == [10.0 * p for _, p in (EXPECTED_WEEKS[w] for w in range(1, 13))]
+    # 10 min a practised day, plus the weekly 10-min camera-coached session on day 1 (missed in week 5):
+    # coached practice is facial work like a routine
+    coached = [10.0 * ((w, 1) in practised_days()) for w in range(1, 13)]
+    assert [w.minutes for w in weeks] == [
+        10.0 * EXPECTED_WEEKS[w][1] + coached[w - 1] for w in range(1, 13)]
 
 
 def test_streaks_rest_days_do_not_break_them(history: History) -> None:
@@ -102,3 +108,24 @@ def test_same_numbers_on_every_backend(db_url: str) -> None:
     weeks = week_stats(recs, history.today)
     assert [(w.planned, w.practised) for w in weeks] == [EXPECTED_WEEKS[w] for w in range(1, 13)]
     assert (streaks(recs).current, streaks(recs).longest) == (16, 32)
+
+
+def test_demo_sessions_are_history_not_practice(tmp_path: Path) -> None:
+    """`facefit demo` coaches a synthetic face: it must not make a streak day or use up the volume caps."""
+    store = open_store(f"sqlite:///{tmp_path / 'demo.db'}")
+    try:
+        with store.transaction() as db:
+            profile_id = get_or_create_profile(session=db).id
+            for source in (DEMO_SOURCE, "web"):
+                row = start_session(session=db, profile_id=profile_id, kind="coach",
+                                    exercise_id="cheek-lifter", source=source)
+                record_step(session=db, session_id=row.id, position=1, exercise_id="cheek-lifter",
+                            reps_target=2, reps_done=2, hold_s=4.0, duration_s=120.0)
+                finish_session(session=db, session_id=row.id, status="completed")
+        with store.transaction() as db:
+            days = practice_by_day(session=db, profile_id=profile_id)
+        assert len(days) == 1
+        (day,) = days.values()
+        assert (day.sessions, day.completed, day.minutes, day.reps) == (1, 1, 2.0, 2)  # the web one only
+    finally:
+        store.close()

@@ -160,6 +160,7 @@ def coach_demo(*, profile: str = DEFAULT_PROFILE, reps: int = 2) -> dict[str, An
     from facefit.coach.engine import Engine
     from facefit.coach.live import coach_source
     from facefit.coach.specs import checked_exercises
+    from facefit.store.sessions import DEMO_SOURCE
     from facefit.synth.clip import make_clip
     from facefit.synth.spec import ClipSpec
 
@@ -174,7 +175,7 @@ def coach_demo(*, profile: str = DEFAULT_PROFILE, reps: int = 2) -> dict[str, An
                       progress=lambda done, _total: progress.update(task, completed=done))
         console.print(f"Demo: {reps} reps of {exercise} generated from the bundled photo; coaching it.")
         engine = Engine.for_exercise(exercise, reps_target=reps, hold_target_s=spec.hold)
-        writer = SessionWriter(store(), profile_name=profile, exercise_id=exercise, source="demo")
+        writer = SessionWriter(store(), profile_name=profile, exercise_id=exercise, source=DEMO_SOURCE)
         result = coach_source(clip, engine, on_event=writer.event, on_start=writer.start)
     summary = writer.finish(engine, result)
     status = "stopped" if engine.stopped is not None else "completed"

@@ -24,7 +24,7 @@ from facefit.safety.errors import NotScreenedError, SafetyBlockError
 from facefit.safety.service import acknowledge_consult, as_utc, current_clearance
 from facefit.store import safety_habits as db
 from facefit.store.models import PracticeSession
-from facefit.store.sessions import practice_seconds
+from facefit.store.sessions import DEMO_SOURCE, practice_seconds
 
 MAX_DAYS_FROM_TODAY = timedelta(days=366)
 """How far from today a programme may start or a lifestyle day be logged: further is a typo, and once
@@ -112,12 +112,17 @@ def enrolment_plan(enrolment: EnrolmentView, catalog: Catalog | None = None) -> 
 
 
 def practice_by_day(
-    *, session: Session, profile_id: int, kinds: tuple[str, ...] = ("routine",)
+    *, session: Session, profile_id: int, kinds: tuple[str, ...] = ("routine", "coach")
 ) -> dict[date, PracticeDay]:
-    """Per local day: sessions, completed sessions, minutes of exercise and reps done."""
+    """Per local day: sessions, completed sessions, minutes of exercise and reps done.
+
+    Camera-coached sessions count like routines (in the browser they are how the day's exercises are
+    done, and their minutes are facial work for the overtraining caps); ``facefit demo`` sessions, a
+    synthetic face exercising, do not.
+    """
     out: dict[date, PracticeDay] = {}
     for row in db.list_practice_sessions(session=session, profile_id=profile_id):
-        if row.kind not in kinds:
+        if row.kind not in kinds or row.source == DEMO_SOURCE:
             continue
         day = local_date(row.started_at)
         old = out.get(day, PracticeDay())

@@ -18,6 +18,8 @@ from facefit.store.base import utcnow
 from facefit.store.models import PracticeSession, SessionEvent, SessionStep
 
 KINDS = ("routine", "coach")
+DEMO_SOURCE = "demo"
+"""``source`` of sessions ``facefit demo`` coaches on a synthetic clip: kept in history, never practice."""
 END_STATUSES = ("completed", "stopped")
 
 
