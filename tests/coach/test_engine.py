@@ -146,6 +146,20 @@ def test_twitches_at_rest_raise_a_safety_stop() -> None:
     assert eng.reps == []
 
 
+def test_a_one_sided_blip_while_the_face_settles_after_a_rep_is_not_a_twitch() -> None:
+    """The rep ends when the drive crosses exit, before the face is fully back at rest; a lopsided
+    corner in that tail (the smile letting go unevenly) is part of the rep, not an involuntary twitch."""
+    trace = Trace(20.0).reps_of(SMILE, n=2, hold=2.0, gap=3.0)
+    for start, hold in trace.reps:
+        at = start + 1.0 + hold + 1.3  # ~0.6 s after the drive fell below exit
+        x = (trace.t - at) / 0.15
+        blip = np.where((x >= 0) & (x <= 1), np.minimum(x / 0.3, (1 - x) / 0.7).clip(0, 1), 0.0)
+        trace.add("mouth_corner_lift_r", blip, 0.05)
+    eng = engine()
+    eng.run(trace.series())
+    assert eng.stopped is None and len(eng.reps) == 2
+
+
 def test_fatigue_stops_the_set() -> None:
     scale = [1.0, 1.0, 1.0, 0.8, 0.6, 0.55, 0.5, 0.5]
     big = {"mouth_corner_lift_r": 0.08, "mouth_corner_lift_l": 0.08, "mouth_width": 0.1}

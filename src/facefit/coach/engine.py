@@ -62,6 +62,7 @@ TWITCH_QUIET_IPD = 0.012
 """Lips (and 3x this for the jaw) must stay within this of rest for a blip to count as a twitch."""
 TWITCH_QUIET_BEFORE_S = 0.5
 TWITCH_QUIET_AFTER_S = 0.4
+TWITCH_SETTLE_S = 0.5
 TWITCH_WINDOW_S = 10.0
 TALK_SWING_IPD = 0.015
 TALK_MIN_SWINGS = 3
@@ -434,6 +435,9 @@ class Engine:
         feats = np.asarray(self._buf_f)
         self._buf_t, self._buf_f, self._buf_d = [], [], []
         self._below_since = t_end
+        # The rep ends when the drive crosses exit, but the face is still settling back to rest (the
+        # mouth shape relaxing, the head returning): no twitch is judged until it has
+        self._busy_t = max(self._busy_t, t_end + TWITCH_SETTLE_S)
         if t_end - self._enter_t < spec.min_active_s or len(t) < 3:
             return []
         if spec.reject_speech:
