@@ -20,14 +20,24 @@ from typing import Any
 
 import numpy as np
 
+from facefit.signals.compute import (
+    BROW_L,
+    BROW_LINE_L,
+    BROW_LINE_R,
+    BROW_R,
+    CANTHI_L,
+    CANTHI_R,
+    NOSE_BRIDGE,
+    PUPIL_L,
+    PUPIL_R,
+)
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import evaluate  # the sibling script: plans, photos and the cache layout
 
-PUPIL_R, PUPIL_L = 468, 473
-BROW_UPPER = ((63, 105, 66), (293, 334, 296))
-BROW_LINE = ((63, 105, 66, 107, 46, 53, 52, 65, 55, 70), (293, 334, 296, 336, 276, 283, 282, 295, 285, 300))
-CANTHI = ((33, 133), (263, 362))
-NOSE_BRIDGE = 168
+BROW_UPPER = (BROW_R, BROW_L)
+BROW_LINE = (BROW_LINE_R, BROW_LINE_L)
+CANTHI = (CANTHI_R, CANTHI_L)
 
 
 def _down_axis(landmarks: np.ndarray, size: np.ndarray) -> np.ndarray:

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from coach.traces import SMILE, Trace, rep_curve
+from coach.traces import SMILE, Trace, blip, rep_curve
 from facefit.coach.engine import Engine
 from facefit.coach.events import EventKind, FaultEvent, RepEvent, SafetyEvent
 from facefit.coach.specs import spec_for
@@ -134,9 +134,7 @@ def test_blinks_talking_and_head_sway_never_count() -> None:
 def test_twitches_at_rest_raise_a_safety_stop() -> None:
     trace = Trace(20.0)
     for at in (4.0, 7.0, 11.0):
-        x = (trace.t - at) / 0.15
-        blip = np.where((x >= 0) & (x <= 1), np.minimum(x / 0.3, (1 - x) / 0.7).clip(0, 1), 0.0)
-        trace.add("mouth_corner_lift_r", blip, 0.05)
+        trace.add("mouth_corner_lift_r", blip(trace.t, at), 0.05)
     eng = engine()
     events = eng.run(trace.series())
     stops = [e for e in events if isinstance(e, SafetyEvent)]
@@ -152,9 +150,7 @@ def test_a_one_sided_blip_while_the_face_settles_after_a_rep_is_not_a_twitch() -
     trace = Trace(20.0).reps_of(SMILE, n=2, hold=2.0, gap=3.0)
     for start, hold in trace.reps:
         at = start + 1.0 + hold + 1.3  # ~0.6 s after the drive fell below exit
-        x = (trace.t - at) / 0.15
-        blip = np.where((x >= 0) & (x <= 1), np.minimum(x / 0.3, (1 - x) / 0.7).clip(0, 1), 0.0)
-        trace.add("mouth_corner_lift_r", blip, 0.05)
+        trace.add("mouth_corner_lift_r", blip(trace.t, at), 0.05)
     eng = engine()
     eng.run(trace.series())
     assert eng.stopped is None and len(eng.reps) == 2

@@ -66,3 +66,9 @@ class Trace:
 
 
 SMILE = {"mouth_corner_lift_r": 0.07, "mouth_corner_lift_l": 0.07, "mouth_width": 0.08}
+
+
+def blip(t: np.ndarray, at: float, width: float = 0.15) -> np.ndarray:
+    """A brief involuntary movement from ``at``: 0 -> 1 in 30% of ``width``, back to 0 by its end."""
+    x = (t - at) / width
+    return np.where((x >= 0) & (x <= 1), np.minimum(x / 0.3, (1 - x) / 0.7).clip(0, 1), 0.0)

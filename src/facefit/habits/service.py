@@ -24,7 +24,7 @@ from facefit.safety.errors import NotScreenedError, SafetyBlockError
 from facefit.safety.service import acknowledge_consult, as_utc, current_clearance
 from facefit.store import safety_habits as db
 from facefit.store.models import PracticeSession
-from facefit.store.sessions import DEMO_SOURCE, practice_seconds
+from facefit.store.sessions import DEMO_SOURCE, KINDS, practice_seconds
 
 MAX_DAYS_FROM_TODAY = timedelta(days=366)
 """How far from today a programme may start or a lifestyle day be logged: further is a typo, and once
@@ -112,7 +112,7 @@ def enrolment_plan(enrolment: EnrolmentView, catalog: Catalog | None = None) -> 
 
 
 def practice_by_day(
-    *, session: Session, profile_id: int, kinds: tuple[str, ...] = ("routine", "coach")
+    *, session: Session, profile_id: int, kinds: tuple[str, ...] = KINDS
 ) -> dict[date, PracticeDay]:
     """Per local day: sessions, completed sessions, minutes of exercise and reps done.
 

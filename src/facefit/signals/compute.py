@@ -25,8 +25,8 @@ PUPIL_R, PUPIL_L = 468, 473
 BROW_R = (63, 105, 66)
 BROW_L = (293, 334, 296)
 CANTHI_R, CANTHI_L = (33, 133), (263, 362)  # outer, inner eye corners: fixed to the skull
-BROW_LINE_R = (63, 105, 66, 107, 46, 53, 52, 65, 55, 70)  # upper and lower brow contour
-BROW_LINE_L = (293, 334, 296, 336, 276, 283, 282, 295, 285, 300)
+BROW_LINE_R = (*BROW_R, 107, 46, 53, 52, 65, 55, 70)  # the upper points and the rest of the brow contour
+BROW_LINE_L = (*BROW_L, 336, 276, 283, 282, 295, 285, 300)
 LID_LOWER_R, LID_UPPER_R = 145, 159
 LID_LOWER_L, LID_UPPER_L = 374, 386
 CORNER_R, CORNER_L = 61, 291
@@ -35,7 +35,7 @@ LIP_OUTER_UP, LIP_OUTER_LOW = 0, 17
 CHIN, NOSE_BASE, NOSE_BRIDGE = 152, 2, 168
 
 _USED = sorted(
-    {PUPIL_R, PUPIL_L, *BROW_R, *BROW_L, *CANTHI_R, *CANTHI_L, *BROW_LINE_R, *BROW_LINE_L, LID_LOWER_R,
+    {PUPIL_R, PUPIL_L, *CANTHI_R, *CANTHI_L, *BROW_LINE_R, *BROW_LINE_L, LID_LOWER_R,
      LID_UPPER_R, LID_LOWER_L, LID_UPPER_L, CORNER_R,
      CORNER_L, LIP_INNER_UP, LIP_INNER_LOW, LIP_OUTER_UP, LIP_OUTER_LOW, CHIN, NOSE_BASE, NOSE_BRIDGE}
 )
@@ -85,11 +85,11 @@ def signals_batch(
     def y(i: int) -> np.ndarray:
         return uy[:, _COL[i]]
 
-    out[:, SIGNAL_INDEX["brow_height_r"]] = y(PUPIL_R) - uy[:, _cols(*BROW_R)].mean(axis=1)
-    out[:, SIGNAL_INDEX["brow_height_l"]] = y(PUPIL_L) - uy[:, _cols(*BROW_L)].mean(axis=1)
     def mean_y(points: tuple[int, ...]) -> np.ndarray:
         return uy[:, _cols(*points)].mean(axis=1)
 
+    out[:, SIGNAL_INDEX["brow_height_r"]] = y(PUPIL_R) - mean_y(BROW_R)
+    out[:, SIGNAL_INDEX["brow_height_l"]] = y(PUPIL_L) - mean_y(BROW_L)
     out[:, SIGNAL_INDEX["brow_lift_r"]] = mean_y(CANTHI_R) - mean_y(BROW_LINE_R)
     out[:, SIGNAL_INDEX["brow_lift_l"]] = mean_y(CANTHI_L) - mean_y(BROW_LINE_L)
     out[:, SIGNAL_INDEX["eye_aperture_r"]] = y(LID_LOWER_R) - y(LID_UPPER_R)
