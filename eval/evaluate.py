@@ -38,6 +38,12 @@ CLOSED_LIPS = {"cheek-lifter", "neck-tightener"}
 FAULT_MAP = {"teeth": "teeth-showing", "asymmetry": "asymmetry", "jerky": "jerky-onset"}
 SIZE = (480, 360)
 FPS = 15.0
+BROW_PRESSES = {"brow-smoothener", "forehead-relaxer"}
+#: Photos whose glasses frames cover the brows. The catalog's brow exercises ask camera-coached users
+#: to take such glasses off, and the landmarker cannot follow a brow press behind a thick frame (on
+#: grace_hopper.jpg a pressed-down brow moves no landmark: eval/brow_signals.py d' ~0), so brow presses
+#: on these photos are outside the coaching protocol: scored, and reported apart.
+BROWS_HIDDEN_BY_GLASSES = {"grace_hopper.jpg"}
 VERSION = 3  # bump when the clip recipe or cache format changes, so cached clips are rebuilt
 # 3: the cache holds the landmarker's observations (not signals), so a new signal definition is scored
 #    without re-rendering
@@ -217,6 +223,8 @@ def score(plans: list[dict[str, Any]], cache: Path) -> dict[str, Any]:
     misses: list[str] = []
     per_exercise: dict[str, list[int]] = {e: [0, 0] for e in EXERCISES}
     hold_by_exercise: dict[str, list[float]] = {e: [] for e in EXERCISES}
+    outside = {"clips": 0, "exact": 0, "not_seen_said": 0}
+    hold_errors_in: list[float] = []
     for p in plans:
         series, truth = load_series(cache / f"{p['key']}.npz")
         # The clip's rep count is the set's target, as a routine would ask for it: with the catalog's
@@ -239,17 +247,25 @@ def score(plans: list[dict[str, Any]], cache: Path) -> dict[str, Any]:
         got, want = len(result["reps"]), len(truth["reps"])
         n_count += 1
         exact += got == want
+        glasses = p["exercise"] in BROW_PRESSES and Path(p["photo"]).name in BROWS_HIDDEN_BY_GLASSES
+        if glasses:
+            outside["clips"] += 1
+            outside["exact"] += got == want
+            outside["not_seen_said"] += any(f["kind"] == "not-seen" for f in result["faults"])
         count_err += abs(got - want)
         per_exercise[p["exercise"]][0] += got == want
         per_exercise[p["exercise"]][1] += 1
         if got != want:
-            misses.append(f"{p['key']} {p['exercise']}: counted {got} of {want}")
+            note = " (glasses over the brows)" if glasses else ""
+            misses.append(f"{p['key']} {p['exercise']}: counted {got} of {want}{note}")
         pairs = _match(result["reps"], truth["reps"])
         matched_detected = {i for i, _ in pairs}
         for i, j in pairs:
             rep, want_rep = result["reps"][i], truth["reps"][j]
             hold_errors.append(abs(rep["hold_s"] - (want_rep["hold_end_s"] - want_rep["hold_start_s"])))
             hold_by_exercise[p["exercise"]].append(hold_errors[-1])
+            if not glasses:
+                hold_errors_in.append(hold_errors[-1])
             for kind, name in FAULT_MAP.items():
                 has, should = name in rep["faults"], kind in want_rep["faults"]
                 fault_tp[kind] += has and should
@@ -273,6 +289,9 @@ def score(plans: list[dict[str, Any]], cache: Path) -> dict[str, Any]:
         "twitch_clips": twitch_n,
         "photos": len({p["photo"] for p in plans}),
         "exact_count_rate": exact / max(n_count, 1),
+        "exact_count_rate_in_protocol": (exact - outside["exact"]) / max(n_count - outside["clips"], 1),
+        "outside_protocol": outside,
+        "hold_error_mean_s_in_protocol": float(np.mean(hold_errors_in)) if hold_errors_in else None,
         "mean_abs_count_error": count_err / max(n_count, 1),
         "hold_error_mean_s": float(np.mean(hold_errors)) if hold_errors else None,
         "hold_error_p95_s": float(np.percentile(hold_errors, 95)) if hold_errors else None,
@@ -294,11 +313,19 @@ def print_report(report: dict[str, Any]) -> None:
 
     table = Table("measure", "value", "goal", title="FaceFit coaching engine vs synthetic ground truth")
     table.add_row("exercise clips / photos", f"{report['clips']} / {report['photos']}", ">= 50 / >= 4")
-    table.add_row("exact count rate", f"{report['exact_count_rate']:.1%}", ">= 98%")
+    table.add_row("exact count rate, all clips", f"{report['exact_count_rate']:.1%}", ">= 98%")
+    out = report["outside_protocol"]
+    inside = report["clips"] - out["clips"]
+    table.add_row("  excl. brow presses behind glasses",
+                  f"{report['exact_count_rate_in_protocol']:.1%} ({inside} clips)", "")
+    table.add_row("  brow presses behind glasses",
+                  f"{out['exact']}/{out['clips']} ('not-seen' said on {out['not_seen_said']})", "")
     table.add_row("mean |count error|", f"{report['mean_abs_count_error']:.3f}", "")
     hold = report["hold_error_mean_s"]
     table.add_row("hold error mean (p95), s",
                   "-" if hold is None else f"{hold:.3f} ({report['hold_error_p95_s']:.3f})", "<= 0.3")
+    hold_in = report["hold_error_mean_s_in_protocol"]
+    table.add_row("  excl. brow presses behind glasses", "-" if hold_in is None else f"{hold_in:.3f}", "")
     table.add_row("false reps / min on distractor clips",
                   f"{report['false_reps_per_min']:.2f} ({report['distractor_clips']} clips, "
                   f"{report['distractor_minutes']:.1f} min)", "0")

@@ -328,3 +328,24 @@ def test_brow_reps_split_on_a_relative_fall_and_holds_bridge_short_sags() -> Non
     eng.run(trace.series())
     assert len(eng.reps) == 2
     assert eng.reps[0].hold_s == pytest.approx(4.0, abs=0.3)
+
+
+def test_a_set_with_no_movement_seen_says_so_once_with_what_may_hide_it() -> None:
+    # A brow press behind thick glasses frames never reaches the landmarks: after NOT_SEEN_S of a
+    # visible face without a rep the coach says so, naming what may hide the brows, and only once.
+    unseen = engine("brow-smoothener")
+    unseen.run(Trace(40.0).series())
+    faults = unseen.events_of(EventKind.FAULT)
+    said = [e for e in faults if isinstance(e, FaultEvent) and e.fault == "not-seen"]
+    assert len(said) == 1
+    assert 15.0 <= said[0].t_s <= 17.5  # the rest is found in the first second, the watch starts then
+    assert "glasses" in said[0].message and "brows pressed still" in said[0].message
+    seen = engine("brow-smoothener")
+    press = {"brow_lift_r": 0.02, "brow_lift_l": 0.02}
+    seen.run(Trace(40.0).reps_of(press, n=1, first=8.0, hold=5.0).series())
+    assert len(seen.reps) == 1
+    assert all(getattr(e, "fault", None) != "not-seen" for e in seen.events)
+    smile = engine("cheek-lifter")  # no hint configured: the plain sentence
+    smile.run(Trace(20.0).series())
+    (fault,) = [e for e in smile.events if getattr(e, "fault", None) == "not-seen"]
+    assert fault.message.endswith(f"asks for {spec_for('cheek-lifter').ask}.")

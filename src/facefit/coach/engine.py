@@ -52,6 +52,9 @@ PRE_ROLL_S = 1.5
 """Idle seconds kept before a rep starts, so its onset (rise time, start) is measured from rest."""
 SHAPE_PERSIST_S = 0.8
 FAULT_COOLDOWN_S = 5.0
+NOT_SEEN_S = 15.0
+"""Seconds of visible face without a single rep before the coach says it sees no movement (once a set):
+a press the camera cannot see (glasses frames over the brows) must not pass in silence."""
 MIN_HOLD_S = 0.3
 TWITCH_THRESHOLD_IPD = 0.02
 TWITCH_BASELINE_TAU_S = 1.0
@@ -190,6 +193,8 @@ class Engine:
         self._lip_dir = 0
         self._lip_ext = 0.0
         self._lip_flips: deque[float] = deque()
+        self._watch_since: float | None = None
+        self._not_seen_said = False
         self.message: str | None = None
 
     # ------------------------------------------------------------------ input
@@ -318,12 +323,24 @@ class Engine:
                 idle.clear()
             else:
                 self._watch_twitch(f, t_s, drive, out)
+                self._watch_not_seen(t_s, out)
         if self._shapes:
             self._watch_shapes(f, t_s, drive, out)
         self._watch_discouraged(f, t_s, out)
         if out:
             self.events.extend(out)
         return out
+
+    def _watch_not_seen(self, t_s: float, out: list[Event]) -> None:
+        """Once a set: no rep after NOT_SEEN_S of visible face. Either the person has not started, or
+        the camera cannot see the movement (the spec's ``unseen_hint`` says what may hide it)."""
+        if self._watch_since is None:
+            self._watch_since = t_s
+        if self._not_seen_said or self.reps or t_s - self._watch_since < NOT_SEEN_S:
+            return
+        self._not_seen_said = True
+        hint = f" {self.spec.unseen_hint}" if self.spec.unseen_hint else ""
+        self._fault(out, t_s, "not-seen", f"No movement seen yet: this step asks for {self.spec.ask}.{hint}")
 
     def _watch_discouraged(self, f: list[float], t_s: float, out: list[Event]) -> None:
         """Moves the catalog discourages (guidance.toml): cheek puffing, lip flapping."""

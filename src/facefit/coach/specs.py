@@ -92,6 +92,8 @@ class ExerciseSpec(_Frozen):
     """Dips of the drive below half the hold level shorter than this do not end the hold."""
     min_symmetry: float = Field(default=70.0, ge=0, le=100)
     reject_speech: bool = True
+    unseen_hint: Text | None = None
+    """What may hide this movement from the camera, said when a set sees no rep (engine NOT_SEEN_S)."""
     drive_from: Literal["mean", "stronger-side"] = "mean"
     gate: tuple[Limit, ...] = ()
     allowed_shapes: tuple[Slug, ...] = ()
