@@ -198,6 +198,16 @@ def _match(detected: list[dict[str, Any]], truth: list[dict[str, Any]]) -> list[
     return pairs
 
 
+def _expected_safety(truth: dict[str, Any]) -> set[str]:
+    """Safety stops a clip asks for: three asymmetric reps in a row after symmetric ones are the
+    engine's "new asymmetry" (symmetry well below the user's own baseline), as the issue specifies."""
+    run = longest = 0
+    for rep in truth["reps"]:
+        run = run + 1 if "asymmetry" in rep["faults"] else 0
+        longest = max(longest, run)
+    return {"new-asymmetry"} if longest >= 3 else set()
+
+
 def load_series(path: Path) -> tuple[Any, dict[str, Any]]:
     """A cached clip's signals (computed now from its landmarks, by today's signal code) and truth."""
     from facefit.signals.compute import signals_batch
@@ -225,6 +235,8 @@ def score(plans: list[dict[str, Any]], cache: Path) -> dict[str, Any]:
     hold_by_exercise: dict[str, list[float]] = {e: [] for e in EXERCISES}
     outside = {"clips": 0, "exact": 0, "not_seen_said": 0}
     hold_errors_in: list[float] = []
+    by_exercise: dict[tuple[str, str], np.ndarray] = {(k, e): np.zeros(3, dtype=int)
+                                                      for k in FAULT_MAP for e in EXERCISES}
     for p in plans:
         series, truth = load_series(cache / f"{p['key']}.npz")
         # The clip's rep count is the set's target, as a routine would ask for it: with the catalog's
@@ -236,7 +248,7 @@ def score(plans: list[dict[str, Any]], cache: Path) -> dict[str, Any]:
             twitch_n += 1
             twitch_hit += "twitch" in kinds
             continue
-        if kinds:
+        if set(kinds) - _expected_safety(truth):
             unexpected_safety.append(f"{p['key']} {p['analyze_as']}: {kinds}")
         if p["kind"] == "distractor":
             false_reps += len(result["reps"])
@@ -271,10 +283,13 @@ def score(plans: list[dict[str, Any]], cache: Path) -> dict[str, Any]:
                 fault_tp[kind] += has and should
                 fault_fp[kind] += has and not should
                 fault_fn[kind] += should and not has
+                by_exercise[(kind, p["exercise"])] += np.array([has and should, has and not should,
+                                                               should and not has])
         for i, rep in enumerate(result["reps"]):
             if i not in matched_detected:
                 for kind, name in FAULT_MAP.items():
                     fault_fp[kind] += name in rep["faults"]
+                    by_exercise[(kind, p["exercise"])][1] += name in rep["faults"]
     faults = {
         kind: {
             "precision": fault_tp[kind] / max(fault_tp[kind] + fault_fp[kind], 1),
@@ -303,6 +318,11 @@ def score(plans: list[dict[str, Any]], cache: Path) -> dict[str, Any]:
         "per_exercise_exact": {e: f"{a}/{b}" for e, (a, b) in per_exercise.items()},
         "per_exercise_hold_error_s": {e: round(float(np.mean(v)), 3) if v else None
                                       for e, v in hold_by_exercise.items()},
+        "faults_per_exercise": {
+            kind: {e: f"tp {c[0]} fp {c[1]} fn {c[2]}" for (k, e), c in by_exercise.items()
+                   if k == kind and c.any()}
+            for kind in FAULT_MAP
+        },
         "misses": misses,
     }
 
@@ -337,6 +357,8 @@ def print_report(report: dict[str, Any]) -> None:
     Console().print(table)
     print("exact per exercise:", report["per_exercise_exact"])
     print("hold error per exercise (s):", report["per_exercise_hold_error_s"])
+    for kind, counts in report["faults_per_exercise"].items():
+        print(f"{kind} fault per exercise:", counts)
     for line in report["misses"] + report["unexpected_safety"]:
         print("  ", line)
 
