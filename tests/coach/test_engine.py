@@ -187,6 +187,26 @@ def test_isometric_fatigue_is_holds_getting_shorter_not_smaller_brow_movement() 
     assert firmer.stopped is None and len(firmer.reps) == 8
 
 
+def test_isometric_fatigue_needs_holds_shorter_by_more_than_their_timing_error() -> None:
+    """Short holds that wobble by under a second (2.0 -> 1.1 s: ratio 0.55) are timing noise, not
+    fatigue; the same ratio on 4 s holds (4.0 -> 2.2 s) is."""
+    brow = {"brow_lift_r": 0.02, "brow_lift_l": 0.02}
+
+    def run(holds: list[float]) -> Engine:
+        trace, start = Trace(90.0), 2.0
+        for hold in holds:
+            trace.reps_of(brow, n=1, first=start, hold=hold)
+            start += hold + 4.0
+        e = engine("brow-smoothener")
+        e.run(trace.series())
+        return e
+
+    wobble = run([2.0, 2.0, 2.0, 1.1, 1.1, 1.1])
+    tired = run([4.0, 4.0, 4.0, 2.2, 2.2, 2.2])
+    assert wobble.stopped is None and len(wobble.reps) == 6
+    assert tired.stopped is not None and tired.stopped.safety == "fatigue"
+
+
 def test_new_asymmetry_against_the_users_baseline() -> None:
     lopsided = {"mouth_corner_lift_r": 0.07, "mouth_corner_lift_l": 0.025, "mouth_width": 0.06}
     trace = Trace(30.0).reps_of(lopsided, n=3, hold=1.5)
