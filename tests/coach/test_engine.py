@@ -369,3 +369,25 @@ def test_a_set_with_no_movement_seen_says_so_once_with_what_may_hide_it() -> Non
     smile.run(Trace(20.0).series())
     (fault,) = [e for e in smile.events if getattr(e, "fault", None) == "not-seen"]
     assert fault.message.endswith(f"asks for {spec_for('cheek-lifter').ask}.")
+
+
+def test_brows_the_landmarker_moves_with_the_mouth_are_decoupled_for_the_brow_press() -> None:
+    """On some faces the landmarker lowers the brows with the lip opening (obama.jpg: -0.074 of it).
+    Learned from the talking at rest, a later slow mouth opening is not taken for a press."""
+    trace = Trace(30.0, fps=15.0)
+    t = trace.t
+    talking = ((t > 2) & (t < 12)) * 0.045 * (1 - np.cos(2 * np.pi * 2.5 * t))
+    mouth = talking + 0.12 * rep_curve(t, 15.0, 0.8, 2.5, 0.8)  # then the mouth held open 2.5 s
+    trace.add("mouth_opening", mouth, 1.0)
+    trace.add("brow_lift_r", mouth, -0.074)
+    trace.add("brow_lift_l", mouth, -0.074)
+    coupled = engine("forehead-relaxer")
+    coupled.run(trace.series())
+    coupled.finish()
+    assert coupled.reps == []
+    press = Trace(30.0, fps=15.0).add("mouth_opening", talking, 1.0)
+    press.add("brow_lift_r", talking, -0.074).add("brow_lift_l", talking, -0.074)
+    press.reps_of({"brow_lift_r": -0.0115, "brow_lift_l": -0.0115}, n=2, first=13.0, hold=4.0, gap=3.0)
+    pressing = engine("forehead-relaxer")
+    pressing.run(press.series())
+    assert [round(r.hold_s) for r in pressing.reps] == [4, 4]
