@@ -36,6 +36,7 @@ def test_every_spec_names_a_catalog_exercise_and_targets_come_from_its_card() ->
         ("not_resisting = 0.06\n", "", "not_resisting"),
         ('[[spec]]\nexercise = "cheek-lifter"', '[[spec]]\nexercise = "jawline-toner"', "two specs"),
         ('[[shape]]', '[[shape]\n', "not valid TOML"),
+        ('drive = "smile"', 'drive = "mouth_open"\ndecouple_mouth = true', "lip opening itself"),
     ],
 )
 def test_bad_specs_fail_loudly(old: str, new: str, message: str) -> None:

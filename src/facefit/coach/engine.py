@@ -127,7 +127,7 @@ class Engine:
         self._drive_column = int(np.flatnonzero(MATRIX[:, self._drive])[0])
         self._brow_drive = spec.drive.startswith("brow")
         sided = () if spec.sides is None else (_F[spec.sides[0]], _F[spec.sides[1]])
-        self._brow_cols = sorted({self._drive, *sided})
+        self._drive_cols = sorted({self._drive, *sided})
         self._stronger_side = spec.drive_from == "stronger-side"
         self._exit_share = spec.exit_share
         self._exit_hold_s = EXIT_HOLD_S if spec.exit_hold_s is None else spec.exit_hold_s
@@ -205,7 +205,8 @@ class Engine:
         self._lip_flips: deque[float] = deque()
         self._watch_since: float | None = None
         self._mo_xx = 0.0
-        self._mo_xy = {i: 0.0 for i in self._brow_cols}
+        self._mo_xy = {i: 0.0 for i in self._drive_cols}
+        self._mo_k = {i: 0.0 for i in self._drive_cols}
         self._not_seen_said = False
         self.message: str | None = None
 
@@ -295,7 +296,7 @@ class Engine:
     def _step(self, f: list[float], t_s: float) -> list[Event]:
         if self._brow_drive and f[_EYE_R] + f[_EYE_L] < -2 * BLINK_EYE_IPD:
             return []  # mid-blink: the pupils, and so the brow heights, are not where they seem
-        if self._brow_drive and not self._stronger_side:  # brow-smoothener: tried, lost reps (eval 2028)
+        if self.spec.decouple_mouth:
             self._decouple_mouth(f)
         alpha = 1.0 if self._prev_t is None else 1.0 - math.exp(-max(t_s - self._prev_t, 0.0) / SMOOTH_TAU_S)
         self._prev_t = t_s
@@ -346,17 +347,18 @@ class Engine:
         return out
 
     def _decouple_mouth(self, f: list[float]) -> None:
-        """Take out of the brow features the share the landmarker moves with the mouth (talking moves
-        the brow landmarks, by -0.07 to +0.01 of the lip opening depending on the face). The slope is
-        learned per set from idle frames (ridge towards 0), and frozen during a rep."""
+        """Take out of the drive features the share the landmarker moves with the mouth (talking moves
+        the brow landmarks, by -0.07 to +0.01 of the lip opening depending on the face). The slopes are
+        learned per set from idle frames (ridge towards 0) and frozen during a rep."""
         x = f[_MOUTH]
         if not self._active:
             self._mo_xx += x * x
-            for i in self._brow_cols:
+            for i in self._drive_cols:
                 self._mo_xy[i] += x * f[i]
-        for i in self._brow_cols:
-            k = self._mo_xy[i] / (self._mo_xx + MOUTH_RIDGE)
-            f[i] -= max(-MOUTH_SLOPE_MAX, min(MOUTH_SLOPE_MAX, k)) * x
+                k = self._mo_xy[i] / (self._mo_xx + MOUTH_RIDGE)
+                self._mo_k[i] = max(-MOUTH_SLOPE_MAX, min(MOUTH_SLOPE_MAX, k))
+        for i in self._drive_cols:
+            f[i] -= self._mo_k[i] * x
 
     def _watch_not_seen(self, t_s: float, out: list[Event]) -> None:
         """Once a set: no rep after NOT_SEEN_S of visible face. Either the person has not started, or

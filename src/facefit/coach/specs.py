@@ -92,6 +92,9 @@ class ExerciseSpec(_Frozen):
     """Dips of the drive below half the hold level shorter than this do not end the hold."""
     min_symmetry: float = Field(default=70.0, ge=0, le=100)
     reject_speech: bool = True
+    decouple_mouth: bool = False
+    """Take out of the drive the share the landmarker moves with the lip opening (engine
+    ``_decouple_mouth``): for a brow press, whose landmarks follow speech on some faces."""
     unseen_hint: Text | None = None
     """What may hide this movement from the camera, said when a set sees no rep (engine NOT_SEEN_S)."""
     drive_from: Literal["mean", "stronger-side"] = "mean"
@@ -120,6 +123,8 @@ class ExerciseSpec(_Frozen):
             raise ValueError("an isometric spec needs not_resisting (the brow rise that means no resistance)")
         if self.not_resisting is not None and self.not_resisting <= self.full:
             raise ValueError("not_resisting must be above full")
+        if self.decouple_mouth and self.drive == "mouth_open":
+            raise ValueError("decouple_mouth cannot apply to a drive that is the lip opening itself")
         if self.drive_from == "stronger-side" and self.sides is None:
             raise ValueError("drive_from = 'stronger-side' needs sides")
         if any(g.min is None for g in self.gate):
