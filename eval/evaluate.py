@@ -225,9 +225,6 @@ def score(plans: list[dict[str, Any]], cache: Path) -> dict[str, Any]:
     exact = count_err = n_count = 0
     hold_errors: list[float] = []
     false_reps = distractor_minutes = 0.0
-    fault_tp = {k: 0 for k in FAULT_MAP}
-    fault_fp = {k: 0 for k in FAULT_MAP}
-    fault_fn = {k: 0 for k in FAULT_MAP}
     twitch_hit = twitch_n = 0
     unexpected_safety: list[str] = []
     misses: list[str] = []
@@ -235,6 +232,7 @@ def score(plans: list[dict[str, Any]], cache: Path) -> dict[str, Any]:
     hold_by_exercise: dict[str, list[float]] = {e: [] for e in EXERCISES}
     outside = {"clips": 0, "exact": 0, "not_seen_said": 0}
     hold_errors_in: list[float] = []
+    # per fault kind and exercise: true positives, false positives, false negatives (per rep)
     by_exercise: dict[tuple[str, str], np.ndarray] = {(k, e): np.zeros(3, dtype=int)
                                                       for k in FAULT_MAP for e in EXERCISES}
     for p in plans:
@@ -280,24 +278,16 @@ def score(plans: list[dict[str, Any]], cache: Path) -> dict[str, Any]:
                 hold_errors_in.append(hold_errors[-1])
             for kind, name in FAULT_MAP.items():
                 has, should = name in rep["faults"], kind in want_rep["faults"]
-                fault_tp[kind] += has and should
-                fault_fp[kind] += has and not should
-                fault_fn[kind] += should and not has
                 by_exercise[(kind, p["exercise"])] += np.array([has and should, has and not should,
                                                                should and not has])
         for i, rep in enumerate(result["reps"]):
             if i not in matched_detected:
                 for kind, name in FAULT_MAP.items():
-                    fault_fp[kind] += name in rep["faults"]
                     by_exercise[(kind, p["exercise"])][1] += name in rep["faults"]
-    faults = {
-        kind: {
-            "precision": fault_tp[kind] / max(fault_tp[kind] + fault_fp[kind], 1),
-            "recall": fault_tp[kind] / max(fault_tp[kind] + fault_fn[kind], 1),
-            "support": fault_tp[kind] + fault_fn[kind],
-        }
-        for kind in FAULT_MAP
-    }
+    faults = {}
+    for kind in FAULT_MAP:
+        tp, fp, fn = (int(v) for v in sum(c for (k, _e), c in by_exercise.items() if k == kind))
+        faults[kind] = {"precision": tp / max(tp + fp, 1), "recall": tp / max(tp + fn, 1), "support": tp + fn}
     return {
         "clips": n_count,
         "distractor_clips": sum(p["kind"] == "distractor" for p in plans),
