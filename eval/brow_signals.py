@@ -30,6 +30,7 @@ from facefit.signals.compute import (
     NOSE_BRIDGE,
     PUPIL_L,
     PUPIL_R,
+    pupil_axes,
 )
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -43,12 +44,7 @@ CANTHI = (CANTHI_R, CANTHI_L)
 def _down_axis(landmarks: np.ndarray, size: np.ndarray) -> np.ndarray:
     """Every landmark's coordinate down the face (pupil-line axes, IPD units), as the signals use."""
     pixels = landmarks[:, :, :2] * size
-    right, left = pixels[:, PUPIL_R], pixels[:, PUPIL_L]
-    across = left - right
-    ipd = np.hypot(across[:, 0], across[:, 1])
-    unit = across / ipd[:, None]
-    down = np.stack([-unit[:, 1], unit[:, 0]], axis=-1)
-    return np.einsum("nuk,nk->nu", pixels - ((right + left) / 2)[:, None], down) / ipd[:, None]
+    return pupil_axes(pixels, pixels[:, PUPIL_R], pixels[:, PUPIL_L])[1]
 
 
 def candidates(data: Any) -> dict[str, np.ndarray]:

@@ -49,6 +49,24 @@ def _cols(*landmarks: int) -> list[int]:
     return [_COL[i] for i in landmarks]
 
 
+def pupil_axes(
+    xy: np.ndarray, right: np.ndarray, left: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Points ``xy`` (N, U, 2) in pixels -> their coordinates across and down the face, in IPD units from
+    the pupils' midpoint, and the IPD (N,) in pixels. ``right``/``left`` are the (N, 2) pupils; "across"
+    runs from the right pupil to the left one, "down" is that axis turned +90 deg in image axes, so roll
+    and distance cancel. A zero IPD divides by 1 (the caller marks such rows as no face)."""
+    delta = left - right
+    ipd = np.hypot(delta[:, 0], delta[:, 1])
+    ipd_safe = np.where(ipd > 0, ipd, 1.0)
+    ex = delta / ipd_safe[:, None]
+    ey = np.stack([-ex[:, 1], ex[:, 0]], axis=-1)
+    rel = xy - ((right + left) / 2)[:, None, :]
+    across = np.einsum("nuk,nk->nu", rel, ex) / ipd_safe[:, None]
+    down = np.einsum("nuk,nk->nu", rel, ey) / ipd_safe[:, None]
+    return across, down, ipd
+
+
 def signals_batch(
     landmarks: np.ndarray,
     image_size: tuple[int, int] | np.ndarray,
@@ -71,16 +89,8 @@ def signals_batch(
 
     scale = np.stack([size[:, 0], size[:, 1], size[:, 0]], axis=-1)[:, None, :]
     pts = lm[:, _USED, :] * scale  # (N, U, 3) pixels
-    pr, pl = pts[:, _COL[PUPIL_R], :2], pts[:, _COL[PUPIL_L], :2]
-    delta = pl - pr
-    ipd = np.hypot(delta[:, 0], delta[:, 1])
+    ux, uy, ipd = pupil_axes(pts[:, :, :2], pts[:, _COL[PUPIL_R], :2], pts[:, _COL[PUPIL_L], :2])
     present = np.isfinite(pts).all(axis=(1, 2)) & (ipd > 0)
-    ipd_safe = np.where(present, ipd, 1.0)
-    ex = delta / ipd_safe[:, None]
-    ey = np.stack([-ex[:, 1], ex[:, 0]], axis=-1)  # x rotated +90 deg in image axes: points down the face
-    rel = pts[:, :, :2] - ((pr + pl) / 2)[:, None, :]
-    ux = np.einsum("nuk,nk->nu", rel, ex) / ipd_safe[:, None]
-    uy = np.einsum("nuk,nk->nu", rel, ey) / ipd_safe[:, None]
 
     def y(i: int) -> np.ndarray:
         return uy[:, _COL[i]]
