@@ -198,14 +198,32 @@ def _match(detected: list[dict[str, Any]], truth: list[dict[str, Any]]) -> list[
     return pairs
 
 
-def _expected_safety(truth: dict[str, Any]) -> set[str]:
-    """Safety stops a clip asks for: three asymmetric reps in a row after symmetric ones are the
-    engine's "new asymmetry" (symmetry well below the user's own baseline), as the issue specifies."""
-    run = longest = 0
+def _expected_safety(truth: dict[str, Any]) -> dict[str, float]:
+    """Safety stops a clip asks for, with the earliest time each is due: three asymmetric reps in a
+    row are the engine's "new asymmetry" (symmetry well below the user's own baseline, as the issue
+    specifies), due once the third of them has been held."""
+    run = 0
     for rep in truth["reps"]:
         run = run + 1 if "asymmetry" in rep["faults"] else 0
-        longest = max(longest, run)
-    return {"new-asymmetry"} if longest >= 3 else set()
+        if run == 3:
+            return {"new-asymmetry": float(rep["hold_end_s"])}
+    return {}
+
+
+def _reps_wanted(truth: dict[str, Any], safety: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The true reps of a set: a stop the clip asks for (and not before it is due) ends the set, so
+    the reps begun before it are what the coach should have counted; otherwise every rep."""
+    due = _expected_safety(truth)
+    for stop in safety:
+        if stop["kind"] in due and stop["t_s"] >= due[stop["kind"]]:
+            return [rep for rep in truth["reps"] if rep["start_s"] < stop["t_s"]]
+    return list(truth["reps"])
+
+
+def _unexpected(truth: dict[str, Any], safety: list[dict[str, Any]]) -> list[str]:
+    """Safety stops the clip does not ask for, or that came before they were due."""
+    due = _expected_safety(truth)
+    return [s["kind"] for s in safety if s["kind"] not in due or s["t_s"] < due[s["kind"]]]
 
 
 def load_series(path: Path) -> tuple[Any, dict[str, Any]]:
@@ -246,7 +264,7 @@ def score(plans: list[dict[str, Any]], cache: Path) -> dict[str, Any]:
             twitch_n += 1
             twitch_hit += "twitch" in kinds
             continue
-        if set(kinds) - _expected_safety(truth):
+        if _unexpected(truth, result["safety"]):
             unexpected_safety.append(f"{p['key']} {p['analyze_as']}: {kinds}")
         if p["kind"] == "distractor":
             false_reps += len(result["reps"])
@@ -254,7 +272,8 @@ def score(plans: list[dict[str, Any]], cache: Path) -> dict[str, Any]:
             if result["reps"]:
                 misses.append(f"{p['key']} distractor as {p['analyze_as']}: {len(result['reps'])} false reps")
             continue
-        got, want = len(result["reps"]), len(truth["reps"])
+        wanted = _reps_wanted(truth, result["safety"])
+        got, want = len(result["reps"]), len(wanted)
         n_count += 1
         exact += got == want
         glasses = p["exercise"] in BROW_PRESSES and Path(p["photo"]).name in BROWS_HIDDEN_BY_GLASSES
@@ -267,11 +286,13 @@ def score(plans: list[dict[str, Any]], cache: Path) -> dict[str, Any]:
         per_exercise[p["exercise"]][1] += 1
         if got != want:
             note = " (glasses over the brows)" if glasses else ""
+            if want < len(truth["reps"]):
+                note += f" (of {len(truth['reps'])}, rightly stopped: {', '.join(kinds)})"
             misses.append(f"{p['key']} {p['exercise']}: counted {got} of {want}{note}")
-        pairs = _match(result["reps"], truth["reps"])
+        pairs = _match(result["reps"], wanted)
         matched_detected = {i for i, _ in pairs}
         for i, j in pairs:
-            rep, want_rep = result["reps"][i], truth["reps"][j]
+            rep, want_rep = result["reps"][i], wanted[j]
             hold_errors.append(abs(rep["hold_s"] - (want_rep["hold_end_s"] - want_rep["hold_start_s"])))
             hold_by_exercise[p["exercise"]].append(hold_errors[-1])
             if not glasses:
