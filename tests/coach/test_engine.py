@@ -391,3 +391,26 @@ def test_brows_the_landmarker_moves_with_the_mouth_are_decoupled_for_the_brow_pr
     pressing = engine("forehead-relaxer")
     pressing.run(press.series())
     assert [round(r.hold_s) for r in pressing.reps] == [4, 4]
+
+
+def test_a_brow_rise_held_while_talking_is_not_a_press() -> None:
+    """Talking with a little head sway lifts the brow landmarks of some faces by a press's worth (eval:
+    single_face.jpg, 0.008 IPD for 2-4 s). Speech syllables last 3-4 frames at 15 fps, too short for the
+    swing count; the lips moving in most steps of the hold give it away. The same rise with still lips
+    is a rep, and lips that twitch now and then (pixel noise) do not cancel one."""
+    t = np.arange(0, 20, 1 / 15)
+    syllables = 0.04 * np.abs(np.sin(np.pi * t / 0.22)) * ((t > 6.0) & (t < 9.5))
+    rise = {"brow_lift_r": 0.012, "brow_lift_l": 0.012}
+    talking = Trace(20.0, fps=15.0).add("mouth_opening", syllables, 1.0)
+    talking.reps_of(rise, n=1, first=5.0, up=0.8, hold=4.0, down=0.8)
+    said = engine("brow-smoothener")
+    said.run(talking.series())
+    said.finish()
+    assert said.reps == []
+    blips = 0.02 * (np.arange(len(t)) % 9 == 0)  # one frame in nine: well under a quarter of the steps
+    still = Trace(20.0, fps=15.0).add("mouth_opening", blips, 1.0)
+    still.reps_of(rise, n=1, first=5.0, up=0.8, hold=4.0, down=0.8)
+    pressed = engine("brow-smoothener")
+    pressed.run(still.series())
+    pressed.finish()
+    assert [round(r.hold_s) for r in pressed.reps] == [4]

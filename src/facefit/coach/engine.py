@@ -71,6 +71,14 @@ TALK_SWING_IPD = 0.015
 TALK_MIN_SWINGS = 3
 TALK_SWINGS_PER_S = 2.0
 """A rise with at least 3 lip open/close swings of 0.015 IPD, at 2 per second or more, is speech."""
+TALK_BUSY_STEP_IPD = 0.012
+TALK_BUSY_SHARE = 0.25
+TALK_BUSY_DT_S = 1.0 / 15.0
+"""Brow presses (the lips have no part in them; a smile moves them, so not there): a hold in which a
+quarter or more of the 1/15 s steps change the lip opening by 0.012 IPD is talking. Synthetic syllables
+are 3-4 frames long at 15 fps, too short for the swing count above when speech and still stretches mix;
+true brow holds stay at or under 0.17 (eval seeds 11, 2028-2032, noisiest clips), the talking rises that
+passed as brow-smoothener reps on 2031 and 2032 were at 0.35 and 0.44 over their rise."""
 CHEEK_PUFF_SCORE = 0.3
 CHEEK_PUFF_S = 0.5
 LIP_FLAP_STEP_IPD = 0.02
@@ -505,6 +513,9 @@ class Engine:
         if level < self._enter or hold_s < spec.min_hold_s:
             return []  # a noise bump, or a press too short to be the held effort this exercise is
         in_hold = (t >= shape.hold_start_s) & (t <= shape.hold_end_s)
+        if spec.reject_speech and self._brow_drive and \
+                _busy_share(t[in_hold], feats[in_hold, _F["mouth_open"]]) >= TALK_BUSY_SHARE:
+            return []  # the lips have no part in a brow press and kept moving through the hold: talking
         if in_hold.sum() < 2:
             in_hold = d >= 0.5 * level
         speed = np.abs(np.gradient(d, t)) if np.all(np.diff(t) > 0) else np.zeros(1)
@@ -636,6 +647,16 @@ class Engine:
 
     def events_of(self, kind: EventKind) -> list[Event]:
         return [e for e in self.events if e.kind == kind]
+
+
+def _busy_share(t: np.ndarray, lips: np.ndarray) -> float:
+    """Share of TALK_BUSY_DT_S steps (resampled, so the same at any frame rate) in which the lip opening
+    changes by TALK_BUSY_STEP_IPD or more."""
+    if len(t) < 2 or t[-1] - t[0] < 2 * TALK_BUSY_DT_S:
+        return 0.0
+    grid = np.arange(t[0], t[-1], TALK_BUSY_DT_S)
+    steps = np.abs(np.diff(np.interp(grid, t, lips)))
+    return float(np.mean(steps >= TALK_BUSY_STEP_IPD))
 
 
 def _within(limit: Limit, value: float) -> bool:
