@@ -429,3 +429,24 @@ def test_a_press_held_above_the_spec_enter_counts_on_a_noisy_camera() -> None:
     assert raised > spec_for("brow-smoothener").enter
     assert min(r.amplitude for r in noisy.reps) < raised
     assert len(noisy.reps) == 4
+
+
+def test_a_sudden_smile_is_jerky_even_when_its_plateau_drifts_up() -> None:
+    """Head sway can lift a smile's measured plateau after the start; its 90th percentile then sits
+    above the first plateau and the 10-90% rise runs into the drift. The climb's speed still tells a
+    sudden start (0.1 s) from a controlled one (1 s)."""
+    found = {}
+    for up in (0.1, 1.0):
+        trace = Trace(12.0, fps=15.0)
+        t = trace.t
+        drift = 0.25 * np.clip((t - 3.2) / 2.0, 0, 1) * (t < 6.5)  # +25% over the hold, gone by the fall
+        curve = rep_curve(t, 2.0, up, 4.0, 0.8) * (1.0 + drift)
+        smile_move = {"mouth_corner_lift_r": 0.07, "mouth_corner_lift_l": 0.07, "mouth_width": 0.05}
+        for name, amount in smile_move.items():
+            trace.add(name, curve, amount)
+        smile = engine("cheek-lifter")
+        smile.run(trace.series())
+        smile.finish()
+        assert len(smile.reps) == 1
+        found[up] = "jerky-onset" in smile.reps[0].faults
+    assert found == {0.1: True, 1.0: False}

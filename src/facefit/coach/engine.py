@@ -522,7 +522,8 @@ class Engine:
             in_hold = d >= 0.5 * level
         speed = np.abs(np.gradient(d, t)) if np.all(np.diff(t) > 0) else np.zeros(1)
         faults: list[str] = []
-        if shape.rise_s is not None and shape.rise_s < spec.min_rise_s:
+        sudden = spec.max_onset_speed is not None and shape.onset_speed > spec.max_onset_speed
+        if (shape.rise_s is not None and shape.rise_s < spec.min_rise_s) or sudden:
             faults.append("jerky-onset")
             self._fault(out, t_end, "jerky-onset",
                         "Slow down: move into the position smoothly over about a second.")

@@ -17,6 +17,8 @@ import numpy as np
 
 RISE_10_90_FRACTION = 0.59
 """10-90% crossing time of a cosine-eased ramp, as a fraction of the ramp's length."""
+ONSET_LOOKBACK_S = 0.3
+"""The rise's fastest climb is looked for from this long before its 10% onset to its first 90% frame."""
 RISE_50_90_FRACTION = 0.295
 """50-90% crossing time of a cosine-eased ramp, as a fraction of the ramp's length. The hold uses this
 half of each ramp because a rep ends (exit threshold) before the fall reaches 10%."""
@@ -32,6 +34,8 @@ class RepShape:
     hold_start_s: float
     hold_end_s: float
     stability: float
+    onset_speed: float = 0.0
+    """Fastest climb of the rise, in rep levels per second (a cosine ramp of length u peaks at pi/2u)."""
 
     @property
     def hold_s(self) -> float:
@@ -129,6 +133,7 @@ def rep_shape(
     hi_in = np.flatnonzero(s[a:b + 1] >= 0.9 * level)
     rise = fall = None
     onset = t50_up
+    speed = 0.0
     if len(hi_in):
         first_hi, last_hi = a + int(hi_in[0]), a + int(hi_in[-1])
         t10 = _up_crossing(t, s, 0.1 * level, first_hi)
@@ -137,6 +142,7 @@ def rep_shape(
             onset = t10
         if t10 is not None and t90 is not None:
             rise = max(t90 - t10, 0.0)
+        speed = _fastest_climb(t, s, onset - ONSET_LOOKBACK_S, first_hi) / level
         d90 = _down_crossing(t, s, 0.9 * level, last_hi)
         d10 = _down_crossing(t, s, 0.1 * level, last_hi)
         if d90 is not None and d10 is not None:
@@ -146,7 +152,19 @@ def rep_shape(
     inside = (t >= hold_start) & (t <= hold_end)
     held = s[inside] if inside.sum() >= 2 else s[a:b + 1]
     stability = 100.0 * max(0.0, 1.0 - float(np.std(held)) / max(abs(level), floor))
-    return RepShape(level, onset, float(t[peak_i]), rise, fall, hold_start, hold_end, stability)
+    return RepShape(level, onset, float(t[peak_i]), rise, fall, hold_start, hold_end, stability, speed)
+
+
+def _fastest_climb(t: np.ndarray, s: np.ndarray, from_s: float, until: int) -> float:
+    """Largest two-step slope of ``s`` (per second) from time ``from_s`` up to index ``until``: a
+    jump's speed, whatever the plateau does after it (a level inflated by drift stretches the 10-90%
+    rise time of a jerky start, not its speed)."""
+    i = int(np.searchsorted(t, from_s))
+    if until - i < 2:
+        return 0.0
+    seg_t, seg_s = t[i:until + 1], s[i:until + 1]
+    slopes = (seg_s[2:] - seg_s[:-2]) / np.maximum(seg_t[2:] - seg_t[:-2], 1e-9)
+    return float(slopes.max())
 
 
 def _bridge(t: np.ndarray, above: np.ndarray, gap_s: float) -> np.ndarray:

@@ -85,6 +85,9 @@ class ExerciseSpec(_Frozen):
     min_hold_s: float = Field(default=0.0, ge=0)
     noise_k: float = Field(default=0.0, ge=0)
     min_rise_s: float = Field(default=0.3, ge=0)
+    max_onset_speed: float | None = Field(default=None, gt=0)
+    """A rise climbing faster than this many rep levels per second is a jerky onset too (where the
+    plateau drifts and stretches the measured 10-90% rise of a sudden start)."""
     hold_high: float = Field(default=0.9, ge=0.6, le=0.95)
     hold_level: Literal["p90", "plateau-median", "run-median"] = "plateau-median"
     ramp_share: float | None = Field(default=None, gt=0.05, lt=0.5)
