@@ -210,19 +210,19 @@ def _expected_safety(truth: dict[str, Any]) -> dict[str, float]:
     return {}
 
 
-def _reps_wanted(truth: dict[str, Any], safety: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The true reps of a set: a stop the clip asks for (and not before it is due) ends the set, so
-    the reps begun before it are what the coach should have counted; otherwise every rep."""
-    due = _expected_safety(truth)
+def _reps_wanted(
+    truth: dict[str, Any], safety: list[dict[str, Any]], due: dict[str, float]
+) -> list[dict[str, Any]]:
+    """The true reps of a set: a stop the clip asks for (``due``: not before it is due) ends the set,
+    so the reps begun before it are what the coach should have counted; otherwise every rep."""
     for stop in safety:
         if stop["kind"] in due and stop["t_s"] >= due[stop["kind"]]:
             return [rep for rep in truth["reps"] if rep["start_s"] < stop["t_s"]]
     return list(truth["reps"])
 
 
-def _unexpected(truth: dict[str, Any], safety: list[dict[str, Any]]) -> list[str]:
+def _unexpected(safety: list[dict[str, Any]], due: dict[str, float]) -> list[str]:
     """Safety stops the clip does not ask for, or that came before they were due."""
-    due = _expected_safety(truth)
     return [s["kind"] for s in safety if s["kind"] not in due or s["t_s"] < due[s["kind"]]]
 
 
@@ -264,7 +264,8 @@ def score(plans: list[dict[str, Any]], cache: Path) -> dict[str, Any]:
             twitch_n += 1
             twitch_hit += "twitch" in kinds
             continue
-        if _unexpected(truth, result["safety"]):
+        due = _expected_safety(truth)
+        if _unexpected(result["safety"], due):
             unexpected_safety.append(f"{p['key']} {p['analyze_as']}: {kinds}")
         if p["kind"] == "distractor":
             false_reps += len(result["reps"])
@@ -272,7 +273,7 @@ def score(plans: list[dict[str, Any]], cache: Path) -> dict[str, Any]:
             if result["reps"]:
                 misses.append(f"{p['key']} distractor as {p['analyze_as']}: {len(result['reps'])} false reps")
             continue
-        wanted = _reps_wanted(truth, result["safety"])
+        wanted = _reps_wanted(truth, result["safety"], due)
         got, want = len(result["reps"]), len(wanted)
         n_count += 1
         exact += got == want

@@ -36,7 +36,7 @@ from facefit.coach.events import (
 )
 from facefit.coach.features import FEATURE_INDEX, MATRIX, USED_SIGNALS
 from facefit.coach.rest import RestFinder
-from facefit.coach.shape import rep_shape, smooth3, zigzag_swings
+from facefit.coach.shape import busy_share, rep_shape, smooth3, zigzag_swings
 from facefit.coach.specs import ExerciseSpec, Limit, shapes, spec_for
 from facefit.signals.names import GEOMETRY_SIGNALS, SIGNAL_INDEX, SIGNAL_NAMES, SignalSeries
 
@@ -515,9 +515,10 @@ class Engine:
         if level < spec.enter or hold_s < spec.min_hold_s:
             return []  # a noise bump, or a press too short to be the held effort this exercise is
         in_hold = (t >= shape.hold_start_s) & (t <= shape.hold_end_s)
-        if spec.reject_speech and self._brow_drive and \
-                _busy_share(t[in_hold], feats[in_hold, _F["mouth_open"]]) >= TALK_BUSY_SHARE:
-            return []  # the lips have no part in a brow press and kept moving through the hold: talking
+        if spec.reject_speech and self._brow_drive:
+            lips_busy = busy_share(t[in_hold], feats[in_hold, _MOUTH], TALK_BUSY_STEP_IPD, TALK_BUSY_DT_S)
+            if lips_busy >= TALK_BUSY_SHARE:
+                return []  # the lips have no part in a brow press and kept moving through the hold: talking
         if in_hold.sum() < 2:
             in_hold = d >= 0.5 * level
         speed = np.abs(np.gradient(d, t)) if np.all(np.diff(t) > 0) else np.zeros(1)
@@ -650,16 +651,6 @@ class Engine:
 
     def events_of(self, kind: EventKind) -> list[Event]:
         return [e for e in self.events if e.kind == kind]
-
-
-def _busy_share(t: np.ndarray, lips: np.ndarray) -> float:
-    """Share of TALK_BUSY_DT_S steps (resampled, so the same at any frame rate) in which the lip opening
-    changes by TALK_BUSY_STEP_IPD or more."""
-    if len(t) < 2 or t[-1] - t[0] < 2 * TALK_BUSY_DT_S:
-        return 0.0
-    grid = np.arange(t[0], t[-1], TALK_BUSY_DT_S)
-    steps = np.abs(np.diff(np.interp(grid, t, lips)))
-    return float(np.mean(steps >= TALK_BUSY_STEP_IPD))
 
 
 def _within(limit: Limit, value: float) -> bool:

@@ -17,11 +17,11 @@ import numpy as np
 
 RISE_10_90_FRACTION = 0.59
 """10-90% crossing time of a cosine-eased ramp, as a fraction of the ramp's length."""
-ONSET_LOOKBACK_S = 0.3
-"""The rise's fastest climb is looked for from this long before its 10% onset to its first 90% frame."""
 RISE_50_90_FRACTION = 0.295
 """50-90% crossing time of a cosine-eased ramp, as a fraction of the ramp's length. The hold uses this
 half of each ramp because a rep ends (exit threshold) before the fall reaches 10%."""
+ONSET_LOOKBACK_S = 0.3
+"""The rise's fastest climb is looked for from this long before its 10% onset to its first 90% frame."""
 
 
 @dataclass(frozen=True)
@@ -199,3 +199,12 @@ def zigzag_swings(x: np.ndarray, step: float) -> int:
         elif value - extreme >= step:
             direction, extreme, swings = 1, value, swings + 1
     return swings
+
+
+def busy_share(t: np.ndarray, x: np.ndarray, step: float, dt: float) -> float:
+    """Share of ``dt``-second steps (resampled, so the same at any frame rate) in which ``x`` changes
+    by ``step`` or more: lips that keep moving, as in speech, where a held face moves in few steps."""
+    if len(t) < 2 or t[-1] - t[0] < 2 * dt:
+        return 0.0
+    grid = np.arange(t[0], t[-1], dt)
+    return float(np.mean(np.abs(np.diff(np.interp(grid, t, x))) >= step))
