@@ -3,9 +3,9 @@
     .venv/bin/python eval/evaluate.py                 # build (or reuse) the clip set, score, print table
     .venv/bin/python eval/evaluate.py --score-only    # re-score cached signals after changing specs
 
-The set is recreated from ``--seed``: >= 60 exercise clips over 5 photos (every checked exercise, 1-12
-reps, random holds, tempos, noise, distractors and teeth/asymmetry/jerky faults on random reps),
->= 12 distractor-only clips (talking, blinking, head sway, no exercise) and a few twitch clips. Each
+The set is recreated from ``--seed``: by default 120 exercise clips over 5 photos (every checked
+exercise, 1-12 reps, random holds, tempos, noise, distractors and teeth/asymmetry/jerky faults on
+random reps), 24 distractor-only clips (talking, blinking, head sway, no exercise) and 8 twitch clips. Each
 clip is rendered in memory by ``facefit.synth`` at 480x360, 15 fps, run through the real Face
 Landmarker (one per worker process, both cores) and its observations (landmarks, blendshapes, head
 transform) cached in ``eval-data/`` (gitignored), so re-scoring after a threshold or signal change takes
@@ -377,10 +377,10 @@ def print_report(report: dict[str, Any]) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seed", type=int, default=2029)
-    parser.add_argument("--clips", type=int, default=60)
-    parser.add_argument("--distractor-clips", type=int, default=12)
-    parser.add_argument("--twitch-clips", type=int, default=4)
+    parser.add_argument("--seed", type=int, default=2034)
+    parser.add_argument("--clips", type=int, default=120)
+    parser.add_argument("--distractor-clips", type=int, default=24)
+    parser.add_argument("--twitch-clips", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--data", type=Path, default=REPO / "eval-data")
     parser.add_argument("--score-only", action="store_true", help="Only score clips already cached.")
