@@ -6,8 +6,9 @@ product (:mod:`facefit.coach.features`), smooths the drive feature, and runs a s
 ``exit`` (hysteresis, the MediaPipe RepetitionCounter idea). A rise only counts as a rep when it
 stayed up for ``min_active_s`` (debounce), which is what keeps blinks, talking and head sway out.
 At the end of each rep the buffered frames give the numbers: amplitude per side, symmetry, peak
-speed, hold length and stability, and the form faults. Safety checks (twitch at rest, new
-asymmetry, fatigue, overwork) stop the set: after a safety event the engine ignores further frames.
+speed, hold length and stability, and the form faults. Safety checks (twitch at rest, in
+:mod:`facefit.coach.twitch`; new asymmetry, fatigue, overwork) stop the set: after a safety event the
+engine ignores further frames.
 
 Also watched: the wrong exercise (another recognised shape held instead), discouraged moves (cheek
 puff, lip flapping), blinks (skipped where they corrupt brow heights) and, when no calibration is
@@ -38,6 +39,7 @@ from facefit.coach.features import FEATURE_INDEX, MATRIX, USED_SIGNALS
 from facefit.coach.rest import RestFinder
 from facefit.coach.shape import busy_share, rep_shape, smooth3, zigzag_swings
 from facefit.coach.specs import ExerciseSpec, Limit, shapes, spec_for
+from facefit.coach.twitch import TwitchWatch
 from facefit.signals.names import GEOMETRY_SIGNALS, SIGNAL_INDEX, SIGNAL_NAMES, SignalSeries
 
 SMOOTH_TAU_S = 0.05
@@ -56,17 +58,6 @@ NOT_SEEN_S = 15.0
 """Seconds of visible face without a single rep before the coach says it sees no movement (once a set):
 a press the camera cannot see (glasses frames over the brows) must not pass in silence."""
 MIN_HOLD_S = 0.3
-TWITCH_THRESHOLD_IPD = 0.02
-TWITCH_BASELINE_TAU_S = 1.0
-TWITCH_BROW_THRESHOLD_IPD = 0.04
-TWITCH_MAX_S = 0.5
-TWITCH_COUNT = 2
-TWITCH_QUIET_IPD = 0.012
-"""Lips (and 3x this for the jaw) must stay within this of rest for a blip to count as a twitch."""
-TWITCH_QUIET_BEFORE_S = 0.5
-TWITCH_QUIET_AFTER_S = 0.4
-TWITCH_SETTLE_S = 0.5
-TWITCH_WINDOW_S = 10.0
 TALK_SWING_IPD = 0.015
 TALK_MIN_SWINGS = 3
 TALK_SWINGS_PER_S = 2.0
@@ -145,7 +136,6 @@ class Engine:
         self._shapes = [(s.id, s.label, _F[s.feature], s.min) for s in shapes() if s.id not in allowed]
         self._relax = [(_F[lim.feature], lim) for lim in spec.relax]
         self._require = [(_F[lim.feature], lim) for lim in spec.require]
-        self._twitch_pairs = [(_F["smile_r"], _F["smile_l"]), (_F["brow_r"], _F["brow_l"])]
         self.reset()
 
     @classmethod
@@ -200,12 +190,7 @@ class Engine:
         self._buf_d: list[float] = []
         self._shape_since: dict[str, float] = {}
         self._last_fault: dict[str, float] = {}
-        self._twitch_start: float | None = None
-        self._twitch_times: list[float] = []
-        self._busy_t = -math.inf
-        self._twitch_pending: float | None = None
-        self._twitch_base: list[float] | None = None
-        self._twitch_prev_t: float | None = None
+        self._twitch = TwitchWatch()
         self._idle: deque[tuple[float, list[float], float]] = deque()
         self._puff_since: float | None = None
         self._lip_dir = 0
@@ -339,7 +324,7 @@ class Engine:
                 self._peak = drive
                 self._exit_since = None
                 self._enter_t = t_s
-                self._twitch_start = None
+                self._twitch.rep_started()
                 self._buf_t = [s[0] for s in idle]
                 self._buf_f = [s[1] for s in idle]
                 self._buf_d = [s[2] for s in idle]
@@ -418,47 +403,10 @@ class Engine:
                 self._shape_since.pop(shape_id, None)
 
     def _watch_twitch(self, f: list[float], t_s: float, drive: float, out: list[Event]) -> None:
-        """Twitch: a brief one-sided movement of a still face (one frame is enough at 15 fps), with the
-        face quiet for half a second before and 0.4 s after. A blink is two-sided; talking moves the
-        lips and the exercise moves the drive: none of these counts. Brows, noisier, need more."""
+        """Twitch at rest (:mod:`facefit.coach.twitch`): the drive counts as moving once past exit."""
         sides = self._sides
         moving = min(f[sides[0]], f[sides[1]]) > self._exit if sides else drive > self._exit
-        if abs(f[_F["mouth_open"]]) > TWITCH_QUIET_IPD or abs(f[_F["jaw_open"]]) > 3 * TWITCH_QUIET_IPD \
-                or moving:
-            self._busy_t = t_s
-            self._twitch_start = None
-            self._twitch_pending = None
-            self._twitch_base = None
-            self._twitch_prev_t = None
-            return
-        smile, brow = self._twitch_pairs
-        # one-sidedness against its own recent baseline: head sway makes a slow, steady asymmetry
-        # (perspective); a twitch is a jump away from it
-        d_smile, d_brow = f[smile[0]] - f[smile[1]], f[brow[0]] - f[brow[1]]
-        if self._twitch_base is None:
-            self._twitch_base = [d_smile, d_brow]
-        base = self._twitch_base
-        if abs(d_smile - base[0]) > TWITCH_THRESHOLD_IPD or abs(d_brow - base[1]) > TWITCH_BROW_THRESHOLD_IPD:
-            if self._twitch_start is None:
-                self._twitch_start = t_s
-                self._twitch_pending = None  # a second blip right after the first: not a lone twitch
-            return
-        dt = 0.0 if self._twitch_prev_t is None else max(t_s - self._twitch_prev_t, 0.0)
-        self._twitch_prev_t = t_s
-        alpha = 1.0 - math.exp(-dt / TWITCH_BASELINE_TAU_S)
-        base[0] += alpha * (d_smile - base[0])
-        base[1] += alpha * (d_brow - base[1])
-        if self._twitch_start is not None:
-            start = self._twitch_start
-            self._twitch_start = None
-            if t_s - start <= TWITCH_MAX_S and start - self._busy_t >= TWITCH_QUIET_BEFORE_S:
-                self._twitch_pending = t_s  # confirmed once the face has stayed quiet after it too
-            return
-        if self._twitch_pending is None or t_s - self._twitch_pending < TWITCH_QUIET_AFTER_S:
-            return
-        self._twitch_pending = None
-        self._twitch_times = [t for t in self._twitch_times if t_s - t <= TWITCH_WINDOW_S] + [t_s]
-        if len(self._twitch_times) >= TWITCH_COUNT:
+        if self._twitch.watch(f, t_s, moving):
             self._safety(out, t_s, "twitch",
                          "Brief involuntary twitches at rest: stop this set, relax the face and rest. "
                          "If twitching keeps coming back, ask a doctor before training again.")
@@ -489,9 +437,7 @@ class Engine:
         feats = np.asarray(self._buf_f)
         self._buf_t, self._buf_f, self._buf_d = [], [], []
         self._below_since = t_end
-        # The rep ends when the drive crosses exit, but the face is still settling back to rest (the
-        # mouth shape relaxing, the head returning): no twitch is judged until it has
-        self._busy_t = max(self._busy_t, t_end + TWITCH_SETTLE_S)
+        self._twitch.rep_ended(t_end)
         if t_end - self._enter_t < spec.min_active_s or len(t) < 3:
             return []
         if spec.reject_speech:
