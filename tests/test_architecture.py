@@ -29,8 +29,10 @@ ALLOWED: dict[str, set[str]] = {
     "photos": {"vision", "signals", "synth", "safety", "store"},
     "habits": {"catalog", "routine", "coach", "safety", "store"},
     "reports": {"catalog", "routine", "coach", "signals", "safety", "habits", "photos", "store"},
+    "study": {"catalog", "routine", "vision", "signals", "synth", "coach", "safety", "photos", "habits",
+              "store", "reports", "practice"},
     "web": {"catalog", "routine", "vision", "signals", "synth", "coach", "safety", "photos", "habits",
-            "store", "reports"},
+            "store", "reports", "study"},
 }
 
 
