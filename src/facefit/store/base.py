@@ -38,6 +38,22 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+OWNED_FILE_DIR = "facefit_owned_file_dir"
+
+
+def owned_file(directory: str) -> dict[str, str]:
+    """``info=`` for a column naming a file its row's profile owns: the only way a file becomes a profile's.
+
+    The value is a path relative to the data directory that must lie inside ``directory``
+    (``{profile_id}`` is filled in with the row's ``profile_id``, which the table must have). Account
+    export and deletion read files from such columns only, never from other strings in a row
+    (``facefit.web.account_data``).
+    """
+    if "{profile_id}" not in directory:
+        raise ValueError(f"an owned-file directory must name the profile ({{profile_id}}), got {directory!r}")
+    return {OWNED_FILE_DIR: directory}
+
+
 class Base(DeclarativeBase):
     """All FaceFit tables. Schema changes go through Alembic migrations, never ``create_all``."""
 

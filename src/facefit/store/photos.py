@@ -17,7 +17,7 @@ from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, select, upda
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from facefit.store import models  # noqa: F401  (registers "profiles", which our foreign keys name)
-from facefit.store.base import Base, utcnow
+from facefit.store.base import Base, owned_file, utcnow
 
 
 class Photo(Base):
@@ -32,7 +32,8 @@ class Photo(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     profile_id: Mapped[int] = mapped_column(ForeignKey("profiles.id", ondelete="CASCADE"))
     sha256: Mapped[str] = mapped_column(String(64))
-    file_name: Mapped[str] = mapped_column(String(200))  # relative to the data dir: photos/p<id>/<sha>.jpg
+    # relative to the data dir: photos/p<id>/<sha>.jpg; declared so export/deletion know it is the profile's
+    file_name: Mapped[str] = mapped_column(String(200), info=owned_file("photos/p{profile_id}"))
     source_name: Mapped[str] = mapped_column(String(255), default="")
     taken_at: Mapped[datetime] = mapped_column(default=utcnow)
     imported_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -6,6 +6,7 @@ queries by ``caller.profile_id``; there is no code path that takes a profile id 
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -43,6 +44,8 @@ def get_db(request: Request) -> Iterator[Session]:
         yield session
     for path in getattr(request.state, "files_to_delete", ()):
         path.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):  # the folder goes with its last file (it is made again on use)
+            path.parent.rmdir()
 
 
 StoreDep = Annotated[Store, Depends(get_store)]

@@ -2,12 +2,34 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 EMAIL_PATTERN = r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$"
+CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+CONTROL_BUT_LINES = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def _no_control(value: str) -> str:
+    if CONTROL.search(value):
+        raise ValueError("must not contain control characters (a null byte, a line break, a tab...)")
+    return value
+
+
+def _no_control_but_lines(value: str) -> str:
+    if CONTROL_BUT_LINES.search(value):
+        raise ValueError("must not contain control characters (only line breaks and tabs are allowed)")
+    return value
+
+
+PlainText = Annotated[str, AfterValidator(_no_control)]
+"""A one-line name: no control characters at all (they break files, terminals and PostgreSQL)."""
+NoteText = Annotated[str, AfterValidator(_no_control_but_lines)]
+"""Free text that may span lines."""
+Email = Annotated[PlainText, Field(pattern=EMAIL_PATTERN, max_length=254)]
 
 
 class _In(BaseModel):
@@ -15,14 +37,14 @@ class _In(BaseModel):
 
 
 class SignUp(_In):
-    email: str = Field(pattern=EMAIL_PATTERN, max_length=254)
+    email: Email
     password: str = Field(min_length=10, max_length=256)
     role: Literal["member", "coach"] = "member"
-    display_name: str = Field(default="", max_length=120)
+    display_name: PlainText = Field(default="", max_length=120)
 
 
 class Login(_In):
-    email: str = Field(max_length=254)
+    email: PlainText = Field(max_length=254)
     password: str = Field(max_length=256)
 
 
@@ -42,7 +64,7 @@ class SignedIn(BaseModel):
 
 
 class TokenCreate(_In):
-    name: str = Field(min_length=1, max_length=80)
+    name: PlainText = Field(min_length=1, max_length=80)
 
 
 class TokenPublic(BaseModel):
@@ -66,7 +88,7 @@ class DeleteAccount(_In):
 
 
 class CoachInvite(_In):
-    email: str = Field(pattern=EMAIL_PATTERN, max_length=254)
+    email: Email
 
 
 class PersonPublic(BaseModel):
@@ -126,7 +148,7 @@ class SessionDetail(SessionPublic):
 
 
 class PainStop(_In):
-    note: str = Field(default="", max_length=500)
+    note: NoteText = Field(default="", max_length=500)
 
 
 class Message(BaseModel):
