@@ -25,6 +25,14 @@ NAV: tuple[tuple[str, str], ...] = (
     ("/photos", "Photos"), ("/progress", "Progress"), ("/lifestyle", "Lifestyle"), ("/reports", "Reports"),
     ("/history", "History"), ("/account", "Account"),
 )
+# The phone's bottom tab bar: the four pages used most (href, label, a 24x24 stroke icon path); the
+# "More" button in the bar opens NAV.
+TABS: tuple[tuple[str, str, str], ...] = (
+    ("/", "Today", "M5 5h14v15H5zM5 9h14M9 3v4M15 3v4"),
+    ("/practice", "Practice", "M8 5l11 7-11 7z"),
+    ("/progress", "Progress", "M4 19h16M5 15l4-5 4 3 6-7"),
+    ("/photos", "Photos", "M4 8h4l2-3h4l2 3h4v11H4zM12 16.5a3.5 3.5 0 1 0 0-7 3.5 3.5 0 0 0 0 7z"),
+)
 # Which module each page needs from the stages below the web app.
 STAGES: dict[str, str] = {
     "screening": "facefit.safety.service",
@@ -43,7 +51,7 @@ def stage_ready(page: str) -> bool:
 
 def _render(request: Request, settings: SettingsDep, name: str, caller: Any, **context: Any) -> Response:
     response = templates.TemplateResponse(request, name, {
-        "caller": caller, "nav": NAV, "path": request.url.path, "ready": stage_ready, **context,
+        "caller": caller, "nav": NAV, "tabs": TABS, "path": request.url.path, "ready": stage_ready, **context,
     })
     if not request.cookies.get(CSRF_COOKIE):
         response.set_cookie(CSRF_COOKIE, new_token(), httponly=False, samesite="strict",

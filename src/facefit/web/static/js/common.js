@@ -20,10 +20,37 @@ export async function api(path, { method = "GET", body, raw = false } = {}) {
   return type.includes("json") ? response.json() : response.text();
 }
 
+// A toast above the tab bar: information fades after a few seconds, an error stays until closed.
+let toastTimer = null;
 export function flash(text, kind = "info") {
-  const el = document.getElementById("flash");
-  if (!el) return;
-  el.textContent = text; el.dataset.kind = kind;
+  const box = document.getElementById("flash");
+  if (!box) return;
+  clearTimeout(toastTimer);
+  box.textContent = "";
+  if (!text) return;
+  const close = el("button", { type: "button", "aria-label": "Close message", text: "×" });
+  close.addEventListener("click", () => { box.textContent = ""; });
+  box.append(el("div", { class: "toast", "data-kind": kind }, el("p", { text }), close));
+  if (kind !== "error") toastTimer = setTimeout(() => { box.textContent = ""; }, 6000);
+}
+
+// Ask before something that cannot be undone; resolves true only on the confirming button.
+export function confirmAction(question, { confirm = "Delete", detail = "" } = {}) {
+  return new Promise((resolve) => {
+    const dialog = el("dialog", { class: "confirm", "aria-labelledby": "confirm-title" });
+    const yes = el("button", { type: "button", class: "danger", text: confirm });
+    const no = el("button", { type: "button", class: "quiet", text: "Cancel" });
+    dialog.append(el("h2", { id: "confirm-title", text: question }));
+    if (detail) dialog.append(el("p", { text: detail }));
+    dialog.append(el("div", { class: "actions" }, no, yes));
+    const done = (answer) => { dialog.close(); dialog.remove(); resolve(answer); };
+    yes.addEventListener("click", () => done(true));
+    no.addEventListener("click", () => done(false));
+    dialog.addEventListener("cancel", (e) => { e.preventDefault(); done(false); });
+    document.body.append(dialog);
+    dialog.showModal();
+    no.focus();
+  });
 }
 
 export function el(tag, attrs = {}, ...children) {
@@ -35,7 +62,25 @@ export function el(tag, attrs = {}, ...children) {
   return node;
 }
 
-export function when(iso) { return iso ? new Date(iso).toLocaleString() : "—"; }
+export function when(iso) {
+  return iso ? new Date(iso).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" }) : "—";
+}
+
+// A calendar day ("2026-03-14") as a person reads it ("14 Mar 2026"), without a time-zone shift.
+export function day(iso) {
+  if (!iso) return "—";
+  const [y, m, d] = iso.slice(0, 10).split("-").map(Number);
+  return new Date(y, m - 1, d).toLocaleDateString(undefined, { day: "numeric", month: "short", year: "numeric" });
+}
+
+// The phone's "More" button opens the full menu above the tab bar; Escape or a link closes it.
+const menu = document.getElementById("menu-toggle");
+if (menu) {
+  const setOpen = (open) => { document.body.dataset.menu = open ? "open" : ""; menu.setAttribute("aria-expanded", String(open)); };
+  menu.addEventListener("click", () => setOpen(document.body.dataset.menu !== "open"));
+  document.addEventListener("keydown", (e) => { if (e.key === "Escape" && document.body.dataset.menu === "open") { setOpen(false); menu.focus(); } });
+  document.getElementById("site-nav").addEventListener("click", (e) => { if (e.target.closest("a")) setOpen(false); });
+}
 
 const logout = document.getElementById("logout");
 if (logout) logout.addEventListener("click", async () => { await api("/api/auth/logout", { method: "POST" }); location.href = "/login"; });

@@ -15,7 +15,7 @@ async function main() {
     const plan = $("plan"); plan.textContent = "";
     if (!today.enrolled) {
       plan.append(el("p", { text: today.message }));
-      const pick = el("select", { id: "programme" });
+      const pick = el("select", { id: "programme", "aria-label": "Programme" });
       for (const p of await api("/api/catalog/programmes")) pick.append(el("option", { value: p.id, text: p.name }));
       const enrol = el("button", { text: "Enrol" });
       enrol.addEventListener("click", async () => {

@@ -1,6 +1,6 @@
 // Photos: capture with a ghost of the baseline over the live camera, or upload a file; the gate says
 // which check failed and how to fix it. The picture is sent only when you press "Take photo".
-import { api, el, flash } from "./common.js";
+import { api, confirmAction, day, el, flash } from "./common.js";
 import { startCamera, stopCamera } from "./landmarks.js";
 
 const root = document.getElementById("photos-app");
@@ -20,24 +20,38 @@ async function upload(blob, name) {
   catch (error) { flash(error.message, "error"); }
 }
 
+async function remove(photo) {
+  const detail = photo.is_baseline
+    ? "This is your baseline: every change is measured against it. Your next accepted photo becomes the new baseline."
+    : "The photo and its measurements are removed from this server. This cannot be undone.";
+  if (!await confirmAction(`Delete the photo of ${day(photo.taken_at)}?`, { confirm: "Delete photo", detail })) return;
+  try { await api(`/api/photos/${photo.id}`, { method: "DELETE" }); flash("Photo deleted."); list(); }
+  catch (error) { flash(error.message, "error"); }
+}
+
 async function list() {
   const grid = document.getElementById("photo-list");
   grid.textContent = "";
-  for (const p of await api("/api/photos")) {
-    const del = el("button", { class: "link", text: "delete" });
-    del.addEventListener("click", async () => { await api(`/api/photos/${p.id}`, { method: "DELETE" }); list(); });
-    grid.append(el("figure", {}, el("img", { src: p.image, alt: `photo ${p.id}`, width: "160" }),
-      el("figcaption", { text: `${p.taken_at.slice(0, 10)}${p.is_baseline ? " · baseline" : ""}${p.accepted ? "" : " · rejected"} ` }, del)));
+  const photos = await api("/api/photos");
+  if (!photos.length) grid.append(el("p", { text: "No photos yet. Your first accepted photo becomes the baseline that later ones are compared with." }));
+  for (const p of photos) {
+    const del = el("button", { type: "button", class: "link", text: "Delete", "aria-label": `Delete the photo of ${day(p.taken_at)}` });
+    del.addEventListener("click", () => remove(p));
+    const label = `${day(p.taken_at)}${p.is_baseline ? " · baseline" : ""}${p.accepted ? "" : " · not accepted"}`;
+    grid.append(el("figure", {}, el("img", { src: p.image, alt: `Photo of ${label}`, width: "160", height: "120", loading: "lazy" }),
+      el("figcaption", {}, el("span", { text: label }), del)));
   }
+  const hasBaseline = photos.some((p) => p.is_baseline);
+  if (hasBaseline && !ghost.getAttribute("src")) ghost.src = "/api/photos/ghost";
+  ghost.hidden = !hasBaseline;
 }
 
 root.textContent = "";
 const video = el("video", { id: "video", playsinline: "", muted: "" });
-const ghost = el("img", { id: "ghost", class: "ghost", alt: "", src: "/api/photos/ghost" });
-ghost.addEventListener("error", () => ghost.remove());
-const camera = el("button", { text: "Start camera" });
-const shoot = el("button", { text: "Take photo" });
-const file = el("input", { type: "file", accept: "image/jpeg,image/png,image/webp" });
+const ghost = el("img", { id: "ghost", class: "ghost", alt: "" });  // the baseline, once there is one
+const camera = el("button", { type: "button", text: "Start camera" });
+const shoot = el("button", { type: "button", class: "secondary", text: "Take photo" });
+const file = el("input", { type: "file", id: "photo-file", accept: "image/jpeg,image/png,image/webp" });
 camera.addEventListener("click", () => startCamera(video).catch((e) => flash(e.message, "error")));
 shoot.addEventListener("click", () => {
   if (!video.videoWidth) { flash("Start the camera first.", "error"); return; }
@@ -47,6 +61,6 @@ shoot.addEventListener("click", () => {
 });
 file.addEventListener("change", () => { if (file.files[0]) upload(file.files[0], file.files[0].name); });
 root.append(el("p", { class: "small", text: "Line your face up with the ghost of your first photo: same distance, head straight, soft even light, relaxed face." }),
-  el("div", { class: "stage" }, video, ghost), el("p", {}, camera, " ", shoot, " or upload: ", file), el("div", { id: "verdict" }),
+  el("div", { class: "stage" }, video, ghost), el("div", { class: "actions" }, camera, shoot), el("label", { for: "photo-file" }, "Or upload a photo"), file, el("div", { id: "verdict" }),
   el("h2", { text: "Your photos" }), el("div", { id: "photo-list", class: "photo-grid" }));
 list().then(() => { document.body.dataset.state = "loaded"; }).catch((error) => flash(error.message, "error"));

@@ -21,19 +21,45 @@ async function loadChoices() {
   if (params.get("routine")) pick.value = params.get("routine");
 }
 
+// The hold against the card's target: "hold 2 more seconds" while holding, said plainly when short.
+function showHold(msg) {
+  const target = state.plan && state.plan.hold_s ? state.plan.hold_s : 0;
+  const held = msg.hold || 0;
+  const text = $("hold-text");
+  const share = target ? Math.min(1, held / target) : 0;
+  $("hold-fill").style.width = `${Math.round(100 * share)}%`;
+  $("hold-bar").setAttribute("aria-valuenow", String(Math.round(100 * share)));
+  if (!target) { text.textContent = ""; return; }
+  if (msg.active && held > 0) {
+    const left = Math.ceil(target - held);
+    text.dataset.kind = left > 0 ? "" : "good";
+    text.textContent = left > 0 ? `Hold ${left} more second${left === 1 ? "" : "s"}` : "Held long enough: release slowly";
+  } else if (!msg.active && text.dataset.kind !== "short") {
+    text.dataset.kind = ""; text.textContent = `Hold each rep ${target} s`;
+  }
+}
+
+function eventLine(event) {
+  if (event.event === "rep") return `Rep ${event.index}${event.hold_s != null ? `: held ${event.hold_s.toFixed(1)} s` : ""}`;
+  if (event.event === "hold") {
+    const target = state.plan && state.plan.hold_s;
+    const short = target && event.duration_s + 0.05 < target;
+    if (short) { $("hold-text").dataset.kind = "short"; $("hold-text").textContent = `That hold was ${event.duration_s.toFixed(1)} s, short of ${target} s`; }
+    return short ? `Hold ${event.duration_s.toFixed(1)} s: shorter than the ${target} s target` : `Hold ${event.duration_s.toFixed(1)} s: on target`;
+  }
+  if (event.event === "set") return `Set ${event.set} finished: ${event.reps} reps`;
+  return event.message || event.reason || event.say || event.event;
+}
+
 function showTick(msg) {
   if (msg.reps !== undefined) { state.reps = msg.reps; $("rep-count").textContent = msg.reps; }
   if (msg.target) $("target").textContent = msg.target;
-  if (msg.set) $("set").textContent = `${msg.set} / ${msg.sets}`;
-  if (msg.phase) $("phase").textContent = msg.phase === "rest" ? `rest ${msg.rest_left ?? ""} s` : (msg.calibrating ? "finding your rest…" : msg.phase);
-  const hold = state.plan && state.plan.hold_s ? Math.min(1, (msg.hold || 0) / state.plan.hold_s) : 0;
-  $("ring").style.strokeDashoffset = String(100 - 100 * hold);
+  if (msg.set) $("set").textContent = `${msg.set} of ${msg.sets}`;
+  if (msg.phase) $("phase").textContent = msg.phase === "rest" ? `rest: ${Math.ceil(msg.rest_left ?? 0)} s` : (msg.calibrating ? "finding your rest face" : msg.phase === "work" ? "your turn" : msg.phase);
+  showHold(msg);
   for (const event of msg.events || []) {
     if (event.event === "progress") continue;  // the counter above shows it
-    const line = event.event === "rep" ? `Rep ${event.index}${event.symmetry != null ? ` · symmetry ${Math.round(event.symmetry)}%` : ""}`
-      : event.event === "hold" ? `held ${event.duration_s.toFixed(1)} s · steadiness ${Math.round(event.stability)}%`
-        : event.message || event.say || event.event;
-    $("events").prepend(el("li", { class: `ev-${event.event}`, text: line }));
+    $("events").prepend(el("li", { class: `ev-${event.event}`, text: eventLine(event) }));
     if (event.event === "safety" || event.event === "stopped") { $("safety").hidden = false; $("safety").textContent = event.message || event.reason; }
     speak(event.say, $("speak").checked);
   }
@@ -130,6 +156,8 @@ async function startRoutine() {
 function finish(phase) {
   if (state.stop) { state.stop(); state.stop = null; }
   stopCamera($("video"));
+  const overlay = $("overlay");
+  overlay.getContext("2d").clearRect(0, 0, overlay.width, overlay.height);
   $("status").textContent = phase === "stopped" ? "Stopped and saved. Rest your face." : "Finished and saved.";
   document.body.dataset.state = "ended";
 }
@@ -141,7 +169,7 @@ function end() {
 }
 
 function guard(fn) {
-  return () => { $("start").disabled = true; $("start-routine").disabled = true; fn().catch((error) => { flash(String(error.message || error), "error"); $("start").disabled = false; }); };
+  return () => { $("start").disabled = true; $("start-routine").disabled = true; document.body.dataset.state = "running"; fn().catch((error) => { flash(String(error.message || error), "error"); $("start").disabled = false; document.body.dataset.state = ""; }); };
 }
 
 $("start").addEventListener("click", guard(startExercise));

@@ -3,7 +3,7 @@ import { el } from "./common.js";
 
 const root = document.getElementById("reports-app");
 root.textContent = "";
-const pick = el("select", {}, el("option", { value: "week", text: "last week" }), el("option", { value: "month", text: "last month" }), el("option", { value: "all", text: "everything" }));
+const pick = el("select", { "aria-label": "Period" }, el("option", { value: "week", text: "last week" }), el("option", { value: "month", text: "last month" }), el("option", { value: "all", text: "everything" }));
 pick.value = "month";
 const frame = el("iframe", { class: "report", title: "report", src: "/api/reports?span=month" });
 const open = el("a", { class: "button", href: "/api/reports?span=month", target: "_blank", text: "Open / print" });

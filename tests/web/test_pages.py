@@ -1,0 +1,110 @@
+"""Every page at phone (390x844) and laptop (1280x800) size in Debian's Chromium: it fits the screen
+width, has no console error and no serious or critical axe-core violation; the phone gets a tab bar and
+a menu with every page, messages stay on screen, and the coaching view fits one phone screen.
+
+Pages come from ``facefit.web.pages.NAV``, so a page added to the menu is checked here too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from browser_kit import (
+    CHROMIUM,
+    SIZES,
+    Shots,
+    check_page,
+    chromium_args,
+    live_server,
+    require_chromium,
+    shots_folder,
+    sign_up,
+)
+
+from facefit.web.pages import NAV
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True,
+                                              args=chromium_args(None))
+        yield launched
+        launched.close()
+
+
+def _inside_viewport(page: Any, selector: str) -> dict[str, float]:
+    box = page.evaluate(f"""() => {{
+      const r = document.querySelector({selector!r}).getBoundingClientRect();
+      return {{top: r.top, bottom: r.bottom, left: r.left, right: r.right, w: innerWidth, h: innerHeight}};
+    }}""")
+    assert box["top"] >= 0 and box["left"] >= 0, (selector, box)
+    assert box["bottom"] <= box["h"] + 0.5 and box["right"] <= box["w"] + 0.5, (selector, box)
+    return box
+
+
+@pytest.mark.parametrize("size", ["phone", "laptop"])
+def test_every_page_fits_has_labels_and_no_console_error(browser: Any, size: str, tmp_path: Path) -> None:
+    shots = Shots(shots_folder(tmp_path))
+    with live_server(f"sqlite:///{tmp_path / 'pages.db'}") as (base, _app):
+        context = browser.new_context(viewport=SIZES[size])
+        page = context.new_page()
+        shots.watch(page)
+        for path, name in (("/login", "login"), ("/signup", "signup")):
+            page.goto(base + path)
+            check_page(page, shots, f"pages-{name}")
+        sign_up(page, base, f"pages-{size}@example.org")
+        for href, label in NAV:
+            page.goto(base + href)
+            page.wait_for_load_state("networkidle")
+            check_page(page, shots, f"pages-{label.lower()}")
+        page.goto(base + "/")
+        page.wait_for_load_state("networkidle")
+        page.evaluate("async () => (await import('/static/js/common.js')).flash("
+                      "'A long message that must wrap on a phone and stay fully on the screen.', 'error')")
+        toast = _inside_viewport(page, "#flash .toast")
+        if size == "phone":
+            tabbar = _inside_viewport(page, ".tabbar")
+            assert toast["bottom"] <= tabbar["top"], "the message is hidden behind the tab bar"
+            assert not page.is_visible("#site-nav a[href='/lifestyle']")
+            page.click("#menu-toggle")
+            for href, _label in NAV:
+                _inside_viewport(page, f"#site-nav a[href='{href}']")
+            check_page(page, shots, "pages-menu-open")
+            page.keyboard.press("Escape")
+            assert not page.is_visible("#site-nav a[href='/lifestyle']")
+        else:
+            assert not page.is_visible(".tabbar")
+            for href, _label in NAV:
+                _inside_viewport(page, f"#site-nav a[href='{href}']")
+        context.close()
+
+
+def test_the_coaching_view_fits_one_phone_screen(browser: Any, tmp_path: Path) -> None:
+    """While coaching, camera, rep counter, hold countdown, cue and the stop button are all on screen."""
+    shots = Shots(shots_folder(tmp_path))
+    with live_server(f"sqlite:///{tmp_path / 'fit.db'}") as (base, _app):
+        context = browser.new_context(viewport=SIZES["phone"])
+        page = context.new_page()
+        shots.watch(page)
+        sign_up(page, base, "fit@example.org")
+        page.goto(base + "/practice")
+        page.wait_for_load_state("networkidle")
+        page.evaluate("""() => {
+          document.body.dataset.state = 'running';
+          document.getElementById('cue').textContent =
+            'Smile wide with your lips closed, lifting the cheeks towards the eyes.';
+          document.getElementById('hold-text').textContent = 'Hold 2 more seconds';
+        }""")
+        for selector in (".live-stage", "#rep-count", "#hold-bar", "#hold-text", "#cue", "#pain", "#end"):
+            _inside_viewport(page, selector)
+        check_page(page, shots, "pages-practice-running", full_page=False)
+        context.close()
