@@ -20,24 +20,24 @@ from typing import Any
 
 import numpy as np
 
-from facefit.signals.compute import (
+from facefit.signals.compute import pupil_axes
+from facefit.vision.mesh import (
     BROW_L,
-    BROW_LINE_L,
-    BROW_LINE_R,
     BROW_R,
+    BROW_UPPER_L,
+    BROW_UPPER_R,
     CANTHI_L,
     CANTHI_R,
     NOSE_BRIDGE,
     PUPIL_L,
     PUPIL_R,
-    pupil_axes,
 )
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import evaluate  # the sibling script: plans, photos and the cache layout
 
-BROW_UPPER = (BROW_R, BROW_L)
-BROW_LINE = (BROW_LINE_R, BROW_LINE_L)
+BROW_UPPER = (BROW_UPPER_R, BROW_UPPER_L)
+BROW_LINE = (BROW_R, BROW_L)
 CANTHI = (CANTHI_R, CANTHI_L)
 
 

@@ -9,8 +9,9 @@ from hypothesis import strategies as st
 from tests.synth.conftest import SIZE
 
 from facefit.synth import ClipSpec, PreparedFace, prepare_clip
-from facefit.synth.poses import N_MESH, PoseState
+from facefit.synth.poses import PoseState
 from facefit.synth.warp import Grid
+from facefit.vision.mesh import N_MESH
 
 
 @settings(max_examples=25, deadline=None)

@@ -1,4 +1,4 @@
-"""Named MediaPipe mesh indices and the pupil-line frame that every photo metric is measured in.
+"""The pupil-line frame that every photo metric is measured in (landmark indices: ``facefit.vision.mesh``).
 
 Photo metrics must not depend on how large the face is in the frame or how the head is rolled, so
 points are expressed in *pupil-line axes*: origin at the pupil midpoint, x along the line from the
@@ -12,75 +12,45 @@ from dataclasses import dataclass
 
 import numpy as np
 
-PUPIL_R, PUPIL_L = 468, 473
-IRIS_R = (469, 471)  # horizontal iris edge points, right eye
-IRIS_L = (474, 476)
-IRIS_DIAMETER_MM = 11.7  # population mean horizontal visible iris diameter (Emotrics uses 11.77)
-
-BROW_R, BROW_L = 105, 334
-EYE_UPPER_R, EYE_LOWER_R = 159, 145
-EYE_UPPER_L, EYE_LOWER_L = 386, 374
-MOUTH_CORNER_R, MOUTH_CORNER_L = 61, 291
-LIP_INNER_UPPER, LIP_INNER_LOWER = 13, 14
-CHIN = 152
-NOSE_BASE = 2
-NOSE_TIP = 1
-NOSE_BRIDGE = 168
-GONION_R, GONION_L = 172, 397
-CHEEK_R, CHEEK_L = 234, 454  # widest points of the face (zygomatic level)
-CHEEK_PROBE_R, CHEEK_PROBE_L = 50, 280  # mid-cheek surface points for the experimental projection proxy
-
-# Points that move little with expression, used to align photos (similarity transform).
-STABLE_POINTS: tuple[int, ...] = (33, 133, 362, 263, 168, 6, 468, 473)
-
-# The face oval, in order: its polygon is the face region for light, balance and sharpness checks.
-FACE_OVAL: tuple[int, ...] = (
-    10,
-    338,
-    297,
-    332,
-    284,
-    251,
-    389,
-    356,
-    454,
-    323,
-    361,
-    288,
-    397,
-    365,
-    379,
-    378,
-    400,
-    377,
-    152,
-    148,
-    176,
-    149,
-    150,
-    136,
-    172,
-    58,
-    132,
-    93,
-    234,
-    127,
-    162,
-    21,
-    54,
-    103,
-    67,
-    109,
+# The landmark indices photo metrics read (defined once, in facefit.vision.mesh; re-exported for photos/).
+from facefit.vision.mesh import (
+    BROW_UPPER_L,
+    BROW_UPPER_R,
+    CHEEK_L,
+    CHEEK_PROBE_L,
+    CHEEK_PROBE_R,
+    CHEEK_R,
+    CHIN,
+    FACE_OVAL,
+    GONION_L,
+    GONION_R,
+    IRIS_DIAMETER_MM,
+    IRIS_EDGES_L,
+    IRIS_EDGES_R,
+    LID_LOWER_L,
+    LID_LOWER_R,
+    LID_UPPER_L,
+    LID_UPPER_R,
+    LIP_INNER_LOWER,
+    LIP_INNER_UPPER,
+    MOUTH_CORNER_L,
+    MOUTH_CORNER_R,
+    NOSE_BASE,
+    NOSE_BRIDGE,
+    NOSE_TIP,
+    PUPIL_L,
+    PUPIL_R,
+    STABLE_POINTS,
+    SYMMETRIC_PAIRS,
 )
 
-# Person-right / person-left landmark pairs by region, for the mirror asymmetry index.
-SYMMETRIC_PAIRS: dict[str, tuple[tuple[int, int], ...]] = {
-    "brows": ((70, 300), (63, 293), (105, 334), (66, 296), (107, 336), (46, 276), (53, 283), (52, 282)),
-    "eyes": ((33, 263), (133, 362), (159, 386), (145, 374), (160, 387), (144, 373), (158, 385), (153, 380)),
-    "mouth": ((61, 291), (40, 270), (37, 267), (39, 269), (91, 321), (84, 314), (181, 405), (146, 375)),
-    "jaw": ((172, 397), (136, 365), (150, 379), (149, 378), (176, 400), (148, 377), (58, 288), (132, 361)),
-    "cheeks": ((50, 280), (205, 425), (187, 411), (123, 352), (116, 345), (117, 346), (118, 347), (36, 266)),
-}
+__all__ = [
+    "BROW_UPPER_L", "BROW_UPPER_R", "CHEEK_L", "CHEEK_PROBE_L", "CHEEK_PROBE_R", "CHEEK_R", "CHIN",
+    "FACE_OVAL", "GONION_L", "GONION_R", "IRIS_DIAMETER_MM", "IRIS_EDGES_L", "IRIS_EDGES_R", "LID_LOWER_L",
+    "LID_LOWER_R", "LID_UPPER_L", "LID_UPPER_R", "LIP_INNER_LOWER", "LIP_INNER_UPPER", "MOUTH_CORNER_L",
+    "MOUTH_CORNER_R", "NOSE_BASE", "NOSE_BRIDGE", "NOSE_TIP", "PUPIL_L", "PUPIL_R", "STABLE_POINTS",
+    "SYMMETRIC_PAIRS", "PupilFrame", "pupil_frame",
+]
 
 
 @dataclass(frozen=True)
@@ -122,7 +92,8 @@ def pupil_frame(landmarks: np.ndarray, image_size: tuple[int, int]) -> PupilFram
     u = np.stack([rel @ ex, rel @ ey], axis=1) / ipd
     depth = landmarks[:, 2].astype(np.float64) * width / ipd
     iris = 0.5 * (
-        float(np.hypot(*(px[IRIS_R[0]] - px[IRIS_R[1]]))) + float(np.hypot(*(px[IRIS_L[0]] - px[IRIS_L[1]])))
+        float(np.hypot(*(px[IRIS_EDGES_R[0]] - px[IRIS_EDGES_R[1]])))
+        + float(np.hypot(*(px[IRIS_EDGES_L[0]] - px[IRIS_EDGES_L[1]])))
     )
     roll = float(np.degrees(np.arctan2(-axis[1], axis[0])))
     return PupilFrame(u=u, depth=depth, ipd_px=ipd, iris_px=iris, roll_deg=roll)

@@ -33,8 +33,8 @@ class MetricSpec:
 
 
 METRICS: tuple[MetricSpec, ...] = (
-    MetricSpec("brow_height_r", UNIT_IPD, "right pupil to brow (105), larger = brow higher"),
-    MetricSpec("brow_height_l", UNIT_IPD, "left pupil to brow (334), larger = brow higher"),
+    MetricSpec("brow_height_r", UNIT_IPD, "right pupil to upper brow (63, 105, 66), larger = brow higher"),
+    MetricSpec("brow_height_l", UNIT_IPD, "left pupil to upper brow (293, 334, 296), larger = brow higher"),
     MetricSpec("eye_aperture_r", UNIT_IPD, "right lower to upper lid (145-159)"),
     MetricSpec("eye_aperture_l", UNIT_IPD, "left lower to upper lid (374-386)"),
     MetricSpec(
@@ -91,10 +91,10 @@ def raw_metrics(frame: lm.PupilFrame) -> dict[str, float]:
     u, depth = frame.u, frame.depth
     y = u[:, 1]
     out = {
-        "brow_height_r": y[lm.PUPIL_R] - y[lm.BROW_R],
-        "brow_height_l": y[lm.PUPIL_L] - y[lm.BROW_L],
-        "eye_aperture_r": y[lm.EYE_LOWER_R] - y[lm.EYE_UPPER_R],
-        "eye_aperture_l": y[lm.EYE_LOWER_L] - y[lm.EYE_UPPER_L],
+        "brow_height_r": y[lm.PUPIL_R] - y[list(lm.BROW_UPPER_R)].mean(),
+        "brow_height_l": y[lm.PUPIL_L] - y[list(lm.BROW_UPPER_L)].mean(),
+        "eye_aperture_r": y[lm.LID_LOWER_R] - y[lm.LID_UPPER_R],
+        "eye_aperture_l": y[lm.LID_LOWER_L] - y[lm.LID_UPPER_L],
         "mouth_corner_drop_r": y[lm.MOUTH_CORNER_R],
         "mouth_corner_drop_l": y[lm.MOUTH_CORNER_L],
         "commissure_deviation": y[lm.MOUTH_CORNER_R] - y[lm.MOUTH_CORNER_L],

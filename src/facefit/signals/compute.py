@@ -15,29 +15,17 @@ from __future__ import annotations
 import numpy as np
 
 from facefit.signals.names import SIGNAL_INDEX, SIGNAL_NAMES
+from facefit.vision import mesh
 from facefit.vision.observation import BLENDSHAPE_NAMES, N_BLENDSHAPES, N_LANDMARKS, FaceObservation
 from facefit.vision.pose import pose_angles
 
 K = len(SIGNAL_NAMES)
 
-# Landmark indices (MediaPipe face mesh). "R" = image-left side = person's right in a camera image.
-PUPIL_R, PUPIL_L = 468, 473
-BROW_R = (63, 105, 66)
-BROW_L = (293, 334, 296)
-CANTHI_R, CANTHI_L = (33, 133), (263, 362)  # outer, inner eye corners: fixed to the skull
-BROW_LINE_R = (*BROW_R, 107, 46, 53, 52, 65, 55, 70)  # the upper points and the rest of the brow contour
-BROW_LINE_L = (*BROW_L, 336, 276, 283, 282, 295, 285, 300)
-LID_LOWER_R, LID_UPPER_R = 145, 159
-LID_LOWER_L, LID_UPPER_L = 374, 386
-CORNER_R, CORNER_L = 61, 291
-LIP_INNER_UP, LIP_INNER_LOW = 13, 14
-LIP_OUTER_UP, LIP_OUTER_LOW = 0, 17
-CHIN, NOSE_BASE, NOSE_BRIDGE = 152, 2, 168
-
 _USED = sorted(
-    {PUPIL_R, PUPIL_L, *CANTHI_R, *CANTHI_L, *BROW_LINE_R, *BROW_LINE_L, LID_LOWER_R,
-     LID_UPPER_R, LID_LOWER_L, LID_UPPER_L, CORNER_R,
-     CORNER_L, LIP_INNER_UP, LIP_INNER_LOW, LIP_OUTER_UP, LIP_OUTER_LOW, CHIN, NOSE_BASE, NOSE_BRIDGE}
+    {mesh.PUPIL_R, mesh.PUPIL_L, *mesh.CANTHI_R, *mesh.CANTHI_L, *mesh.BROW_R, *mesh.BROW_L,
+     mesh.LID_LOWER_R, mesh.LID_UPPER_R, mesh.LID_LOWER_L, mesh.LID_UPPER_L, mesh.MOUTH_CORNER_R,
+     mesh.MOUTH_CORNER_L, mesh.LIP_INNER_UPPER, mesh.LIP_INNER_LOWER, mesh.LIP_OUTER_UPPER,
+     mesh.LIP_OUTER_LOWER, mesh.CHIN, mesh.NOSE_BASE, mesh.NOSE_BRIDGE}
 )
 USED_LANDMARKS: tuple[int, ...] = tuple(_USED)
 """The only landmark indices the signals read (the web app sends just these from the browser)."""
@@ -89,7 +77,7 @@ def signals_batch(
 
     scale = np.stack([size[:, 0], size[:, 1], size[:, 0]], axis=-1)[:, None, :]
     pts = lm[:, _USED, :] * scale  # (N, U, 3) pixels
-    ux, uy, ipd = pupil_axes(pts[:, :, :2], pts[:, _COL[PUPIL_R], :2], pts[:, _COL[PUPIL_L], :2])
+    ux, uy, ipd = pupil_axes(pts[:, :, :2], pts[:, _COL[mesh.PUPIL_R], :2], pts[:, _COL[mesh.PUPIL_L], :2])
     present = np.isfinite(pts).all(axis=(1, 2)) & (ipd > 0)
 
     def y(i: int) -> np.ndarray:
@@ -98,21 +86,22 @@ def signals_batch(
     def mean_y(points: tuple[int, ...]) -> np.ndarray:
         return uy[:, _cols(*points)].mean(axis=1)
 
-    out[:, SIGNAL_INDEX["brow_height_r"]] = y(PUPIL_R) - mean_y(BROW_R)
-    out[:, SIGNAL_INDEX["brow_height_l"]] = y(PUPIL_L) - mean_y(BROW_L)
-    out[:, SIGNAL_INDEX["brow_lift_r"]] = mean_y(CANTHI_R) - mean_y(BROW_LINE_R)
-    out[:, SIGNAL_INDEX["brow_lift_l"]] = mean_y(CANTHI_L) - mean_y(BROW_LINE_L)
-    out[:, SIGNAL_INDEX["eye_aperture_r"]] = y(LID_LOWER_R) - y(LID_UPPER_R)
-    out[:, SIGNAL_INDEX["eye_aperture_l"]] = y(LID_LOWER_L) - y(LID_UPPER_L)
-    lip_mid = (y(LIP_INNER_UP) + y(LIP_INNER_LOW)) / 2
-    out[:, SIGNAL_INDEX["mouth_corner_lift_r"]] = lip_mid - y(CORNER_R)
-    out[:, SIGNAL_INDEX["mouth_corner_lift_l"]] = lip_mid - y(CORNER_L)
-    out[:, SIGNAL_INDEX["mouth_opening"]] = y(LIP_INNER_LOW) - y(LIP_INNER_UP)
-    width = np.hypot(ux[:, _COL[CORNER_L]] - ux[:, _COL[CORNER_R]], y(CORNER_L) - y(CORNER_R))
+    out[:, SIGNAL_INDEX["brow_height_r"]] = y(mesh.PUPIL_R) - mean_y(mesh.BROW_UPPER_R)
+    out[:, SIGNAL_INDEX["brow_height_l"]] = y(mesh.PUPIL_L) - mean_y(mesh.BROW_UPPER_L)
+    out[:, SIGNAL_INDEX["brow_lift_r"]] = mean_y(mesh.CANTHI_R) - mean_y(mesh.BROW_R)
+    out[:, SIGNAL_INDEX["brow_lift_l"]] = mean_y(mesh.CANTHI_L) - mean_y(mesh.BROW_L)
+    out[:, SIGNAL_INDEX["eye_aperture_r"]] = y(mesh.LID_LOWER_R) - y(mesh.LID_UPPER_R)
+    out[:, SIGNAL_INDEX["eye_aperture_l"]] = y(mesh.LID_LOWER_L) - y(mesh.LID_UPPER_L)
+    lip_mid = (y(mesh.LIP_INNER_UPPER) + y(mesh.LIP_INNER_LOWER)) / 2
+    out[:, SIGNAL_INDEX["mouth_corner_lift_r"]] = lip_mid - y(mesh.MOUTH_CORNER_R)
+    out[:, SIGNAL_INDEX["mouth_corner_lift_l"]] = lip_mid - y(mesh.MOUTH_CORNER_L)
+    out[:, SIGNAL_INDEX["mouth_opening"]] = y(mesh.LIP_INNER_LOWER) - y(mesh.LIP_INNER_UPPER)
+    corner_l, corner_r = _COL[mesh.MOUTH_CORNER_L], _COL[mesh.MOUTH_CORNER_R]
+    width = np.hypot(ux[:, corner_l] - ux[:, corner_r], uy[:, corner_l] - uy[:, corner_r])
     out[:, SIGNAL_INDEX["mouth_width"]] = width
     with np.errstate(divide="ignore", invalid="ignore"):
-        out[:, SIGNAL_INDEX["mouth_roundness"]] = (y(LIP_OUTER_LOW) - y(LIP_OUTER_UP)) / width
-    out[:, SIGNAL_INDEX["jaw_opening"]] = y(CHIN) - y(NOSE_BASE)
+        out[:, SIGNAL_INDEX["mouth_roundness"]] = (y(mesh.LIP_OUTER_LOWER) - y(mesh.LIP_OUTER_UPPER)) / width
+    out[:, SIGNAL_INDEX["jaw_opening"]] = y(mesh.CHIN) - y(mesh.NOSE_BASE)
     out[:, SIGNAL_INDEX["jaw_forward"]] = _jaw_forward(pts)
     out[:, SIGNAL_INDEX["scale"]] = ipd / size[:, 0]
 
@@ -131,8 +120,8 @@ def signals_batch(
 
 def _jaw_forward(pts: np.ndarray) -> np.ndarray:
     """Chin depth in front of the nose base along the upper-face normal, in 3-D IPD units."""
-    across = pts[:, _COL[PUPIL_L]] - pts[:, _COL[PUPIL_R]]
-    up = pts[:, _COL[NOSE_BRIDGE]] - pts[:, _COL[NOSE_BASE]]
+    across = pts[:, _COL[mesh.PUPIL_L]] - pts[:, _COL[mesh.PUPIL_R]]
+    up = pts[:, _COL[mesh.NOSE_BRIDGE]] - pts[:, _COL[mesh.NOSE_BASE]]
     normal = _cross(up, across)
     norm = np.linalg.norm(normal, axis=-1)
     ipd3 = np.linalg.norm(across, axis=-1)
@@ -140,7 +129,7 @@ def _jaw_forward(pts: np.ndarray) -> np.ndarray:
         normal = normal / norm[:, None]
         toward_camera = -normal
         sign = np.where(toward_camera[:, 2] < 0, 1.0, -1.0)  # camera looks down +z; nearer = smaller z
-        chin = pts[:, _COL[CHIN]] - pts[:, _COL[NOSE_BASE]]
+        chin = pts[:, _COL[mesh.CHIN]] - pts[:, _COL[mesh.NOSE_BASE]]
         return sign * np.einsum("nk,nk->n", chin, toward_camera) / ipd3
 
 

@@ -30,6 +30,7 @@ from facefit.synth.timeline import Timeline, build_timeline
 from facefit.synth.truth import Truth
 from facefit.synth.warp import DEFAULT_STEP, Warper
 from facefit.synth.writers import Writers, check_output_paths
+from facefit.vision import mesh
 
 NOISE_SIGMA = 6.0  # gray levels at noise = 1
 NOISE_POOL = 16
@@ -58,7 +59,8 @@ class Clip:
         self._noise_pool: np.ndarray | None = None
         self._last: tuple[object, np.ndarray] | None = None
         # Lips count as apart in the photo beyond 5% IPD (closed lips still read 1-3 px between 13-14).
-        gap = float(np.linalg.norm(face.points[14, :2] - face.points[13, :2]))
+        lips = face.points[[mesh.LIP_INNER_LOWER, mesh.LIP_INNER_UPPER], :2]
+        gap = float(np.linalg.norm(lips[0] - lips[1]))
         self._rest_opening = max(0.0, gap - 0.05 * face.ipd)
         self.poses = [self.pose(i) for i in range(spec.frames)]
         self.truth = self._truth()

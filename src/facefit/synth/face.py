@@ -14,14 +14,9 @@ from pathlib import Path
 import numpy as np
 
 from facefit.errors import InputError, NoFaceError
+from facefit.vision.mesh import FACE_OVAL, PUPIL_L, PUPIL_R
 
 FACE_HEIGHT_SHARE = 0.42
-# Face oval (forehead 10 ... chin 152), used for the crop and for the anchor ring.
-FACE_OVAL: tuple[int, ...] = (
-    10, 338, 297, 332, 284, 251, 389, 356, 454, 323, 361, 288, 397, 365, 379, 378, 400, 377, 152,
-    148, 176, 149, 150, 136, 172, 58, 132, 93, 234, 127, 162, 21, 54, 103, 67, 109,
-)
-
 PhotoLike = str | os.PathLike[str] | np.ndarray
 
 
@@ -47,7 +42,7 @@ class PreparedFace:
     @property
     def ipd(self) -> float:
         """Inter-pupil distance in pixels (the unit every displacement is scaled by)."""
-        return float(np.linalg.norm(self.points[473, :2] - self.points[468, :2]))
+        return float(np.linalg.norm(self.points[PUPIL_L, :2] - self.points[PUPIL_R, :2]))
 
 
 def load_photo(photo: PhotoLike) -> tuple[np.ndarray, str]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from facefit.synth.poses import LOWER_INNER_LIP, UPPER_INNER_LIP
+from facefit.vision.mesh import LIP_INNER_LOWER, LIP_INNER_UPPER, LOWER_INNER_LIP, UPPER_INNER_LIP
 
 INTERIOR_RGB = np.array([42, 16, 20], dtype=np.float32)
 TEETH_RGB = np.array([226, 222, 208], dtype=np.float32)
@@ -26,7 +26,7 @@ def paint_mouth(frame: np.ndarray, points: np.ndarray, teeth: float, rest_openin
 
     upper = points[list(UPPER_INNER_LIP)]
     lower = points[list(LOWER_INNER_LIP)]
-    opening = float(np.linalg.norm(points[14] - points[13])) - rest_opening
+    opening = float(np.linalg.norm(points[LIP_INNER_LOWER] - points[LIP_INNER_UPPER])) - rest_opening
     alpha = float(np.clip((opening - 1.0) / 3.0, 0.0, 1.0))
     if alpha <= 0.0:
         return

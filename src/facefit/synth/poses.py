@@ -21,28 +21,26 @@ from dataclasses import astuple, dataclass, replace
 import numpy as np
 
 from facefit.synth.face import PreparedFace
-
-N_MESH = 468  # landmarks 468..477 are the irises: they move with the eyeball, not the skin
-UPPER_INNER_LIP: tuple[int, ...] = (78, 191, 80, 81, 82, 13, 312, 311, 310, 415, 308)
-LOWER_INNER_LIP: tuple[int, ...] = (78, 95, 88, 178, 87, 14, 317, 402, 318, 324, 308)
-UPPER_OUTER_LIP: tuple[int, ...] = (61, 185, 40, 39, 37, 0, 267, 269, 270, 409, 291)
-LOWER_OUTER_LIP: tuple[int, ...] = (61, 146, 91, 181, 84, 17, 314, 405, 321, 375, 291)
-LOWER_LIP: tuple[int, ...] = (
-    95, 88, 178, 87, 14, 317, 402, 318, 324, 146, 91, 181, 84, 17, 314, 405, 321, 375,
-    77, 90, 180, 85, 16, 315, 404, 320, 307, 96, 89, 179, 86, 15, 316, 403, 319, 325,
+from facefit.vision import mesh
+from facefit.vision.mesh import (
+    BROW_L,
+    BROW_R,
+    LOWER_LID_L,
+    LOWER_LID_R,
+    LOWER_LIP,
+    N_MESH,
+    UPPER_INNER_LIP,
+    UPPER_LID_L,
+    UPPER_LID_R,
+    UPPER_OUTER_LIP,
 )
-RIGHT_BROW: tuple[int, ...] = (46, 53, 52, 65, 55, 70, 63, 105, 66, 107)
-LEFT_BROW: tuple[int, ...] = (276, 283, 282, 295, 285, 300, 293, 334, 296, 336)
-RIGHT_UPPER_LID: tuple[int, ...] = (33, 246, 161, 160, 159, 158, 157, 173, 133)
-RIGHT_LOWER_LID: tuple[int, ...] = (33, 7, 163, 144, 145, 153, 154, 155, 133)
-LEFT_UPPER_LID: tuple[int, ...] = (263, 466, 388, 387, 386, 385, 384, 398, 362)
-LEFT_LOWER_LID: tuple[int, ...] = (263, 249, 390, 373, 374, 380, 381, 382, 362)
 
 PITCH_DEG: dict[str, float] = {"jawline-toner": 20.0, "jawline-definition": 10.0, "neck-tightener": -8.0}
 """Head pitch at full strength (amplitude 1) for the exercises that move the head."""
 BROW_LEVEL: dict[str, float] = {"brow-smoothener": 0.3, "forehead-relaxer": -0.25}
 """Brow movement at full strength: isometric exercises barely move (1.0 = a full raise)."""
 FOV_DEG = 63.0
+_LIP_CORNERS = (mesh.MOUTH_CORNER_R, mesh.MOUTH_CORNER_L, mesh.INNER_LIP_CORNER_R, mesh.INNER_LIP_CORNER_L)
 
 
 @dataclass(frozen=True)
@@ -136,17 +134,17 @@ class FaceRig:
         self.rest = face.points.copy()
         p = self.rest
         self.s = s = face.ipd
-        ex = (p[473, :2] - p[468, :2]) / s
+        ex = (p[mesh.PUPIL_L, :2] - p[mesh.PUPIL_R, :2]) / s
         ey = np.array([-ex[1], ex[0]])
         if ey[1] < 0:
             ey = -ey
         self.ex, self.ey = ex, ey
-        self.origin = 0.5 * (p[13, :2] + p[14, :2])
+        self.origin = 0.5 * (p[mesh.LIP_INNER_UPPER, :2] + p[mesh.LIP_INNER_LOWER, :2])
         rel = p[:, :2] - self.origin
         u = rel @ ex / s
         v = rel @ ey / s
         self.u, self.v = u, v
-        midline = float((p[168, :2] - self.origin) @ ex / s)
+        midline = float((p[mesh.NOSE_BRIDGE, :2] - self.origin) @ ex / s)
         self.side_r = 1.0 / (1.0 + np.exp((u - midline) / 0.04))  # 1 on the person's right half
         self.side_l = 1.0 - self.side_r
         self.bases = self._build_bases()
@@ -170,14 +168,14 @@ class FaceRig:
         zero = np.zeros(n)
         bases: dict[str, np.ndarray] = {}
 
-        corners = {"r": 61, "l": 291}
+        corners = {"r": mesh.MOUTH_CORNER_R, "l": mesh.MOUTH_CORNER_L}
         jaw = np.zeros(n)
         below = np.clip((v - 0.03) / 0.22, 0.0, 1.0)
         jaw = below**0.7 * _gauss(u**2, 0.9)
         jaw[list(LOWER_LIP)] = 1.0
-        jaw[[61, 291, 78, 308]] = 0.5
+        jaw[list(_LIP_CORNERS)] = 0.5
         jaw[N_MESH:] = 0.0
-        half_width = 0.5 * abs(u[291] - u[61])
+        half_width = 0.5 * abs(u[mesh.MOUTH_CORNER_L] - u[mesh.MOUTH_CORNER_R])
         profile = np.clip(np.cos(0.5 * np.pi * u / max(half_width, 1e-6)), 0.0, 1.0)
         mouth = _gauss(u**2 / 1.0, 0.45) * _gauss(v**2, 0.2)
         upper_lip = np.zeros(n)
@@ -186,7 +184,7 @@ class FaceRig:
         upper_lip[list(UPPER_INNER_LIP) + list(UPPER_OUTER_LIP)] = profile[
             list(UPPER_INNER_LIP) + list(UPPER_OUTER_LIP)
         ]
-        upper_lip[[61, 291, 78, 308]] = 0.0
+        upper_lip[list(_LIP_CORNERS)] = 0.0
         lower_lip = np.zeros(n)
         lower_lip[list(LOWER_LIP)] = profile[list(LOWER_LIP)]
 
@@ -201,7 +199,7 @@ class FaceRig:
             # "ee": corners stretch out 0.10 s, barely up.
             bases[f"ee_{side}"] = self._vec(outward * 0.10 * _gauss(d2, 0.25), -0.012 * near)
             # Brows: up 0.12 s at full raise, forehead follows half, upper lid a little.
-            brow = list(RIGHT_BROW if side == "r" else LEFT_BROW)
+            brow = list(BROW_R if side == "r" else BROW_L)
             bu, bv = float(u[brow].mean()), float(v[brow].mean())
             vb = v - bv
             vertical = np.where(
@@ -215,7 +213,7 @@ class FaceRig:
 
         # "O": corners in 0.13 s, upper lip up 0.05 s, lower lip down 0.06 s, lips forward 0.06 s.
         inward = np.zeros(n)
-        for corner, sign in ((61, 1.0), (291, -1.0)):
+        for corner, sign in ((mesh.MOUTH_CORNER_R, 1.0), (mesh.MOUTH_CORNER_L, -1.0)):
             inward += sign * 0.13 * _gauss((u - u[corner]) ** 2 + (v - v[corner]) ** 2, 0.2)
         bases["o_mouth"] = self._vec(inward, -0.05 * upper_lip + 0.06 * lower_lip, -0.06 * mouth)
         bases["jaw_open"] = self._vec(zero, 0.18 * jaw)
@@ -236,7 +234,7 @@ class FaceRig:
         """
         u, v = self.u, self.v
         dv = np.zeros(len(u))
-        for upper, lower in ((RIGHT_UPPER_LID, RIGHT_LOWER_LID), (LEFT_UPPER_LID, LEFT_LOWER_LID)):
+        for upper, lower in ((UPPER_LID_R, LOWER_LID_R), (UPPER_LID_L, LOWER_LID_L)):
             up_order = np.argsort(u[list(upper)])
             lo_order = np.argsort(u[list(lower)])
             up_u, up_v = u[list(upper)][up_order], v[list(upper)][up_order]
@@ -249,17 +247,17 @@ class FaceRig:
             weight = np.where(above >= -0.01, np.clip(1.0 - above / 0.25, 0.0, 1.0), 0.0)
             dv += np.where(inside, 0.95 * gap * weight, 0.0)
             dv[list(lower)] -= 0.05 * gap[list(lower)]
-        dv[list(RIGHT_BROW + LEFT_BROW)] = 0.0  # a blink does not move the brows
+        dv[list(BROW_R + BROW_L)] = 0.0  # a blink does not move the brows
         return self._vec(np.zeros_like(dv), dv)
 
     # ------------------------------------------------------------- head pose
     def _head_pivot(self) -> tuple[np.ndarray, float]:
         """A neck pivot below the chin and behind the face (pixels, x/y/z)."""
         p = self.rest
-        face_h = float(np.linalg.norm(p[152, :2] - p[10, :2]))
-        face_w = float(np.linalg.norm(p[454, :2] - p[234, :2]))
+        face_h = float(np.linalg.norm(p[mesh.CHIN, :2] - p[mesh.FOREHEAD_TOP, :2]))
+        face_w = float(np.linalg.norm(p[mesh.CHEEK_L, :2] - p[mesh.CHEEK_R, :2]))
         z_mean = float(p[:N_MESH, 2].mean())
-        pivot = np.array([*(p[152, :2] + self.ey * 0.15 * face_h), z_mean + 0.55 * face_w])
+        pivot = np.array([*(p[mesh.CHIN, :2] + self.ey * 0.15 * face_h), z_mean + 0.55 * face_w])
         return pivot, z_mean
 
     def _rotation(self, state: PoseState) -> np.ndarray:

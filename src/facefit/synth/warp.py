@@ -28,17 +28,16 @@ from typing import Any
 
 import numpy as np
 
-from facefit.synth.face import FACE_OVAL
-from facefit.synth.poses import (
-    LEFT_LOWER_LID,
-    LEFT_UPPER_LID,
+from facefit.synth.poses import FaceRig, PoseState
+from facefit.vision.mesh import (
+    FACE_OVAL,
+    LOWER_LID_L,
+    LOWER_LID_R,
     LOWER_OUTER_LIP,
     N_MESH,
-    RIGHT_LOWER_LID,
-    RIGHT_UPPER_LID,
+    UPPER_LID_L,
+    UPPER_LID_R,
     UPPER_OUTER_LIP,
-    FaceRig,
-    PoseState,
 )
 
 RING_SCALE = 1.5
@@ -217,8 +216,8 @@ class Warper:
         s = self.rig.s
         boxes = []
         for lids, (left, up, right, down) in (
-            (RIGHT_UPPER_LID + RIGHT_LOWER_LID, (0.15, 0.25, 0.15, 0.15)),
-            (LEFT_UPPER_LID + LEFT_LOWER_LID, (0.15, 0.25, 0.15, 0.15)),
+            (UPPER_LID_R + LOWER_LID_R, (0.15, 0.25, 0.15, 0.15)),
+            (UPPER_LID_L + LOWER_LID_L, (0.15, 0.25, 0.15, 0.15)),
             (UPPER_OUTER_LIP + LOWER_OUTER_LIP, (0.25, 0.2, 0.25, 0.4)),
         ):
             pts = self.rig.rest[list(lids), :2]
