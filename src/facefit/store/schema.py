@@ -8,6 +8,7 @@ from facefit.store import (
     models,  # noqa: F401
     photos,  # noqa: F401
     safety_habits,  # noqa: F401
+    study,  # noqa: F401
     web,  # noqa: F401
 )
 from facefit.store.base import Base
