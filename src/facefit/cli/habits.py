@@ -113,7 +113,8 @@ def register(app: typer.Typer) -> None:
         console.print(f"clearance: {status.clearance.summary() if status.clearance else 'not screened'}",
                       highlight=False)
         if status.rescreen:
-            console.print(f"[yellow]screen again:[/yellow] {status.rescreen}", highlight=False)
+            console.print(f"[yellow]screen again:[/yellow] {status.rescreen} Run `facefit screen`.",
+                          highlight=False)
         for event in status.pending:
             console.print(Panel(f"{event.describe()}\n{event.what_to_do}", title="waiting for `facefit ack`",
                                 border_style="red", expand=False), highlight=False)
@@ -188,28 +189,17 @@ def register(app: typer.Typer) -> None:
         profile: ProfileOpt = DEFAULT_PROFILE,
     ) -> None:
         """Planned vs done: adherence per programme week, minutes, days practised against 5-7, streaks."""
-        from facefit.habits.adherence import FREQUENCY_TARGET, overall_adherence, streaks, week_stats
-        from facefit.habits.service import records
+        from facefit.habits.adherence import FREQUENCY_TARGET
+        from facefit.habits.figures import habit_figures
 
-        today = date.today()
         with profile_transaction(profile) as (session, profile_id):
-            enrolment, recs = records(session=session, profile_id=profile_id, today=today)
-        stats = week_stats(recs, today)
-        runs = streaks(recs)
+            figures = habit_figures(session=session, profile_id=profile_id, today=date.today())
+        stats, recs, runs = figures.weeks, figures.records, figures.streak
         if as_json:
-            typer.echo(json.dumps({
-                "programme": enrolment.programme_id, "start": enrolment.start_date.isoformat(),
-                "adherence": round(overall_adherence(stats), 1), "streak": runs.current,
-                "longest": runs.longest,
-                "weeks": [{"week": w.week, "planned": w.planned, "practised": w.practised,
-                           "adherence": round(w.adherence, 1), "minutes": round(w.minutes, 1)}
-                          for w in stats],
-                "days": [{"date": r.date.isoformat(), "routine": r.routine_id, "status": r.status,
-                          "minutes": round(r.practice.minutes, 1)} for r in recs],
-            }, indent=2))
+            typer.echo(json.dumps(figures.to_dict(), indent=2))
             return
         if weeks:
-            table = Table(title=f"{enrolment.programme_id} from {enrolment.start_date}")
+            table = Table(title=f"{figures.programme_id} from {figures.start}")
             for column in ("week", "dates", "planned", "practised", "adherence", "minutes", "5-7 days"):
                 table.add_column(column)
             for w in stats:
@@ -220,46 +210,46 @@ def register(app: typer.Typer) -> None:
                               str(w.practised), adherence, f"{w.minutes:.0f}",
                               freq if w.complete else "(this week)")
         else:
-            table = Table(title=f"{enrolment.programme_id} day by day")
+            table = Table(title=f"{figures.programme_id} day by day")
             for column in ("date", "routine", "status", "minutes"):
                 table.add_column(column)
             for r in recs:
                 table.add_row(f"{r.date:%a %Y-%m-%d}", r.routine_id or "rest", r.status,
                               f"{r.practice.minutes:.0f}")
         console.print(table)
-        console.print(f"adherence so far {overall_adherence(stats):.0f}%, streak {runs.current} day(s), "
-                      f"longest {runs.longest}.", highlight=False)
+        console.print(f"adherence so far {figures.adherence_text}"
+                      f"{'' if figures.adherence is not None else ' (no planned day has passed yet)'}, "
+                      f"streak {runs.current} day(s), longest {runs.longest}.", highlight=False)
 
     @app.command("today")
     def today_cmd(profile: ProfileOpt = DEFAULT_PROFILE) -> None:
         """Today's plan, your streak, gentle catch-up ideas after missed days, and any safety notice."""
-        from facefit.habits.adherence import streaks
         from facefit.habits.catchup import catch_up
-        from facefit.habits.service import records
+        from facefit.habits.figures import habit_figures
         from facefit.safety.service import safety_status
 
         today = date.today()
         with profile_transaction(profile) as (session, profile_id):
             status = safety_status(session=session, profile_id=profile_id)
-            enrolment, recs = records(session=session, profile_id=profile_id, today=today)
-        day = next((r for r in recs if r.date == today), None)
+            figures = habit_figures(session=session, profile_id=profile_id, today=today)
+        day = figures.today_record
         if day is None:
-            console.print(f"Today is outside your {enrolment.programme_id} programme "
-                          f"(from {enrolment.start_date}).")
+            console.print(f"Today is outside your {figures.programme_id} programme (from {figures.start}).")
         elif day.routine_id is None:
-            console.print("Today is a rest day." + (" (practised anyway)" if day.practice.practised else ""))
+            console.print(f"Today is a {figures.today_text}.")
         else:
-            done = "done" if day.practice.practised else "to do"
-            console.print(f"Today: {day.routine_id} ({day.planned_minutes:.0f} min), {done}. "
+            console.print(f"Today: {day.routine_id} ({day.planned_minutes:.0f} min), {figures.today_text}. "
                           f"Start with `facefit routine {day.routine_id}`.", highlight=False)
-        runs = streaks(recs)
-        console.print(f"streak {runs.current} day(s), longest {runs.longest}.")
-        for tip in catch_up(recs, today):
+        runs = figures.streak
+        console.print(f"streak {runs.current} day(s), longest {runs.longest}; adherence so far "
+                      f"{figures.adherence_text}.")
+        for tip in catch_up(figures.records, today):
             console.print(f"- {tip.message}", highlight=False)
         if not status.can_start:
             console.print("[red]Practice is paused:[/red] run `facefit safety` to see why.")
         elif status.rescreen:
-            console.print(f"[yellow]screen again:[/yellow] {status.rescreen}", highlight=False)
+            console.print(f"[yellow]screen again:[/yellow] {status.rescreen} Run `facefit screen`.",
+                          highlight=False)
 
     @app.command("log")
     def log(

@@ -140,8 +140,12 @@ def streaks(records: Sequence[DayRecord]) -> Streaks:
     return Streaks(current, longest)
 
 
-def overall_adherence(weeks: Sequence[WeekStats]) -> float:
-    """Percent of all planned days so far that were covered (weeks pooled, each capped at its plan)."""
+def overall_adherence(weeks: Sequence[WeekStats]) -> float | None:
+    """Percent of all planned days so far that were covered (weeks pooled, each capped at its plan).
+
+    None while no planned day has been due yet (the day of enrolling, a first rest day): nothing was
+    asked, so neither 0% nor 100% is true.
+    """
     planned = sum(w.planned for w in weeks)
     covered = sum(min(w.practised, w.planned) for w in weeks)
-    return 100.0 if planned == 0 else 100.0 * covered / planned
+    return None if planned == 0 else 100.0 * covered / planned

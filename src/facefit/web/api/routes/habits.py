@@ -29,31 +29,29 @@ class LifestyleEntry(BaseModel):
     values: dict[str, Any]
 
 
-@router.get("/api/habits/today", summary="Today's plan, streak and adherence")
+@router.get("/api/habits/today", summary="Today's plan, streak and adherence (the numbers of `facefit plan`)")
 def today(db: DbDep, caller: MemberDep) -> dict[str, Any]:
-    from facefit.catalog.durations import routine_seconds
     from facefit.catalog.loader import load_catalog
-    from facefit.habits.adherence import overall_adherence, streaks, week_stats
-    from facefit.habits.service import current_enrolment, records
+    from facefit.habits.figures import habit_figures
+    from facefit.habits.service import current_enrolment
 
     if current_enrolment(session=db, profile_id=caller.profile_id) is None:
         return {"enrolled": False,
                 "message": "You are not enrolled in a programme yet: answer the screening, then enrol.",
-                "planned": [], "streak": {"current": 0, "best": 0}, "adherence": None}
-    day = date.today()
-    enrolment, days = records(session=db, profile_id=caller.profile_id, today=day)
+                "planned": [], "streak": {"current": 0, "best": 0}, "adherence": None, "figures": None}
     catalog = load_catalog()
+    figures = habit_figures(session=db, profile_id=caller.profile_id, today=date.today(), catalog=catalog)
     planned = []
-    for record in days:
-        if record.date == day and record.routine_id:
-            routine = catalog.routine(record.routine_id)
-            planned.append({"routine_id": routine.id, "routine_name": routine.name,
-                            "minutes": round(routine_seconds(routine, catalog) / 60), "done": record.status})
-    weeks = week_stats(days, day)
-    run = streaks(days)
-    return {"enrolled": True, "programme_id": enrolment.programme_id, "planned": planned,
-            "streak": {"current": run.current, "best": run.longest},
-            "adherence": overall_adherence(weeks) / 100 if weeks else None, "message": ""}
+    record = figures.today_record
+    if record is not None and record.routine_id:
+        routine = catalog.routine(record.routine_id)
+        planned.append({"routine_id": routine.id, "routine_name": routine.name,
+                        "minutes": round(record.planned_minutes), "done": figures.done_today,
+                        "status": figures.today_text})
+    return {"enrolled": True, "programme_id": figures.programme_id, "planned": planned,
+            "streak": {"current": figures.streak.current, "best": figures.streak.longest},
+            "adherence": None if figures.adherence is None else figures.adherence / 100,
+            "today": figures.today_text, "figures": figures.to_dict(), "message": ""}
 
 
 @router.post("/api/habits/enrol", summary="Enrol in a programme (needs a screening first)")
