@@ -28,9 +28,10 @@ from facefit.web.settings import WebSettings
 def app(db_url: str) -> Iterator[FastAPI]:
     """A fresh app on a fresh database (SQLite file, or a new PostgreSQL schema).
 
-    ``tick_every=1`` so WebSocket tests get one reply per frame they send.
+    ``tick_every=1`` so WebSocket tests get one reply per frame they send; the OpenAPI schema is served
+    (off by default) for the tests that walk or fuzz it.
     """
-    application = create_app(WebSettings(db_url=db_url, secure_cookies=False, tick_every=1))
+    application = create_app(WebSettings(db_url=db_url, secure_cookies=False, tick_every=1, api_docs=True))
     yield application
     from facefit.web import perception
 

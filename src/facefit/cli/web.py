@@ -7,12 +7,15 @@ from __future__ import annotations
 
 import gc
 import ipaddress
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from facefit.cli._common import console
 from facefit.errors import InputError
+
+if TYPE_CHECKING:
+    from facefit.web.settings import WebSettings
 
 
 def _loopback(host: str) -> bool:
@@ -37,17 +40,45 @@ def serve(
     log_level: Annotated[str, typer.Option(help="uvicorn log level.")] = "info",
     tick_every: Annotated[int, typer.Option(help="Send the live coaching state for every n-th frame "
                                                  "(events always at once).", min=1, max=30)] = 2,
+    trusted_proxy: Annotated[list[str] | None, typer.Option(
+        "--trusted-proxy", help="Address of a reverse proxy whose X-Forwarded-For/-Proto headers are "
+                                "believed (repeatable; none by default, so nobody can claim another "
+                                "address).")] = None,
+    api_docs: Annotated[bool, typer.Option(
+        "--api-docs/--no-api-docs", help="Serve the API description at /docs and /openapi.json "
+                                         "(off by default).")] = False,
 ) -> None:
     """Serve the FaceFit web app: dashboard, live camera coaching, photos, progress, reports."""
-    import uvicorn
+    from pydantic import ValidationError
 
-    from facefit.web.app import create_app
     from facefit.web.settings import WebSettings
 
     secure = (not _loopback(host)) if secure_cookies is None else secure_cookies
-    settings = WebSettings(db_url=db_url, secure_cookies=secure, tick_every=tick_every)
-    app = create_app(settings)
+    for address in trusted_proxy or ():
+        try:
+            ipaddress.ip_network(address, strict=False)
+        except ValueError:
+            raise InputError(f"--trusted-proxy {address!r} is not an IP address or network") from None
+    try:
+        settings = WebSettings(db_url=db_url, secure_cookies=secure, tick_every=tick_every,
+                               trusted_proxies=tuple(trusted_proxy or ()), api_docs=api_docs)
+    except ValidationError as error:
+        raise InputError(f"bad server settings: {error.errors()[0]['msg']}") from None
     console.print(f"FaceFit on http://{host}:{port}  (cookies {'HTTPS-only' if secure else 'plain HTTP'})")
+    run_server(settings, host=host, port=port, log_level=log_level)
+
+
+def run_server(settings: WebSettings, *, host: str, port: int, log_level: str = "info") -> None:
+    """Build the app and serve it with uvicorn as ``facefit serve`` does (tests start servers with this).
+
+    uvicorn's own proxy-header handling is off (it believes X-Forwarded-For from loopback by default);
+    the app believes only ``settings.trusted_proxies``.
+    """
+    import uvicorn
+
+    from facefit.web.app import create_app
+
+    app = create_app(settings)
     # Everything loaded so far lives for the whole process: keep it out of the garbage collector's
     # full collections, which otherwise pause the event loop (and every live stream) for ~100 ms.
     # Live streams allocate small objects at ~6000 frames/s; collecting the young generation every
@@ -57,7 +88,8 @@ def serve(
     gc.set_threshold(50_000, 20, 100)
     # per-message deflate off: the messages are a few hundred bytes, compressing them only costs CPU
     uvicorn.run(app, host=host, port=port, log_level=log_level, ws_max_size=settings.max_ws_message_bytes,
-                ws_ping_interval=20, ws_ping_timeout=20, ws_per_message_deflate=False)
+                ws_ping_interval=20, ws_ping_timeout=20, ws_per_message_deflate=False, proxy_headers=False,
+                server_header=False)
 
 
 def web_role(

@@ -20,6 +20,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from facefit.errors import FaceFitError, InputError, ModelNotFoundError
 from facefit.store.db import open_store
 from facefit.web.assets import STATIC_DIR
+from facefit.web.limits import BodyLimit
 from facefit.web.security import RateLimiter
 from facefit.web.settings import WebSettings
 
@@ -56,9 +57,12 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
         perception.close(app.state)
         store.close()
 
+    docs = settings.api_docs
     app = FastAPI(
         title="FaceFit", version="0.1.0", lifespan=lifespan,
         description="Camera-coached facial exercise: accounts, sessions, photos, reports and live coaching.",
+        openapi_url="/openapi.json" if docs else None, docs_url="/docs" if docs else None,
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.store = store
@@ -85,7 +89,13 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     app.include_router(assets.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes, upload_limit=settings.max_upload_bytes,
+                       upload_paths=settings.upload_paths)
     app.add_middleware(SecurityHeaders)
+    if settings.trusted_proxies:  # outermost: everything below sees the client the proxy names
+        from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
+
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=list(settings.trusted_proxies))
     return app
 
 
@@ -98,9 +108,14 @@ SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
 )
 
 
+HSTS = b"max-age=31536000; includeSubDomains"
+
+
 class SecurityHeaders:
     """Plain ASGI middleware (no per-request task like BaseHTTPMiddleware): adds the security headers
-    a response does not set itself, and ``no-store`` on API responses. WebSockets pass untouched."""
+    a response does not set itself, ``no-store`` on API responses, and HSTS when the request came over
+    HTTPS (never over plain HTTP: a browser would then refuse the loopback app). WebSockets pass
+    untouched."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -110,6 +125,7 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
         api = scope["path"].startswith("/api/")
+        https = scope.get("scheme") == "https"  # as the client sees it (a trusted proxy may say so)
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -118,6 +134,8 @@ class SecurityHeaders:
                 headers += [(k, v) for k, v in SECURITY_HEADERS if k not in present]
                 if api and b"cache-control" not in present:
                     headers.append((b"cache-control", b"no-store"))
+                if https:
+                    headers.append((b"strict-transport-security", HSTS))
                 message = {**message, "headers": headers}
             await send(message)
 

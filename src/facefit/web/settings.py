@@ -20,10 +20,18 @@ class WebSettings(BaseModel):
         db_url: SQLAlchemy URL (None: FACEFIT_DB_URL or the default SQLite file).
         secure_cookies: send cookies only over HTTPS (turn off only on loopback / in tests).
         session_days: how long a browser stays signed in.
-        max_upload_bytes: largest accepted photo upload.
+        max_upload_bytes: largest accepted photo upload (request bodies to ``upload_paths``).
+        max_body_bytes: largest accepted body of any other request (JSON); both limits are enforced while
+            the body is read, before sign-in is checked (413).
+        upload_paths: paths whose POST bodies may be as large as ``max_upload_bytes``.
         max_image_pixels: largest accepted decoded image (width * height): stops decompression bombs.
-        login_failures: failed sign-ins allowed per email (and 4x per client address) within
-            ``login_window_s`` before further attempts are refused.
+        login_failures: failed sign-ins allowed per email (and 4x per client address) before further
+            attempts are refused; the count decays to zero over ``login_window_s`` (one more try every
+            ``login_window_s / login_failures`` seconds).
+        trusted_proxies: addresses of reverse proxies whose X-Forwarded-For/-Proto headers are believed
+            (none by default: the connecting address is the client).
+        api_docs: serve /docs and /openapi.json (off by default; on for development and the API tests).
+        token_use_every_s: record an API token's last use at most this often (not a write per request).
         allowed_origins: extra origins allowed to open the coaching WebSocket with a cookie
             (the app's own origin is always allowed).
         model_path: the Face Landmarker ``.task`` to serve (None: the verified default).
@@ -39,10 +47,15 @@ class WebSettings(BaseModel):
     secure_cookies: bool = True
     session_days: int = Field(default=14, ge=1, le=90)
     max_upload_bytes: int = Field(default=15 * MB, ge=1024, le=200 * MB)
+    max_body_bytes: int = Field(default=1 * MB, ge=1024, le=200 * MB)
+    upload_paths: tuple[str, ...] = ("/api/photos",)
     max_image_pixels: int = Field(default=40_000_000, ge=10_000)
     login_failures: int = Field(default=5, ge=1, le=100)
     login_window_s: float = Field(default=300.0, gt=0)
     allowed_origins: tuple[str, ...] = ()
+    trusted_proxies: tuple[str, ...] = ()
+    api_docs: bool = False
+    token_use_every_s: float = Field(default=60.0, ge=0, le=86400)
     model_path: Path | None = None
     max_ws_message_bytes: int = Field(default=64 * 1024, ge=1024)
     tick_every: int = Field(default=2, ge=1, le=30)

@@ -1,0 +1,83 @@
+"""The request-body limit, enforced while the body is read: nobody can make the server hold more than
+the limit in memory, signed in or not.
+
+A declared ``Content-Length`` over the limit is refused before a byte of the body is read; a body
+without one (chunked) is counted as it arrives and refused the moment it passes the limit. Either way
+the client gets ``413`` with one sentence, and the app (which may be half-way through reading) sees a
+disconnect. Uploads have their own, larger limit.
+"""
+
+from __future__ import annotations
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from facefit.web.settings import MB
+
+MULTIPART_OVERHEAD = 64 * 1024  # form boundaries and the small fields beside an uploaded file
+
+
+def _megabytes(limit: int) -> str:
+    return f"{limit / MB:.0f} MB" if limit >= MB else f"{limit // 1024} KB"
+
+
+class BodyLimit:
+    """Plain ASGI middleware: 413 for a request body over ``limit`` (``upload_limit`` on ``upload_paths``)."""
+
+    def __init__(self, app: ASGIApp, *, limit: int, upload_limit: int, upload_paths: tuple[str, ...]) -> None:
+        self.app = app
+        self.limit = limit
+        self.upload_limit = upload_limit + MULTIPART_OVERHEAD
+        self.upload_paths = frozenset(upload_paths)
+
+    def limit_for(self, scope: Scope) -> int:
+        return self.upload_limit if scope["path"] in self.upload_paths else self.limit
+
+    async def refuse(self, send: Send, limit: int) -> None:
+        what = "upload" if limit == self.upload_limit else "request body"
+        body = (b'{"detail":"the ' + what.encode() + b" is larger than the " + _megabytes(limit).encode()
+                + b' this address accepts; nothing was stored"}')
+        await send({"type": "http.response.start", "status": 413, "headers": [
+            (b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
+            (b"connection", b"close")]})
+        await send({"type": "http.response.body", "body": body})
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        limit = self.limit_for(scope)
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            await self.refuse(send, limit)
+            return
+        received = 0
+        refused = False
+        started = False
+
+        async def counted_receive() -> Message:
+            nonlocal received, refused
+            if refused:
+                return {"type": "http.disconnect"}
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    refused = True
+                    if not started:
+                        await self.refuse(send, limit)
+                    return {"type": "http.disconnect"}
+            return message
+
+        async def tracked_send(message: Message) -> None:
+            nonlocal started
+            if refused:  # the 413 went out already; whatever the app says about the cut-off body is dropped
+                return
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, counted_receive, tracked_send)
+        except Exception:
+            if not refused:
+                raise
