@@ -8,8 +8,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from facefit.coach.rest import RestFinder, _spread
+from facefit.coach.rest import RestFinder
 from facefit.signals.names import SIGNAL_NAMES
+from facefit.signals.stillness import spread as _spread
 
 
 @given(arrays(np.float64, st.tuples(st.integers(1, 40), st.integers(1, 8)),

@@ -43,18 +43,6 @@ FEATURE_WEIGHTS: dict[str, dict[str, float]] = {
 FEATURE_NAMES: tuple[str, ...] = tuple(FEATURE_WEIGHTS)
 FEATURE_INDEX: dict[str, int] = {name: i for i, name in enumerate(FEATURE_NAMES)}
 
-#: Signals whose stillness defines "at rest" (first-second calibration and twitch watch).
-STILLNESS_SIGNALS: tuple[str, ...] = (
-    "brow_lift_r", "brow_lift_l", "mouth_corner_lift_r", "mouth_corner_lift_l", "mouth_opening",
-    "mouth_width", "mouth_roundness", "jaw_forward",
-)
-#: Largest spread (5th to 95th percentile over one second) a still face shows on each geometry
-#: signal, IPD units; roundness (a ratio of two small distances) is about three times noisier.
-STILL_TOLERANCE_IPD = 0.03
-STILL_TOLERANCE_OVERRIDES: dict[str, float] = {"mouth_roundness": 0.09}
-#: Largest head pitch/yaw range (degrees) over a still second.
-STILL_TOLERANCE_DEG = 3.0
-
 
 def feature_matrix() -> np.ndarray:
     """The ``(K, F)`` matrix with ``features = (values - rest) @ matrix``."""

@@ -5,7 +5,8 @@ left/right landmark offset, pitch raised by a smile). Measuring change from the 
 rest cancels both. A rest is accepted only when it is:
 
 - **still**: the median over a window of >= 1 s where head pose and face geometry barely move
-  (a moving rest would bake motion into the zero), and
+  (a moving rest would bake motion into the zero; :mod:`facefit.signals.stillness` says what still
+  is, the same for the coach's first-still-second rest), and
 - **neutral**: no smile, mouth closed, brows not raised, eyes open, facing the camera. A rejection
   raises :class:`RestRejectedError` naming what to fix.
 
@@ -27,27 +28,11 @@ import numpy as np
 from facefit.errors import FaceFitError, NoFaceError
 from facefit.signals.compute import K, mirror_values, signals_from_observation
 from facefit.signals.names import SIGNAL_INDEX, SIGNAL_NAMES, SignalSeries
+from facefit.signals.stillness import STILL_WINDOW_S, motion
 
-MIN_STILL_S = 1.0
+MIN_STILL_S = STILL_WINDOW_S
 MAX_REST_S = 10.0  # a still window grows to at most this long (the median gains nothing beyond)
 CAMERA_SECONDS = 5.0
-
-# How much a signal may move (p95 - p5) inside a still window.
-STILL_TOLERANCE: dict[str, float] = {
-    "head_pitch": 4.0,
-    "head_yaw": 4.0,
-    "head_roll": 3.0,
-    "brow_height_r": 0.05,
-    "brow_height_l": 0.05,
-    "mouth_opening": 0.05,
-    "mouth_corner_lift_r": 0.05,
-    "mouth_corner_lift_l": 0.05,
-    "mouth_width": 0.06,
-    "jaw_opening": 0.06,
-}
-_STILL_COLUMNS = np.array([SIGNAL_INDEX[name] for name in STILL_TOLERANCE])
-_STILL_LIMITS = np.array(list(STILL_TOLERANCE.values()))
-SCALE_TOLERANCE = 0.05  # relative change of apparent face size (moving toward/away from the camera)
 
 
 class RestRejectedError(FaceFitError):
@@ -190,7 +175,7 @@ class StillWindow:
 
 
 def find_still_window(series: SignalSeries, *, min_still_s: float = MIN_STILL_S) -> StillWindow:
-    """The window of >= ``min_still_s`` with the least motion, scored against :data:`STILL_TOLERANCE`.
+    """The window of >= ``min_still_s`` with the least motion (:func:`facefit.signals.stillness.motion`).
 
     Raises :class:`RestRejectedError` when the face is not visible for long enough.
     """
@@ -212,7 +197,7 @@ def find_still_window(series: SignalSeries, *, min_still_s: float = MIN_STILL_S)
             break
         if not present[start:stop].all():
             continue
-        score, worst = _motion(values[start:stop])
+        score, worst = motion(values[start:stop])
         if best is None or score < best.score:
             best = StillWindow(start, stop, score, worst)
     if best is None:
@@ -222,18 +207,6 @@ def find_still_window(series: SignalSeries, *, min_still_s: float = MIN_STILL_S)
             "face was seen without a gap. Record a longer rest."
         )
     return _grow(best, values, present, t, max_ms=MAX_REST_S * 1000.0) if best.score <= 1.0 else best
-
-
-def _motion(window: np.ndarray) -> tuple[float, str]:
-    """How much a window moves, as a multiple of the tolerance (<= 1 is still), and the worst signal."""
-    columns = window[:, _STILL_COLUMNS]
-    ranges = np.percentile(columns, 95, axis=0) - np.percentile(columns, 5, axis=0)
-    ratios = np.nan_to_num(ranges / _STILL_LIMITS, nan=0.0)
-    scale = window[:, SIGNAL_INDEX["scale"]]
-    scale_ratio = (scale.max() / scale.min() - 1.0) / SCALE_TOLERANCE
-    all_ratios = np.append(ratios, scale_ratio)
-    worst = int(np.argmax(all_ratios))
-    return float(all_ratios[worst]), (*STILL_TOLERANCE, "scale")[worst]
 
 
 def _grow(
@@ -249,9 +222,9 @@ def _grow(
                 continue
             if t[new_stop - 1] - t[new_start] > max_ms:
                 continue
-            if _motion(values[new_start:new_stop])[0] <= 1.0:
+            if motion(values[new_start:new_stop])[0] <= 1.0:
                 start, stop, grown = new_start, new_stop, True
-    score, worst = _motion(values[start:stop])
+    score, worst = motion(values[start:stop])
     return StillWindow(start, stop, score, worst)
 
 
@@ -281,13 +254,16 @@ def calibrate_from_series(
     ``require_neutral=False`` skips the expression check (e.g. to baseline a deliberate pose).
     """
     window = find_still_window(series, min_still_s=min_still_s)
+    rows = series.values[window.start : window.stop]
+    rest = np.median(rows, axis=0)
     if window.score > 1.0:
+        # Say everything to fix at once: a smile held while moving is both, and fixing one reveals the other.
+        also = neutral_problems(rest) if require_neutral else []
         raise RestRejectedError(
             f"you moved during the rest ({_MOTION_WORDS.get(window.worst, window.worst)} changed "
             f"{window.score:.1f}x more than allowed); hold still for {min_still_s:g} s."
+            + (" Also: " + "; ".join(also) + "." if also else "")
         )
-    rows = series.values[window.start : window.stop]
-    rest = np.median(rows, axis=0)
     spread = 1.4826 * np.median(np.abs(rows - rest), axis=0)
     if require_neutral:
         _require_neutral(rest)
@@ -298,9 +274,14 @@ _MOTION_WORDS = {
     "head_pitch": "head nodding",
     "head_yaw": "head turning",
     "head_roll": "head tilting",
-    "scale": "distance to the camera",
+    "brow_lift_r": "brows",
+    "brow_lift_l": "brows",
+    "mouth_corner_lift_r": "mouth corners",
+    "mouth_corner_lift_l": "mouth corners",
     "mouth_opening": "mouth opening",
-    "jaw_opening": "jaw",
+    "mouth_width": "mouth width",
+    "mouth_roundness": "mouth shape",
+    "jaw_forward": "jaw",
 }
 
 

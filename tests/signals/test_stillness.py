@@ -1,0 +1,57 @@
+"""One definition of a still face: the calibration and the coach's first-still-second rest agree on it."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from facefit.coach.rest import RestFinder
+from facefit.signals.calibration import RestRejectedError, calibrate_from_series, find_still_window
+from facefit.signals.names import SIGNAL_INDEX, SIGNAL_NAMES, SignalSeries
+from facefit.signals.stillness import STILL_TOLERANCE_DEG, STILL_TOLERANCE_IPD, motion
+
+FPS = 15
+
+
+def _series(column: str, amplitude: float, seconds: float = 2.0) -> SignalSeries:
+    """A neutral face whose one ``column`` oscillates with peak-to-peak ``amplitude``; the rest is still."""
+    n = int(seconds * FPS)
+    t = np.arange(n) / FPS
+    values = np.zeros((n, len(SIGNAL_NAMES)))
+    values[:, SIGNAL_INDEX["face_present"]] = 1.0
+    values[:, SIGNAL_INDEX["mouth_width"]] = 0.9
+    values[:, SIGNAL_INDEX["scale"]] = 0.2
+    values[:, SIGNAL_INDEX[column]] += 0.5 * amplitude * np.sin(2 * np.pi * 1.0 * t)
+    return SignalSeries(t * 1000.0, values)
+
+
+def _coach_still(series: SignalSeries) -> bool:
+    finder = RestFinder()
+    for row, t_ms in zip(series.values, series.t_ms, strict=True):
+        finder.push(row, t_ms / 1000.0)
+    return finder.still
+
+
+@pytest.mark.parametrize(
+    ("column", "limit"),
+    [("head_roll", STILL_TOLERANCE_DEG), ("head_yaw", STILL_TOLERANCE_DEG),
+     ("brow_lift_r", STILL_TOLERANCE_IPD), ("mouth_width", STILL_TOLERANCE_IPD)],
+)
+def test_calibration_and_coach_call_the_same_faces_still(column: str, limit: float) -> None:
+    # The 5th-95th percentile range of a sine is ~0.98 of its peak-to-peak: just inside and well outside.
+    for amplitude, still in ((0.9 * limit, True), (1.5 * limit, False)):
+        series = _series(column, amplitude)
+        window = find_still_window(series)
+        assert (window.score <= 1.0) is still, (column, amplitude, window)
+        assert _coach_still(series) is still, (column, amplitude)
+        if not still:
+            assert window.worst == column
+            with pytest.raises(RestRejectedError, match="you moved during the rest"):
+                calibrate_from_series(series)
+
+
+def test_missing_head_pose_counts_as_still_and_says_which_signal_moved() -> None:
+    block = _series("mouth_opening", 0.05).values[:FPS]
+    block[:, SIGNAL_INDEX["head_pitch"] : SIGNAL_INDEX["head_roll"] + 1] = np.nan
+    score, worst = motion(block)
+    assert worst == "mouth_opening" and score > 1.0
