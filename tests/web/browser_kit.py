@@ -124,9 +124,18 @@ def horizontal_overflow(page: Any) -> dict[str, Any] | None:
     }""")
 
 
+def _wait_for_images(page: Any, timeout_s: float = 30.0) -> None:
+    """Until every <img> has loaded (polled: wait_for_function would eval, which the page's CSP forbids)."""
+    deadline = time.monotonic() + timeout_s
+    while not page.evaluate("() => [...document.images].every((img) => img.complete)"):
+        assert time.monotonic() < deadline, "images still loading"
+        page.wait_for_timeout(100)
+
+
 def check_page(page: Any, shots: Shots, name: str, *, full_page: bool = True) -> Path:
     """Assert the page fits, has no console error and no serious/critical axe violation; screenshot it."""
     size = page.viewport_size
+    _wait_for_images(page)
     path = shots.folder / f"{name}-{size['width']}x{size['height']}.png"
     page.screenshot(path=str(path), full_page=full_page)
     shots.taken.append(path)

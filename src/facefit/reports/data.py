@@ -35,6 +35,7 @@ from facefit.habits.service import (
     practice_by_day,
     session_minutes,
 )
+from facefit.reports.photo_change import MetricView, metric_view
 from facefit.safety.screening import Clearance
 from facefit.safety.service import current_clearance, safety_events
 from facefit.safety.stops import SafetyEvent
@@ -76,6 +77,14 @@ class PhotoData:
     units: dict[str, str]
     before_after: np.ndarray | None
     note: str | None = None
+    mm_per_ipd: float | None = None  # the baseline photo's scale (11.7 mm iris)
+    cheek_width_mm: float | None = None  # the baseline's cheekbone width (the jaw width's reference)
+
+    def views(self) -> list[MetricView]:
+        """Each metric in display units with its band and plain-language verdict."""
+        days = [local_date(d).isoformat() for d in self.dates]
+        return [metric_view(name, days, values, self.mdc95.get(name), mm_per_ipd=self.mm_per_ipd,
+                            cheek_width_mm=self.cheek_width_mm) for name, values in self.series.items()]
 
 
 @dataclass
@@ -180,8 +189,28 @@ def _photos(store: Store, profile_id: int, first: date | None, last: date) -> Ph
             before_after = side_by_side(view_photo(accepted[0]), view_photo(accepted[-1]))
         except (OSError, ValueError) as error:  # a photo file went missing or is damaged
             note = f"the before/after view could not be made: {error}"
+    baseline = next((p for p in accepted if p.is_baseline), accepted[0] if accepted else None)
+    mm_per_ipd, cheek_mm = _baseline_scale(baseline)
     return PhotoData(dates, keep, {m: errors[m].mdc95 for m in keep if m in errors},
-                     {m: METRIC_SPECS[m].unit for m in keep}, before_after, note)
+                     {m: METRIC_SPECS[m].unit for m in keep}, before_after, note, mm_per_ipd, cheek_mm)
+
+
+def _baseline_scale(photo: Any) -> tuple[float | None, float | None]:
+    """Millimetres per IPD and the cheekbone width in mm of the baseline photo (None when unknown)."""
+    from facefit.photos.landmarks import CHEEK_L, CHEEK_R, PUPIL_L, PUPIL_R
+
+    if photo is None:
+        return None, None
+    mm = (photo.measurement or {}).get("mm_per_ipd")
+    if not isinstance(mm, int | float) or not math.isfinite(mm) or mm <= 0:
+        return None, None
+    points = np.asarray(photo.landmarks, dtype=np.float64)
+    if points.ndim != 2 or points.shape[0] <= max(CHEEK_L, CHEEK_R, PUPIL_L, PUPIL_R):
+        return float(mm), None
+    px = points[:, :2] * np.array([photo.width, photo.height], dtype=np.float64)
+    ipd = float(np.hypot(*(px[PUPIL_L] - px[PUPIL_R])))
+    cheek = float(np.hypot(*(px[CHEEK_L] - px[CHEEK_R])))
+    return float(mm), (cheek / ipd * mm if ipd > 0 and math.isfinite(cheek) else None)
 
 
 def gather(store: Store, *, profile: str, span: str, today: date | None = None,
@@ -226,7 +255,7 @@ def gather(store: Store, *, profile: str, span: str, today: date | None = None,
         weeks = [w for w in weeks if w.last >= first]
     else:
         runs = Streaks(0, 0)
-        notes.append("not enrolled in a programme: adherence needs a plan (`facefit enrol`).")
+        notes.append("not enrolled in a programme: adherence needs a plan to compare with.")
     return ReportData(
         profile=profile, span=span, first=first, last=last, today=today, clearance=clearance,
         enrolment=enrolment, programme_name=programme_name, programme_weeks=programme_weeks,

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from jinja2 import Environment, select_autoescape
 
 from facefit.reports.data import ReportData, describe_event
+from facefit.reports.photo_change import headline
 
 EXPECTATIONS = [
     "Weeks 1-4: the aim is the habit (5-7 days a week). Little visible change is normal.",
@@ -106,9 +107,12 @@ days.</p>{% endif %}
 {% else %}<p class="empty">No safety events in this period.</p>{% endif %}</section>
 
 <section id="photos"><h2>Photo metrics</h2>
-{% if pics.photos %}<img alt="{{ pics.photos.alt }}" src="{{ pics.photos.src }}">
+{% if pics.photos %}<p><b>{{ photo_headline }}</b></p>
+<img alt="{{ pics.photos.alt }}" src="{{ pics.photos.src }}">
 <p class="note">A change counts only when it leaves the blue band (first photo +/- MDC95, the smallest change
-the measurement can detect).</p>{% else %}<p class="empty">No photos yet: add progress photos with
+the measurement can detect).</p>
+<ul class="verdicts">{% for v in views %}<li><b>{{ v.label }}</b>: {{ v.verdict }}</li>{% endfor %}</ul>
+{% else %}<p class="empty">No photos yet: add progress photos with
 <code>facefit photo add</code> (same light, distance and neutral face each time) to see measured change.</p>
 {% endif %}
 {% if pics.before_after %}<h2>Before and after (aligned)</h2>
@@ -136,8 +140,9 @@ def render_html(data: ReportData, pictures: dict[str, Picture]) -> str:
     env = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
     template = env.from_string(TEMPLATE)
     span_text = {"week": "last 7 days", "month": "last 30 days", "all": "everything"}[data.span]
+    views = data.photos.views() if data.photos is not None else []
     return template.render(
         d=data, pics=pictures, span_text=span_text, sessions=len(data.sessions),
         minutes=sum(s.minutes for s in data.sessions), events=[describe_event(e) for e in data.safety],
-        expectations=EXPECTATIONS,
+        expectations=EXPECTATIONS, views=views, photo_headline=headline(views),
     )

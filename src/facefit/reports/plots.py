@@ -8,8 +8,10 @@ figure into PNG bytes for inlining; the PDF writer saves the same figures.
 from __future__ import annotations
 
 import io
+import math
 from collections.abc import Sequence
 from datetime import date, timedelta
+from typing import Any
 
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -48,6 +50,28 @@ def image_png(rgb: np.ndarray) -> bytes:
     buffer = io.BytesIO()
     imsave(buffer, np.ascontiguousarray(rgb), format="png")
     return buffer.getvalue()
+
+
+def day_axis(ax: Any, days: Sequence[date]) -> None:
+    """Whole days on the x axis, labelled like "14 Mar": never hours, even with a single day of data.
+
+    The axis spans at least a day either side of the data, with at most ~8 ticks on whole days.
+    """
+    from matplotlib.dates import DateFormatter, DayLocator, date2num
+    from matplotlib.ticker import NullLocator
+
+    if not days:
+        return
+    first, last = min(days), max(days)
+    pad = max(1, (last - first).days // 20)
+    ax.set_xlim(date2num(first - timedelta(days=pad)), date2num(last + timedelta(days=pad)))
+    span = (last - first).days + 2 * pad
+    ax.xaxis.set_major_locator(DayLocator(interval=max(1, math.ceil(span / 8))))
+    ax.xaxis.set_major_formatter(DateFormatter("%d %b"))
+    ax.xaxis.set_minor_locator(NullLocator())
+    for label in ax.get_xticklabels():
+        label.set_rotation(30)
+        label.set_horizontalalignment("right")
 
 
 def calendar_heatmap(records: Sequence[DayRecord]) -> Figure | None:
@@ -101,7 +125,7 @@ def minutes_chart(practice: dict[date, PracticeDay], records: Sequence[DayRecord
     ax.set_ylabel("minutes")
     ax.set_title("Minutes per day")
     ax.legend(fontsize=8, frameon=False, loc="upper left")
-    fig.autofmt_xdate()
+    day_axis(ax, days)
     return fig
 
 
@@ -130,7 +154,7 @@ def reps_form_chart(sessions: Sequence[SessionPoint]) -> Figure | None:
         ax.set_title("Reps, and form from camera-coached sessions")
     else:
         ax.set_title("Reps per day (no camera-coached sessions: no form score yet)")
-    fig.autofmt_xdate()
+    day_axis(ax, days)
     return fig
 
 
@@ -169,45 +193,38 @@ def safety_chart(events: Sequence[SafetyEvent], first: date, last: date) -> Figu
         ax.scatter([e.at.astimezone().date()], [kinds.index(e.kind)], s=60, marker="X" if e.blocking else "o",
                    color="#c62828" if e.kind in BLOCKING_KINDS else "#f9a825", zorder=3)
     ax.set_yticks(range(len(kinds)), kinds)
-    ax.set_xlim(first - timedelta(days=1), last + timedelta(days=1))
     ax.set_ylim(-0.7, len(kinds) - 0.3)
     ax.grid(axis="x", alpha=0.3)
     ax.set_title("Safety events (X = stopped the session and needed acknowledgement)")
-    fig.autofmt_xdate()
+    day_axis(ax, [first, last])
     return fig
 
 
 def photo_metrics_chart(photos: PhotoData) -> Figure | None:
-    """Each metric over time with the band first photo +/- MDC95: inside it, change is not detectable."""
-    names = list(photos.series)
-    if not names:
+    """Each metric over time in display units (mm where a scale exists) with the band first photo +/-
+    MDC95: inside it, change is not detectable. The y-range always holds the whole band."""
+    views = photos.views()
+    if not views:
         return None
     cols = 2
-    rows = (len(names) + 1) // cols
-    fig = Figure(figsize=(9, 2.4 * rows))
-    for i, name in enumerate(names):
+    rows = (len(views) + 1) // cols
+    fig = Figure(figsize=(9, 2.6 * rows))
+    dates = [d.astimezone().date() if d.tzinfo else d.date() for d in photos.dates]
+    for i, view in enumerate(views):
         ax = fig.add_subplot(rows, cols, i + 1)
-        values = photos.series[name]
-        ax.plot(photos.dates, values, "o-", color="#37474f", markersize=4)
-        mdc = photos.mdc95.get(name)
-        if mdc is not None and np.isfinite(values[0]):
-            ax.axhspan(values[0] - mdc, values[0] + mdc, color="#90caf9", alpha=0.4,
+        ax.plot(dates, [np.nan if v is None else v for v in view.values], "o-", color="#37474f", markersize=4)
+        if view.band is not None:
+            ax.axhspan(*view.band, color="#90caf9", alpha=0.4,
                        label="first photo +/- MDC95 (no detectable change)")
             if i == 0:
                 ax.legend(fontsize=7, frameon=False, loc="upper left")
-        else:
-            # No error estimate: keep the axis from magnifying landmark noise into a visible "trend".
-            finite = [v for v in values if np.isfinite(v)]
-            if finite:
-                centre = float(np.mean(finite))
-                half = max((max(finite) - min(finite)) * 0.6, 0.02 * abs(centre), 1e-6)
-                ax.set_ylim(centre - half, centre + half)
-        unit = photos.units.get(name, "")
-        ax.set_title(f"{name} ({unit})" + ("" if mdc is not None else " - no MDC yet: change unknown"),
-                     fontsize=9)
+        ax.set_ylim(*view.y_range)
+        day_axis(ax, dates)
+        title = f"{view.label} ({view.unit})"
+        if view.band is None:
+            title += " - error not measured yet"
+        ax.set_title(title, fontsize=9)
         ax.tick_params(labelsize=7)
-        for label in ax.get_xticklabels():
-            label.set_rotation(30)
     fig.tight_layout()
     return fig
 
@@ -223,6 +240,10 @@ def lifestyle_chart(targets: Sequence[TargetSummary]) -> Figure | None:
     ax.barh(y, [t.met for t in targets], color="#43a047", label="days on target")
     ax.set_yticks(y, [t.text for t in targets])
     ax.invert_yaxis()
+    from matplotlib.ticker import MaxNLocator
+
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # whole days, never "0.5 days"
+    ax.set_xlim(0, max(3, max(t.logged for t in targets)) + 0.3)
     ax.set_xlabel("days")
     ax.set_title("Lifestyle targets")
     ax.legend(fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0))

@@ -13,6 +13,7 @@ from typing import Any
 from facefit.catalog.loader import Catalog
 from facefit.reports.data import ReportData, describe_event, gather
 from facefit.reports.html import EXPECTATIONS
+from facefit.reports.photo_change import headline
 from facefit.store.db import Store
 
 SCHEMA_VERSION = 1
@@ -26,6 +27,7 @@ def to_dict(data: ReportData) -> dict[str, Any]:
     """The report's data as JSON-ready values (schema ``SCHEMA_VERSION``)."""
     clearance = data.clearance
     photos = data.photos
+    views = photos.views() if photos is not None else []
     return {
         "schema": SCHEMA_VERSION,
         "profile": data.profile,
@@ -61,6 +63,8 @@ def to_dict(data: ReportData) -> dict[str, Any]:
             "dates": [d.isoformat() for d in photos.dates],
             "series": {k: [_num(v, 5) for v in values] for k, values in photos.series.items()},
             "mdc95": {k: _num(v, 5) for k, v in photos.mdc95.items()}, "units": photos.units,
+            # per metric in display units (mm where a scale exists), its MDC95 band and plain verdict
+            "metrics": [view.to_dict() for view in views], "headline": headline(views),
         },
         "expectations": EXPECTATIONS,
         "notes": data.notes,

@@ -45,12 +45,29 @@ def _import(request: Request, caller: MemberDep, data: bytes, name: str, force: 
     with image_landmarker(request.app.state) as landmarker:
         outcome = import_photo(loaded, store=request.app.state.store, profile_id=caller.profile_id,
                                landmarker=landmarker, force=force, source_name=name)
+        error_note = _measure_error(request, caller, landmarker) if outcome.is_baseline else None
     return {
+        "error_note": error_note,
         "stored": outcome.stored, "duplicate": outcome.duplicate, "photo_id": outcome.photo_id,
         "accepted": outcome.accepted, "is_baseline": outcome.is_baseline, "forced": outcome.forced,
         "gate": outcome.result.to_dict() if outcome.result is not None else None,
         "new_asymmetries": [c.to_dict() for c in outcome.new_asymmetries],
     }
+
+
+def _measure_error(request: Request, caller: MemberDep, landmarker: Any) -> str:
+    """A new baseline: measure each metric's error (MDC95) from simulated re-takes of it, once, so the
+    progress page can tell change from noise (what `facefit photo repeatability` does in the terminal)."""
+    from facefit.errors import FaceFitError
+    from facefit.photos.progress import measure_repeatability
+
+    try:
+        report = measure_repeatability(store=request.app.state.store, profile_id=caller.profile_id,
+                                       landmarker=landmarker)
+    except FaceFitError as error:
+        return f"the measurement error could not be worked out from this baseline: {error}"
+    return (f"measurement error worked out from {report.perturbations_kept} simulated re-takes of your "
+            "baseline")
 
 
 @router.post("", summary="Upload a photo (JPEG/PNG/WebP, multipart field 'file'); the gate says "

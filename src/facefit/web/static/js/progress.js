@@ -1,45 +1,77 @@
-// Progress: practice numbers, photo metrics with their measurement error (MDC95), before/after, time-lapse.
-import { lineChart } from "./charts.js";
+// Progress: practice per day, then each photo measurement with its plain-language verdict, drawn with
+// its measurement-error band (MDC95) from the server; before/after and a time-lapse of the photos.
+import { barChart, lineChart } from "./charts.js";
 import { api, el, flash } from "./common.js";
+
+function perDay(sessions, pick) {
+  const byDay = new Map();
+  for (const s of sessions) { const v = pick(s); if (v !== null && v !== undefined) byDay.set(s.date, (byDay.get(s.date) || 0) + v); }
+  const dates = [...byDay.keys()].sort();
+  return { dates, values: dates.map((d) => byDay.get(d)) };
+}
+
+function tile(title, value, note = "") {
+  return el("div", { class: "tile" }, el("h3", { text: title }), el("p", { class: "big", text: value }), note ? el("p", { class: "small", text: note }) : "");
+}
+
+function practiceSection(root, data) {
+  const reps = data.sessions.reduce((n, s) => n + (s.reps || 0), 0);
+  const minutes = data.sessions.reduce((n, s) => n + (s.minutes || 0), 0);
+  root.append(el("h2", { text: "Practice" }));
+  root.append(el("section", { class: "tiles", "aria-label": "Practice so far" },
+    tile("Sessions", String(data.sessions.length)), tile("Reps", String(reps)), tile("Minutes", String(Math.round(minutes))),
+    tile("Adherence", data.adherence === null ? "—" : `${Math.round(data.adherence)}%`, data.adherence === null ? "Shown once a planned day is due." : "")));
+  const charts = el("div", { class: "charts" });
+  const repsDay = perDay(data.sessions, (s) => s.reps || 0);
+  if (repsDay.dates.length) charts.append(el("figure", { class: "chart-box" }, el("h3", { text: "Reps per day" }), barChart({ label: "Reps per day", ...repsDay, unit: "reps" })));
+  const scored = data.sessions.filter((s) => s.form_score !== null);
+  if (scored.length) {
+    charts.append(el("figure", { class: "chart-box" }, el("h3", { text: "Reps without a form fault" }),
+      el("p", { class: "small", text: "Share of camera-counted reps with no fault (teeth showing, frowning, jerky start…)." }),
+      lineChart({ label: "Share of reps without a form fault, per session", dates: scored.map((s) => s.date), values: scored.map((s) => s.form_score), yRange: [0, 100], unit: "%" })));
+  }
+  if (charts.children.length) root.append(charts);
+  else root.append(el("p", { text: "No sessions yet: your first practice shows here." }));
+}
+
+function metricCard(m) {
+  const box = el("figure", { class: "chart-box", "data-testid": "metric", "data-metric": m.metric });
+  box.append(el("h3", { text: m.label + (m.experimental ? " (experimental)" : "") }),
+    el("p", { class: `verdict${m.measurable ? " changed" : ""}`, "data-testid": "verdict", text: m.verdict }),
+    lineChart({ label: `${m.label} over time, in ${m.unit}. ${m.verdict}`, dates: m.dates, values: m.values, band: m.band, yRange: m.y_range, unit: m.unit }));
+  return box;
+}
+
+async function photoSection(root, data) {
+  root.append(el("h2", { text: "Photo measurements" }));
+  if (!data.photos) {
+    root.append(el("p", { text: "No accepted photos yet: take one on the Photos page. A change is only reported when it is bigger than the measurement's own error." }));
+    return;
+  }
+  root.append(el("p", { class: "headline", "data-testid": "photo-headline", text: data.photos.headline }),
+    el("p", { class: "small", text: "The blue band is your first photo's value ± its measurement error (MDC95, worked out from re-takes of your baseline). A point inside the band is measurement noise, not progress. Millimetres use your iris (11.7 mm on average) as the ruler." }));
+  const charts = el("div", { class: "charts" });
+  for (const m of data.photos.metrics) if (m.values.some((v) => v !== null)) charts.append(metricCard(m));
+  root.append(charts);
+  const photos = (await api("/api/photos")).filter((p) => p.accepted);
+  if (photos.length > 1) {
+    root.append(el("h2", { text: "Before and after" }),
+      el("img", { class: "plot", alt: "Your first and latest accepted photos, aligned side by side", src: "/api/progress/before-after" }));
+    const frame = el("img", { class: "plot timelapse", alt: "Time-lapse of your accepted photos" });
+    let i = 0; const show = () => { frame.src = photos[i % photos.length].image; i += 1; };
+    show(); setInterval(show, 900);
+    root.append(el("h2", { text: "Time-lapse" }), frame);
+  }
+}
 
 async function main() {
   const root = document.getElementById("progress-app");
   const data = await api("/api/progress?span=all");
+  window.facefitProgress = data;  // the test reads the chart data the page drew
   root.textContent = "";
-  const reps = data.sessions.reduce((n, s) => n + (s.reps || 0), 0);
-  root.append(el("div", { class: "grid" },
-    el("div", {}, el("h2", { text: "Sessions" }), el("p", { class: "big", text: String(data.sessions.length) })),
-    el("div", {}, el("h2", { text: "Reps" }), el("p", { class: "big", text: String(reps) })),
-    el("div", {}, el("h2", { text: "Adherence" }), el("p", { class: "big", text: data.adherence === null ? "—" : `${data.adherence}%` })),
-    el("div", {}, el("h2", { text: "Streak" }), el("p", { class: "big", text: `${data.streak.current} days` }))));
-  const charts = el("div", { class: "charts" });
-  const dated = data.sessions.filter((s) => s.form_score !== null);
-  if (dated.length) charts.append(lineChart("Form score per session", dated.map((s) => s.date), dated.map((s) => s.form_score)));
-  const withReps = data.sessions.filter((s) => s.reps);
-  if (withReps.length) charts.append(lineChart("Reps per session", withReps.map((s) => s.date), withReps.map((s) => s.reps)));
-  root.append(el("h2", { text: "Practice" }), charts);
-  root.append(el("h2", { text: "Photo measurements" }));
-  if (!data.photos) {
-    root.append(el("p", { text: "No accepted photos yet: take one on the Photos page. Changes are only reported when they exceed the measurement's own error (MDC95)." }));
-  } else {
-    const photoCharts = el("div", { class: "charts" });
-    for (const [name, values] of Object.entries(data.photos.series)) {
-      if (values.every((v) => v === null)) continue;
-      photoCharts.append(lineChart(name, data.photos.dates, values, { band: data.photos.mdc95[name] ?? null, unit: data.photos.units[name] || "" }));
-    }
-    root.append(el("p", { class: "small", text: "The shaded band is the first photo's value ± MDC95: changes inside it are measurement noise, not progress." }), photoCharts);
-    const pair = el("img", { class: "plot", alt: "first and latest photo, aligned", src: "/api/progress/before-after" });
-    pair.addEventListener("error", () => pair.replaceWith(el("p", { text: "Before/after needs two accepted photos." })));
-    root.append(el("h2", { text: "Before / after" }), pair);
-    const photos = (await api("/api/photos")).filter((p) => p.accepted);
-    if (photos.length > 1) {
-      const frame = el("img", { class: "plot timelapse", alt: "time-lapse of accepted photos" });
-      let i = 0; const show = () => { frame.src = photos[i % photos.length].image; i += 1; };
-      show(); setInterval(show, 800);
-      root.append(el("h2", { text: "Time-lapse" }), frame);
-    }
-  }
-  if (data.notes && data.notes.length) root.append(el("ul", {}, ...data.notes.map((n) => el("li", { text: n }))));
+  practiceSection(root, data);
+  await photoSection(root, data);
+  if (data.notes && data.notes.length) root.append(el("ul", { class: "small" }, ...data.notes.map((n) => el("li", { text: n }))));
   document.body.dataset.state = "loaded";
 }
 main().catch((error) => { flash(error.message, "error"); document.body.dataset.state = "loaded"; });
