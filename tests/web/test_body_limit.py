@@ -75,13 +75,14 @@ def test_a_300_mb_body_is_refused_while_read_and_memory_stays_flat(tmp_path: Pat
         try:
             status, sent = _stream(server.port, "/api/lifestyle", 300 * MB)  # no cookie: refused unread
             declared, declared_sent = _stream(server.port, "/api/lifestyle", 300 * MB, declared=True)
-            anonymous_upload = _stream(server.port, "/api/photos", 300 * MB)
-            declared_upload = _stream(server.port, "/api/photos", 300 * MB, declared=True)
+            form = "multipart/form-data; boundary=xyz"
+            anonymous_upload = _stream(server.port, "/api/photos", 300 * MB, content_type=form)
+            declared_upload = _stream(server.port, "/api/photos", 300 * MB, declared=True, content_type=form)
             cookie = "; ".join(f"{k}={v}" for k, v in member.cookies.items())
             upload_status, upload_sent = _stream(
                 server.port, "/api/photos", 300 * MB, headers=f"Cookie: {cookie}\r\n"
                 f"X-CSRF-Token: {member.headers['X-CSRF-Token']}\r\n",
-                content_type="multipart/form-data; boundary=xyz",
+                content_type=form,
                 prefix=b'--xyz\r\nContent-Disposition: form-data; name="file"; filename="a.jpg"\r\n'
                        b"Content-Type: image/jpeg\r\n\r\n\xff\xd8\xff")
         finally:

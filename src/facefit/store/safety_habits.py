@@ -12,6 +12,8 @@ from datetime import date, datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import Date, ForeignKey, Index, String, Text, UniqueConstraint, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from facefit.store.base import Base, utcnow
@@ -233,13 +235,27 @@ def list_practice_sessions(
 def upsert_lifestyle_day(
     *, session: Session, profile_id: int, day: date, values: dict[str, Any]
 ) -> LifestyleDay:
-    """Merge ``values`` (already validated) into the day's row; fields not given keep what was logged."""
+    """Merge ``values`` (already validated) into the day's row; fields not given keep what was logged.
+
+    One INSERT .. ON CONFLICT DO UPDATE on SQLite and PostgreSQL, so two processes logging the same new
+    day at once both land in the one row (a read-then-insert would fail one of them on the unique day).
+    """
     unknown = set(values) - set(LIFESTYLE_FIELDS)
     if unknown:
         raise ValueError(f"unknown lifestyle fields: {', '.join(sorted(unknown))}")
-    row = session.scalar(
-        select(LifestyleDay).where(LifestyleDay.profile_id == profile_id, LifestyleDay.day == day)
-    )
+    found = select(LifestyleDay).where(LifestyleDay.profile_id == profile_id, LifestyleDay.day == day)
+    dialect = session.get_bind().dialect.name
+    if dialect in ("sqlite", "postgresql"):
+        insert = sqlite_insert if dialect == "sqlite" else postgresql_insert
+        now = utcnow()
+        session.execute(
+            insert(LifestyleDay).values(profile_id=profile_id, day=day, updated_at=now, **values)
+            .on_conflict_do_update(index_elements=["profile_id", "day"], set_={**values, "updated_at": now})
+        )
+        row = session.scalar(found.execution_options(populate_existing=True))
+        assert row is not None
+        return row
+    row = session.scalar(found)
     if row is None:
         row = LifestyleDay(profile_id=profile_id, day=day)
         session.add(row)

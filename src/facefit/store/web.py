@@ -9,9 +9,9 @@ digests (they are long random strings, so a fast hash is enough and lookups stay
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint, delete, select
+from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint, delete, or_, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from facefit.store.base import Base, utcnow
@@ -156,6 +156,14 @@ def find_api_token(*, session: Session, token_hash: str) -> ApiToken | None:
     return session.scalar(
         select(ApiToken).where(ApiToken.token_hash == token_hash, ApiToken.revoked.is_(False))
     )
+
+
+def touch_api_token(*, session: Session, token_id: int, now: datetime, every_s: float) -> bool:
+    """Record that a token was used at ``now`` unless that was already recorded less than ``every_s``
+    ago (one conditional UPDATE: concurrent requests never wait on each other to say the same thing)."""
+    stale = or_(ApiToken.last_used_at.is_(None), ApiToken.last_used_at < now - timedelta(seconds=every_s))
+    result = session.execute(update(ApiToken).where(ApiToken.id == token_id, stale).values(last_used_at=now))
+    return bool(result.rowcount)
 
 
 def list_api_tokens(*, session: Session, account_id: int) -> list[ApiToken]:

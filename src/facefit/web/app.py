@@ -20,6 +20,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from facefit.errors import FaceFitError, InputError, ModelNotFoundError
 from facefit.store.db import open_store
 from facefit.web.assets import STATIC_DIR
+from facefit.web.deps import TokenUse
 from facefit.web.limits import BodyLimit
 from facefit.web.security import RateLimiter
 from facefit.web.settings import WebSettings
@@ -67,6 +68,7 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.store = store
     app.state.login_limiter = RateLimiter(settings.login_failures, settings.login_window_s)
+    app.state.token_use = TokenUse(store, settings.token_use_every_s)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_request: Request, error: RequestValidationError) -> JSONResponse:
@@ -89,8 +91,7 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     app.include_router(assets.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    app.add_middleware(BodyLimit, limit=settings.max_body_bytes, upload_limit=settings.max_upload_bytes,
-                       upload_paths=settings.upload_paths)
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes, upload_limit=settings.max_upload_bytes)
     app.add_middleware(SecurityHeaders)
     if settings.trusted_proxies:  # outermost: everything below sees the client the proxy names
         from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware

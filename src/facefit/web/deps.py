@@ -7,12 +7,16 @@ queries by ``caller.profile_id``; there is no code path that takes a profile id 
 from __future__ import annotations
 
 import contextlib
+import logging
+import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, status
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from facefit.store import web as accounts
@@ -24,6 +28,7 @@ SESSION_COOKIE = "facefit_session"
 CSRF_COOKIE = "facefit_csrf"
 CSRF_HEADER = "X-CSRF-Token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+log = logging.getLogger(__name__)
 
 
 def get_store(request: Request) -> Store:
@@ -63,6 +68,7 @@ class Caller:
     profile_id: int
     via: str  # "cookie" | "token"
     csrf_token: str | None = None
+    token_id: int | None = None
 
 
 def _unauthorised(message: str) -> HTTPException:
@@ -80,8 +86,8 @@ def caller_from_credentials(
         account = accounts.get_account(session=session, account_id=token.account_id)
         if account is None:
             return None
-        token.last_used_at = datetime.now(UTC)
-        return Caller(account.id, account.email, account.role, account.profile_id, "token")
+        return Caller(account.id, account.email, account.role, account.profile_id, "token",
+                      token_id=token.id)
     if cookie:
         row = accounts.find_auth_session(session=session, token_hash=digest(cookie))
         if row is None:
@@ -114,6 +120,40 @@ def check_csrf(request: Request, expected: str | None = None) -> None:
         )
 
 
+class TokenUse:
+    """Records when API tokens were last used without a database write per request.
+
+    A request only reads its token; at most once per ``every_s`` per token (per process) a short
+    transaction of its own records the use with one conditional UPDATE. It is bookkeeping: if the
+    database is busy the use goes unrecorded (logged) and the request still succeeds.
+    """
+
+    def __init__(self, store: Store, every_s: float) -> None:
+        self.store = store
+        self.every_s = every_s
+        self._recorded: dict[int, float] = {}
+        self._lock = threading.Lock()
+
+    def note(self, token_id: int) -> None:
+        now = time.monotonic()
+        with self._lock:
+            last = self._recorded.get(token_id)
+            if last is not None and now - last < self.every_s:
+                return
+            self._recorded[token_id] = now
+        try:
+            with self.store.transaction() as db:
+                accounts.touch_api_token(session=db, token_id=token_id, now=datetime.now(UTC),
+                                         every_s=self.every_s)
+        except OperationalError as error:
+            log.warning("could not record the use of API token %s: %s", token_id, error)
+
+
+def _note_token_use(request: Request, caller: Caller | None) -> None:
+    if caller is not None and caller.token_id is not None:
+        request.app.state.token_use.note(caller.token_id)
+
+
 def get_caller(request: Request, db: DbDep) -> Caller:
     bearer = bearer_token(request)
     caller = caller_from_credentials(session=db, bearer=bearer, cookie=request.cookies.get(SESSION_COOKIE))
@@ -121,13 +161,16 @@ def get_caller(request: Request, db: DbDep) -> Caller:
         raise _unauthorised("invalid or revoked API token" if bearer else "sign in first")
     if caller.via == "cookie":
         check_csrf(request, caller.csrf_token)
+    _note_token_use(request, caller)
     return caller
 
 
 def get_optional_caller(request: Request, db: DbDep) -> Caller | None:
-    return caller_from_credentials(
+    caller = caller_from_credentials(
         session=db, bearer=bearer_token(request), cookie=request.cookies.get(SESSION_COOKIE)
     )
+    _note_token_use(request, caller)
+    return caller
 
 
 def get_member(caller: Annotated[Caller, Depends(get_caller)]) -> Caller:

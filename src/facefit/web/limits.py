@@ -4,10 +4,13 @@ the limit in memory, signed in or not.
 A declared ``Content-Length`` over the limit is refused before a byte of the body is read; a body
 without one (chunked) is counted as it arrives and refused the moment it passes the limit. Either way
 the client gets ``413`` with one sentence, and the app (which may be half-way through reading) sees a
-disconnect. Uploads have their own, larger limit.
+disconnect. Uploads (multipart forms, wherever they are sent) have their own, larger limit; a JSON
+route never reads a multipart body as JSON, so the larger limit gains an attacker nothing there.
 """
 
 from __future__ import annotations
+
+import json
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -21,21 +24,30 @@ def _megabytes(limit: int) -> str:
 
 
 class BodyLimit:
-    """Plain ASGI middleware: 413 for a request body over ``limit`` (``upload_limit`` on ``upload_paths``)."""
+    """Plain ASGI middleware: 413 for a request body over ``limit`` (``upload_limit`` for multipart forms)."""
 
-    def __init__(self, app: ASGIApp, *, limit: int, upload_limit: int, upload_paths: tuple[str, ...]) -> None:
+    def __init__(self, app: ASGIApp, *, limit: int, upload_limit: int) -> None:
         self.app = app
         self.limit = limit
-        self.upload_limit = upload_limit + MULTIPART_OVERHEAD
-        self.upload_paths = frozenset(upload_paths)
+        self.upload_limit = upload_limit
+
+    @staticmethod
+    def is_upload(scope: Scope) -> bool:
+        """A multipart form (what every upload route reads): the upload limit; anything else: the JSON one."""
+        content_type = dict(scope["headers"]).get(b"content-type", b"")
+        return content_type.lower().startswith(b"multipart/form-data")
 
     def limit_for(self, scope: Scope) -> int:
-        return self.upload_limit if scope["path"] in self.upload_paths else self.limit
+        return self.upload_limit + MULTIPART_OVERHEAD if self.is_upload(scope) else self.limit
 
-    async def refuse(self, send: Send, limit: int) -> None:
-        what = "upload" if limit == self.upload_limit else "request body"
-        body = (b'{"detail":"the ' + what.encode() + b" is larger than the " + _megabytes(limit).encode()
-                + b' this address accepts; nothing was stored"}')
+    async def refuse(self, scope: Scope, send: Send, size: int | None) -> None:
+        if self.is_upload(scope):
+            told = f"is {size / MB:.0f} MB" if size else "is too large"
+            text = f"upload {told}; photos over {_megabytes(self.upload_limit)} are refused"
+        else:
+            text = (f"the request body is larger than the {_megabytes(self.limit)} this address accepts; "
+                    "nothing was stored")
+        body = json.dumps({"detail": text}).encode()
         await send({"type": "http.response.start", "status": 413, "headers": [
             (b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
             (b"connection", b"close")]})
@@ -48,7 +60,7 @@ class BodyLimit:
         limit = self.limit_for(scope)
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
-            await self.refuse(send, limit)
+            await self.refuse(scope, send, int(declared))
             return
         received = 0
         refused = False
@@ -64,7 +76,7 @@ class BodyLimit:
                 if received > limit:
                     refused = True
                     if not started:
-                        await self.refuse(send, limit)
+                        await self.refuse(scope, send, None)
                     return {"type": "http.disconnect"}
             return message
 

@@ -6,6 +6,7 @@ leaked database does not let anyone sign in. Passwords use argon2id with argon2-
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import secrets
@@ -17,8 +18,13 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 _HASHER = PasswordHasher()
-# A real hash to verify against when the email is unknown, so timing does not reveal which emails exist.
-_DUMMY_HASH = _HASHER.hash("facefit-dummy-password")
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """A real hash to verify against when the email is unknown, so timing does not reveal which emails
+    exist (made on first use: hashing costs ~0.5 s and 64 MB, which importing this module should not)."""
+    return _HASHER.hash("facefit-dummy-password")
 
 API_TOKEN_PREFIX = "ffk_"
 
@@ -30,7 +36,7 @@ def hash_password(password: str) -> str:
 def verify_password(password_hash: str | None, password: str) -> bool:
     """True when ``password`` matches; always spends one argon2 verification (no user enumeration)."""
     try:
-        return _HASHER.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+        return _HASHER.verify(password_hash or _dummy_hash(), password) and password_hash is not None
     except (VerificationError, InvalidHashError):
         return False
 
