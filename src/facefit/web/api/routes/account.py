@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, Request, Response, status
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import delete
 
 from facefit.store import web as accounts
 from facefit.web import account_data
@@ -17,7 +19,7 @@ from facefit.web.schemas import (
     TokenCreated,
     TokenPublic,
 )
-from facefit.web.security import API_TOKEN_PREFIX, digest, new_token, verify_password
+from facefit.web.security import API_TOKEN_PREFIX, digest, hash_password, new_token, verify_password
 
 router = APIRouter(prefix="/api/account", tags=["account"])
 
@@ -32,6 +34,26 @@ def _account(db: DbDep, caller: CallerDep) -> accounts.Account:
 @router.get("", response_model=AccountPublic, summary="The signed-in account")
 def me(db: DbDep, caller: CallerDep) -> accounts.Account:
     return _account(db, caller)
+
+
+class PasswordChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    current_password: str = Field(max_length=256)
+    new_password: str = Field(min_length=10, max_length=256)
+
+
+@router.post("/password", response_model=Message,
+             summary="Change my password (needs the current one); other browsers are signed out")
+def change_password(body: PasswordChange, request: Request, db: DbDep, caller: CallerDep) -> Message:
+    account = _account(db, caller)
+    if not verify_password(account.password_hash, body.current_password):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "the current password is wrong: nothing was changed")
+    account.password_hash = hash_password(body.new_password)
+    this_browser = digest(request.cookies.get(SESSION_COOKIE) or "")
+    db.execute(delete(accounts.AuthSession).where(accounts.AuthSession.account_id == account.id,
+                                                  accounts.AuthSession.token_hash != this_browser))
+    return Message(detail="password changed; other browsers were signed out")
 
 
 @router.get("/tokens", response_model=list[TokenPublic], summary="List my API tokens")

@@ -91,10 +91,18 @@ def answer_screening(answers: dict[str, Any], db: DbDep, caller: MemberDep) -> d
 
 @router.get("/api/lifestyle", summary="My lifestyle log")
 def lifestyle(db: DbDep, caller: MemberDep) -> dict[str, Any]:
+    from facefit.habits.lifestyle import FIELDS, TARGETS
     from facefit.habits.service import lifestyle_days
 
     days = lifestyle_days(session=db, profile_id=caller.profile_id)
-    return {"days": [{"day": d.isoformat(), **values} for d, values in sorted(days.items())]}
+    targets = {t.field: t.text for t in TARGETS}
+    def on_target(values: dict[str, Any]) -> dict[str, bool]:
+        return {t.field: bool(t.met(values[t.field])) for t in TARGETS if values.get(t.field) is not None}
+
+    return {"days": [{"day": d.isoformat(), **values, "on_target": on_target(values)}
+                     for d, values in sorted(days.items())],
+            "fields": [{"name": f.name, "label": f.label, "kind": f.kind, "unit": f.unit, "low": f.low,
+                        "high": f.high, "target": targets.get(f.name, "")} for f in FIELDS.values()]}
 
 
 @router.post("/api/lifestyle", summary="Log one day (sleep, water, sun, ...); a bad field is named")

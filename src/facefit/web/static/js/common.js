@@ -82,5 +82,6 @@ if (menu) {
   document.getElementById("site-nav").addEventListener("click", (e) => { if (e.target.closest("a")) setOpen(false); });
 }
 
-const logout = document.getElementById("logout");
-if (logout) logout.addEventListener("click", async () => { await api("/api/auth/logout", { method: "POST" }); location.href = "/login"; });
+for (const button of document.querySelectorAll("#logout, [data-action=logout]")) {
+  button.addEventListener("click", async () => { await api("/api/auth/logout", { method: "POST" }); location.href = "/login"; });
+}
