@@ -29,10 +29,12 @@ ALLOWED: dict[str, set[str]] = {
     "photos": {"vision", "signals", "synth", "safety", "store"},
     "habits": {"catalog", "routine", "coach", "safety", "store"},
     "reports": {"catalog", "routine", "coach", "signals", "safety", "habits", "photos", "store"},
+    "practice": {"catalog", "routine", "vision", "signals", "synth", "coach", "safety", "photos", "habits",
+                 "store"},
     "study": {"catalog", "routine", "vision", "signals", "synth", "coach", "safety", "photos", "habits",
               "store", "reports", "practice"},
     "web": {"catalog", "routine", "vision", "signals", "synth", "coach", "safety", "photos", "habits",
-            "store", "reports", "study"},
+            "store", "reports", "practice", "study"},
 }
 
 

@@ -17,7 +17,7 @@ CATALOG = load_catalog()
 def test_ok_keeps_every_step() -> None:
     routine = CATALOG.routine("daily-10")
     filtered = filter_routine(routine, CATALOG.exercises, evaluate(NO))
-    assert filtered.steps == routine.steps and filtered.skipped == () and not filtered.blocked
+    assert filtered.steps == routine.steps and filtered.skipped == ()
 
 
 def test_tmj_removes_jaw_glide_from_daily_routine_with_reason() -> None:
@@ -31,7 +31,6 @@ def test_tmj_removes_jaw_glide_from_daily_routine_with_reason() -> None:
     for item in filtered.skipped:
         assert "jaw glide" in item.reason and "TMJ" in item.reason
     assert any("jaw glide" in line for line in filtered.messages())
-    assert not filtered.blocked
 
 
 def test_without_replacement_the_step_is_skipped() -> None:
@@ -41,11 +40,10 @@ def test_without_replacement_the_step_is_skipped() -> None:
     assert all(item.replacement is None for item in filtered.skipped)
 
 
-def test_consult_first_blocks_until_acknowledged() -> None:
-    routine = CATALOG.routine("daily-10")
+def test_consult_first_needs_acknowledgement_until_cleared() -> None:
     palsy = {**NO, "facial-nerve-disorder": True}
-    assert filter_routine(routine, CATALOG.exercises, evaluate(palsy)).blocked
-    assert not filter_routine(routine, CATALOG.exercises, evaluate(palsy, consult_acknowledged=True)).blocked
+    assert evaluate(palsy).needs_acknowledgement  # start_practice refuses it (tests/practice)
+    assert not evaluate(palsy, consult_acknowledged=True).needs_acknowledgement
 
 
 @settings(max_examples=60, deadline=None)

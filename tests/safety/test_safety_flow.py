@@ -11,8 +11,8 @@ from typer.testing import CliRunner
 
 from facefit.cli import app
 from facefit.errors import CatalogError
-from facefit.habits.gate import checked_session_plan, prepare_routine
 from facefit.habits.service import enrol
+from facefit.practice.start import Action, PracticePlan, Refusal, RefusalReason, start_practice
 from facefit.safety.conditions import CONDITION_IDS, Level
 from facefit.safety.errors import NotScreenedError, SafetyBlockError, ScreeningInputError
 from facefit.safety.service import (
@@ -59,12 +59,15 @@ def test_tmj_player_plan_replaces_jaw_glide_and_says_why(store: Store) -> None:
     pid = _profile(store)
     with store.transaction() as db:
         record_screening(session=db, profile_id=pid, answers={**NO, "tmj": True})
-        checked = checked_session_plan(session=db, profile_id=pid, target="daily-10")
-    exercises = {b.exercise_id for b in checked.plan.blocks}
+        plan = start_practice(session=db, profile_id=pid, target="daily-10")
+    assert isinstance(plan, PracticePlan)
+    exercises = {b.exercise_id for b in plan.session.blocks}
     assert "neck-tightener" not in exercises
-    assert any("neck-tightener" in line and "jaw glide" in line for line in checked.lines)
-    with store.transaction() as db, pytest.raises(SafetyBlockError, match="jaw glide"):
-        prepare_routine(session=db, profile_id=pid, target="neck-tightener")
+    assert any("neck-tightener" in line and "jaw glide" in line for line in plan.step_lines())
+    with store.transaction() as db:
+        refused = start_practice(session=db, profile_id=pid, target="neck-tightener")
+    assert isinstance(refused, Refusal) and refused.reason is RefusalReason.RULED_OUT
+    assert "jaw glide" in refused.message and refused.action is Action.CHOOSE_ANOTHER
 
 
 @pytest.mark.parametrize(("target", "message"), [
@@ -74,7 +77,7 @@ def test_tmj_player_plan_replaces_jaw_glide_and_says_why(store: Store) -> None:
 def test_an_unknown_or_discouraged_target_is_named_as_such(store: Store, target: str, message: str) -> None:
     pid = _profile(store)
     with store.transaction() as db, pytest.raises(CatalogError, match=message):
-        prepare_routine(session=db, profile_id=pid, target=target)
+        start_practice(session=db, profile_id=pid, target=target)
 
 
 def test_palsy_needs_explicit_acknowledgement_to_enrol_and_practise(store: Store) -> None:
@@ -89,13 +92,15 @@ def test_palsy_needs_explicit_acknowledgement_to_enrol_and_practise(store: Store
     with store.transaction() as db, pytest.raises(SafetyBlockError, match="clinician"):
         enrol(session=db, profile_id=pid, programme_id="twelve-week", start=date(2026, 3, 2),
               today=date(2026, 3, 1))
-    with store.transaction() as db, pytest.raises(SafetyBlockError, match="consult a clinician"):
-        prepare_routine(session=db, profile_id=pid, target="daily-10")
+    with store.transaction() as db:
+        refused = start_practice(session=db, profile_id=pid, target="daily-10")
+    assert isinstance(refused, Refusal) and "consult a clinician" in refused.message
+    assert refused.action is Action.CLINICIAN_CLEARANCE
     with store.transaction() as db:
         enrol(session=db, profile_id=pid, programme_id="twelve-week", start=date(2026, 3, 2),
               today=date(2026, 3, 1), consult_acknowledged=True)
-        prepared = prepare_routine(session=db, profile_id=pid, target="daily-10")
-    assert prepared.routine is not None
+        prepared = start_practice(session=db, profile_id=pid, target="daily-10")
+    assert isinstance(prepared, PracticePlan) and prepared.routine is not None
     gentle = {"skin-prep", "warm-up-massage", "cool-down-tapping"}
     assert {s.exercise for s in prepared.routine.steps} <= gentle
 
@@ -111,16 +116,18 @@ def test_pain_event_blocks_until_acknowledged_and_asks_for_rescreen(store: Store
     with store.transaction() as db:
         pending = pending_safety_blocks(session=db, profile_id=pid)
         assert [e.kind for e in pending] == ["pain"]  # fatigue warns, never blocks
-        with pytest.raises(SafetyBlockError, match="facefit ack"):
-            prepare_routine(session=db, profile_id=pid, target="daily-10")
+        refused = start_practice(session=db, profile_id=pid, target="daily-10")
+        assert isinstance(refused, Refusal) and refused.action is Action.ACKNOWLEDGE_STOP
+        assert [e.kind for e in refused.pending] == ["pain"] and "Stop for today" in refused.advice
     with store.transaction() as db:
         covered = acknowledge_safety(session=db, profile_id=pid, note="rested")
     assert [e.kind for e in covered] == ["pain"]
     with store.transaction() as db:
         status = safety_status(session=db, profile_id=pid)
-        prepared = prepare_routine(session=db, profile_id=pid, target="daily-10")
+        prepared = start_practice(session=db, profile_id=pid, target="daily-10")
     assert status.can_start and status.rescreen and "safety event" in status.rescreen
-    assert any("screen again" in w for w in prepared.warnings)
+    assert isinstance(prepared, PracticePlan)
+    assert any("screen again" in w.message and w.action is Action.SCREEN for w in prepared.warnings)
 
 
 def test_flag_from_photos_blocks_too(store: Store) -> None:

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from facefit.habits.gate import prepare_routine
 from facefit.habits.service import enrol
+from facefit.practice.start import PracticePlan, start_practice
 from facefit.safety.conditions import CONDITION_IDS
 from facefit.safety.service import record_screening
 from facefit.safety.volume import fatigue_drop, volume_warnings
@@ -48,12 +48,14 @@ def test_second_session_on_a_planned_day_warns_about_the_daily_cap(tmp_path: Pat
         pid = get_or_create_profile(session=db).id
         record_screening(session=db, profile_id=pid, answers=dict.fromkeys(CONDITION_IDS, False))
         enrol(session=db, profile_id=pid, programme_id="twelve-week", start=today)
-        assert prepare_routine(session=db, profile_id=pid, target="starter").warnings == []
+        first = start_practice(session=db, profile_id=pid, target="starter")
+        assert isinstance(first, PracticePlan) and first.warnings == ()
         row = start_session(session=db, profile_id=pid, routine_id="starter")
         row.started_at = datetime.combine(today, time(0, 1)).astimezone()
         record_step(session=db, session_id=row.id, position=1, exercise_id="cheek-lifter", duration_s=400)
         finish_session(session=db, session_id=row.id, status="completed")
     with store.transaction() as db:
-        warnings = prepare_routine(session=db, profile_id=pid, target="starter").warnings
+        second = start_practice(session=db, profile_id=pid, target="starter")
     store.close()
-    assert any("one session a day is enough" in w for w in warnings)
+    assert isinstance(second, PracticePlan)
+    assert any("one session a day is enough" in w.message for w in second.warnings)

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
-from typing import Any
 
 import numpy as np
 
 from facefit.coach.engine import Engine
 from facefit.coach.events import Event
 from facefit.coach.specs import checked_exercises
+from facefit.practice.recorder import SessionRecorder, block_event_payload
 from facefit.routine.blocks import Block
 from facefit.routine.player import BlockResult, StepContext, timed_step
 
@@ -85,20 +85,12 @@ class CoachedPerformer:
         self.engines: list[tuple[Block, Engine]] = []
         self._checked = set(checked_exercises())
 
-    def bind_session(self, db: Any, session_id: int) -> None:
+    def bind(self, recorder: SessionRecorder) -> None:
         """Called by the routine runner once its session exists: engine events go to that session."""
-        from facefit.store.sessions import record_event
-
-        def write(event: Event, block: Block) -> None:
-            payload = {**event.to_dict(), "exercise_id": block.exercise_id, "set_index": block.set_index}
-            with db.transaction() as session:
-                record_event(session=session, session_id=session_id, kind=str(event.kind), t_s=event.t_s,
-                             payload=payload)
-
         previous = self.on_event
 
         def both(event: Event, block: Block) -> None:
-            write(event, block)
+            recorder.event(str(event.kind), event.t_s, block_event_payload(event.to_dict(), block))
             if previous is not None:
                 previous(event, block)
 

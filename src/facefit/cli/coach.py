@@ -118,7 +118,8 @@ def coached_routine(
 ) -> Any:
     """``facefit routine --coach``: the guided routine with the engine counting each checked set."""
     from facefit.cli._coached import CoachedPerformer, SignalFrames
-    from facefit.cli.routine import run_guided
+    from facefit.cli._guided import run_guided
+    from facefit.cli._practice import profile_plan
 
     if (camera is None) == (video is None):
         raise InputError("--coach needs exactly one of --camera N or --video FILE")
@@ -136,12 +137,13 @@ def coached_routine(
             style = "red" if kind == "safety" else "yellow"
             console.print(f"  [{style}]{kind}[/{style}] {event.message}")
 
-    rest = stored_rest(store(), profile)
+    practice = profile_plan(profile, target)  # refuses before the camera or the model is opened
     frames = SignalFrames(source)
     try:
-        performer = CoachedPerformer(frames, rest=rest, on_event=say)
+        performer = CoachedPerformer(frames, rest=practice.rest, on_event=say)
         return run_guided(target, speed=speed, no_input=no_input, profile=profile, perform=performer,
-                          source=f"coach:camera:{camera}" if camera is not None else f"coach:{video}")
+                          source=f"coach:camera:{camera}" if camera is not None else f"coach:{video}",
+                          practice=practice)
     finally:
         frames.close()
 
@@ -226,8 +228,10 @@ def register(app: typer.Typer) -> None:
         """Live feedback on one exercise from a camera or a video; the session is saved as it runs."""
         from rich.live import Live
 
+        from facefit.cli._practice import plan_lines, profile_plan
         from facefit.coach.engine import Engine
         from facefit.coach.live import coach_source, display_available
+        from facefit.coach.specs import spec_for
 
         if (camera is None) == (video is None):
             raise InputError("give exactly one of --camera N or --video FILE")
@@ -235,8 +239,12 @@ def register(app: typer.Typer) -> None:
             _require_file(video)
         if max_seconds is not None and not max_seconds > 0:
             raise InputError(f"--max-seconds must be more than 0, got {max_seconds}")
+        spec_for(exercise)  # an exercise the coach cannot check is bad input, named before anything else
+        practice = profile_plan(profile, exercise)  # refuses before the camera or the model is opened
+        for text in plan_lines(practice):
+            console.print(text, highlight=False, soft_wrap=True, markup=False)
         db = store()
-        engine = Engine.for_exercise(exercise, rest=stored_rest(db, profile))
+        engine = Engine.for_exercise(exercise, rest=practice.rest)
         source: int | Path = camera if camera is not None else video  # type: ignore[assignment]
         writer = SessionWriter(db, profile_name=profile, exercise_id=exercise,
                                source=f"camera:{camera}" if camera is not None else str(video))

@@ -27,6 +27,12 @@ class SkippedStep:
     reason: str
     replacement: RoutineStep | None = None
 
+    def describe(self) -> str:
+        """One line: which step is skipped (or replaced with what) and why."""
+        if self.replacement is None:
+            return f"skipping {self.step.exercise}: {self.reason}"
+        return f"replacing {self.step.exercise} with {self.replacement.exercise}: {self.reason}"
+
 
 @dataclass(frozen=True)
 class FilteredRoutine:
@@ -35,22 +41,10 @@ class FilteredRoutine:
     routine_id: str
     steps: tuple[RoutineStep, ...]
     skipped: tuple[SkippedStep, ...]
-    blocked_reason: str | None = None
-
-    @property
-    def blocked(self) -> bool:
-        return self.blocked_reason is not None
 
     def messages(self) -> list[str]:
         """One line per skipped or replaced step, for the terminal or web page."""
-        lines = []
-        for item in self.skipped:
-            if item.replacement is None:
-                lines.append(f"skipping {item.step.exercise}: {item.reason}")
-            else:
-                new = item.replacement.exercise
-                lines.append(f"replacing {item.step.exercise} with {new}: {item.reason}")
-        return lines
+        return [item.describe() for item in self.skipped]
 
 
 def exclusion_reason(exercise: Exercise, conditions: tuple[str, ...]) -> str | None:
@@ -70,8 +64,9 @@ def exclusion_reason(exercise: Exercise, conditions: tuple[str, ...]) -> str | N
     return "; ".join(reasons) + "."
 
 
-def _replacement(exercise: Exercise, exercises: Mapping[str, Exercise], used: set[str],
-                 conditions: tuple[str, ...]) -> Exercise | None:
+def replacement_for(exercise: Exercise, exercises: Mapping[str, Exercise], used: set[str],
+                    conditions: tuple[str, ...]) -> Exercise | None:
+    """A safe exercise of the same goal working an overlapping muscle, not in ``used`` (None if none)."""
     muscles = set(exercise.target_muscles)
     best: tuple[int, str] | None = None
     for candidate in exercises.values():
@@ -87,7 +82,8 @@ def _replacement(exercise: Exercise, exercises: Mapping[str, Exercise], used: se
 
 def filter_routine(routine: Routine, exercises: Mapping[str, Exercise], clearance: Clearance | None, *,
                    replace: bool = True) -> FilteredRoutine:
-    """Kept steps (replacements in place), skipped steps with reasons, ``blocked_reason`` if consult-first.
+    """Kept steps (replacements in place) and skipped steps with reasons (a consult-first clearance is
+    refused before this, by ``facefit.practice.start.start_practice``).
 
     ``clearance`` None (never screened) keeps every step: the caller warns that screening is missing.
     """
@@ -103,7 +99,7 @@ def filter_routine(routine: Routine, exercises: Mapping[str, Exercise], clearanc
         if reason is None:
             kept.append(step)
             continue
-        substitute = _replacement(exercise, exercises, used, conditions) if replace else None
+        substitute = replacement_for(exercise, exercises, used, conditions) if replace else None
         if substitute is None:
             skipped.append(SkippedStep(position, step, reason))
             continue
@@ -111,8 +107,4 @@ def filter_routine(routine: Routine, exercises: Mapping[str, Exercise], clearanc
         new_step = RoutineStep(exercise=substitute.id, note=f"instead of {exercise.name} (screening)")
         kept.append(new_step)
         skipped.append(SkippedStep(position, step, reason + f" {substitute.name} is done instead.", new_step))
-    blocked = None
-    if clearance.needs_acknowledgement:
-        blocked = ("your screening says consult a clinician first: " + " ".join(clearance.reasons)
-                   + " Once a clinician has cleared you, run `facefit ack --clinician-cleared`.")
-    return FilteredRoutine(routine.id, tuple(kept), tuple(skipped), blocked)
+    return FilteredRoutine(routine.id, tuple(kept), tuple(skipped))

@@ -112,14 +112,14 @@ def evaluate(answers: dict[str, bool], *, screened_at: datetime | None = None,
 
 def rescreen_reason(clearance: Clearance | None, *, now: datetime,
                     safety_event_times: list[datetime]) -> str | None:
-    """Why the user should screen again now (None when the screening still stands)."""
+    """Why the user should screen again now (None when the screening still stands), in words every
+    door can show: the door adds how to screen (a command, a page)."""
     if clearance is None or clearance.screened_at is None:
-        return "you have not been screened yet: run `facefit screen`."
+        return "you have not been screened yet."
     if clearance.rescreen_at is not None and now >= clearance.rescreen_at:
         return (f"your screening is from {clearance.screened_at:%Y-%m-%d}, more than {RESCREEN_AFTER_WEEKS} "
-                "weeks ago: run `facefit screen` again.")
+                "weeks ago.")
     later = [t for t in safety_event_times if t > clearance.screened_at]
     if later:
-        return (f"a safety event on {max(later):%Y-%m-%d} came after your last screening: run "
-                "`facefit screen` again.")
+        return f"a safety event on {max(later):%Y-%m-%d} came after your last screening."
     return None

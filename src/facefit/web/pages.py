@@ -70,7 +70,8 @@ def _page(name: str, template: str, *, coach_ok: bool = False) -> None:
                          response_class=HTMLResponse)
 
 
-for _name in ("dashboard", "practice", "calibrate", "screening", "photos", "progress", "lifestyle",
+# /practice and the safety pages its refusals link to are in facefit.web.practice_pages.
+for _name in ("dashboard", "calibrate", "screening", "photos", "progress", "lifestyle",
               "reports", "history", "account", "coach"):
     _page(_name, f"{_name}.html")
 

@@ -1,9 +1,11 @@
-"""All API routers in one place (pages and assets are added by the app factory)."""
+"""All API routers in one place (pages and assets are added by the app factory, but for the practice page
+and the safety pages, which live beside the practice routes: facefit.web.practice_pages)."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter
 
+from facefit.web import practice_pages
 from facefit.web.api.routes import (
     account,
     admin,
@@ -13,10 +15,12 @@ from facefit.web.api.routes import (
     habits,
     live,
     photos,
+    practice,
     progress,
     sessions,
 )
 
 api_router = APIRouter()
-for module in (auth, account, sessions, photos, progress, habits, coach, admin, catalog, live):
+for module in (auth, account, sessions, photos, progress, habits, coach, admin, catalog, practice, live):
     api_router.include_router(module.router)
+api_router.include_router(practice_pages.router)

@@ -59,6 +59,7 @@ class Plan:
     def for_exercise(cls, exercise_id: str, *, sets: int | None = None, reps: int | None = None,
                      rest_s: float | None = None) -> Plan:
         """The catalog card's plan, optionally with fewer/more sets or reps (validated ranges)."""
+        from facefit.catalog.durations import plan_exercise
         from facefit.catalog.loader import load_catalog
 
         card = load_catalog().exercise(exercise_id)  # CatalogError names the known exercises
@@ -68,9 +69,10 @@ class Plan:
             raise ProtocolError(f"reps must be between 1 and 100, got {reps}")
         if rest_s is not None and not 0 <= rest_s <= 300:
             raise ProtocolError(f"rest_s must be between 0 and 300 seconds, got {rest_s}")
-        return cls(exercise_id=card.id, sets=sets or card.sets, reps_target=reps or card.reps,
-                   hold_s=card.hold_s, rest_s=10.0 if rest_s is None else rest_s, name=card.name,
-                   cue=card.cue)
+        step = plan_exercise(card)  # the catalog's numbers, the rest between sets included
+        return cls(exercise_id=card.id, sets=sets or step.sets, reps_target=reps or step.reps,
+                   hold_s=card.hold_s, rest_s=step.rest_between_sets_s if rest_s is None else rest_s,
+                   name=card.name, cue=card.cue)
 
 
 @dataclass

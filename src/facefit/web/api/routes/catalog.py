@@ -6,6 +6,8 @@ from typing import Any
 
 from fastapi import APIRouter
 
+from facefit.web.deps import DbDep, MemberDep
+
 router = APIRouter(prefix="/api/catalog", tags=["catalog"])
 
 
@@ -23,26 +25,15 @@ def routines() -> list[dict[str, Any]]:
     return [routine.model_dump(mode="json") for routine in load_catalog().routines.values()]
 
 
-@router.get("/routines/{routine_id}/plan", summary="A routine's steps with every number resolved, and "
-            "whether the live coach can check each one")
-def routine_plan(routine_id: str) -> dict[str, Any]:
-    from facefit.catalog.durations import resolve_routine
+@router.get("/routines/{routine_id}/plan", summary="A routine as I may practise it: steps filtered for my "
+            "screening with every number resolved and whether the live coach checks each, plus warnings; "
+            "or why not and what to do (409). Same as /api/practice/plan?target={routine_id}")
+def routine_plan(routine_id: str, db: DbDep, caller: MemberDep) -> Any:
     from facefit.catalog.loader import load_catalog
-    from facefit.coach.specs import checked_exercises
+    from facefit.web.api.routes.practice import verdict_response
 
-    catalog = load_catalog()
-    routine = catalog.routine(routine_id)  # CatalogError (400) names the known routines
-    coached = set(checked_exercises())
-    return {
-        "id": routine.id, "name": routine.name, "description": routine.description,
-        "steps": [{
-            "position": step.position, "exercise": step.exercise.id, "name": step.exercise.name,
-            "cue": step.exercise.cue, "instructions": list(step.exercise.instructions), "sets": step.sets,
-            "reps": step.reps, "hold_s": step.hold_s, "duration_s": step.duration_s,
-            "rest_s": step.rest_between_sets_s, "total_s": round(step.total_s, 1),
-            "coached": step.exercise.id in coached and step.reps is not None,
-        } for step in resolve_routine(routine, catalog)],
-    }
+    load_catalog().routine(routine_id)  # CatalogError (400) names the known routines
+    return verdict_response(db, caller.profile_id, routine_id)
 
 
 @router.get("/programmes", summary="Every programme (the dashboard offers them for enrolment)")

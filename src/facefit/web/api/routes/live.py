@@ -25,6 +25,7 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from facefit.errors import FaceFitError
+from facefit.practice.start import PracticePlan, Refusal, start_practice
 from facefit.store import sessions as practice
 from facefit.store import web as accounts
 from facefit.store.db import Store
@@ -33,6 +34,7 @@ from facefit.web.live.batcher import SignalBatcher
 from facefit.web.live.coaching import LiveCalibration, LiveCoach, Plan, Unsaved
 from facefit.web.live.protocol import ProtocolError, decode_frame, landmark_indices
 from facefit.web.live.writer import writer_for
+from facefit.web.practice import refusal_body, refusal_sentence, warning_body
 
 router = APIRouter(tags=["live"])
 log = logging.getLogger(__name__)
@@ -69,15 +71,10 @@ def _authenticate(store: Store, token: str | None, cookie: str | None) -> Caller
         return caller_from_credentials(session=db, bearer=token, cookie=None if token else cookie)
 
 
-def _rest_for(store: Store, profile_id: int) -> Any:
-    """The stored calibration's rest vector, or None (the engine then finds rest in the first second)."""
-    try:
-        from facefit.store.calibration import load_calibration
-    except ImportError:
-        return None
+def _verdict(store: Store, profile_id: int, exercise_id: str) -> PracticePlan | Refusal:
+    """``start_practice`` for one exercise: its plan (with the stored rest) or why not."""
     with store.transaction() as db:
-        calibration = load_calibration(session=db, profile_id=profile_id)
-    return None if calibration is None else calibration.rest
+        return start_practice(session=db, profile_id=profile_id, target=exercise_id)
 
 
 def _open_session(store: Store, caller: Caller, plan: Plan, session_id: int | None) -> tuple[int, list[dict]]:
@@ -245,8 +242,14 @@ class Connection:
         if not start.exercise:
             raise ProtocolError("the start message needs an exercise id, e.g. cheek-lifter")
         plan = Plan.for_exercise(start.exercise, sets=start.sets, reps=start.reps, rest_s=start.rest_s)
+        verdict = await asyncio.to_thread(_verdict, self.store, caller.profile_id, plan.exercise_id)
+        if isinstance(verdict, Refusal):  # the same verdict as every other door, linking to its page here
+            self.caller = None
+            await self.send({"type": "error", "message": refusal_sentence(verdict),
+                             "refusal": refusal_body(verdict)})
+            return
         session_id, done = await asyncio.to_thread(_open_session, self.store, caller, plan, start.session_id)
-        rest = await asyncio.to_thread(_rest_for, self.store, caller.profile_id)
+        rest = verdict.rest
         first_set = max((d["set"] for d in done), default=0) + 1
         self.coach = LiveCoach(plan, session_id=session_id, indices=indices, rest=rest, first_set=first_set,
                                tick_every=self.settings.tick_every)
@@ -256,7 +259,7 @@ class Connection:
                      "reps": plan.reps_target, "hold_s": plan.hold_s, "rest_s": plan.rest_s},
             "set": first_set, "completed_sets": done, "resumed": start.session_id is not None,
             "calibration": "stored" if rest is not None else "first-second",
-            "tick_every": self.coach.tick_every,
+            "tick_every": self.coach.tick_every, "warnings": [warning_body(w) for w in verdict.warnings],
         })
 
     async def flush(self, *, force: bool = False) -> None:

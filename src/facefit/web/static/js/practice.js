@@ -4,6 +4,7 @@
 import { api, el, flash } from "./common.js";
 import { createLandmarker, drawPoints, encodeFrame, runLoop, startCamera, stopCamera } from "./landmarks.js";
 import { LiveSocket, speak } from "./live.js";
+import { planNotes, practicePlan, showRefusal } from "./refusal.js";
 
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
@@ -102,7 +103,10 @@ function coach(startMessage) {
         if (msg.sets.length) flash(`Set ${msg.sets.join(", ")} saved.`);
         if (msg.finished) { socket.finished = true; socket.close(); resolve(state.lastPhase || msg.finished); }
       },
-      error: (msg) => flash(msg.message, "error"),
+      error: (msg) => {
+        if (!msg.refusal) { flash(msg.message, "error"); return; }
+        showRefusal(msg.refusal); socket.finished = true; socket.close(); resolve("refused");
+      },
       reconnecting: () => { $("status").textContent = "Connection lost: reconnecting (finished sets are saved)…"; },
     });
     state.socket = socket;
@@ -130,7 +134,8 @@ async function startExercise() {
   for (const key of ["sets", "reps", "rest_s"]) if ($(key).value) msg[key] = Number($(key).value);
   if (params.get("session")) msg.session_id = Number(params.get("session"));
   const done = coach(msg);
-  await new Promise((resolve) => { const wait = () => (state.socket.ready ? resolve() : setTimeout(wait, 50)); wait(); });
+  const opened = await Promise.race([done, new Promise((resolve) => { const wait = () => (state.socket.ready ? resolve("ready") : setTimeout(wait, 50)); wait(); })]);
+  if (opened === "refused") { finish("refused"); return; }
   await startCamera($("video"));
   startLoop();
   const phase = await done;
@@ -139,7 +144,10 @@ async function startExercise() {
 
 async function startRoutine() {
   await ensureCamera();
-  const plan = await api(`/api/catalog/routines/${$("routine").value}/plan`);
+  const verdict = await practicePlan($("routine").value);
+  if (verdict.refusal) { showRefusal(verdict.refusal); finish("refused"); return; }
+  const plan = verdict.plan;
+  for (const line of planNotes(plan)) $("events").prepend(el("li", { class: "ev-note", text: line }));
   await startCamera($("video"));
   startLoop();
   for (const step of plan.steps) {
@@ -148,7 +156,7 @@ async function startRoutine() {
     const phase = step.coached
       ? await coach({ mode: "coach", exercise: step.exercise, sets: step.sets, reps: step.reps, rest_s: step.rest_s })
       : await guided(step);
-    if (phase === "stopped") { finish("stopped"); return; }
+    if (phase === "stopped" || phase === "refused") { finish(phase); return; }
   }
   finish("done");
 }
@@ -158,6 +166,7 @@ function finish(phase) {
   stopCamera($("video"));
   const overlay = $("overlay");
   overlay.getContext("2d").clearRect(0, 0, overlay.width, overlay.height);
+  if (phase === "refused") { $("status").textContent = "Not started: see why below."; document.body.dataset.state = "refused"; return; }
   $("status").textContent = phase === "stopped" ? "Stopped and saved. Rest your face." : "Finished and saved.";
   document.body.dataset.state = "ended";
 }
