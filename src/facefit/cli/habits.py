@@ -343,3 +343,5 @@ def register(app: typer.Typer) -> None:
         finally:
             db.close()
         console.print(f"wrote {result.html}" + (f" and {result.pdf}" if result.pdf else ""), highlight=False)
+        if result.note:
+            console.print(f"[yellow]{result.note}[/yellow]", highlight=False)

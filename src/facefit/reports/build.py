@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -15,7 +14,7 @@ from facefit.errors import InputError
 from facefit.fileio import write_atomic
 from facefit.reports import plots
 from facefit.reports.data import ReportData, gather
-from facefit.reports.html import EXPECTATIONS, Picture, render_html
+from facefit.reports.html import Picture, render_html
 from facefit.store.db import Store
 
 StepCallback = Callable[[str, int, int], None]
@@ -26,6 +25,7 @@ class ReportResult:
     html: Path
     pdf: Path | None
     pictures: int
+    note: str | None = None  # why there is no PDF when one was asked for
 
 
 def figures(data: ReportData) -> dict[str, tuple[str, Figure | None]]:
@@ -45,30 +45,12 @@ def figures(data: ReportData) -> dict[str, tuple[str, Figure | None]]:
     }
 
 
-def _summary_page(data: ReportData) -> Figure:
-    fig = Figure(figsize=(8.27, 11.69))
-    lines = [f"FaceFit report - {data.profile}", f"{data.first} to {data.last}", ""]
-    if data.clearance:
-        lines.append(f"Screening: {data.clearance.summary()}")
-    if data.adherence is not None:
-        lines.append(f"Adherence {data.adherence:.0f}%, streak {data.streaks.current} (longest "
-                     f"{data.streaks.longest})")
-    lines += [f"Sessions {len(data.sessions)}, minutes {sum(s.minutes for s in data.sessions):.0f}",
-              f"Safety events {len(data.safety)}", "", "What to expect:", *[f"- {t}" for t in EXPECTATIONS]]
-    if data.photos is None:
-        lines += ["", "No photos yet."]
-    import textwrap
-
-    wrapped = [w for line in lines for w in (textwrap.wrap(line, 95) or [""])]
-    fig.text(0.06, 0.95, "\n".join(wrapped), va="top", fontsize=9, family="sans-serif")
-    return fig
-
-
 def build_report(
     store: Store, *, profile: str, span: str, out: Path, pdf: bool = False, today: date | None = None,
     catalog: Catalog | None = None, on_step: StepCallback | None = None,
 ) -> ReportResult:
-    """Write ``out`` (HTML) and, with ``pdf``, ``out`` with a .pdf suffix; returns the paths."""
+    """Write ``out`` (HTML) and, with ``pdf``, the same page printed by Chromium to ``out`` with a .pdf
+    suffix (one page size; without Chromium ``note`` says why there is no PDF); returns the paths."""
     out = out.expanduser()
     if pdf and out.suffix.lower() == ".pdf":
         raise InputError(f"{out} would be both the HTML report and its PDF; name the HTML file (e.g. "
@@ -86,17 +68,14 @@ def build_report(
     step("writing HTML", 2, 4)
     write_atomic(out, render_html(data, pictures).encode("utf-8"))
     pdf_path = None
+    note = None
     if pdf:
-        step("writing PDF", 3, 4)
-        from matplotlib.backends.backend_pdf import PdfPages
+        step("printing the PDF", 3, 4)
+        from facefit.reports.pdf import PdfUnavailable, print_pdf
 
-        buffer = io.BytesIO()
-        with PdfPages(buffer) as pages:
-            pages.savefig(_summary_page(data))
-            for _alt, fig in drawn.values():
-                if fig is not None:
-                    pages.savefig(fig, bbox_inches="tight")
-        pdf_path = out.with_suffix(".pdf")
-        write_atomic(pdf_path, buffer.getvalue())
+        try:
+            pdf_path = print_pdf(out, out.with_suffix(".pdf"))
+        except PdfUnavailable as error:
+            note = str(error)
     step("done", 4, 4)
-    return ReportResult(out, pdf_path, len(pictures))
+    return ReportResult(out, pdf_path, len(pictures), note)

@@ -58,6 +58,10 @@ img{max-width:100%;height:auto;display:block;margin:6px 0}
 table{border-collapse:collapse;width:100%;font-size:.92em}
 td,th{border-bottom:1px solid #eee;padding:4px 6px;text-align:left;vertical-align:top}
 .note{color:#616161;font-size:.9em}
+@page{size:A4;margin:12mm}
+@media print{body{max-width:none;margin:0;padding:0;background:#fff}
+section{break-inside:avoid;border-color:#bdbdbd}img{max-height:230mm;object-fit:contain}
+h1{margin-top:0}}
 </style></head><body>
 <h1>FaceFit report</h1>
 <p class="sub">{{ d.profile }} &middot; {{ d.first.isoformat() }} to {{ d.last.isoformat() }}
@@ -112,6 +116,14 @@ days.</p>{% endif %}
 <p class="note">A change counts only when it leaves the blue band (first photo +/- MDC95, the smallest change
 the measurement can detect).</p>
 <ul class="verdicts">{% for v in views %}<li><b>{{ v.label }}</b>: {{ v.verdict }}</li>{% endfor %}</ul>
+{% if d.photos.regions %}<h3>Lines and folds, first to latest photo</h3>
+{% if d.photos.face_map %}<div class="face-map">{{ d.photos.face_map | safe }}</div>{% endif %}
+<ul class="verdicts">{% for r in d.photos.regions %}<li><b>{{ r.label }}</b>: {{ r.words }}</li>
+{% endfor %}</ul>{% endif %}
+{% if d.photos.structure %}<h3>Eyes, cheekbones and jawline, first to latest photo</h3>
+<ul class="verdicts">{% for c in d.photos.structure %}<li><b>{{ c.label }}</b>:
+{% if c.measurable %}{{ c.words }}{% else %}no measurable change (within the measurement error){% endif %}
+{% if c.experimental %}(experimental){% endif %}</li>{% endfor %}</ul>{% endif %}
 {% else %}<p class="empty">No photos yet: add progress photos with
 <code>facefit photo add</code> (same light, distance and neutral face each time) to see measured change.</p>
 {% endif %}

@@ -46,6 +46,23 @@ def report(request: Request, caller: MemberDep, span: Span = "month") -> Respons
                                        "X-Frame-Options": "SAMEORIGIN"})
 
 
+@router.get("/api/reports/pdf", response_class=Response, summary="My report as a PDF: the same page, "
+            "printed by Chromium on A4", responses={200: {"content": {"application/pdf": {}}}})
+def report_pdf(request: Request, caller: MemberDep, span: Span = "month") -> Response:
+    from facefit.reports.build import build_report
+
+    with tempfile.TemporaryDirectory(prefix="facefit-report-") as tmp:
+        out = Path(tmp) / "report.html"
+        result = build_report(request.app.state.store, profile=_profile_name(request, caller.profile_id),
+                              span=span, out=out, pdf=True)
+        if result.pdf is None:
+            raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, result.note or "no PDF could be made")
+        data = result.pdf.read_bytes()
+    return Response(data, media_type="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="facefit-report-{span}.pdf"',
+        "Cache-Control": "no-store"})
+
+
 @router.get("/api/progress/before-after", summary="My first and latest accepted photos, aligned side by side",
             response_class=Response, responses={200: {"content": {"image/png": {}}}})
 def before_after(db: DbDep, caller: MemberDep) -> Response:

@@ -1,12 +1,18 @@
-// Reports: the reports stage's self-contained HTML report, shown in a frame and downloadable.
+// Reports: the self-contained HTML report shown in a frame, and the same page as a PDF (printed by
+// Chromium on the server) to download.
 import { el } from "./common.js";
 
 const root = document.getElementById("reports-app");
 root.textContent = "";
-const pick = el("select", { "aria-label": "Period" }, el("option", { value: "week", text: "last week" }), el("option", { value: "month", text: "last month" }), el("option", { value: "all", text: "everything" }));
+const pick = el("select", { id: "span" },
+  el("option", { value: "week", text: "The last 7 days" }), el("option", { value: "month", text: "The last 30 days" }), el("option", { value: "all", text: "Everything" }));
 pick.value = "month";
-const frame = el("iframe", { class: "report", title: "report", src: "/api/reports?span=month" });
-const open = el("a", { class: "button", href: "/api/reports?span=month", target: "_blank", text: "Open / print" });
-pick.addEventListener("change", () => { frame.src = `/api/reports?span=${pick.value}`; open.href = frame.src; });
-root.append(el("p", {}, pick, " ", open), frame);
+const frame = el("iframe", { class: "report", title: "Your report", src: "/api/reports?span=month" });
+const open = el("a", { class: "button secondary", href: "/api/reports?span=month", target: "_blank", rel: "noopener", text: "Open in a new tab" });
+const pdf = el("a", { class: "button", href: "/api/reports/pdf?span=month", download: "", text: "Download PDF" });
+pick.addEventListener("change", () => {
+  frame.src = `/api/reports?span=${pick.value}`; open.href = frame.src; pdf.href = `/api/reports/pdf?span=${pick.value}`;
+});
+root.append(el("label", { for: "span", text: "Period" }), pick, el("div", { class: "actions" }, pdf, open),
+  el("p", { class: "small", text: "The PDF is this same page printed on A4. It is made on your FaceFit server; nothing is sent elsewhere." }), frame);
 document.body.dataset.state = "loaded";
