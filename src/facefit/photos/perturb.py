@@ -86,12 +86,16 @@ def rotate_head(
     """The photo with the head turned by ``yaw`` / ``pitch`` degrees (3D landmark rotation + warp)."""
     height, width = rgb.shape[:2]
     pts = landmark_pixels(landmarks, (width, height))
+    return warp_to(rgb, pts[:, :2], rotated_points(pts, yaw=yaw, pitch=pitch)[:, :2])
+
+
+def rotated_points(pts: np.ndarray, *, yaw: float = 0.0, pitch: float = 0.0) -> np.ndarray:
+    """(N, 3) pixel points (z scaled like x) turned by ``yaw`` / ``pitch`` degrees about their centre."""
     centre = pts.mean(axis=0)
     a, b = np.radians(yaw), np.radians(pitch)
     rot_y = np.array([[np.cos(a), 0, np.sin(a)], [0, 1, 0], [-np.sin(a), 0, np.cos(a)]])
     rot_x = np.array([[1, 0, 0], [0, np.cos(b), -np.sin(b)], [0, np.sin(b), np.cos(b)]])
-    moved = (pts - centre) @ (rot_x @ rot_y).T + centre
-    return warp_to(rgb, pts[:, :2], moved[:, :2])
+    return (pts - centre) @ (rot_x @ rot_y).T + centre
 
 
 def displace_near(
@@ -171,10 +175,14 @@ class Perturbation:
 
     def apply(self, rgb: np.ndarray, landmarks: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         """The perturbed photo (same size as ``rgb``)."""
+        return self.finish(rotate_head(rgb, landmarks, yaw=self.yaw, pitch=self.pitch), landmarks, rng)
+
+    def finish(self, out: np.ndarray, landmarks: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        """Everything after the head turn (roll, scale, shift, light, noise, JPEG), for a caller that
+        turned the head in its own warp (the study simulation warps shape and pose in one go)."""
         import cv2
 
-        height, width = rgb.shape[:2]
-        out = rotate_head(rgb, landmarks, yaw=self.yaw, pitch=self.pitch)
+        height, width = out.shape[:2]
         centre = landmark_pixels(landmarks, (width, height))[:, :2].mean(axis=0)
         matrix = cv2.getRotationMatrix2D((float(centre[0]), float(centre[1])), self.roll, self.scale)
         matrix[:, 2] += (self.shift[0] * width, self.shift[1] * height)

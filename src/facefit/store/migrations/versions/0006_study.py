@@ -110,7 +110,7 @@ def upgrade() -> None:
         sa.Column("visit_photo_id", sa.Integer, sa.ForeignKey("study_visit_photos.id", ondelete="CASCADE"),
                   nullable=False),
         sa.Column("endpoint", sa.String(40), nullable=False),
-        sa.Column("value", sa.Float, nullable=False),
+        sa.Column("value", sa.Double, nullable=False),
         sa.Column("method", sa.String(80), nullable=False),
         sa.Column("measured_at", TS, nullable=False),
         sa.UniqueConstraint("visit_photo_id", "endpoint", name="uq_study_measurements_photo_endpoint"),
