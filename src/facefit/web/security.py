@@ -1,4 +1,5 @@
-"""Password hashing (argon2), random tokens, their digests, and the sign-in rate limiter.
+"""Password hashing (argon2), random tokens, their digests, the sign-in rate limiter and the check of a
+``next`` address after sign-in.
 
 Cookies and API tokens are 256-bit random strings; the database keeps only their SHA-256 digests, so a
 leaked database does not let anyone sign in. Passwords use argon2id with argon2-cffi's defaults.
@@ -12,7 +13,7 @@ import hmac
 import secrets
 import threading
 import time
-from collections import deque
+from collections.abc import Callable, Iterable, Mapping
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -58,39 +59,68 @@ def same_secret(a: str | None, b: str | None) -> bool:
 
 
 class RateLimiter:
-    """Sliding-window failure counter per key (email, client address); thread-safe, in memory.
+    """Failed-attempt counts per key (an email, a client address) that decay; thread-safe and atomic.
 
-    One server process holds the counts; a restart forgets them, which only makes the limit lenient
-    for one window.
+    Each failure adds one to its key's level, and the level drains at ``limit / window_s`` per second:
+    after ``limit`` failures the next try waits ``window_s / limit`` seconds, and after ``window_s`` of
+    quiet the key is clean again. A try takes a slot under every key *before* the password is checked
+    (:meth:`acquire`) and gives it back afterwards (:meth:`release`), so 30 parallel guesses cannot all
+    pass a count that none of them has raised yet. One server process holds the counts in memory; a
+    restart forgets them, which only makes the limit lenient for one window.
     """
 
-    def __init__(self, limit: int, window_s: float) -> None:
+    def __init__(self, limit: int, window_s: float, clock: Callable[[], float] = time.monotonic) -> None:
         if limit < 1 or window_s <= 0:
             raise ValueError("limit must be >= 1 and window_s > 0")
         self.limit = limit
         self.window_s = window_s
-        self._failures: dict[str, deque[float]] = {}
+        self.clock = clock
+        self._levels: dict[str, tuple[float, float]] = {}  # key -> (level, when it was that)
+        self._pending: dict[str, int] = {}
         self._lock = threading.Lock()
 
-    def _recent(self, key: str, now: float) -> deque[float]:
-        failures = self._failures.setdefault(key, deque())
-        while failures and now - failures[0] > self.window_s:
-            failures.popleft()
-        return failures
+    def _level(self, key: str, limit: int, now: float) -> float:
+        level, at = self._levels.get(key, (0.0, now))
+        return max(0.0, level - (now - at) * limit / self.window_s)
 
-    def retry_after(self, key: str, limit: int | None = None) -> float:
-        """Seconds until ``key`` may try again (0 when it may try now)."""
-        now = time.monotonic()
-        with self._lock:
-            failures = self._recent(key, now)
-            if len(failures) < (limit or self.limit):
-                return 0.0
-            return max(0.0, self.window_s - (now - failures[0]))
+    def _prune(self, now: float, limits: Mapping[str, int]) -> None:
+        """Forget drained keys once there are many (a spray over random emails must not grow memory)."""
+        if len(self._levels) < 10_000:
+            return
+        rate = min(limits.values())
+        for key in [k for k, (level, at) in self._levels.items()
+                    if level - (now - at) * rate / self.window_s <= 0 and k not in self._pending]:
+            del self._levels[key]
 
-    def fail(self, key: str) -> None:
+    def acquire(self, limits: Mapping[str, int]) -> float:
+        """Reserve one try under every key (``{key: its limit}``): 0.0 when granted, else the seconds to
+        wait, with nothing reserved."""
         with self._lock:
-            self._recent(key, time.monotonic()).append(time.monotonic())
+            now = self.clock()
+            self._prune(now, limits)
+            wait = 0.0
+            for key, limit in limits.items():
+                over = self._level(key, limit, now) + self._pending.get(key, 0) + 1 - limit
+                if over > 0:
+                    wait = max(wait, over * self.window_s / limit)
+            if wait > 0:
+                return wait
+            for key in limits:
+                self._pending[key] = self._pending.get(key, 0) + 1
+            return 0.0
 
-    def reset(self, key: str) -> None:
+    def release(self, limits: Mapping[str, int], *, failed: bool, clear: Iterable[str] = ()) -> None:
+        """Give back the slots of :meth:`acquire`; a failure adds one under every key; ``clear`` forgets
+        keys entirely (a correct password clears its email's count)."""
         with self._lock:
-            self._failures.pop(key, None)
+            now = self.clock()
+            for key, limit in limits.items():
+                left = self._pending.get(key, 1) - 1
+                if left > 0:
+                    self._pending[key] = left
+                else:
+                    self._pending.pop(key, None)
+                if failed:
+                    self._levels[key] = (self._level(key, limit, now) + 1, now)
+            for key in clear:
+                self._levels.pop(key, None)
