@@ -125,8 +125,9 @@ def _page_verdict(html: str) -> dict[str, Any]:
         return {"allowed": False, "reason": refused.group(1), "action": refused.group(2)}
     assert 'id="start"' in html  # the coaching page itself
     kinds = re.findall(r'<li class="notice" data-kind="([^"]+)"', html)
-    skipped = [_words(m) for m in re.findall(r'<li data-kind="skipped">([^<]*)</li>', html)]
-    return {"allowed": True, "skipped": [s.replace("&#39;", "'") for s in skipped], "warnings": kinds}
+    found = re.findall(r'<li data-kind="skipped">([^<]*)</li>', html)
+    skipped = [_words(m).replace("&#39;", "'") for m in found]  # shown as a sentence: capitalised
+    return {"allowed": True, "skipped": [s[:1].lower() + s[1:] for s in skipped], "warnings": kinds}
 
 
 def _ws_outline(client: Any, exercise: str) -> dict[str, Any]:

@@ -210,9 +210,11 @@ def practice_gate(*, session: Session, profile_id: int, now: datetime | None = N
 
 def _pending_refusal(pending: list[SafetyEvent]) -> Refusal:
     latest = pending[-1]
+    waiting = ("a safety stop is waiting for you to read its advice" if len(pending) == 1 else
+               f"{len(pending)} safety stops are waiting for you to read their advice; the latest")
     return Refusal(
         RefusalReason.SAFETY_STOP_PENDING,
-        f"practice is paused after {len(pending)} safety event(s), latest {latest.describe()}.",
+        f"practice is paused: {waiting}: {latest.describe()}.",
         f"{latest.what_to_do} When you are ready, acknowledge it to continue.",
         Action.ACKNOWLEDGE_STOP, tuple(pending),
     )

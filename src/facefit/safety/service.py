@@ -130,14 +130,3 @@ def safety_status(*, session: Session, profile_id: int, now: datetime | None = N
     reason = rescreen_reason(clearance, now=as_utc(now or utcnow()),
                              safety_event_times=[e.at for e in events if e.blocking])
     return SafetyStatus(clearance, pending_safety_blocks(session=session, profile_id=profile_id), reason)
-
-
-def require_no_pending_blocks(*, session: Session, profile_id: int) -> None:
-    """Raise SafetyBlockError naming the unacknowledged events and what to do about them."""
-    pending = pending_safety_blocks(session=session, profile_id=profile_id)
-    if pending:
-        latest = pending[-1]
-        raise SafetyBlockError(
-            f"practice is paused after {len(pending)} safety event(s), latest {latest.describe()}. "
-            f"{latest.what_to_do} When you are ready, run `facefit ack` to acknowledge and continue."
-        )

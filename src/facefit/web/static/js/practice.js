@@ -166,7 +166,10 @@ function finish(phase) {
   stopCamera($("video"));
   const overlay = $("overlay");
   overlay.getContext("2d").clearRect(0, 0, overlay.width, overlay.height);
-  if (phase === "refused") { $("status").textContent = "Not started: see why below."; document.body.dataset.state = "refused"; return; }
+  if (phase === "refused") {  // nothing ran: say why (below) and let the person choose another
+    $("status").textContent = "Not started: see why below.";
+    $("start").disabled = false; $("start-routine").disabled = false; document.body.dataset.state = "refused"; return;
+  }
   $("status").textContent = phase === "stopped" ? "Stopped and saved. Rest your face." : "Finished and saved.";
   document.body.dataset.state = "ended";
 }
