@@ -360,12 +360,15 @@ def repeatability(
 
 
 def _measure_ref(
-    ref: str, *, the_store: Any, profile_id: int, landmarker: Callable[[], Any]
+    ref: str, *, the_store: Any, profile_id: int, landmarker: Callable[[], Any], reference: Any = None
 ) -> tuple[dict[str, float], Any, str]:
     """Metrics of a stored photo (id / hash prefix) or of a photo file, plus its summary and a label.
 
+    A file goes through the gate like an import (against ``reference``, the earlier photo's, or as a
+    baseline): its line indices count only if it passes (``GateResult.to_dict`` drops them otherwise).
     ``landmarker()`` gives the model, opened on first use (a stored photo needs none)."""
     from facefit.photos.files import load_photo
+    from facefit.photos.gate import Reference, evaluate
     from facefit.photos.library import resolve_photo
     from facefit.photos.measure import measure_photo
 
@@ -376,7 +379,9 @@ def _measure_ref(
             from facefit.errors import NoFaceError
 
             raise NoFaceError(f"{path.name}: no face found, nothing to compare.")
-        return measured.metrics, measured.summary(), path.name
+        summary = evaluate(measured, Reference.from_summary(reference) if reference else None).to_dict()
+        metrics = {k: v for k, v in measured.metrics.items() if k in summary["metrics"]["face"]}
+        return metrics, summary["metrics"], path.name
     photo = resolve_photo(store=the_store, profile_id=profile_id, ref=ref)
     return photo.metrics, photo.measurement, f"photo {photo.id} ({photo.taken_at.date()})"
 
@@ -394,7 +399,7 @@ def compare(
     """Compare two photos; says "no measurable change" unless a metric moved more than its MDC95."""
     from rich.table import Table
 
-    from facefit.photos.compare import compare_metrics
+    from facefit.photos.compare import compare_metrics, unmeasurable_regions
     from facefit.photos.progress import measure_repeatability, stored_errors
     from facefit.photos.repeatability import perturbation_measurements, repeatability_table
 
@@ -411,8 +416,8 @@ def compare(
         metrics_a, summary_a, label_a = _measure_ref(
             before, the_store=the_store, profile_id=profile_id, landmarker=landmarker
         )
-        metrics_b, _, label_b = _measure_ref(
-            after, the_store=the_store, profile_id=profile_id, landmarker=landmarker
+        metrics_b, summary_b, label_b = _measure_ref(
+            after, the_store=the_store, profile_id=profile_id, landmarker=landmarker, reference=summary_a
         )
         errors = stored_errors(store=the_store, profile_id=profile_id)
         error_source = "your stored repeatability table"
@@ -436,7 +441,13 @@ def compare(
                 run = perturbation_measurements(load_photo(path).rgb, landmarker())
                 errors = repeatability_table([m.metrics for m in run.measurements])
                 error_source = f"re-takes simulated from {path.name} (no baseline stored)"
-    result = compare_metrics(metrics_a, metrics_b, errors, mm_per_ipd=summary_a.get("mm_per_ipd"))
+    result = compare_metrics(
+        metrics_a,
+        metrics_b,
+        errors,
+        mm_per_ipd=summary_a.get("mm_per_ipd"),
+        unmeasurable=unmeasurable_regions(summary_a, summary_b),
+    )
     if as_json:
         typer.echo(
             json.dumps(
@@ -468,6 +479,10 @@ def compare(
         )
     if table.row_count:
         console.print(table)
+    from facefit.photos.lines import REGIONS_BY_NAME
+
+    for region, why in result.unmeasurable.items():
+        console.print(f"{REGIONS_BY_NAME[region].plain}: {why}")
     console.print(f"[bold]{result.verdict}[/bold] (error from {error_source})")
 
 

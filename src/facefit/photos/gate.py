@@ -156,6 +156,12 @@ class GateResult:
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape of ``facefit photo check --json``."""
         metrics = self.measurement.summary()
+        if not self.accepted and self.measurement.present:  # lines are measured on comparable photos only
+            from facefit.photos.lines import LINE_METRIC_NAMES, rejected
+
+            failed = [c.name for c in self.failed]
+            metrics["lines"] = rejected(self.measurement.lines, failed).to_dict()
+            metrics["face"] = {k: v for k, v in metrics["face"].items() if k not in LINE_METRIC_NAMES}
         metrics["baseline_photo_id"] = self.baseline_id
         metrics.update(self.extra)
         return {"accepted": self.accepted, "checks": [c.to_dict() for c in self.checks], "metrics": metrics}

@@ -3,7 +3,8 @@
 This is the only place in ``photos/`` that runs the Face Landmarker. It runs it twice, on the photo
 and on its mirror image, because averaging the two cancels the model's left/right bias (see
 :mod:`facefit.photos.metrics`). Everything the gate, the store and the views need is returned as
-plain numbers in a :class:`PhotoMeasurement`.
+plain numbers in a :class:`PhotoMeasurement`. The line and fold indices (:mod:`facefit.photos.lines`)
+are measured here too, since they need the pixels as well as both landmark sets.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from facefit.photos import landmarks as lm
+from facefit.photos.lines import LineMeasurement, fold_with_expression, measure_lines
 from facefit.photos.metrics import mirror_averaged, raw_metrics, to_millimetres
 from facefit.vision.observation import BLENDSHAPE_NAMES, FaceObservation
 from facefit.vision.pose import head_pose
@@ -62,6 +64,7 @@ class PhotoMeasurement:
         signals: the expression signals of :mod:`facefit.signals` (mirror-averaged), compared with the
             user's calibrated rest when there is one.
         landmarks: (478, 3) normalised landmarks of the photo (not mirrored), for alignment.
+        lines: every line region's reading or why it is not measurable (its numbers are in ``metrics``).
     """
 
     faces_found: int
@@ -80,6 +83,7 @@ class PhotoMeasurement:
     expression: dict[str, float] = field(default_factory=dict)
     signals: dict[str, float] = field(default_factory=dict)
     landmarks: np.ndarray | None = field(default=None, repr=False)
+    lines: LineMeasurement | None = field(default=None, repr=False)
 
     @property
     def present(self) -> bool:
@@ -102,6 +106,7 @@ class PhotoMeasurement:
             "face_mm": {k: _r(v, 3) for k, v in self.metrics_mm.items()},
             "expression": {k: _r(v, 4) for k, v in self.expression.items()},
             "signals": {k: _r(v, 4) for k, v in self.signals.items()},
+            "lines": self.lines.to_dict() if self.lines is not None else None,
         }
 
 
@@ -220,6 +225,10 @@ def measure_observations(
         roll = 0.5 * (roll - mirror_pose.roll)
     luminance, balance, darker = light_stats(rgb, seen.landmarks)
     blendshapes = _blendshape_dict(seen)
+    mirror_points = mirror.landmarks if mirror is not None and mirror.present else None
+    smile = 0.5 * (blendshapes["mouthSmileLeft"] + blendshapes["mouthSmileRight"])
+    lines = fold_with_expression(measure_lines(rgb, seen.landmarks, mirror_points), smile=smile)
+    metrics = {**metrics, **lines.metrics}
     return PhotoMeasurement(
         faces_found=seen.faces_found,
         image_size=size,
@@ -237,6 +246,7 @@ def measure_observations(
         expression=expression_features(frame, blendshapes, metrics),
         signals=rest_signals(seen, mirror if mirror is not None and mirror.present else None),
         landmarks=np.asarray(seen.landmarks, dtype=np.float32),
+        lines=lines,
     )
 
 

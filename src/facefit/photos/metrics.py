@@ -7,6 +7,11 @@ mirror are exactly the side-swapped metrics of the photo.
 
 The cheek projection proxy is EXPERIMENTAL: no validated landmark measure of cheek fullness exists,
 and MediaPipe's depth is a model estimate, not a measurement.
+
+Two further families (issue 19): structure metrics of the eyes, midface and jawline from landmarks
+(:mod:`facefit.photos.structure`, measured here like the others) and line and fold indices per region
+from the pixels (:mod:`facefit.photos.lines`, measured by :mod:`facefit.photos.measure`, which has the
+image); a line region the photo does not show has no value at all, never a number.
 """
 
 from __future__ import annotations
@@ -17,8 +22,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from facefit.photos import landmarks as lm
+from facefit.photos.lines import LINE_REGIONS, density_metric, depth_metric
+from facefit.photos.structure import SIDES, structure_metrics
 
 UNIT_IPD, UNIT_RATIO, UNIT_DEG = "ipd", "ratio", "deg"
+UNIT_PER_IPD = "1/ipd"  # line density: IPD of crease per IPD squared of skin
+UNIT_CONTRAST = "contrast"  # line depth: relative darkening of a crease (0.10 = 10% darker)
 
 
 @dataclass(frozen=True)
@@ -30,6 +39,56 @@ class MetricSpec:
     description: str
     antisymmetric: bool = False  # sign flips when the face is mirrored (lateral offsets, R-L differences)
     experimental: bool = False
+    plain: str = ""  # what a person calls it ("forehead lines, how many"); "" = use the name
+
+
+def _sided(
+    stem: str, unit: str, plain: str, description: str, *, experimental: bool = False
+) -> tuple[MetricSpec, ...]:
+    """A right and a left metric (``{side}`` in ``plain`` and ``description`` becomes right / left)."""
+    return tuple(
+        MetricSpec(f"{stem}_{s}", unit, description.format(side=side), experimental=experimental,
+                   plain=plain.format(side=side))
+        for s, side in SIDES.items()
+    )
+
+
+STRUCTURE_METRICS: tuple[MetricSpec, ...] = (
+    *_sided("orbit_width", UNIT_IPD, "{side} eye opening, width",
+            "{side} eye corners, outer to inner (palpebral fissure length)"),
+    *_sided("orbit_height", UNIT_IPD, "{side} eye socket, height",
+            "{side} lower brow edge to the lowest point of the lower lid"),
+    *_sided("canthal_tilt", UNIT_DEG, "{side} eye corner tilt",
+            "{side} outer eye corner above the inner one, degrees from the pupil line (+ = outer higher)"),
+    *_sided("brow_lid", UNIT_IPD, "{side} brow to upper lid",
+            "{side} lower brow edge to the highest point of the upper lid (brow-to-orbit distance)"),
+    MetricSpec("midface_height", UNIT_IPD, "nose bridge between the eyes (168) to the base of the nose (2)",
+               plain="midface height"),
+    *_sided("malar_height", UNIT_IPD, "{side} cheekbone, how low",
+            "{side} cheekbone point (mean of 4 malar landmarks) below the pupil line"),
+    *_sided("malar_width", UNIT_IPD, "{side} cheekbone, how wide",
+            "{side} cheekbone point out from the midline between the pupils"),
+    *_sided("malar_projection", UNIT_IPD, "{side} cheekbone projection (experimental)",
+            "EXPERIMENTAL: {side} cheekbone depth ahead of the eye corners (model depth)", experimental=True),
+    *_sided("gonial_angle", UNIT_DEG, "{side} jaw angle below the ear",
+            "{side} angle between the contour below the ear and the jaw's lower border (fitted lines; "
+            "180 = no angle)"),
+    *_sided("jowl_sag", UNIT_IPD, "{side} jowl",
+            "{side} jaw border's bulge below the straight line from the jaw angle to the chin"),
+)
+
+LINE_METRICS: tuple[MetricSpec, ...] = tuple(
+    spec
+    for region in LINE_REGIONS
+    for spec in (
+        MetricSpec(density_metric(region.name), UNIT_PER_IPD,
+                   f"crease length per skin area, {region.where} (IPD per IPD squared)",
+                   plain=f"{region.plain}: how many"),
+        MetricSpec(depth_metric(region.name), UNIT_CONTRAST,
+                   f"mean crease darkening along the creases, {region.where} (0.10 = 10% darker)",
+                   plain=f"{region.plain}: how deep"),
+    )
+)
 
 
 METRICS: tuple[MetricSpec, ...] = (
@@ -75,9 +134,13 @@ METRICS: tuple[MetricSpec, ...] = (
         "EXPERIMENTAL: left mid-cheek depth ahead of the nose tip",
         experimental=True,
     ),
+    *STRUCTURE_METRICS,
+    *LINE_METRICS,
 )
 METRIC_SPECS: dict[str, MetricSpec] = {spec.name: spec for spec in METRICS}
 METRIC_NAMES: tuple[str, ...] = tuple(spec.name for spec in METRICS)
+LANDMARK_METRIC_NAMES: tuple[str, ...] = tuple(spec.name for spec in METRICS if spec not in LINE_METRICS)
+"""Every metric but the line indices: measured from landmarks, so every photo with a face has them."""
 
 
 def _angle(a: np.ndarray, vertex: np.ndarray, b: np.ndarray) -> float:
@@ -112,7 +175,8 @@ def raw_metrics(frame: lm.PupilFrame) -> dict[str, float]:
         right = u[[r for r, _ in pairs]]
         left = u[[left_i for _, left_i in pairs]] * np.array([-1.0, 1.0])
         out[f"asymmetry_{region}"] = float(np.mean(np.linalg.norm(right - left, axis=1)))
-    return {name: float(out[name]) for name in METRIC_NAMES}
+    out.update(structure_metrics(frame))
+    return {name: float(out[name]) for name in METRIC_NAMES if name in out}
 
 
 def swap_sides(metrics: Mapping[str, float]) -> dict[str, float]:
@@ -132,7 +196,7 @@ def swap_sides(metrics: Mapping[str, float]) -> dict[str, float]:
 def mirror_averaged(seen: Mapping[str, float], mirror_seen: Mapping[str, float]) -> dict[str, float]:
     """Average a photo's metrics with those of its mirror image (sides swapped back)."""
     back = swap_sides(mirror_seen)
-    return {name: 0.5 * (seen[name] + back[name]) for name in METRIC_NAMES}
+    return {name: 0.5 * (seen[name] + back[name]) for name in METRIC_NAMES if name in seen and name in back}
 
 
 def to_millimetres(metrics: Mapping[str, float], mm_per_ipd: float) -> dict[str, float]:

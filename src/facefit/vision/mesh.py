@@ -103,3 +103,29 @@ SYMMETRIC_PAIRS: dict[str, tuple[tuple[int, int], ...]] = {
     "cheeks": ((50, 280), (205, 425), (187, 411), (123, 352), (116, 345), (117, 346), (118, 347), (36, 266)),
 }
 """Person-right / person-left mirror partners by region (the mirror asymmetry index)."""
+
+# ------------------------------------------------------- lines, folds and structure (photos/lines.py)
+BROW_TOP_R: tuple[int, ...] = (70, 63, 105, 66, 107)
+"""Upper brow edge, outer end to inner end (the forehead's lower boundary is drawn above it)."""
+BROW_TOP_L: tuple[int, ...] = (300, 293, 334, 296, 336)
+BROW_LOWER_R: tuple[int, ...] = (46, 53, 52, 65, 55)
+"""Lower brow edge, outer end to inner end (its mean is the brow point of the orbit metrics)."""
+BROW_LOWER_L: tuple[int, ...] = (276, 283, 282, 295, 285)
+FOREHEAD_TOP_EDGE: tuple[int, ...] = (103, 67, 109, 10, 338, 297, 332)
+"""The top of the mesh across the forehead, person's right to left (near the hairline)."""
+ALA_R: tuple[int, ...] = (129,)
+"""Outer edge of the nose wing, where the nasolabial fold starts."""
+ALA_L: tuple[int, ...] = (358,)
+NOSE_BASE_OUTLINE: tuple[int, ...] = (48, 115, 220, 45, 4, 275, 440, 344, 278, 294, 327, 326, 2, 97, 98, 64)
+"""The lower nose around both nostrils, as a polygon (nostrils are dark but are not creases)."""
+SKIN_PROBES: tuple[int, ...] = (50, 280, 205, 425, 36, 266, 101, 330, 118, 347)
+"""Cheek points whose colour is the face's skin reference (away from brows, eyes, lips and beard)."""
+MALAR_R: tuple[int, ...] = (116, 117, 118, 123)
+"""Cheekbone (malar) surface below the outer eye corner: their mean is the malar point."""
+MALAR_L: tuple[int, ...] = (345, 346, 347, 352)
+RAMUS_R: tuple[int, ...] = (234, 93, 132, 58, 172)
+"""Face contour from ear level down to the jaw angle (the ramus as the camera sees it)."""
+RAMUS_L: tuple[int, ...] = (454, 323, 361, 288, 397)
+JAW_BODY_R: tuple[int, ...] = (172, 136, 150, 149, 176, 148, 152)
+"""Face contour from the jaw angle to the chin (the mandible's lower border as the camera sees it)."""
+JAW_BODY_L: tuple[int, ...] = (397, 365, 379, 378, 400, 377, 152)

