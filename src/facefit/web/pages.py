@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import importlib.util
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
+from facefit.web import demos
 from facefit.web.assets import TASKS_VISION_DIR, TEMPLATES_DIR
-from facefit.web.deps import CSRF_COOKIE, OptionalCallerDep, SettingsDep
-from facefit.web.security import new_token
+from facefit.web.deps import CSRF_COOKIE, DbDep, OptionalCallerDep, SettingsDep
+from facefit.web.security import new_token, safe_next
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=TEMPLATES_DIR)
@@ -23,7 +25,7 @@ templates = Jinja2Templates(directory=TEMPLATES_DIR)
 NAV: tuple[tuple[str, str], ...] = (
     ("/", "Today"), ("/practice", "Practice"), ("/calibrate", "Calibrate"), ("/screening", "Screening"),
     ("/photos", "Photos"), ("/progress", "Progress"), ("/lifestyle", "Lifestyle"), ("/reports", "Reports"),
-    ("/history", "History"), ("/account", "Account"),
+    ("/history", "History"), ("/exercises", "Exercises"), ("/account", "Account"),
 )
 # The phone's bottom tab bar: the four pages used most (href, label, a 24x24 stroke icon path); the
 # "More" button in the bar opens NAV.
@@ -62,7 +64,7 @@ def _render(request: Request, settings: SettingsDep, name: str, caller: Any, **c
 def _page(name: str, template: str, *, coach_ok: bool = False) -> None:
     def view(request: Request, caller: OptionalCallerDep, settings: SettingsDep) -> Response:
         if caller is None:
-            return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+            return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
         return _render(request, settings, template, caller, page=name)
 
     view.__name__ = f"page_{name}"
@@ -76,14 +78,34 @@ for _name in ("dashboard", "calibrate", "screening", "photos", "progress", "life
     _page(_name, f"{_name}.html")
 
 
+@router.get("/exercises", response_class=HTMLResponse)
+def exercises_page(request: Request, caller: OptionalCallerDep, settings: SettingsDep, db: DbDep) -> Response:
+    """Every exercise card: how to do it, its dose and cautions, and a demonstration clip."""
+    from facefit.catalog.loader import load_catalog
+    from facefit.store.photos import get_baseline
+
+    if caller is None:
+        return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+    catalog = load_catalog()
+    return _render(request, settings, "exercises.html", caller, page="exercises",
+                   exercises=list(catalog.exercises.values()), demos=demos.demo_exercises(),
+                   relax=catalog.guidance.relax_not_train,
+                   has_baseline=get_baseline(session=db, profile_id=caller.profile_id) is not None)
+
+
+router.include_router(demos.router)
+
+
 @router.get("/login", response_class=HTMLResponse)
 def login_page(request: Request, caller: OptionalCallerDep, settings: SettingsDep) -> Response:
-    return _render(request, settings, "login.html", caller, page="login")
+    return _render(request, settings, "login.html", caller, page="login",
+                   next=safe_next(request.query_params.get("next")))
 
 
 @router.get("/signup", response_class=HTMLResponse)
 def signup_page(request: Request, caller: OptionalCallerDep, settings: SettingsDep) -> Response:
-    return _render(request, settings, "signup.html", caller, page="signup")
+    return _render(request, settings, "signup.html", caller, page="signup",
+                   next=safe_next(request.query_params.get("next")))
 
 
 @router.get("/healthz", include_in_schema=False)

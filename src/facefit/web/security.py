@@ -14,6 +14,7 @@ import secrets
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
+from urllib.parse import unquote, urlsplit
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -56,6 +57,24 @@ def same_secret(a: str | None, b: str | None) -> bool:
     if not a or not b:
         return False
     return hmac.compare_digest(a.encode(), b.encode())
+
+
+def safe_next(raw: str | None, default: str = "/") -> str:
+    """Where to send the browser after sign-in: ``raw`` if it is a path on this site, else ``default``.
+
+    Browsers read a backslash as a slash and drop tabs and line breaks, so ``/\\evil.example``,
+    ``/%5Cevil.example`` (the page's script decodes the query once more) and ``/<tab>/evil`` all lead to
+    another site; anything but a plain ``/path`` is refused, before and after one more decoding.
+    """
+    if not raw or len(raw) > 2000:
+        return default
+    for text in (raw, unquote(raw)):
+        if not text.startswith("/") or text.startswith("//") or "\\" in text:
+            return default
+        if any(ord(ch) <= 32 or ord(ch) == 127 for ch in text):
+            return default
+    parts = urlsplit(raw)
+    return default if parts.scheme or parts.netloc else raw
 
 
 class RateLimiter:
