@@ -59,6 +59,7 @@ class PoseState:
     brow_l: float = 0.0
     jaw_forward: float = 0.0
     blink: float = 0.0
+    frown: float = 0.0  # corrugator: brows drawn down and together (0..1); not used by any exercise
     pitch_deg: float = 0.0
     yaw_deg: float = 0.0
     roll_deg: float = 0.0
@@ -98,7 +99,7 @@ def pose_for(exercise: str, channels: dict[str, float]) -> PoseState:
         "blink": channels.get("blink", 0.0),
         "yaw_deg": channels.get("yaw_deg", 0.0),
         "roll_deg": channels.get("roll_deg", 0.0),
-        "pitch_deg": PITCH_DEG.get(exercise, 0.0) * a,
+        "pitch_deg": PITCH_DEG.get(exercise, 0.0) * a + channels.get("pitch_deg", 0.0),
     }
     if exercise == "cheek-lifter":
         values["smile_r"] += a_r
@@ -225,7 +226,28 @@ class FaceRig:
         lips_and_jaw = np.maximum(jaw, mouth)
         bases["jaw_forward"] = self._vec(zero, 0.03 * chin, -0.15 * lips_and_jaw)
         bases["blink"] = self._blink_basis()
+        bases["frown"] = self._frown_basis()
         return bases
+
+    def _frown_basis(self) -> np.ndarray:
+        """A frown (corrugator): the inner brows down 0.06 s and toward the midline 0.05 s, the outer
+        brows down 0.02 s; skin within ~0.2 s follows, fading (the lids are left in place)."""
+        u, v = self.u, self.v
+        du, dv = np.zeros(len(u)), np.zeros(len(u))
+        for brow, inward in ((BROW_R, 1.0), (BROW_L, -1.0)):
+            points = list(brow)
+            middle = float(u[mesh.NOSE_BRIDGE])
+            inner = points[int(np.argmin(np.abs(u[points] - middle)))]
+            outer = points[int(np.argmax(np.abs(u[points] - middle)))]
+            for anchor, down, side in ((inner, 0.06, 0.05), (outer, 0.02, 0.0)):
+                near = _gauss((u - u[anchor]) ** 2 + (v - v[anchor]) ** 2, 0.12)
+                near[N_MESH:] = 0.0
+                du += inward * side * near
+                dv += down * near
+        lids = list(UPPER_LID_R + LOWER_LID_R + UPPER_LID_L + LOWER_LID_L)
+        du[lids] = 0.0
+        dv[lids] = 0.0
+        return self._vec(du, dv)
 
     def _blink_basis(self) -> np.ndarray:
         """Upper lid down to the lower lid; the skin up to 0.25 s above the lid follows, fading.
@@ -289,7 +311,7 @@ class FaceRig:
         o_mouth = min(state.o_mouth, 1.5)
         if o_mouth:
             points += o_mouth * self.bases["o_mouth"]
-        for name in ("jaw_open", "lip_raise", "jaw_forward", "blink"):
+        for name in ("jaw_open", "lip_raise", "jaw_forward", "blink", "frown"):
             value = getattr(state, name)
             if value:
                 points += value * self.bases[name]

@@ -56,6 +56,7 @@ sway: slow head yaw/roll drift (a few degrees)."""
 MIN_LEAD_REST_S = 1.5
 MAX_DURATION_S = 600.0
 MAX_SIDE = 1920
+MAX_HEAD_DEG = 45.0
 
 
 @dataclass(frozen=True)
@@ -118,6 +119,10 @@ class ClipSpec:
         faults: :class:`Fault` list.
         weak_side: "left" or "right" (the person's side) for the asymmetry fault.
         asymmetry_ratio: strength of the weak side relative to the strong one.
+        head_yaw_deg / head_pitch_deg: the rest head pose relative to the camera (a webcam off to one
+            side, below or above the eyes), in ``facefit.vision.pose`` signs (yaw > 0: turned to the
+            person's left; pitch > 0: chin up, as seen from a camera below the eyes); every frame's
+            head angles are added to it. Within +/-45 deg.
     """
 
     exercise: str = "cheek-lifter"
@@ -137,6 +142,8 @@ class ClipSpec:
     faults: tuple[Fault, ...] = field(default=())
     weak_side: str = "left"
     asymmetry_ratio: float = 0.4
+    head_yaw_deg: float = 0.0
+    head_pitch_deg: float = 0.0
 
     def __post_init__(self) -> None:
         if self.exercise not in EXERCISES:
@@ -176,6 +183,12 @@ class ClipSpec:
             raise InputError(f"weak_side must be 'left' or 'right', got {self.weak_side!r}")
         if not (math.isfinite(self.asymmetry_ratio) and 0 <= self.asymmetry_ratio <= 1):
             raise InputError(f"asymmetry_ratio must be between 0 and 1, got {self.asymmetry_ratio}")
+        for name in ("head_yaw_deg", "head_pitch_deg"):
+            value = getattr(self, name)
+            if not (math.isfinite(value) and abs(value) <= MAX_HEAD_DEG):
+                raise InputError(
+                    f"{name} must be between -{MAX_HEAD_DEG:g} and {MAX_HEAD_DEG:g} degrees, got {value}"
+                )
         if self.duration_s > MAX_DURATION_S:
             raise InputError(
                 f"the clip would last {self.duration_s:.0f} s; the limit is {MAX_DURATION_S:.0f} s"
@@ -239,4 +252,6 @@ class ClipSpec:
             "faults": [f.to_dict() for f in self.faults],
             "weak_side": self.weak_side,
             "asymmetry_ratio": self.asymmetry_ratio,
+            "head_yaw_deg": self.head_yaw_deg,
+            "head_pitch_deg": self.head_pitch_deg,
         }

@@ -32,6 +32,7 @@ QUANTUM: dict[str, float] = {
     "blink": 1 / 8,
     "yaw_deg": 0.25,
     "roll_deg": 0.25,
+    "pitch_deg": 0.25,
     "twitch_r": 1 / 8,
     "twitch_l": 1 / 8,
 }
@@ -165,6 +166,8 @@ def build_timeline(spec: ClipSpec) -> Timeline:
     quiet = _subtract(rests, talk, margin=0.2)
     twitches = _add_twitches(rng, t, channels, quiet, spec.amplitude) if spec.has_fault("twitch") else []
 
+    channels["yaw_deg"] += spec.head_yaw_deg  # the rest pose relative to the camera
+    channels["pitch_deg"] += spec.head_pitch_deg
     for name, step in QUANTUM.items():
         channels[name] = _quantise(channels[name], step)
     strength = np.round(strength, 6)
