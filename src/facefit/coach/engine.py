@@ -11,7 +11,8 @@ speed, hold length and stability, and the form faults. Safety checks (twitch at 
 engine ignores further frames.
 
 Also watched: the wrong exercise (another recognised shape held instead), discouraged moves (cheek
-puff, lip flapping), blinks (skipped where they corrupt brow heights) and, when no calibration is
+puff, lip flapping), blinks (skipped where they corrupt brow heights), the head outside the operating
+range (:mod:`facefit.coach.pose_watch`: said once, no rep counted there) and, when no calibration is
 stored, the first still second as the rest (:mod:`facefit.coach.rest`).
 
 ``update(values, t_ms)`` is the live path; ``run(series)`` computes the features of the whole
@@ -36,9 +37,10 @@ from facefit.coach.events import (
     SafetyEvent,
 )
 from facefit.coach.features import FEATURE_INDEX, MATRIX, USED_SIGNALS
+from facefit.coach.pose_watch import PoseWatch
 from facefit.coach.rest import RestFinder
 from facefit.coach.shape import busy_share, rep_shape, smooth3, zigzag_swings
-from facefit.coach.specs import ExerciseSpec, Limit, shapes, spec_for
+from facefit.coach.specs import ExerciseSpec, Limit, pose_range_message, shapes, spec_for
 from facefit.coach.twitch import TwitchWatch
 from facefit.signals.names import GEOMETRY_SIGNALS, SIGNAL_INDEX, SIGNAL_NAMES, SignalSeries
 
@@ -92,6 +94,8 @@ _F = FEATURE_INDEX
 _USED_GEOMETRY = np.array([i for i in USED_SIGNALS if SIGNAL_NAMES[i] in GEOMETRY_SIGNALS])
 _EYE_R, _EYE_L = _F["eye_r"], _F["eye_l"]
 _PUFF, _MOUTH = _F["cheek_puff"], _F["mouth_open"]
+_YAW, _PITCH = _F["yaw"], _F["pitch"]
+_YAW_COL, _PITCH_COL = SIGNAL_INDEX["head_yaw"], SIGNAL_INDEX["head_pitch"]
 
 
 class Engine:
@@ -191,6 +195,10 @@ class Engine:
         self._shape_since: dict[str, float] = {}
         self._last_fault: dict[str, float] = {}
         self._twitch = TwitchWatch()
+        # A rep that is a head tilt moves pitch on purpose: the pose watch then judges yaw only.
+        self._pose = PoseWatch(check_pitch=self._drive_column != _PITCH_COL)
+        self._pending: list[Event] = []
+        self._rest_angles = self._angles(self.rest)
         self._idle: deque[tuple[float, list[float], float]] = deque()
         self._puff_since: float | None = None
         self._lip_dir = 0
@@ -209,7 +217,7 @@ class Engine:
         """Feed one frame's signal vector (K,) at caller time ``t_ms``; returns the events it completed."""
         t_s = float(t_ms) / 1000.0
         if self._before(values, t_s):
-            return []
+            return self._take_pending()
         feats = ((values - self.rest) @ MATRIX).tolist()
         return self._step(feats, t_s)
 
@@ -223,6 +231,7 @@ class Engine:
         while self.rest is None and start < n:
             self._before(values[start], t_s_all[start])
             start += 1
+        out.extend(self._take_pending())
         if self.rest is None:
             return out
         feats = (values[start:] - self.rest) @ MATRIX
@@ -266,13 +275,37 @@ class Engine:
             return True
         if self.rest is None:
             self.rest = self._rest_finder.push(np.asarray(values, dtype=float), t_s)
+            if self.rest is not None and not self._pose.rest_ok(self.rest):
+                self._refuse_rest(t_s)  # outside the operating range: wait for a rest inside it
             if self.rest is not None:
                 if self._partial_rest is not None:
                     self.rest = np.where(np.isfinite(self._partial_rest), self._partial_rest, self.rest)
                 self.rest = np.nan_to_num(self.rest)
+                self._rest_angles = self._angles(self.rest)
                 self._adapt_thresholds(self._rest_finder.rows)
             return True
         return False
+
+    def _refuse_rest(self, t_s: float) -> None:
+        """The still second found is outside the operating range: say so once, and look again."""
+        self.rest = None
+        self._rest_finder = RestFinder()
+        if not self._pose.rest_refused:
+            self._pose.rest_refused = True
+            self._fault(self._pending, t_s, "face-camera", pose_range_message())
+
+    @staticmethod
+    def _angles(rest: np.ndarray | None) -> tuple[float, float]:
+        """The rest's absolute head yaw and pitch (features are changes from it)."""
+        return (0.0, 0.0) if rest is None else (float(rest[_YAW_COL]), float(rest[_PITCH_COL]))
+
+    def _take_pending(self) -> list[Event]:
+        """Events raised outside the state machine (a refused rest), handed out with the next frame."""
+        if not self._pending:
+            return []
+        out, self._pending = self._pending, []
+        self.events.extend(out)
+        return out
 
     def _adapt_thresholds(self, rows: np.ndarray | None) -> None:
         """Raise enter/exit above the landmark noise seen at rest (``noise_k`` x its SD) when the
@@ -319,7 +352,12 @@ class Engine:
             idle.append((t_s, f, drive))
             while t_s - idle[0][0] > PRE_ROLL_S:
                 idle.popleft()
-            if drive > self._enter and all(f[i] >= minimum for i, minimum in self._gate):
+            rest_yaw, rest_pitch = self._rest_angles
+            if self._pose.watch(f[_YAW] + rest_yaw, f[_PITCH] + rest_pitch, t_s):
+                self._fault(out, t_s, "face-camera", pose_range_message())
+            if self._pose.outside:
+                pass  # no rep starts while the head is outside the operating range
+            elif drive > self._enter and all(f[i] >= minimum for i, minimum in self._gate):
                 self._active = True
                 self._peak = drive
                 self._exit_since = None

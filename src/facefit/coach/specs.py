@@ -135,8 +135,15 @@ class ExerciseSpec(_Frozen):
         return self
 
 
+class PoseRange(_Frozen):
+    """What the coach says once when the head is outside the operating range (signals/pose_range.py)."""
+
+    message: Text
+
+
 class SpecFile(_Frozen):
     shape: tuple[Shape, ...] = ()
+    pose_range: PoseRange
     spec: tuple[ExerciseSpec, ...] = Field(min_length=1)
 
     @model_validator(mode="after")
@@ -190,3 +197,8 @@ def spec_for(exercise_id: str) -> ExerciseSpec:
 
 def shapes() -> tuple[Shape, ...]:
     return load_specs().shape
+
+
+def pose_range_message() -> str:
+    """The sentence said once when the head leaves the operating range."""
+    return load_specs().pose_range.message

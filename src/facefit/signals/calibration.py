@@ -28,6 +28,7 @@ import numpy as np
 from facefit.errors import FaceFitError, NoFaceError
 from facefit.signals.compute import K, mirror_values, signals_from_observation
 from facefit.signals.names import SIGNAL_INDEX, SIGNAL_NAMES, SignalSeries
+from facefit.signals.pose_range import rest_pose_problem
 from facefit.signals.stillness import STILL_WINDOW_S, motion
 
 MIN_STILL_S = STILL_WINDOW_S
@@ -147,11 +148,9 @@ def neutral_problems(values: np.ndarray) -> list[str]:
         problems.append("your eyes are closed; look at the camera with eyes open")
     if _bs(values, "mouthPucker") > 0.5:
         problems.append("your lips are pushed forward; relax them")
-    pitch, yaw = values[SIGNAL_INDEX["head_pitch"]], values[SIGNAL_INDEX["head_yaw"]]
-    if np.isfinite(yaw) and abs(yaw) > 20:
-        problems.append(f"your head is turned {abs(yaw):.0f} deg; face the camera")
-    if np.isfinite(pitch) and abs(pitch) > 20:
-        problems.append(f"your head is tilted {abs(pitch):.0f} deg up or down; look straight ahead")
+    pose = rest_pose_problem(values)  # the operating range (signals.pose_range)
+    if pose is not None:
+        problems.append(pose)
     return problems
 
 
