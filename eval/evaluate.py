@@ -28,6 +28,9 @@ from typing import Any
 
 import numpy as np
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import wide  # the sibling module: the wider evaluation's plans and webcam conditions
+
 os.environ.setdefault("GLOG_minloglevel", "2")
 REPO = Path(__file__).resolve().parents[1]
 REAL = Path(os.environ.get("FACEFIT_REAL_DATA", REPO.parent / "shared" / "data" / "real"))
@@ -44,6 +47,9 @@ BROW_PRESSES = {"brow-smoothener", "forehead-relaxer"}
 #: grace_hopper.jpg a pressed-down brow moves no landmark: eval/brow_signals.py d' ~0), so brow presses
 #: on these photos are outside the coaching protocol: scored, and reported apart.
 BROWS_HIDDEN_BY_GLASSES = {"grace_hopper.jpg"}
+#: The wide set's photos whose brows something else covers: pyfeat_beard.png has a hand on the forehead,
+#: fingers over the brows (decided from the photo, before any scoring).
+BROWS_HIDDEN = {*BROWS_HIDDEN_BY_GLASSES, "pyfeat_beard.png"}
 VERSION = 3  # bump when the clip recipe or cache format changes, so cached clips are rebuilt
 # 3: the cache holds the landmarker's observations (not signals), so a new signal definition is scored
 #    without re-rendering
@@ -120,13 +126,16 @@ def plan(
 
 
 def clip_spec(p: dict[str, Any]) -> Any:
+    """The synth spec of a plan; wide plans (eval/wide.py) add fps, a render size and a rest head pose."""
     from facefit.synth.spec import ClipSpec, Fault
 
     return ClipSpec(
         exercise=p["exercise"], reps=p["reps"], hold_s=p.get("hold_s"), tempo_up_s=p.get("tempo_up_s"),
-        tempo_down_s=p.get("tempo_down_s"), rest_s=p["rest_s"], fps=FPS, size=SIZE, noise=p["noise"],
+        tempo_down_s=p.get("tempo_down_s"), rest_s=p["rest_s"], fps=p.get("fps", FPS),
+        size=wide.RENDER_SIZE[p["condition"]] if "condition" in p else SIZE, noise=p["noise"],
         seed=p["seed"], distractors=tuple(p["distractors"]),
         faults=tuple(Fault(f["kind"], tuple(f["reps"])) for f in p["faults"]),
+        head_yaw_deg=p.get("head_yaw_deg", 0.0), head_pitch_deg=p.get("head_pitch_deg", 0.0),
     )
 
 
@@ -151,10 +160,12 @@ def build(args: tuple[dict[str, Any], str]) -> tuple[str, float, int]:
 
     start = time.perf_counter()
     clip = prepare_clip(p["photo"], clip_spec(p), landmarker=_IMAGE_LANDMARKER)
+    camera = wide.Camera(p)
+    size = wide.OUTPUT_SIZE[p["condition"]] if "condition" in p else SIZE
     t_ms, observations = [], []
     with Landmarker(RunningMode.VIDEO) as landmarker:
         for frame in clip.frames():
-            observations.append(landmarker.detect(frame.rgb, frame.t_ms))
+            observations.append(landmarker.detect(camera(frame.rgb), frame.t_ms))
             t_ms.append(frame.t_ms)
     truth = clip.truth.to_dict()
     truth.pop("frame_values")
@@ -163,7 +174,7 @@ def build(args: tuple[dict[str, Any], str]) -> tuple[str, float, int]:
                         landmarks=np.stack([o.landmarks for o in observations]).astype(np.float32),
                         blendshapes=np.stack([o.blendshapes for o in observations]).astype(np.float32),
                         transforms=np.stack([o.transform for o in observations]).astype(np.float32),
-                        size=np.asarray(SIZE), truth=json.dumps(truth))
+                        size=np.asarray(size), truth=json.dumps(truth))
     tmp.replace(path)
     return p["key"], time.perf_counter() - start, len(observations)
 
@@ -238,7 +249,7 @@ def load_series(path: Path) -> tuple[Any, dict[str, Any]]:
 
 
 def score(plans: list[dict[str, Any]], cache: Path) -> dict[str, Any]:
-    from facefit.coach.analyze import analyze_series
+    from facefit.practice.analyze import analyze_series
 
     exact = count_err = n_count = 0
     hold_errors: list[float] = []
@@ -253,16 +264,26 @@ def score(plans: list[dict[str, Any]], cache: Path) -> dict[str, Any]:
     # per fault kind and exercise: true positives, false positives, false negatives (per rep)
     by_exercise: dict[tuple[str, str], np.ndarray] = {(k, e): np.zeros(3, dtype=int)
                                                       for k in FAULT_MAP for e in EXERCISES}
+    rows: list[dict[str, Any]] = []  # one per clip, for the wide set's breakdown tables
+    asym_turned = np.zeros(3, dtype=int)  # cheek-lifter asymmetry tp/fp/fn with the head turned >= 10 deg
     for p in plans:
         series, truth = load_series(cache / f"{p['key']}.npz")
         # The clip's rep count is the set's target, as a routine would ask for it: with the catalog's
         # target (e.g. 5) a 12-rep clip is rightly stopped for overwork at 10, which is not a miss.
         target = p["reps"] if p["kind"] == "exercise" else None
-        result, _engine = analyze_series(series, exercise_id=p["analyze_as"], fps=FPS, reps_target=target)
+        fps = p.get("fps", FPS)
+        result, _engine = analyze_series(series, exercise_id=p["analyze_as"], fps=fps, reps_target=target)
         kinds = [s["kind"] for s in result["safety"]]
+        row = _row(p, series, truth)
+        rows.append(row)
+        if p["kind"] == "outside" or row["bucket"] == "outside":  # asked for, or measured, beyond the range
+            row.update(false_reps=len(result["reps"]),
+                       said=any(f["kind"] == "face-camera" for f in result["faults"]))
+            continue
         if p["kind"] == "twitch":
             twitch_n += 1
             twitch_hit += "twitch" in kinds
+            row["twitch"] = "twitch" in kinds
             continue
         due = _expected_safety(truth)
         if _unexpected(result["safety"], due):
@@ -270,14 +291,16 @@ def score(plans: list[dict[str, Any]], cache: Path) -> dict[str, Any]:
         if p["kind"] == "distractor":
             false_reps += len(result["reps"])
             distractor_minutes += truth["duration_s"] / 60.0
+            row.update(false_reps=len(result["reps"]), minutes=truth["duration_s"] / 60.0)
             if result["reps"]:
-                misses.append(f"{p['key']} distractor as {p['analyze_as']}: {len(result['reps'])} false reps")
+                misses.append(f"{p['key']} distractor as {p['analyze_as']}: {len(result['reps'])} false reps"
+                              f"{_where(row)}")
             continue
         wanted = _reps_wanted(truth, result["safety"], due)
         got, want = len(result["reps"]), len(wanted)
         n_count += 1
         exact += got == want
-        glasses = p["exercise"] in BROW_PRESSES and Path(p["photo"]).name in BROWS_HIDDEN_BY_GLASSES
+        glasses = p["exercise"] in BROW_PRESSES and Path(p["photo"]).name in BROWS_HIDDEN
         if glasses:
             outside["clips"] += 1
             outside["exact"] += got == want
@@ -285,11 +308,12 @@ def score(plans: list[dict[str, Any]], cache: Path) -> dict[str, Any]:
         count_err += abs(got - want)
         per_exercise[p["exercise"]][0] += got == want
         per_exercise[p["exercise"]][1] += 1
+        row.update(exact=got == want, in_protocol=not glasses, hold_errors=[])
         if got != want:
-            note = " (glasses over the brows)" if glasses else ""
+            note = " (brows hidden)" if glasses else ""
             if want < len(truth["reps"]):
                 note += f" (of {len(truth['reps'])}, rightly stopped: {', '.join(kinds)})"
-            misses.append(f"{p['key']} {p['exercise']}: counted {got} of {want}{note}")
+            misses.append(f"{p['key']} {p['exercise']}: counted {got} of {want}{note}{_where(row)}")
         pairs = _match(result["reps"], wanted)
         matched_detected = {i for i, _ in pairs}
         for i, j in pairs:
@@ -298,14 +322,19 @@ def score(plans: list[dict[str, Any]], cache: Path) -> dict[str, Any]:
             hold_by_exercise[p["exercise"]].append(hold_errors[-1])
             if not glasses:
                 hold_errors_in.append(hold_errors[-1])
+                row["hold_errors"].append(hold_errors[-1])
             for kind, name in FAULT_MAP.items():
                 has, should = name in rep["faults"], kind in want_rep["faults"]
-                by_exercise[(kind, p["exercise"])] += np.array([has and should, has and not should,
-                                                               should and not has])
+                counts = np.array([has and should, has and not should, should and not has])
+                by_exercise[(kind, p["exercise"])] += counts
+                if kind == "asymmetry" and p["exercise"] == "cheek-lifter" and abs(row["rest_yaw"]) >= 10:
+                    asym_turned += counts
         for i, rep in enumerate(result["reps"]):
             if i not in matched_detected:
                 for kind, name in FAULT_MAP.items():
                     by_exercise[(kind, p["exercise"])][1] += name in rep["faults"]
+                    if kind == "asymmetry" and p["exercise"] == "cheek-lifter" and abs(row["rest_yaw"]) >= 10:
+                        asym_turned[1] += name in rep["faults"]
     faults = {}
     for kind in FAULT_MAP:
         tp, fp, fn = (int(v) for v in sum(c for (k, _e), c in by_exercise.items() if k == kind))
@@ -336,7 +365,30 @@ def score(plans: list[dict[str, Any]], cache: Path) -> dict[str, Any]:
             for kind in FAULT_MAP
         },
         "misses": misses,
+        "asymmetry_turned": {"tp": int(asym_turned[0]), "fp": int(asym_turned[1]), "fn": int(asym_turned[2]),
+                             "precision": asym_turned[0] / max(asym_turned[0] + asym_turned[1], 1)},
+        "rows": rows,
+        "measured_outside_range": sum(r["bucket"] == "outside" and r["kind"] != "outside" for r in rows),
     }
+
+
+def _row(p: dict[str, Any], series: Any, truth: dict[str, Any]) -> dict[str, Any]:
+    """A clip's identity for the breakdown: face, condition, fps and the rest pose the landmarker measured
+    over the lead rest (median head yaw and pitch), with its bucket."""
+    t = series.t_ms / 1000.0
+    rest = (t >= truth["rest"]["start_s"]) & (t <= truth["rest"]["end_s"])
+    yaw = float(np.nanmedian(series.column("head_yaw")[rest])) if rest.any() else float("nan")
+    pitch = float(np.nanmedian(series.column("head_pitch")[rest])) if rest.any() else float("nan")
+    return {"key": p["key"], "kind": p["kind"], "exercise": p["analyze_as"], "face": Path(p["photo"]).stem,
+            "condition": p.get("condition", "base"), "fps": int(p.get("fps", FPS)),
+            "rest_yaw": round(yaw, 1), "rest_pitch": round(pitch, 1),
+            "bucket": p.get("bucket") if p["kind"] == "outside" else wide.measured_bucket(yaw, pitch),
+            "target_bucket": p.get("bucket", "frontal")}
+
+
+def _where(row: dict[str, Any]) -> str:
+    return (f" [{row['face']}, {row['condition']}, {row['fps']} fps, rest yaw {row['rest_yaw']:+.0f} "
+            f"pitch {row['rest_pitch']:+.0f}]")
 
 
 def print_report(report: dict[str, Any]) -> None:
@@ -366,6 +418,8 @@ def print_report(report: dict[str, Any]) -> None:
                       f"{f['precision']:.2f} / {f['recall']:.2f} (n={f['support']})", "")
     table.add_row("twitch clips stopped for twitch", report["twitch_detected"], "all")
     table.add_row("unexpected safety stops", str(len(report["unexpected_safety"])), "0")
+    table.add_row("clips whose rest is beyond the operating range (scored apart)",
+                  str(report["measured_outside_range"]), "")
     Console().print(table)
     print("exact per exercise:", report["per_exercise_exact"])
     print("hold error per exercise (s):", report["per_exercise_hold_error_s"])
@@ -373,6 +427,57 @@ def print_report(report: dict[str, Any]) -> None:
         print(f"{kind} fault per exercise:", counts)
     for line in report["misses"] + report["unexpected_safety"]:
         print("  ", line)
+
+
+def breakdown(rows: list[dict[str, Any]], by: tuple[str, ...]) -> dict[str, dict[str, Any]]:
+    """Exact-count rate in protocol, hold error and false reps per minute for every value of ``by``."""
+    cells: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        if row["kind"] not in ("exercise", "distractor") or row["bucket"] == "outside":
+            continue
+        key = " / ".join(str(row[name]) for name in by)
+        cell = cells.setdefault(key, {"exact": 0, "clips": 0, "hold": [], "false_reps": 0, "minutes": 0.0})
+        if row["kind"] == "exercise" and row["in_protocol"]:
+            cell["exact"] += row["exact"]
+            cell["clips"] += 1
+            cell["hold"] += row["hold_errors"]
+        elif row["kind"] == "distractor":
+            cell["false_reps"] += row["false_reps"]
+            cell["minutes"] += row["minutes"]
+    return {
+        key: {"exact": f"{c['exact']}/{c['clips']}", "rate": c["exact"] / max(c["clips"], 1),
+              "hold_error_s": round(float(np.mean(c["hold"])), 3) if c["hold"] else None,
+              "false_reps_per_min": round(c["false_reps"] / c["minutes"], 3) if c["minutes"] else None}
+        for key, c in sorted(cells.items())
+    }
+
+
+BREAKDOWNS: tuple[tuple[str, ...], ...] = (
+    ("bucket",), ("face",), ("condition",), ("fps",), ("bucket", "face"), ("bucket", "condition"),
+)
+
+
+def print_breakdown(report: dict[str, Any]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    for by, cells in report["breakdown"].items():
+        table = Table(by, "exact in protocol", "hold error s", "false reps/min", title=f"by {by}")
+        for key, c in cells.items():
+            table.add_row(key, f"{c['exact']} ({c['rate']:.1%})", str(c["hold_error_s"]),
+                          str(c["false_reps_per_min"]))
+        console.print(table)
+    a = report["asymmetry_turned"]
+    print(f"cheek-lifter asymmetry fault with the rest turned >= 10 deg: precision {a['precision']:.2f} "
+          f"(tp {a['tp']} fp {a['fp']} fn {a['fn']})")
+    for label, chosen in (("asked for 30-35 deg yaw", lambda r: r["kind"] == "outside"),
+                          ("measured beyond the range", lambda r: r["kind"] != "outside")):
+        outside = [r for r in report["rows"] if r["bucket"] == "outside" and chosen(r)]
+        if outside:
+            said = sum(r["said"] for r in outside)
+            print(f"outside the operating range, {label}: {len(outside)} clips, 'face the camera' said on "
+                  f"{said}, false reps {sum(r['false_reps'] for r in outside)}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -384,12 +489,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--data", type=Path, default=REPO / "eval-data")
     parser.add_argument("--score-only", action="store_true", help="Only score clips already cached.")
+    parser.add_argument("--wide", action="store_true",
+                        help="the wider set (eval/wide.py): off-axis rests, nine faces, webcam conditions")
+    parser.add_argument("--outside-clips", type=int, default=4, help="wide set: clips at 30-35 deg yaw")
     parser.add_argument("--exercises", default="",
                         help="comma-separated exercise ids: only the clips coached as these (for tuning)")
     args = parser.parse_args(argv)
 
     start = time.perf_counter()
-    plans = plan(args.seed, args.clips, args.distractor_clips, args.twitch_clips, photos(args.data))
+    if args.wide:
+        from facefit.synth.spec import EXERCISE_TIMING
+
+        face_list = wide.faces(args.data, photos(args.data))
+        plans = wide.plan_wide(
+            args.seed, args.clips, args.distractor_clips, args.twitch_clips, args.outside_clips, face_list,
+            wide.photo_poses(face_list, args.data), exercises=EXERCISES, closed_lips=CLOSED_LIPS, sided=SIDED,
+            timing=EXERCISE_TIMING,
+        )
+    else:
+        plans = plan(args.seed, args.clips, args.distractor_clips, args.twitch_clips, photos(args.data))
     if args.exercises:
         wanted = set(args.exercises.split(","))
         unknown = wanted - set(EXERCISES)
@@ -402,9 +520,15 @@ def main(argv: list[str] | None = None) -> int:
     else:
         build_all(plans, cache, args.workers)
     report = score(plans, cache)
+    report["seed"], report["wide"] = args.seed, args.wide
+    if args.wide:
+        report["breakdown"] = {" x ".join(by): breakdown(report["rows"], by) for by in BREAKDOWNS}
     report["seconds"] = round(time.perf_counter() - start, 1)
-    (args.data / "report.json").write_text(json.dumps(report, indent=1))
+    name = f"report-wide-{args.seed}.json" if args.wide else "report.json"
+    (args.data / name).write_text(json.dumps(report, indent=1, default=float))
     print_report(report)
+    if args.wide:
+        print_breakdown(report)
     print(f"total {report['seconds']} s")
     return 0
 
