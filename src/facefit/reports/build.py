@@ -15,7 +15,9 @@ from facefit.fileio import write_atomic
 from facefit.reports import plots
 from facefit.reports.data import ReportData, gather
 from facefit.reports.html import Picture, render_html
+from facefit.reports.muscles import muscle_week
 from facefit.store.db import Store
+from facefit.store.profiles import get_or_create_profile
 
 StepCallback = Callable[[str, int, int], None]
 
@@ -58,6 +60,9 @@ def build_report(
     step = on_step or (lambda _label, _done, _total: None)
     step("reading the store", 0, 4)
     data = gather(store, profile=profile, span=span, today=today, catalog=catalog)
+    with store.transaction() as session:
+        owner = get_or_create_profile(session=session, name=profile)
+        muscles = muscle_week(session=session, profile_id=owner.id, today=data.today, catalog=catalog)
     step("drawing", 1, 4)
     drawn = figures(data)
     pictures = {key: Picture(key, alt, plots.png(fig))
@@ -66,7 +71,7 @@ def build_report(
         pictures["before_after"] = Picture("before_after", "Aligned first and latest photo, side by side",
                                            plots.image_png(data.photos.before_after))
     step("writing HTML", 2, 4)
-    write_atomic(out, render_html(data, pictures).encode("utf-8"))
+    write_atomic(out, render_html(data, pictures, muscles=muscles).encode("utf-8"))
     pdf_path = None
     note = None
     if pdf:

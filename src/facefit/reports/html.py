@@ -10,8 +10,10 @@ import base64
 from dataclasses import dataclass
 
 from jinja2 import Environment, select_autoescape
+from markupsafe import Markup
 
 from facefit.reports.data import ReportData, describe_event
+from facefit.reports.muscles import MuscleWeek, muscle_map_svg, summary
 from facefit.reports.photo_change import headline
 
 EXPECTATIONS = [
@@ -58,6 +60,8 @@ img{max-width:100%;height:auto;display:block;margin:6px 0}
 table{border-collapse:collapse;width:100%;font-size:.92em}
 td,th{border-bottom:1px solid #eee;padding:4px 6px;text-align:left;vertical-align:top}
 .note{color:#616161;font-size:.9em}
+.muscles{display:flex;flex-wrap:wrap;gap:16px;align-items:flex-start}.muscles .map{width:220px}
+.muscles svg{width:100%;height:auto}.muscles>div:last-child{flex:1 1 280px}
 @page{size:A4;margin:12mm}
 @media print{body{max-width:none;margin:0;padding:0;background:#fff}
 section{break-inside:avoid;border-color:#bdbdbd}img{max-height:230mm;object-fit:contain}
@@ -101,6 +105,14 @@ days.</p>{% endif %}
 <section id="reps"><h2>Reps and form</h2>
 {% if pics.reps %}<img alt="{{ pics.reps.alt }}" src="{{ pics.reps.src }}">
 {% else %}<p class="empty">No sessions in this period.</p>{% endif %}</section>
+
+{% if muscles %}<section id="muscles"><h2>Where the work went this week</h2>
+<div class="muscles"><div class="map">{{ muscles_svg }}</div><div>
+<p>{{ muscle_summary }}</p>
+<p class="note">Shaded by the hold time the camera measured in coached sets
+({{ muscles.first.isoformat() }} to {{ muscles.last.isoformat() }}), given to each muscle the exercise works.
+Hatched: {{ muscles.relax|join(", ") }}, to relax rather than train. {{ muscles.relax_advice }}</p>
+</div></div></section>{% endif %}
 
 <section id="safety"><h2>Safety</h2>
 {% if pics.safety %}<img alt="{{ pics.safety.alt }}" src="{{ pics.safety.src }}">
@@ -147,8 +159,9 @@ calcium=1100mg vitamin_d=800iu water=1.8l smoking=no moisturiser=yes</code>.</p>
 """
 
 
-def render_html(data: ReportData, pictures: dict[str, Picture]) -> str:
-    """The page as a string (jinja2 with autoescaping: stored text cannot inject markup)."""
+def render_html(data: ReportData, pictures: dict[str, Picture], *, muscles: MuscleWeek | None = None) -> str:
+    """The page as a string (jinja2 with autoescaping: stored text cannot inject markup; the muscle map
+    is FaceFit's own SVG, its text escaped where it is made)."""
     env = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
     template = env.from_string(TEMPLATE)
     span_text = {"week": "last 7 days", "month": "last 30 days", "all": "everything"}[data.span]
@@ -156,5 +169,7 @@ def render_html(data: ReportData, pictures: dict[str, Picture]) -> str:
     return template.render(
         d=data, pics=pictures, span_text=span_text, sessions=len(data.sessions),
         minutes=sum(s.minutes for s in data.sessions), events=[describe_event(e) for e in data.safety],
-        expectations=EXPECTATIONS, views=views, photo_headline=headline(views),
+        expectations=EXPECTATIONS, views=views, photo_headline=headline(views), muscles=muscles,
+        muscles_svg=Markup(muscle_map_svg(muscles)) if muscles else "",
+        muscle_summary=summary(muscles) if muscles else "",
     )

@@ -63,6 +63,16 @@ def report_pdf(request: Request, caller: MemberDep, span: Span = "month") -> Res
         "Cache-Control": "no-store"})
 
 
+@router.get("/api/progress/muscles", summary="This week's measured time under tension per muscle, and the "
+            "face diagram of it (SVG)")
+def muscles(db: DbDep, caller: MemberDep) -> dict[str, Any]:
+    from datetime import date
+
+    from facefit.reports.muscles import muscle_week
+
+    return muscle_week(session=db, profile_id=caller.profile_id, today=date.today()).to_dict()
+
+
 @router.get("/api/progress/before-after", summary="My first and latest accepted photos, aligned side by side",
             response_class=Response, responses={200: {"content": {"image/png": {}}}})
 def before_after(db: DbDep, caller: MemberDep) -> Response:

@@ -42,6 +42,28 @@ function metricCard(m) {
   return box;
 }
 
+function duration(seconds) {
+  const m = Math.floor(Math.round(seconds) / 60), s = Math.round(seconds) % 60;
+  return m ? `${m} min ${s} s` : `${s} s`;
+}
+
+// This week's measured time under tension per muscle on a face diagram (SVG made by the server).
+async function muscleSection(root) {
+  const week = await api("/api/progress/muscles");
+  const map = el("div", { class: "map", "data-testid": "muscle-map" });
+  map.append(new DOMParser().parseFromString(week.svg, "image/svg+xml").documentElement);
+  const list = el("ul", { class: "plain-list" });
+  const trained = Object.entries(week.seconds).filter(([m, s]) => s > 0 && !week.relax.includes(m)).sort((a, b) => b[1] - a[1]);
+  for (const [m, s] of trained) list.append(el("li", { "data-muscle": m }, el("strong", { text: m }), ` · ${duration(s)} under tension`));
+  const warned = Object.values(week.engagement).reduce((a, b) => a + b, 0);
+  root.append(el("h2", { text: "Where the work went this week" }),
+    el("div", { class: "muscles card" }, map, el("div", {},
+      el("p", { "data-testid": "muscle-summary", text: week.summary }), list,
+      el("p", { class: "notice", "data-testid": "relax-note" }, el("strong", { text: `Relax, don't train (hatched): ${week.relax.join(", ")}. ` }), week.relax_advice,
+        warned ? ` This week they joined in ${warned} time${warned === 1 ? "" : "s"} (the coach's "relax the forehead" and "let the brows go" warnings).` : ""),
+      el("p", { class: "small", text: "Shaded by the hold time the camera measured in coached sets since Monday, given to each muscle the exercise works." }))));
+}
+
 async function photoSection(root, data) {
   root.append(el("h2", { text: "Photo measurements" }));
   if (!data.photos) {
@@ -70,6 +92,7 @@ async function main() {
   window.facefitProgress = data;  // the test reads the chart data the page drew
   root.textContent = "";
   practiceSection(root, data);
+  await muscleSection(root);
   await photoSection(root, data);
   if (data.notes && data.notes.length) root.append(el("ul", { class: "small" }, ...data.notes.map((n) => el("li", { text: n }))));
   document.body.dataset.state = "loaded";
