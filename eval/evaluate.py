@@ -489,6 +489,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--data", type=Path, default=REPO / "eval-data")
     parser.add_argument("--score-only", action="store_true", help="Only score clips already cached.")
+    parser.add_argument("--build-only", action="store_true",
+                        help="Only build the clips (a held-out set is built ahead and scored once, later).")
     parser.add_argument("--wide", action="store_true",
                         help="the wider set (eval/wide.py): off-axis rests, nine faces, webcam conditions")
     parser.add_argument("--outside-clips", type=int, default=4, help="wide set: clips at 30-35 deg yaw")
@@ -519,6 +521,9 @@ def main(argv: list[str] | None = None) -> int:
         plans = [p for p in plans if (cache / f"{p['key']}.npz").exists()]
     else:
         build_all(plans, cache, args.workers)
+    if args.build_only:
+        print(f"built or found {len(plans)} clips in {cache}; not scored")
+        return 0
     report = score(plans, cache)
     report["seed"], report["wide"] = args.seed, args.wide
     if args.wide:
