@@ -87,7 +87,7 @@ def test_signup_calibrate_and_coach_cheek_lifter_in_chromium(
         page.fill("input[name=email]", "browser@example.org")
         page.fill("input[name=password]", "correct horse battery staple")
         page.click("button[type=submit]")
-        page.wait_for_url(f"{base}/")
+        page.wait_for_url(f"{base}/start")  # a new account lands on the first-run steps
 
         page.goto(f"{base}/calibrate?seconds=3")  # the clip starts with 4 s of still, neutral face
         page.click("#start")

@@ -58,10 +58,12 @@ def test_every_page_fits_has_labels_and_no_console_error(browser: Any, size: str
         context = browser.new_context(viewport=SIZES[size])
         page = context.new_page()
         shots.watch(page)
-        for path, name in (("/login", "login"), ("/signup", "signup")):
+        for path, name in (("/", "landing"), ("/login", "login"), ("/signup", "signup")):
             page.goto(base + path)
             check_page(page, shots, f"pages-{name}")
         sign_up(page, base, f"pages-{size}@example.org")
+        assert page.url == base + "/start"  # a new account lands on the first-run steps
+        check_page(page, shots, "pages-start")
         for href, label in NAV:
             page.goto(base + href)
             page.wait_for_load_state("networkidle")

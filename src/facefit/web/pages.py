@@ -17,6 +17,7 @@ from fastapi.templating import Jinja2Templates
 from facefit.web import demos
 from facefit.web.assets import TASKS_VISION_DIR, TEMPLATES_DIR
 from facefit.web.deps import CSRF_COOKIE, DbDep, OptionalCallerDep, SettingsDep
+from facefit.web.first_run import setup_steps
 from facefit.web.security import new_token, safe_next
 
 router = APIRouter(include_in_schema=False)
@@ -65,17 +66,40 @@ def _page(name: str, template: str, *, coach_ok: bool = False) -> None:
     def view(request: Request, caller: OptionalCallerDep, settings: SettingsDep) -> Response:
         if caller is None:
             return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
-        return _render(request, settings, template, caller, page=name)
+        return _render(request, settings, template, caller, page=name,
+                       next=safe_next(request.query_params.get("next"), default=""))
 
     view.__name__ = f"page_{name}"
-    router.add_api_route("/" if name == "dashboard" else f"/{name}", view, methods=["GET"],
-                         response_class=HTMLResponse)
+    router.add_api_route(f"/{name}", view, methods=["GET"], response_class=HTMLResponse)
 
 
 # /practice and the safety pages its refusals link to are in facefit.web.practice_pages.
-for _name in ("dashboard", "calibrate", "screening", "photos", "progress", "lifestyle",
+for _name in ("calibrate", "screening", "photos", "progress", "lifestyle",
               "reports", "history", "account", "coach"):
     _page(_name, f"{_name}.html")
+
+
+@router.get("/", response_class=HTMLResponse)
+def dashboard_page(request: Request, caller: OptionalCallerDep, settings: SettingsDep, db: DbDep) -> Response:
+    """Today for a signed-in person (with the setup steps still to do); the landing page for a visitor."""
+    if caller is None:
+        return _render(request, settings, "landing.html", None, page="landing")
+    steps = setup_steps(session=db, profile_id=caller.profile_id) if caller.role == "member" else []
+    return _render(request, settings, "dashboard.html", caller, page="dashboard",
+                   setup=[s for s in steps if not s.done], setup_total=len(steps))
+
+
+@router.get("/start", response_class=HTMLResponse)
+def start_page(request: Request, caller: OptionalCallerDep, settings: SettingsDep, db: DbDep) -> Response:
+    """The first-run path: each step, why it matters, and whether it is done (resumes where you left)."""
+    from facefit.catalog.loader import load_catalog
+
+    if caller is None:
+        return RedirectResponse("/signup?next=/start", status_code=303)
+    steps = setup_steps(session=db, profile_id=caller.profile_id)
+    current = next((s for s in steps if not s.done), None)
+    return _render(request, settings, "start.html", caller, page="start", steps=steps, current=current,
+                   programmes=list(load_catalog().programmes.values()))
 
 
 @router.get("/exercises", response_class=HTMLResponse)
@@ -105,7 +129,7 @@ def login_page(request: Request, caller: OptionalCallerDep, settings: SettingsDe
 @router.get("/signup", response_class=HTMLResponse)
 def signup_page(request: Request, caller: OptionalCallerDep, settings: SettingsDep) -> Response:
     return _render(request, settings, "signup.html", caller, page="signup",
-                   next=safe_next(request.query_params.get("next")))
+                   next=safe_next(request.query_params.get("next"), default="/start"))
 
 
 @router.get("/healthz", include_in_schema=False)

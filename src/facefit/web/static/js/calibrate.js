@@ -19,6 +19,7 @@ async function start() {
       stopCamera($("video")); socket.close();
       $("status").textContent = msg.ok ? "Rest saved: exercises are now measured from your own neutral face." : msg.message;
       $("result").textContent = msg.ok ? "saved" : "rejected"; $("start").disabled = false;
+      if (msg.ok && $("continue")) $("continue").hidden = false;
       document.body.dataset.state = "ended";
     },
     error: (msg) => flash(msg.message, "error"),

@@ -8,14 +8,19 @@ async function main() {
   root.append(el("p", { "data-testid": "clearance", text: data.clearance ? `Current clearance: ${data.clearance.summary}` : "You have not been screened yet." }));
   const form = el("form", { id: "screening-form" });
   for (const q of data.questions) {
-    form.append(el("fieldset", {}, el("legend", { text: q.name }), el("p", { class: "small", text: q.description }),
-      el("label", {}, el("input", { type: "radio", name: q.id, value: "yes", required: "" }), " yes "),
-      el("label", {}, el("input", { type: "radio", name: q.id, value: "no" }), " no")));
+    form.append(el("fieldset", { class: "choice" }, el("legend", { text: q.name }), el("p", { class: "small", text: q.description }),
+      el("div", { class: "segmented" },
+        el("input", { type: "radio", id: `${q.id}-yes`, name: q.id, value: "yes", required: "" }), el("label", { for: `${q.id}-yes`, text: "Yes" }),
+        el("input", { type: "radio", id: `${q.id}-no`, name: q.id, value: "no" }), el("label", { for: `${q.id}-no`, text: "No" }))));
   }
   form.append(el("button", { type: "submit", text: "Save answers" }));
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
-    try { const result = await api("/api/screening", { method: "POST", body: Object.fromEntries(new FormData(form)) }); flash(result.summary); main(); }
+    try {
+      const result = await api("/api/screening", { method: "POST", body: Object.fromEntries(new FormData(form)) });
+      flash(result.summary); await main();
+      const next = document.getElementById("continue"); if (next) next.hidden = false;
+    }
     catch (error) { flash(error.message, "error"); }
   });
   root.append(form);
