@@ -14,6 +14,7 @@ import pytest
 
 from facefit.photos.files import load_photo
 from facefit.photos.measure import PhotoMeasurement, measure_photo
+from facefit.photos.repeatability import MetricError, perturbation_measurements, repeatability_table
 
 
 def save_png(rgb: np.ndarray, path: Path) -> Path:
@@ -90,3 +91,14 @@ def photo_files(
     files["multi_face"] = real_data / "multi_face.jpg"
     files["no_face"] = real_data / "free-mountain-vector-01.jpg"
     return files
+
+
+@pytest.fixture(scope="session")
+def grace_errors(
+    grace_rgb: np.ndarray, grace: PhotoMeasurement, image_landmarker: object
+) -> dict[str, MetricError]:
+    """Grace's repeatability table from 24 simulated re-takes (the line indices need more than 16 for a
+    steady estimate of their SD)."""
+    run = perturbation_measurements(grace_rgb, image_landmarker, samples=24, seed=0, base=grace)
+    assert run.accepted >= 18  # re-takes are drawn inside the gate; nearly all must pass it
+    return repeatability_table([m.metrics for m in run.measurements])

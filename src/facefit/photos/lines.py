@@ -66,6 +66,8 @@ frames of single_face.mp4 have 69 px)."""
 SCALES_PX = (1.0, 1.5, 2.2, 3.2)
 """Gaussian scales of the valley filter at :data:`WORK_IPD_PX`: creases 1-4 mm wide."""
 ILLUMINATION_SIGMA_IPD = 0.15
+CREASE_EXCLUDE = 0.94
+"""Pixels over 6% darker than the first skin average are left out of the second (they are creases)."""
 PROFILE_PEAK = 2.0 / (3.0 * math.sqrt(3.0))
 """Peak scale-normalised curvature of a Gaussian valley of unit contrast (at sigma = sqrt(2) x its
 width): dividing by it makes the response read as the crease's relative darkening."""
@@ -84,6 +86,8 @@ THICK_PX = 5
 """... in a structure at least this wide (px at WORK_IPD_PX, ~4 mm) are hair, a hat or frames."""
 UPPER_FACE_BELOW_EYES_IPD = 0.35
 """Hair, hats and frames are looked for above this line (IPD below the lowest lower-lid point)."""
+NOSTRIL_REACH_PX = 6
+"""Dark blobs this close to the nostril outline are the nostrils' shadow, not a fold."""
 OCCLUDER_MARGIN_PX = 3
 """Pixels this close to an occluder are not skin either (its soft edge)..."""
 SKIN_BESIDE_PX = 4
@@ -152,7 +156,7 @@ LINE_REGIONS: tuple[LineRegion, ...] = (
         "nose-to-mouth fold, right",
         "the right nose-to-mouth fold",
         (mesh.ALA_R, (mesh.MOUTH_CORNER_R,)),
-        35.0,
+        45.0,
         "a beard, hand or shadow",
     ),
     LineRegion(
@@ -160,7 +164,7 @@ LINE_REGIONS: tuple[LineRegion, ...] = (
         "nose-to-mouth fold, left",
         "the left nose-to-mouth fold",
         (mesh.ALA_L, (mesh.MOUTH_CORNER_L,)),
-        35.0,
+        45.0,
         "a beard, hand or shadow",
     ),
     LineRegion(
@@ -419,10 +423,11 @@ def _valley_response(norm: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _not_skin(lab: np.ndarray, in_image: np.ndarray, points: np.ndarray) -> np.ndarray:
-    """What is not skin: eye openings, lips and the nose base (from landmarks), and in the upper face
+    """What is not skin: eye openings and lips (from landmarks), dark nostrils, and in the upper face
     thick structures much darker than the skin (hair, a hat, glasses frames), with a margin.
 
-    Darkness is not used below the eyes: a deep nasolabial fold in side light is as dark as hair.
+    Darkness is looked for only above the eyes and around the nostrils: a deep nasolabial fold in side
+    light is as dark as hair.
     """
     import cv2
 
@@ -439,15 +444,16 @@ def _not_skin(lab: np.ndarray, in_image: np.ndarray, points: np.ndarray) -> np.n
     )
     ys, xs = np.mgrid[0:height, 0:width]
     rows = (xs - axes.origin[0]) * axes.ey[0] + (ys - axes.origin[1]) * axes.ey[1]
-    upper = rows < below_eyes * axes.ipd
-    dark = ((lightness < DARK_RATIO * skin) & in_image & upper).astype(np.uint8)
+    nostrils = _fill((width, height), [points[list(mesh.NOSTRILS)]]).astype(np.uint8)
+    near_nostrils = cv2.dilate(nostrils, np.ones((2 * NOSTRIL_REACH_PX + 1,) * 2, np.uint8)).astype(bool)
+    where = (rows < below_eyes * axes.ipd) | near_nostrils
+    dark = ((lightness < DARK_RATIO * skin) & in_image & where).astype(np.uint8)
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (THICK_PX, THICK_PX))
-    hidden = cv2.morphologyEx(dark, cv2.MORPH_OPEN, kernel)
+    hidden = cv2.morphologyEx(dark, cv2.MORPH_OPEN, kernel) | nostrils
     outlines = [
         mesh.UPPER_LID_R + mesh.LOWER_LID_R[::-1],
         mesh.UPPER_LID_L + mesh.LOWER_LID_L[::-1],
         mesh.UPPER_OUTER_LIP + mesh.LOWER_OUTER_LIP[::-1],
-        mesh.NOSE_BASE_OUTLINE,
     ]
     hidden |= _fill((width, height), [points[list(outline)] for outline in outlines]).astype(np.uint8)
     return cv2.dilate(hidden, np.ones((OCCLUDER_MARGIN_PX * 2 + 1,) * 2, np.uint8)).astype(bool)
@@ -514,9 +520,10 @@ def crease_map(rgb: np.ndarray, landmarks: np.ndarray) -> CreaseMap:
     occluded = _not_skin(lab, in_image, points)
     skin = (in_image & ~occluded).astype(np.float32)
     sigma = ILLUMINATION_SIGMA_IPD * WORK_IPD_PX
-    local = cv2.GaussianBlur(grey * skin, (0, 0), sigma) / np.maximum(
-        cv2.GaussianBlur(skin, (0, 0), sigma), 1e-3
-    )
+    local = _skin_average(grey, skin, sigma)
+    # Again without the creases themselves (pixels well below the first average), so a patch of dark
+    # lines does not lower the level its neighbours' creases are measured against.
+    local = _skin_average(grey, skin * (grey >= CREASE_EXCLUDE * local), sigma)
     norm = np.where(skin > 0, grey / np.maximum(local, 4.0), 1.0).astype(np.float32)
     response, angle = _valley_response(norm)
     face = _fill(size, [points[list(mesh.FACE_OVAL)]])
@@ -525,6 +532,16 @@ def crease_map(rgb: np.ndarray, landmarks: np.ndarray) -> CreaseMap:
     weight = _centre_lines(response, angle, visible, occluded)
     glasses = _glasses(response, angle, occluded, points)
     return CreaseMap(response, angle, weight > 0, weight, visible, in_image, face, matrix, glasses)
+
+
+def _skin_average(grey: np.ndarray, weight: np.ndarray, sigma: float) -> np.ndarray:
+    """Gaussian average of ``grey`` over the pixels ``weight`` keeps (normalised convolution)."""
+    import cv2
+
+    weight = weight.astype(np.float32)
+    return cv2.GaussianBlur(grey * weight, (0, 0), sigma) / np.maximum(
+        cv2.GaussianBlur(weight, (0, 0), sigma), 1e-3
+    )
 
 
 def _source_box(
@@ -626,9 +643,9 @@ def region_polygons(points: np.ndarray) -> dict[str, list[np.ndarray]]:
         ]
         lid = mesh.LOWER_LID_R if side == "r" else mesh.LOWER_LID_L
         shapes["under_eye"].append(np.concatenate([moved(lid, 0.09), moved(lid[::-1], 0.32)]))
-        ala = uv[list(mesh.ALA_R if side == "r" else mesh.ALA_L)].mean(axis=0) + np.array([out * 0.05, 0.02])
+        ala = uv[list(mesh.ALA_R if side == "r" else mesh.ALA_L)].mean(axis=0) + np.array([out * 0.06, 0.08])
         mouth = uv[mesh.MOUTH_CORNER_R if side == "r" else mesh.MOUTH_CORNER_L]
-        shapes[f"nasolabial_{side}"] = [_band(ala, mouth + np.array([out * 0.07, 0.03]), 0.12)]
+        shapes[f"nasolabial_{side}"] = [_band(ala, mouth + np.array([out * 0.10, 0.02]), 0.14)]
         start = mouth + np.array([out * 0.03, 0.07])
         shapes[f"marionette_{side}"] = [_band(start, start + np.array([out * 0.06, 0.38]), 0.10)]
     return {name: [axes.px(p) for p in polygons] for name, polygons in shapes.items()}
@@ -639,7 +656,7 @@ FEATURE_OUTLINES: dict[str, tuple[tuple[int, ...], bool]] = {
     "eye_r": (mesh.UPPER_LID_R + mesh.LOWER_LID_R[::-1], True),
     "eye_l": (mesh.UPPER_LID_L + mesh.LOWER_LID_L[::-1], True),
     "lips": (mesh.UPPER_OUTER_LIP + mesh.LOWER_OUTER_LIP[::-1], True),
-    "nose": (mesh.NOSE_BASE_OUTLINE, True),
+    "nose": (mesh.NOSTRILS, True),
     "brow_r": (mesh.BROW_TOP_R, False),
     "brow_l": (mesh.BROW_TOP_L, False),
 }

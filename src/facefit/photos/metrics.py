@@ -40,6 +40,7 @@ class MetricSpec:
     antisymmetric: bool = False  # sign flips when the face is mirrored (lateral offsets, R-L differences)
     experimental: bool = False
     plain: str = ""  # what a person calls it ("forehead lines, how many"); "" = use the name
+    sem_floor: float = 0.0  # the smallest SEM a repeatability table may give it (see LINE_METRICS)
 
 
 def _sided(
@@ -77,16 +78,23 @@ STRUCTURE_METRICS: tuple[MetricSpec, ...] = (
             "{side} jaw border's bulge below the straight line from the jaw angle to the chin"),
 )
 
+DENSITY_SEM_FLOOR = 0.05
+DEPTH_SEM_FLOOR = 0.004
+"""A region without lines reads ~0 with almost no spread between re-takes, which would make a speck a
+"change". The indices do not resolve less than one short faint crease: a 0.1 IPD (6 mm) crease at the
+detection threshold adds ~0.1-0.3 to the density of a lower-face region and ~0.01 to its depth, so the
+SEM is never taken below these (MDC95 >= 0.14 and 0.011)."""
+
 LINE_METRICS: tuple[MetricSpec, ...] = tuple(
     spec
     for region in LINE_REGIONS
     for spec in (
         MetricSpec(density_metric(region.name), UNIT_PER_IPD,
                    f"crease length per skin area, {region.where} (IPD per IPD squared)",
-                   plain=f"{region.plain}: how many"),
+                   plain=f"{region.plain}: how many", sem_floor=DENSITY_SEM_FLOOR),
         MetricSpec(depth_metric(region.name), UNIT_CONTRAST,
                    f"mean crease darkening along the creases, {region.where} (0.10 = 10% darker)",
-                   plain=f"{region.plain}: how deep"),
+                   plain=f"{region.plain}: how deep", sem_floor=DEPTH_SEM_FLOOR),
     )
 )
 

@@ -160,12 +160,16 @@ class Perturbation:
 
     @classmethod
     def draw(cls, rng: np.random.Generator) -> Perturbation:
-        """Random changes of the size a careful user makes between two photos (all inside the gate)."""
+        """Random changes between two photos, as large as the gate lets through: head turn and nod up
+        to its +/-5 deg, distance up to its +/-5% (a table measured on smaller changes would call a
+        re-take at the gate's limit a change; the line indices, read off a 3D fold, show it first)."""
+        from facefit.photos.gate import DISTANCE_TOLERANCE, PITCH_LIMIT_DEG, YAW_LIMIT_DEG
+
         return cls(
-            yaw=float(rng.uniform(-3, 3)),
-            pitch=float(rng.uniform(-3, 3)),
+            yaw=float(rng.uniform(-YAW_LIMIT_DEG, YAW_LIMIT_DEG)),
+            pitch=float(rng.uniform(-PITCH_LIMIT_DEG, PITCH_LIMIT_DEG)),
             roll=float(rng.uniform(-4, 4)),
-            scale=float(rng.uniform(0.97, 1.03)),
+            scale=float(rng.uniform(1 - DISTANCE_TOLERANCE, 1 + DISTANCE_TOLERANCE)),
             shift=(float(rng.uniform(-0.03, 0.03)), float(rng.uniform(-0.03, 0.03))),
             gain=float(rng.uniform(0.85, 1.15)),
             gradient=float(rng.uniform(-0.08, 0.08)),

@@ -7,9 +7,11 @@ Two sources, kept apart and then combined conservatively:
 - *repeats*: real accepted photos taken on the same day (nothing can have changed within a day).
 
 For one person the standard error of measurement is the within-person standard deviation of repeated
-measurements (pooled over repeat groups). The minimal detectable change at 95% confidence is
-``MDC95 = 1.96 * sqrt(2) * SEM``: a difference between two photos smaller than that is
-indistinguishable from measurement error. When both sources exist the larger SEM is used.
+measurements (pooled over repeat groups), never below the metric's ``sem_floor`` (the line indices
+of a region without lines barely spread, see ``facefit.photos.metrics.DENSITY_SEM_FLOOR``). The
+minimal detectable change at 95% confidence is ``MDC95 = 1.96 * sqrt(2) * SEM``: a difference
+between two photos smaller than that is indistinguishable from measurement error. When both sources
+exist the larger SEM is used.
 """
 
 from __future__ import annotations
@@ -145,6 +147,9 @@ def repeatability_table(
         sem, n, source = max(candidates, key=lambda c: c[0])
         if len(candidates) == 2:
             source = f"max({candidates[0][2]}, {candidates[1][2]}) = {source}"
+        floor = METRIC_SPECS[name].sem_floor
+        if sem < floor:  # below what the index resolves (line indices of a region without lines)
+            sem, source = floor, f"{source}, floor"
         table[name] = MetricError(name, sem, mdc95(sem), n, source)
     return table
 

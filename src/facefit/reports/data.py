@@ -79,6 +79,9 @@ class PhotoData:
     note: str | None = None
     mm_per_ipd: float | None = None  # the baseline photo's scale (11.7 mm iris)
     cheek_width_mm: float | None = None  # the baseline's cheekbone width (the jaw width's reference)
+    regions: list[Any] = field(default_factory=list)  # photos.compare.RegionChange, first vs latest photo
+    face_map: str | None = None  # SVG: the line regions coloured by change beyond MDC95 (reports.face_map)
+    structure: list[Any] = field(default_factory=list)  # photos.compare.MetricChange of the structure metrics
 
     def views(self) -> list[MetricView]:
         """Each metric in display units with its band and plain-language verdict."""
@@ -191,8 +194,12 @@ def _photos(store: Store, profile_id: int, first: date | None, last: date) -> Ph
             note = f"the before/after view could not be made: {error}"
     baseline = next((p for p in accepted if p.is_baseline), accepted[0] if accepted else None)
     mm_per_ipd, cheek_mm = _baseline_scale(baseline)
+    from facefit.reports.face_map import line_changes
+
+    regions, face_map, structure = line_changes(accepted, errors, mm_per_ipd)
     return PhotoData(dates, keep, {m: errors[m].mdc95 for m in keep if m in errors},
-                     {m: METRIC_SPECS[m].unit for m in keep}, before_after, note, mm_per_ipd, cheek_mm)
+                     {m: METRIC_SPECS[m].unit for m in keep}, before_after, note, mm_per_ipd, cheek_mm,
+                     regions, face_map, structure)
 
 
 def _baseline_scale(photo: Any) -> tuple[float | None, float | None]:

@@ -65,6 +65,10 @@ def to_dict(data: ReportData) -> dict[str, Any]:
             "mdc95": {k: _num(v, 5) for k, v in photos.mdc95.items()}, "units": photos.units,
             # per metric in display units (mm where a scale exists), its MDC95 band and plain verdict
             "metrics": [view.to_dict() for view in views], "headline": headline(views),
+            # lines and folds per region (first vs latest photo, beyond MDC95 or not, or why not measurable),
+            # the face map of them (inline SVG), and the structure metrics' changes in plain words
+            "regions": [r.to_dict() for r in photos.regions], "face_map_svg": photos.face_map,
+            "structure": [c.to_dict() for c in photos.structure],
         },
         "expectations": EXPECTATIONS,
         "notes": data.notes,

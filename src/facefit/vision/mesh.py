@@ -116,8 +116,10 @@ FOREHEAD_TOP_EDGE: tuple[int, ...] = (103, 67, 109, 10, 338, 297, 332)
 ALA_R: tuple[int, ...] = (129,)
 """Outer edge of the nose wing, where the nasolabial fold starts."""
 ALA_L: tuple[int, ...] = (358,)
-NOSE_BASE_OUTLINE: tuple[int, ...] = (48, 115, 220, 45, 4, 275, 440, 344, 278, 294, 327, 326, 2, 97, 98, 64)
-"""The lower nose around both nostrils, as a polygon (nostrils are dark but are not creases)."""
+NOSTRILS: tuple[int, ...] = (
+    219, 218, 237, 44, 1, 274, 457, 438, 439, 455, 460, 328, 326, 2, 97, 99, 240, 235,
+)
+"""Around both nostrils, inside the nose wings, as a polygon (nostrils are dark but are not creases)."""
 SKIN_PROBES: tuple[int, ...] = (50, 280, 205, 425, 36, 266, 101, 330, 118, 347)
 """Cheek points whose colour is the face's skin reference (away from brows, eyes, lips and beard)."""
 MALAR_R: tuple[int, ...] = (116, 117, 118, 123)

@@ -64,6 +64,24 @@ async function muscleSection(root) {
       el("p", { class: "small", text: "Shaded by the hold time the camera measured in coached sets since Monday, given to each muscle the exercise works." }))));
 }
 
+// Lines and folds per region, first to latest photo, on a face map (SVG made by the server, coloured
+// only where a change is beyond its MDC95), and the eyes/cheekbones/jawline measures in words.
+function linesSection(root, photos) {
+  if (!photos.regions || !photos.regions.length) return;
+  const map = el("div", { class: "map", "data-testid": "lines-map" });
+  if (photos.face_map_svg) map.append(new DOMParser().parseFromString(photos.face_map_svg, "image/svg+xml").documentElement);
+  const list = el("ul", { class: "plain-list", "data-testid": "lines-list" });
+  for (const r of photos.regions) list.append(el("li", { "data-region": r.region, "data-status": r.status }, el("strong", { text: r.label }), `: ${r.words}`));
+  root.append(el("h2", { text: "Lines and folds" }), el("div", { class: "muscles card" }, map, el("div", {}, list,
+    el("p", { class: "small", text: "From your first to your latest accepted photo. A region is coloured only when its change is bigger than the measurement's own error; one the photos do not show (glasses, hair, a smile) says so instead of giving a number." }))));
+  if (photos.structure && photos.structure.length) {
+    const items = el("ul", { class: "plain-list", "data-testid": "structure-list" });
+    for (const c of photos.structure) items.append(el("li", { "data-metric": c.metric }, el("strong", { text: c.label }),
+      `: ${c.measurable ? c.words : "no measurable change (within the measurement error)"}${c.experimental ? " (experimental)" : ""}`));
+    root.append(el("h2", { text: "Eyes, cheekbones and jawline" }), items);
+  }
+}
+
 async function photoSection(root, data) {
   root.append(el("h2", { text: "Photo measurements" }));
   if (!data.photos) {
@@ -75,6 +93,7 @@ async function photoSection(root, data) {
   const charts = el("div", { class: "charts" });
   for (const m of data.photos.metrics) if (m.values.some((v) => v !== null)) charts.append(metricCard(m));
   root.append(charts);
+  linesSection(root, data.photos);
   const photos = (await api("/api/photos")).filter((p) => p.accepted);
   if (photos.length > 1) {
     root.append(el("h2", { text: "Before and after" }),
