@@ -19,11 +19,26 @@ MODEL_ENV = "FACEFIT_MODEL"
 
 
 def data_dir() -> Path:
-    """The user's FaceFit directory, created on first use (``FACEFIT_HOME`` overrides platformdirs)."""
+    """The user's FaceFit directory, created on first use (``FACEFIT_HOME`` overrides platformdirs).
+
+    It holds health data, so it is private to its owner (0700) whatever the umask: made that way, and
+    tightened if an older FaceFit (or a umask of 022) left it readable by others.
+    """
     override = os.environ.get(HOME_ENV)
     path = Path(override) if override else Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
-    path.mkdir(parents=True, exist_ok=True)
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    keep_private(path, 0o700)
     return path
+
+
+def keep_private(path: Path, mode: int) -> None:
+    """Give ``path`` exactly ``mode`` (0700 folders, 0600 files) if it exists and is ours."""
+    try:
+        info = path.stat()
+        if info.st_mode & 0o777 != mode and info.st_uid == os.getuid():
+            os.chmod(path, mode)
+    except OSError:
+        pass
 
 
 def db_url() -> str:

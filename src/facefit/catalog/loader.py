@@ -31,6 +31,7 @@ from facefit.catalog.models import (
     Routine,
 )
 from facefit.errors import CatalogError
+from facefit.fileio import NestingError, parse_bounded
 
 DATA_DIR = Path(__file__).with_name("data")
 SECTIONS: dict[str, type[BaseModel]] = {
@@ -151,9 +152,12 @@ def _read_toml(path: Path, name: str, issues: list[CatalogIssue]) -> dict[str, A
         issues.append(CatalogIssue(name, "-", "-", f"cannot read: {error.strerror or error}"))
         return None
     try:
-        return tomllib.loads(text)
+        return parse_bounded(tomllib.loads, text)
     except tomllib.TOMLDecodeError as error:
         issues.append(CatalogIssue(name, "-", "-", f"bad TOML: {error}"))
+        return None
+    except NestingError as error:
+        issues.append(CatalogIssue(name, "-", "-", f"not a catalog file: {error}"))
         return None
 
 

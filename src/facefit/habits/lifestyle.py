@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from facefit.errors import InputError
+from facefit.fileio import NestingError, parse_bounded
 
 
 class LifestyleInputError(InputError):
@@ -130,11 +131,13 @@ def parse_pairs(pairs: Sequence[str]) -> dict[str, Any]:
 def load_file(path: Path) -> dict[str, Any]:
     """A JSON object of fields (e.g. ``{"sleep": "7h", "spf": true}``) validated."""
     try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
+        raw = parse_bounded(json.loads, path.read_text(encoding="utf-8"))
     except OSError as error:
         raise LifestyleInputError(f"cannot read {path}: {error.strerror or error}") from None
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
         raise LifestyleInputError(f"{path} is not valid JSON: {error}") from None
+    except NestingError as error:
+        raise LifestyleInputError(f"{path} is not a flat JSON object of field: value: {error}") from None
     if not isinstance(raw, dict):
         raise LifestyleInputError(f"{path} must hold a JSON object of field: value")
     return validate(raw)

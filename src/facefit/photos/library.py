@@ -29,6 +29,7 @@ from facefit.photos.files import (
 )
 from facefit.photos.gate import GateResult, Reference, Rest, evaluate
 from facefit.photos.measure import measure_photo
+from facefit.photos.orphans import import_lock, sweep_orphans
 from facefit.photos.repeatability import MetricError
 from facefit.store.db import Store
 from facefit.store.photos import (
@@ -155,6 +156,8 @@ def import_photo(
         raise InputError(f"{name}: no face found, so there is nothing to measure; it was not stored.")
     directory = profile_photo_dir(profile_id)
     remove_stale_temp_files(directory)
+    sweep_orphans(store=store, profile_id=profile_id, directory=directory)  # files of a killed import
+    _import_lock = import_lock(directory)  # held until we return: no sweep removes our file before its row
     target = directory / f"{sha}.jpg"
     if not target.is_file():
         write_atomic(target, encode_jpeg(loaded.rgb))

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from facefit.fileio import NestingError, parse_bounded
 from facefit.safety.conditions import CONDITION_IDS, RESCREEN_AFTER_WEEKS, RULES_BY_ID, Level
 from facefit.safety.errors import ScreeningInputError
 
@@ -57,11 +58,13 @@ def load_answers(path: Path) -> dict[str, bool]:
             f"screening answers {path} is not UTF-8 text (is it a JSON file?)"
         ) from None
     try:
-        raw = json.loads(text)
+        raw = parse_bounded(json.loads, text)
     except json.JSONDecodeError as error:
         raise ScreeningInputError(
             f"screening answers {path} is not valid JSON (line {error.lineno}: {error.msg})"
         ) from None
+    except NestingError as error:
+        raise ScreeningInputError(f"screening answers {path} is not a flat JSON object: {error}") from None
     try:
         return parse_answers(raw)
     except ScreeningInputError as error:

@@ -6,21 +6,24 @@ use ``with store.transaction() as db:`` so each unit of work commits whole or no
 
 from __future__ import annotations
 
+import contextlib
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from facefit.config import db_url
+from facefit.config import db_url, keep_private
 
 if TYPE_CHECKING:
     from alembic.config import Config
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+MIGRATION_LOCK = 0x46414345  # PostgreSQL advisory lock key held while migrating ("FACE")
 SCHEMA_HEAD = "0007"
 """The newest migration. Checked against Alembic by a test; lets an up-to-date database open without
 importing Alembic (~0.5 s of every command's start-up)."""
@@ -47,34 +50,67 @@ def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
     cursor.close()
 
 
+SQLITE_FILES = ("", "-wal", "-shm", "-journal")
+
+
+def private_sqlite_file(path: Path) -> None:
+    """Make the database file owner-only (0600) before SQLite opens it, whatever the umask.
+
+    SQLite gives its -wal and -shm files the database file's mode, so those are 0600 too; files an older
+    FaceFit left readable by others are tightened.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    for suffix in SQLITE_FILES:
+        keep_private(path.with_name(path.name + suffix), 0o600)
+
+
 def make_engine(url: str) -> Engine:
-    """Engine with SQLite made safe for concurrent readers and crash-consistent (WAL, foreign keys)."""
+    """Engine with SQLite made safe for concurrent readers and crash-consistent (WAL, foreign keys), and
+    its file private to its owner."""
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
-        if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        if path and path != ":memory:" and not path.startswith("file:"):
+            private_sqlite_file(Path(path))
         engine = create_engine(url, connect_args={"check_same_thread": False})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     return create_engine(url, pool_pre_ping=True)
 
 
+def _revision(connection: Connection) -> str | None:
+    if not inspect(connection).has_table("alembic_version"):
+        return None
+    return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+
+
 def current_revision(engine: Engine) -> str | None:
     """The Alembic revision the database is at (None for an empty database)."""
     with engine.connect() as connection:
-        if not inspect(connection).has_table("alembic_version"):
-            return None
-        return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        return _revision(connection)
 
 
 def upgrade(engine: Engine, url: str, revision: str = "head") -> None:
-    """Apply migrations up to ``revision`` (skips Alembic entirely when already at head)."""
-    if revision in ("head", SCHEMA_HEAD) and current_revision(engine) == SCHEMA_HEAD:
+    """Apply migrations up to ``revision`` (skips Alembic entirely when already at head).
+
+    One process migrates at a time: the first command run after an update (or several started at once
+    on a new database) takes an exclusive lock, the others wait for it and then find the schema done,
+    instead of failing on "table already exists".
+    """
+    at_head = revision in ("head", SCHEMA_HEAD)
+    if at_head and current_revision(engine) == SCHEMA_HEAD:
         return
     from alembic import command
 
     cfg = alembic_config(url)
     with engine.begin() as connection:
+        if engine.dialect.name == "sqlite":
+            connection.exec_driver_sql("BEGIN EXCLUSIVE")
+        elif engine.dialect.name == "postgresql":
+            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
+        if at_head and _revision(connection) == SCHEMA_HEAD:
+            return
         cfg.attributes["connection"] = connection
         command.upgrade(cfg, revision)
 
