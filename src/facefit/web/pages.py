@@ -6,6 +6,8 @@ so plainly instead of showing made-up data.
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import importlib.util
 from typing import Any
 from urllib.parse import quote
@@ -15,7 +17,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from facefit.web import demos
-from facefit.web.assets import TASKS_VISION_DIR, TEMPLATES_DIR
+from facefit.web.assets import STATIC_DIR, TASKS_VISION_DIR, TEMPLATES_DIR
 from facefit.web.deps import CSRF_COOKIE, DbDep, OptionalCallerDep, SettingsDep
 from facefit.web.first_run import setup_steps
 from facefit.web.security import new_token, safe_next
@@ -130,6 +132,34 @@ def login_page(request: Request, caller: OptionalCallerDep, settings: SettingsDe
 def signup_page(request: Request, caller: OptionalCallerDep, settings: SettingsDep) -> Response:
     return _render(request, settings, "signup.html", caller, page="signup",
                    next=safe_next(request.query_params.get("next"), default="/start"))
+
+
+@functools.lru_cache(maxsize=1)
+def _app_version() -> str:
+    """A digest of the files the service worker keeps (our static files and MediaPipe's package): a new
+    build gets a new cache, and the old one is dropped."""
+    digest = hashlib.sha256()
+    for path in sorted(STATIC_DIR.rglob("*")):
+        if path.is_file():
+            digest.update(path.relative_to(STATIC_DIR).as_posix().encode() + path.read_bytes())
+    package = TASKS_VISION_DIR / "package.json"
+    if package.is_file():
+        digest.update(package.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+@router.get("/sw.js", include_in_schema=False)
+def service_worker() -> Response:
+    """The service worker, served from the root so it may control every page (see static/sw.js)."""
+    code = (STATIC_DIR / "sw.js").read_text(encoding="utf-8").replace("__VERSION__", _app_version())
+    return Response(code, media_type="text/javascript", headers={"Cache-Control": "no-cache"})
+
+
+@router.get("/manifest.webmanifest", include_in_schema=False)
+def manifest() -> Response:
+    """The web app manifest: FaceFit can be installed on a phone's home screen."""
+    return Response((STATIC_DIR / "manifest.webmanifest").read_bytes(),
+                    media_type="application/manifest+json", headers={"Cache-Control": "no-cache"})
 
 
 @router.get("/healthz", include_in_schema=False)

@@ -83,5 +83,14 @@ if (menu) {
 }
 
 for (const button of document.querySelectorAll("#logout, [data-action=logout]")) {
-  button.addEventListener("click", async () => { await api("/api/auth/logout", { method: "POST" }); location.href = "/login"; });
+  button.addEventListener("click", async () => {
+    await api("/api/auth/logout", { method: "POST" });
+    if (navigator.serviceWorker && navigator.serviceWorker.controller) navigator.serviceWorker.controller.postMessage("forget-pages");
+    location.href = "/login";
+  });
+}
+
+// The service worker keeps the practice page and its files (wasm, face model) so practice works offline.
+if ("serviceWorker" in navigator && document.body.hasAttribute("data-signed-in")) {
+  navigator.serviceWorker.register("/sw.js").catch(() => { /* no offline practice here; everything else works */ });
 }

@@ -17,15 +17,17 @@ export class LiveSocket {
     ws.onmessage = (event) => {
       const msg = JSON.parse(event.data);
       if (msg.type === "ready") {
-        this.ready = msg; this.retries = 0;
+        this.ready = msg; this.retries = 0; this.everReady = true;
         if (msg.session_id) this.start.session_id = msg.session_id;  // a reconnect resumes this session
       }
+      if (msg.type === "session") this.start.session_id = msg.session_id;  // made with the first frame
       const handler = this.handlers[msg.type];
       if (handler) handler(msg);
     };
     ws.onclose = () => {
       const wasReady = this.ready; this.ready = null;
       if (this.closedByUs || this.finished) return;
+      if (!this.everReady) { if (this.handlers.unreachable) this.handlers.unreachable(); return; }
       if (this.handlers.reconnecting) this.handlers.reconnecting();
       if (wasReady && this.retries < 20) { this.retries += 1; setTimeout(() => this.connect(), 1000); }
     };
