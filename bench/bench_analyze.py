@@ -49,7 +49,7 @@ def landmarker_only(video: Path) -> tuple[float, int]:
 
 
 def full_analyze(video: Path) -> tuple[float, int, float]:
-    from facefit.coach.analyze import analyze_video
+    from facefit.practice.analyze import analyze_video
 
     start = time.perf_counter()
     result, engine = analyze_video(video, exercise_id="cheek-lifter")
@@ -65,7 +65,7 @@ def main() -> None:
     args = parser.parse_args()
     video = args.video or default_video()
     # imports outside the timed region
-    import facefit.coach.analyze
+    import facefit.practice.analyze
     import facefit.signals.extract  # noqa: F401
 
     base = min((landmarker_only(video) for _ in range(args.repeats)), key=lambda r: r[0])

@@ -35,7 +35,7 @@ _EXPORTS: dict[str, str] = {
     "make_clip": "facefit.synth.clip",
     # coach
     "Engine": "facefit.coach.engine",
-    "analyze_video": "facefit.coach.analyze",
+    "analyze_video": "facefit.practice.analyze",
     # store
     "open_store": "facefit.store.db",
 }
@@ -80,8 +80,8 @@ def __dir__() -> list[str]:
 if TYPE_CHECKING:
     from facefit.catalog.loader import load_catalog
     from facefit.catalog.schedule import plan
-    from facefit.coach.analyze import analyze_video
     from facefit.coach.engine import Engine
+    from facefit.practice.analyze import analyze_video
     from facefit.signals.calibration import Calibration
     from facefit.signals.compute import signals_from_arrays, signals_from_observation
     from facefit.signals.extract import extract_signals

@@ -11,8 +11,8 @@ import pytest
 from typer.testing import CliRunner
 
 from facefit.cli import app
-from facefit.coach.analyze import ANALYZE_FIELDS
 from facefit.errors import CatalogError, InputError, NoFaceError
+from facefit.practice.analyze import ANALYZE_FIELDS
 from facefit.signals.calibration import Calibration
 from facefit.signals.names import SIGNAL_NAMES
 from facefit.store.calibration import save_calibration

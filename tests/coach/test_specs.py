@@ -8,9 +8,9 @@ import pytest
 from coach.traces import SMILE, Trace
 from facefit.catalog.loader import load_catalog
 from facefit.coach.engine import Engine
-from facefit.coach.overlay import annotate
 from facefit.coach.specs import SPECS_PATH, checked_exercises, parse_specs, spec_for
 from facefit.errors import CatalogError
+from facefit.practice.overlay import annotate
 
 BASE = SPECS_PATH.read_text(encoding="utf-8")
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from facefit.coach.analyze import analyze_series
+from facefit.practice.analyze import analyze_series
 from facefit.synth.spec import Fault
 
 pytestmark = pytest.mark.slow

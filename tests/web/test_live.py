@@ -27,12 +27,15 @@ def _start(ws: Any, **fields: Any) -> dict[str, Any]:
 
 def _stream(ws: Any, recording: Any, indices: list[int], frames: range, *, until_set: int | None = None,
             t_offset: float = 0.0) -> tuple[list[dict[str, Any]], int]:
-    """Send frames (one reply each); stop early once set ``until_set`` is reported done."""
+    """Send frames (one reply each); stop early once set ``until_set`` is reported done. The session
+    row is made with the first frame: its id comes in a ``session`` message (kept in SESSION)."""
     ticks: list[dict[str, Any]] = []
     for i in frames:
         ws.send_bytes(frame_bytes(recording, i, indices, t_offset=t_offset))
         reply = ws.receive_json()
-        while reply["type"] == "saved":
+        while reply["type"] in ("saved", "session"):
+            if reply["type"] == "session":
+                SESSION["id"] = reply["session_id"]
             reply = ws.receive_json()
         assert reply["type"] == "tick", reply
         ticks.append(reply)
@@ -41,6 +44,9 @@ def _stream(ws: Any, recording: Any, indices: list[int], frames: range, *, until
         if until_set is not None and any(e["set"] == until_set for e in events_of([reply], "set")):
             return ticks, i
     return ticks, frames[-1]
+
+
+SESSION: dict[str, int] = {}
 
 
 def _rows(app: FastAPI, session_id: int) -> tuple[PracticeSession, list[SessionStep], list[SessionEvent]]:
@@ -68,7 +74,8 @@ def test_reps_counted_live_equal_the_truth_and_are_saved(
             assert event["say"] == str(truth["index"])
         ws.send_json({"type": "end"})
         assert ws.receive_json() == {"type": "saved", "sets": [1], "finished": "completed"}
-    session, steps, events = _rows(app, ready["session_id"])
+    assert ready["session_id"] is None  # made by the first frame, not by the start message
+    session, steps, events = _rows(app, SESSION["id"])
     assert session.status == "completed" and session.ended_at is not None and session.source == "web"
     assert [(s.set_index, s.reps_done, s.note) for s in steps] == [(1, truth_reps, "ended early")]
     assert len([e for e in events if e.kind == "rep"]) == truth_reps
@@ -83,17 +90,19 @@ def test_dropped_connection_resumes_at_the_next_set(app: FastAPI, make_user: Any
         assert events_of(ticks, "set")[0]["reps"] == 1
         assert ws.receive_json() == {"type": "saved", "sets": [1], "finished": None}
     # the socket dropped mid-session: set 1 is in the store, the session is still open
-    session, steps, _ = _rows(app, ready["session_id"])
+    first = SESSION["id"]
+    session, steps, _ = _rows(app, first)
     assert session.ended_at is None and [s.set_index for s in steps] == [1]
     with user.client.websocket_connect("/ws/coach") as ws:
-        again = _start(ws, sets=3, reps=1, rest_s=0, session_id=ready["session_id"])
+        again = _start(ws, sets=3, reps=1, rest_s=0, session_id=first)
         assert again["resumed"] and again["set"] == 2
         assert again["completed_sets"] == [{"set": 1, "reps": 1, "hold_s": steps[0].hold_s}]
         ticks, _ = _stream(ws, recording, again["landmarks"], range(last + 1, n))
         assert [e["set"] for e in events_of(ticks, "set")] == [2, 3]
         assert ticks[-1]["phase"] == "done"
         assert ws.receive_json()["finished"] == "completed"
-    session, steps, _ = _rows(app, ready["session_id"])
+    assert SESSION["id"] == first  # the same session row, no second one
+    session, steps, _ = _rows(app, first)
     assert session.status == "completed"
     assert [(s.set_index, s.reps_done) for s in steps] == [(1, 1), (2, 1), (3, 1)]
 
@@ -134,21 +143,30 @@ def test_bad_messages_get_clear_errors_and_never_disturb_another_session(
         ready = _start(good, sets=1)
         indices = ready["landmarks"]
         bad.send_bytes(frame_bytes(recording, 5, indices))
+        assert bad.receive_json()["type"] == "session"  # the first frame makes the session row
         assert bad.receive_json()["type"] == "tick"
         stale = frame_bytes(recording, 4, indices)
         cases = _bad_messages(indices, stale)
         ticks: list[dict[str, Any]] = []
         for i in range(len(recording.t_ms)):
             good.send_bytes(frame_bytes(recording, i, indices))
-            ticks.append(good.receive_json())
+            reply = good.receive_json()
+            ticks.append(good.receive_json() if reply["type"] == "session" else reply)
             message, expected = cases[i % len(cases)]
             if i < 40:  # stay under the bad-message limit
                 bad.send_bytes(message) if isinstance(message, bytes) else bad.send_text(message)
                 error = bad.receive_json()
                 assert error["type"] == "error" and expected in error["message"], (expected, error)
         assert ticks[-1]["reps"] == len(recording.truth["reps"])
-    _, _, events = _rows(app, ready_bad["session_id"])
-    assert not [e for e in events if e.kind == "rep"]
+    assert ready_bad["session_id"] is None
+    from facefit.store.web import get_account_by_email
+
+    with app.state.store.transaction() as db:  # her one good frame made her session; no garbage got in
+        profile_id = get_account_by_email(session=db, email="mallory@example.org").profile_id
+        ids = list(db.scalars(select(PracticeSession.id).where(PracticeSession.profile_id == profile_id)))
+        reps = db.scalars(select(SessionEvent).where(SessionEvent.session_id.in_(ids),
+                                                     SessionEvent.kind == "rep")).all()
+    assert len(ids) == 1 and not reps
 
 
 def test_too_many_bad_messages_close_only_that_connection(app: FastAPI, make_user: Any) -> None:
@@ -177,21 +195,30 @@ def test_websocket_needs_a_signed_in_caller_from_this_site(app: FastAPI, make_us
     with user.client.websocket_connect("/ws/coach", headers={"origin": "https://evil.example"}) as ws:
         ws.send_json({"type": "start", "exercise": "cheek-lifter"})
         assert "another site" in ws.receive_json()["message"]
-    token = user.client.post("/api/account/tokens", json={"name": "script"}).json()["token"]
+    reader = user.client.post("/api/account/tokens", json={"name": "reader"}).json()["token"]  # read-only
+    with TestClient(app).websocket_connect("/ws/coach") as ws:
+        ws.send_json({"type": "start", "exercise": "cheek-lifter", "token": reader})
+        assert "needs a practice token" in ws.receive_json()["message"]
+    made = user.client.post("/api/account/tokens", json={"name": "script", "scope": "practice"})
+    token = made.json()["token"]
     with TestClient(app).websocket_connect("/ws/coach") as ws:
         ready = _start(ws, token=token)
-        assert ready["session_id"] > 0
+        assert ready["type"] == "ready" and ready["session_id"] is None
     assert HEADER.size == 20
 
 
 def test_state_every_other_frame_and_every_event_at_once(recording: Any) -> None:
     """The default (tick_every=2) halves the replies; frames that complete an event always get one."""
-    from facefit.web.live.coaching import LiveCoach, Plan
+    from facefit.catalog.durations import plan_exercise
+    from facefit.catalog.loader import load_catalog
+    from facefit.practice.recorder import QueuedRecorder, SessionInfo
+    from facefit.web.live.coaching import LiveCoach, live_plan
     from facefit.web.live.protocol import decode_frame, landmark_indices
 
     indices = landmark_indices()
-    coach = LiveCoach(Plan.for_exercise("cheek-lifter", sets=1), session_id=1, indices=indices, rest=None,
-                      tick_every=2)
+    plan = live_plan(plan_exercise(load_catalog().exercise("cheek-lifter")), sets=1)
+    coach = LiveCoach(plan, recorder=QueuedRecorder(SessionInfo(1, "coach", None, "cheek-lifter", "web")),
+                      indices=indices, rest=None, tick_every=2)
     replies = [coach.frame(decode_frame(frame_bytes(recording, i, indices), len(indices)))
                for i in range(len(recording.t_ms))]
     answered = [i for i, r in enumerate(replies) if r is not None]

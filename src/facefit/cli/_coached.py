@@ -1,70 +1,27 @@
-"""The routine player's seam filled by the camera (CLI layer: it joins routine, coach and store).
+"""The routine player's seam filled by the camera: each checked set run by the practice set runner.
 
 ``facefit routine --coach --camera N`` (or ``--video F``) passes a :class:`CoachedPerformer` as the
-player's ``perform``: for an exercise the coach can check, the set lasts until the target reps are
-counted (or, for a timed step, its duration has passed on the frames' clock), a safety stop, or the
-source ends; other steps (prep, massage, tapping) run on the clock as before. One frame stream runs
-through the whole routine, and the rest measured in the first checked set is reused for the next.
+player's ``perform``: for an exercise the coach can check, the set is run by
+:class:`facefit.practice.sets.SetRunner` on one :class:`facefit.signals.stream.SignalStream` that runs
+through the whole routine (target reached, timed step done, time-out, safety stop, or the source ends);
+other steps (prep, massage, tapping) run on the clock as before. The rest found in the first checked
+set is reused for the next. A pain, twitch or new-asymmetry stop stops the session; fatigue and overwork
+end that exercise (the player skips its remaining sets).
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator
 
 import numpy as np
 
-from facefit.coach.engine import Engine
 from facefit.coach.events import Event
 from facefit.coach.specs import checked_exercises
-from facefit.practice.recorder import SessionRecorder, block_event_payload
+from facefit.practice.recorder import SessionRecorder
+from facefit.practice.sets import Phase, SetEnd, SetPlan, SetRunner
 from facefit.routine.blocks import Block
 from facefit.routine.player import BlockResult, StepContext, timed_step
-
-SERIOUS = frozenset({"twitch", "new-asymmetry"})
-"""Safety stops after which no further checked exercise is offered in this session."""
-MAX_SET_FACTOR = 2.0
-"""A set that has not reached its target after this many times its planned length is ended."""
-
-Frames = Iterator[tuple[float, np.ndarray]]
-
-
-class SignalFrames:
-    """(t_ms, signal vector) for every frame of a camera or video, one VIDEO landmarker throughout.
-
-    The source and the model are opened here, before the routine starts its session, so a corrupt
-    file or a missing camera is one error and no empty "interrupted" session. Iterating continues
-    where the previous set stopped; the end of the frames or :meth:`close` releases both.
-    """
-
-    def __init__(self, source_spec: str | os.PathLike[str] | int) -> None:
-        from facefit.vision.landmarker import Landmarker, RunningMode
-        from facefit.vision.sources import open_source
-
-        self._source = open_source(source_spec)
-        try:
-            self._landmarker = Landmarker(RunningMode.VIDEO)
-        except BaseException:
-            self._source.close()
-            raise
-        self._frames = iter(self._source)
-
-    def __iter__(self) -> SignalFrames:
-        return self
-
-    def __next__(self) -> tuple[float, np.ndarray]:
-        from facefit.signals.compute import signals_from_observation
-
-        try:
-            frame = next(self._frames)
-        except StopIteration:
-            self.close()
-            raise
-        return float(frame.t_ms), signals_from_observation(self._landmarker.detect(frame.rgb, frame.t_ms))
-
-    def close(self) -> None:
-        self._source.close()
-        self._landmarker.close()
+from facefit.signals.stream import SignalFrame
 
 
 class CoachedPerformer:
@@ -72,7 +29,7 @@ class CoachedPerformer:
 
     def __init__(
         self,
-        frames: Frames,
+        frames: Iterator[SignalFrame],
         *,
         rest: np.ndarray | None = None,
         on_event: Callable[[Event, Block], None] | None = None,
@@ -80,70 +37,59 @@ class CoachedPerformer:
         self.frames = frames
         self.rest = rest
         self.on_event = on_event
-        self.halted: str | None = None
+        self.recorder: SessionRecorder | None = None
         self.exhausted = False
-        self.engines: list[tuple[Block, Engine]] = []
+        self.runners: list[tuple[Block, SetRunner]] = []
         self._checked = set(checked_exercises())
 
     def bind(self, recorder: SessionRecorder) -> None:
         """Called by the routine runner once its session exists: engine events go to that session."""
-        previous = self.on_event
-
-        def both(event: Event, block: Block) -> None:
-            recorder.event(str(event.kind), event.t_s, block_event_payload(event.to_dict(), block))
-            if previous is not None:
-                previous(event, block)
-
-        self.on_event = both
+        self.recorder = recorder
 
     def __call__(self, block: Block, ctx: StepContext) -> BlockResult:
         if block.exercise_id not in self._checked:
             return timed_step(block, ctx)
-        if self.halted is not None:
-            return BlockResult(block, "skipped", 0 if block.step.reps else None, 0.0, 0.0,
-                               f"skipped after a safety stop ({self.halted})")
         if self.exhausted:
             return BlockResult(block, "skipped", 0 if block.step.reps else None, 0.0, 0.0,
                                "skipped: the video ended")
         return self._coach(block)
 
     def _coach(self, block: Block) -> BlockResult:
-        step = block.step
-        engine = Engine.for_exercise(block.exercise_id, rest=self.rest, reps_target=step.reps,
-                                     hold_target_s=step.hold_s if step.reps else step.duration_s)
-        self.engines.append((block, engine))
-        limit = MAX_SET_FACTOR * max(block.total_s, 10.0)
-        first: float | None = None
-        last = 0.0
-        for t_ms, values in self.frames:
-            first = t_ms if first is None else first
-            last = t_ms
-            for event in engine.update(values, t_ms):
-                if self.on_event is not None:
-                    self.on_event(event, block)
-            elapsed = (t_ms - first) / 1000.0
-            timed_done = step.reps is None and engine.rest is not None and elapsed >= step.set_s
-            if engine.stopped is not None or elapsed >= limit or timed_done or \
-                    (step.reps is not None and len(engine.reps) >= step.reps):
+        plan = SetPlan.from_step(block.step, lead_s=block.lead_in_s)
+        runner = SetRunner(plan, rest=self.rest, recorder=self.recorder, first_set=block.set_index,
+                           record_sets=False, owns_session=False)  # the player records the block
+        self.runners.append((block, runner))
+        result = None
+        for frame in self.frames:
+            step = runner.frame(frame.values, frame.t_ms)
+            self._say(step.events, block)
+            if step.finished is not None:
+                result = step.finished
                 break
         else:
             self.exhausted = True
-            for event in engine.finish():
-                if self.on_event is not None:
-                    self.on_event(event, block)
-        if engine.rest is not None:
-            self.rest = engine.rest
-        elapsed = 0.0 if first is None else (last - first) / 1000.0
-        held = sum(h.duration_s for h in engine.holds)
-        reps = len(engine.reps) if step.reps is not None else None
-        if engine.stopped is not None:
-            kind = engine.stopped.safety
-            if kind in SERIOUS:
-                self.halted = kind
-            return BlockResult(block, "skipped", reps, elapsed, elapsed,
-                               f"safety stop ({kind}): {engine.stopped.message}")
-        note = (f"coached: {len(engine.reps)} reps counted, {held:.1f} s held, "
-                f"calibration {engine.calibration}")
-        if self.exhausted:
+            step = runner.source_ended()
+            self._say(step.events, block)
+            result = step.finished
+        if runner.rest is not None:
+            self.rest = runner.rest
+        reps = None if block.step.reps is None else (0 if result is None else result.reps)
+        if result is None:  # the source ended before this set saw a frame
+            return BlockResult(block, "skipped", reps, 0.0, 0.0, "skipped: the video ended")
+        if result.stop is not None:
+            status = "stopped" if runner.phase is Phase.STOPPED else "skipped"
+            return BlockResult(block, status, reps, result.duration_s, result.duration_s,
+                               f"safety stop ({result.stop.safety}): {result.stop.message}",
+                               safety=result.stop.safety)
+        note = (f"coached: {result.reps} reps counted, {result.hold_s:.1f} s held, "
+                f"calibration {result.calibration}")
+        if result.end is SetEnd.SOURCE:
             note += " (the video ended)"
-        return BlockResult(block, "done", reps, elapsed, elapsed, note)
+        elif result.end is SetEnd.TIME_OUT:
+            note += " (time-out)"
+        return BlockResult(block, "done", reps, result.duration_s, result.duration_s, note)
+
+    def _say(self, events: list[Event], block: Block) -> None:
+        if self.on_event is not None:
+            for event in events:
+                self.on_event(event, block)

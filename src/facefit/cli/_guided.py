@@ -40,6 +40,7 @@ from facefit.routine.player import (
     timed_step,
 )
 from facefit.routine.timer import TimerState
+from facefit.store.db import Store
 from facefit.store.profiles import get_or_create_profile
 
 PHASE_WORDS = {"cue": "get ready", "rest": "rest", "up": "move in", "hold": "HOLD", "down": "release",
@@ -154,18 +155,20 @@ def _sigterm_as_interrupt() -> Iterator[None]:
 def run_guided(
     target: str, *, speed: float = 1.0, no_input: bool = False, profile: str = DEFAULT_PROFILE,
     perform: StepPerformer = timed_step, source: str = "terminal", exclude: Mapping[str, str] | None = None,
-    check_safety: bool = True, practice: PracticePlan | None = None,
+    check_safety: bool = True, practice: PracticePlan | None = None, db: Store | None = None,
 ) -> RoutineResult:
     """Run routine or exercise ``target`` in the terminal, committing each finished set to the store.
 
     With ``check_safety`` the practice check runs first (``facefit.practice.start.start_practice``): it
     refuses while a safety event is unacknowledged and adapts the routine to the person's screening;
-    ``practice`` passes a verdict the caller already has. ``perform`` runs one set (the coaching stage
-    passes a camera-counted version); ``exclude`` maps further exercise ids to a reason to leave them out.
+    ``practice`` passes a verdict the caller already has, ``db`` the store the command opened (else one
+    is opened and closed here). ``perform`` runs one set (the coaching stage passes a camera-counted
+    version); ``exclude`` maps further exercise ids to a reason to leave them out.
     """
     catalog = load_catalog()
     lines: list[str] = []
-    db = store()
+    own_store = db is None
+    db = db or store()
     try:
         with db.transaction() as session:
             owner = get_or_create_profile(session=session, name=profile)
@@ -185,7 +188,8 @@ def run_guided(
         if bind is not None:
             bind(rows)
     except BaseException:
-        db.close()
+        if own_store:
+            db.close()
         raise
     console.print(f"[bold]{plan.title}[/bold]: {len(plan.blocks)} sets, {note}"
                   + (f", running {speed:g}x faster" if speed != 1 else "") + f" (session {session_id})",
@@ -217,7 +221,8 @@ def run_guided(
         err_console.print(f"interrupted: session {session_id} stopped; every finished set is saved.")
         raise
     finally:
-        db.close()
+        if own_store:
+            db.close()
     _print_summary(result)
     return result
 

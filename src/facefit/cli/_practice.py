@@ -12,6 +12,8 @@ from sqlalchemy.orm import Session
 from facefit.catalog.loader import Catalog
 from facefit.practice.start import Action, PracticePlan, PracticeWarning, Refusal, start_practice
 from facefit.safety.errors import SafetyBlockError
+from facefit.store.db import Store
+from facefit.store.profiles import get_or_create_profile
 
 COMMANDS: dict[Action, str] = {
     Action.SCREEN: "facefit screen",
@@ -37,12 +39,11 @@ def plan_lines(plan: PracticePlan) -> list[str]:
         f"warning: {warning_text(w)}" for w in plan.warnings]
 
 
-def profile_plan(profile: str, target: str) -> PracticePlan:
-    """The plan for ``profile`` starting ``target`` (a refusal raises), on a store opened for the check."""
-    from facefit.cli._common import profile_transaction
-
-    with profile_transaction(profile) as (session, profile_id):
-        return checked_plan(session=session, profile_id=profile_id, target=target)
+def profile_plan(db: Store, profile: str, target: str) -> tuple[int, PracticePlan]:
+    """``profile``'s id and plan for ``target`` (a refusal raises), read in one transaction of ``db``."""
+    with db.transaction() as session:
+        profile_id = get_or_create_profile(session=session, name=profile).id
+        return profile_id, checked_plan(session=session, profile_id=profile_id, target=target)
 
 
 def checked_plan(

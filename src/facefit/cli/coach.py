@@ -1,7 +1,9 @@
-"""``facefit analyze`` (a recorded video, JSON or a Rich summary) and ``facefit coach`` (live feedback).
+"""``facefit analyze`` (a recorded video, JSON or a Rich summary), ``facefit coach`` (live feedback) and
+the coached routine and demo.
 
-Thin adapters: parse options, find the profile's stored calibration, call the coach verbs, render,
-and write the session and its events to the store as they happen.
+Thin adapters: parse options, ask the practice layer (``practice.start``) whether and what to practise,
+run the sets (``practice.sets`` over ``signals.stream``), render, and write the session and its events
+to the store as they happen (``practice.recorder``).
 """
 
 from __future__ import annotations
@@ -15,77 +17,44 @@ from rich.table import Table
 
 from facefit.cli._common import DEFAULT_PROFILE, console, err_console, store
 from facefit.errors import InputError
+from facefit.store.profiles import get_or_create_profile
 
 ExerciseOpt = Annotated[str, typer.Option("--exercise", "-e", help="Catalog exercise id, e.g. cheek-lifter.")]
 ProfileOpt = Annotated[str, typer.Option("--profile", help="Whose calibration and history to use.")]
 
 
-def stored_rest(db: Any, profile_name: str) -> Any:
+def stored_rest(profile_name: str) -> Any:
     """The profile's stored calibration rest vector, or None when the profile has not calibrated."""
+    from facefit.cli._common import profile_transaction
     from facefit.store.calibration import load_calibration
-    from facefit.store.profiles import get_or_create_profile
 
-    with db.transaction() as session:
-        profile = get_or_create_profile(session=session, name=profile_name)
-        calibration = load_calibration(session=session, profile_id=profile.id)
+    with profile_transaction(profile_name) as (session, profile_id):
+        calibration = load_calibration(session=session, profile_id=profile_id)
     return None if calibration is None else calibration.rest
 
 
-class SessionWriter:
-    """A ``coach`` session: started with the first frame, then each engine event in its own transaction.
+def session_summary(runner: Any, live: Any) -> dict[str, Any]:
+    """A coached exercise's summary over all its sets, in the ``facefit analyze`` shape plus frame counts."""
+    sets = [r.engine for r in runner.results] or [runner.engine.summary()]
+    last = sets[-1]
+    return {
+        "exercise": runner.plan.exercise_id, "calibration": last["calibration"],
+        "reps_done": sum(s["reps_done"] for s in sets), "reps_target": runner.plan.reps_target,
+        "sets_done": runner.sets_done, "sets": runner.plan.sets,
+        "hold_total_s": round(sum(s["hold_total_s"] for s in sets), 3),
+        "status": "stopped" if str(runner.phase) == "stopped" else "completed",
+        **{key: [item for s in sets for item in s[key]] for key in ("reps", "holds", "faults", "safety")},
+        "frames": live.frames, "frames_without_face": live.frames_without_face,
+    }
 
-    :meth:`start` is the ``on_start`` of :func:`facefit.coach.live.coach_source`, so a source that
-    cannot be opened (corrupt file, missing camera) leaves no empty "interrupted" session behind.
-    """
 
-    def __init__(self, db: Any, *, profile_name: str, exercise_id: str, source: str) -> None:
-        self.db = db
-        self.profile_name = profile_name
-        self.exercise_id = exercise_id
-        self.source = source
-        self.session_id: int | None = None
-
-    def start(self) -> int:
-        """Start the session (once); its id."""
-        if self.session_id is None:
-            from facefit.store.profiles import get_or_create_profile
-            from facefit.store.sessions import start_session
-
-            with self.db.transaction() as session:
-                profile = get_or_create_profile(session=session, name=self.profile_name)
-                row = start_session(session=session, profile_id=profile.id, kind="coach",
-                                    exercise_id=self.exercise_id, source=self.source)
-                self.session_id = row.id
-        return self.session_id
-
-    def event(self, event: Any) -> None:
-        from facefit.store.sessions import record_event
-
-        session_id = self.start()
-        with self.db.transaction() as session:
-            record_event(session=session, session_id=session_id, kind=str(event.kind), t_s=event.t_s,
-                         payload=event.to_dict())
-
-    def finish(self, engine: Any, result: Any) -> dict[str, Any]:
-        """Record the coached set (``engine`` after ``coach_source`` returned ``result``) as one step and
-        close the session, in one transaction; prints and returns the summary."""
-        from facefit.store.sessions import finish_session, record_step
-
-        summary = engine.summary()
-        summary.update(frames=result.frames, frames_without_face=result.frames_without_face)
-        stopped_reason = engine.stopped.message if engine.stopped is not None else None
-        duration_s = result.duration_s
-        session_id = self.start()
-        with self.db.transaction() as session:
-            record_step(session=session, session_id=session_id, position=1,
-                        exercise_id=summary["exercise"], reps_target=summary.get("reps_target"),
-                        reps_done=summary.get("reps_done"), hold_s=summary.get("hold_total_s"),
-                        duration_s=max(duration_s, 0.0), note=f"calibration {summary['calibration']}")
-            finish_session(session=session, session_id=session_id,
-                           status="stopped" if stopped_reason else "completed", stop_reason=stopped_reason,
-                           summary=summary)
-        print_summary(summary, title=f"session {session_id} saved")
-        return summary
+def finish_coached(recorder: Any, runner: Any, live: Any, *, title: str) -> dict[str, Any]:
+    """Close a coached exercise's session with its summary; print it; return it."""
+    summary = session_summary(runner, live)
+    stopped = runner.stop_reason if str(runner.phase) == "stopped" else None
+    recorder.finish("stopped" if stopped else "completed", stopped, summary)
+    print_summary(summary, title=title.format(session=recorder.start()))
+    return summary
 
 
 def print_summary(result: dict[str, Any], *, title: str) -> None:
@@ -117,9 +86,10 @@ def coached_routine(
     target: str, *, camera: int | None, video: Path | None, speed: float, no_input: bool, profile: str
 ) -> Any:
     """``facefit routine --coach``: the guided routine with the engine counting each checked set."""
-    from facefit.cli._coached import CoachedPerformer, SignalFrames
+    from facefit.cli._coached import CoachedPerformer
     from facefit.cli._guided import run_guided
     from facefit.cli._practice import profile_plan
+    from facefit.signals.stream import SignalStream
 
     if (camera is None) == (video is None):
         raise InputError("--coach needs exactly one of --camera N or --video FILE")
@@ -137,15 +107,16 @@ def coached_routine(
             style = "red" if kind == "safety" else "yellow"
             console.print(f"  [{style}]{kind}[/{style}] {event.message}")
 
-    practice = profile_plan(profile, target)  # refuses before the camera or the model is opened
-    frames = SignalFrames(source)
+    db = store()  # one store for the whole command
     try:
-        performer = CoachedPerformer(frames, rest=practice.rest, on_event=say)
-        return run_guided(target, speed=speed, no_input=no_input, profile=profile, perform=performer,
-                          source=f"coach:camera:{camera}" if camera is not None else f"coach:{video}",
-                          practice=practice)
+        _owner, practice = profile_plan(db, profile, target)  # refuses before the camera or model opens
+        with SignalStream(source) as stream:
+            performer = CoachedPerformer(iter(stream), rest=practice.rest, on_event=say)
+            return run_guided(target, speed=speed, no_input=no_input, profile=profile, perform=performer,
+                              source=f"coach:camera:{camera}" if camera is not None else f"coach:{video}",
+                              practice=practice, db=db)
     finally:
-        frames.close()
+        db.close()
 
 
 DEMO_PHOTO = Path(__file__).resolve().parents[1] / "synth" / "assets" / "grace_hopper_480.jpg"
@@ -158,17 +129,22 @@ def coach_demo(*, profile: str = DEFAULT_PROFILE, reps: int = 2) -> dict[str, An
 
     from rich.progress import Progress
 
+    from facefit.catalog.durations import plan_exercise
     from facefit.catalog.loader import load_catalog
-    from facefit.coach.engine import Engine
-    from facefit.coach.live import coach_source
     from facefit.coach.specs import checked_exercises
+    from facefit.practice.live import coach_stream
+    from facefit.practice.recorder import SessionInfo, StoreRecorder
+    from facefit.practice.sets import SetPlan, SetRunner
+    from facefit.signals.stream import SignalStream
     from facefit.store.sessions import DEMO_SOURCE
     from facefit.synth.clip import make_clip
     from facefit.synth.spec import ClipSpec
 
-    routine = load_catalog().routine("daily-10")
-    exercise = next(s.exercise for s in routine.steps if s.exercise in checked_exercises())
+    catalog = load_catalog()
+    checked = set(checked_exercises())
+    exercise = next(s.exercise for s in catalog.routine("daily-10").steps if s.exercise in checked)
     spec = ClipSpec(exercise=exercise, reps=reps, hold_s=2.0, rest_s=1.5, size=(480, 360), fps=15.0, seed=1)
+    plan = SetPlan.from_step(plan_exercise(catalog.exercise(exercise), sets=1, reps=reps, hold_s=spec.hold))
     with tempfile.TemporaryDirectory(prefix="facefit-demo-") as tmp:
         clip = Path(tmp) / f"{exercise}.mp4"
         with Progress(console=console, transient=True) as progress:
@@ -176,12 +152,18 @@ def coach_demo(*, profile: str = DEFAULT_PROFILE, reps: int = 2) -> dict[str, An
             make_clip(str(DEMO_PHOTO), spec, out=str(clip),
                       progress=lambda done, _total: progress.update(task, completed=done))
         console.print(f"Demo: {reps} reps of {exercise} generated from the bundled photo; coaching it.")
-        engine = Engine.for_exercise(exercise, reps_target=reps, hold_target_s=spec.hold)
-        writer = SessionWriter(store(), profile_name=profile, exercise_id=exercise, source=DEMO_SOURCE)
-        result = coach_source(clip, engine, on_event=writer.event, on_start=writer.start)
-    summary = writer.finish(engine, result)
-    status = "stopped" if engine.stopped is not None else "completed"
-    console.print(f"Session {status}: {len(engine.reps)} of {reps} reps counted, "
+        db = store()
+        try:
+            with db.transaction() as session:  # a demo is practice of nobody's: no safety check, no rest
+                owner = get_or_create_profile(session=session, name=profile).id
+            recorder = StoreRecorder(db, SessionInfo(owner, "coach", None, exercise, DEMO_SOURCE))
+            runner = SetRunner(plan, recorder=recorder, owns_session=False)
+            with SignalStream(clip) as stream:
+                live = coach_stream(stream, runner)
+            summary = finish_coached(recorder, runner, live, title="session {session} saved")
+        finally:
+            db.close()
+    console.print(f"Session {summary['status']}: {summary['reps_done']} of {reps} reps counted, "
                   f"{summary['hold_total_s']:.1f} s held, calibration {summary['calibration']}.",
                   highlight=False)
     return summary
@@ -197,13 +179,13 @@ def register(app: typer.Typer) -> None:
         profile: ProfileOpt = DEFAULT_PROFILE,
     ) -> None:
         """Count reps, time holds and judge form in a recorded video of one exercise."""
-        from facefit.coach.analyze import analyze_extraction
         from facefit.coach.specs import spec_for
+        from facefit.practice.analyze import analyze_extraction
         from facefit.signals.extract import extract_signals
 
         spec_for(exercise)
         _require_file(video)
-        rest = stored_rest(store(), profile)
+        rest = stored_rest(profile)
         extraction = extract_signals(video, progress=not as_json)
         result, _engine = analyze_extraction(extraction, exercise_id=exercise, rest=rest)
         if extraction.max_faces_seen > 1:  # on stderr: stdout stays the one JSON object
@@ -229,9 +211,11 @@ def register(app: typer.Typer) -> None:
         from rich.live import Live
 
         from facefit.cli._practice import plan_lines, profile_plan
-        from facefit.coach.engine import Engine
-        from facefit.coach.live import coach_source, display_available
         from facefit.coach.specs import spec_for
+        from facefit.practice.live import coach_stream, display_available
+        from facefit.practice.recorder import SessionInfo, StoreRecorder
+        from facefit.practice.sets import SetPlan, SetRunner
+        from facefit.signals.stream import SignalStream
 
         if (camera is None) == (video is None):
             raise InputError("give exactly one of --camera N or --video FILE")
@@ -240,32 +224,38 @@ def register(app: typer.Typer) -> None:
         if max_seconds is not None and not max_seconds > 0:
             raise InputError(f"--max-seconds must be more than 0, got {max_seconds}")
         spec_for(exercise)  # an exercise the coach cannot check is bad input, named before anything else
-        practice = profile_plan(profile, exercise)  # refuses before the camera or the model is opened
-        for text in plan_lines(practice):
-            console.print(text, highlight=False, soft_wrap=True, markup=False)
-        db = store()
-        engine = Engine.for_exercise(exercise, rest=practice.rest)
         source: int | Path = camera if camera is not None else video  # type: ignore[assignment]
-        writer = SessionWriter(db, profile_name=profile, exercise_id=exercise,
-                               source=f"camera:{camera}" if camera is not None else str(video))
         window = overlay and display_available()
         if overlay and not window:
             console.print("[yellow]no display found: showing text feedback instead of a window[/yellow]")
 
-        def line(eng: Engine, t_s: float, face: bool) -> str:
+        def line(runner: SetRunner, t_s: float, face: bool) -> str:
+            eng = runner.engine
+            if str(runner.phase) == "rest":
+                return f"{t_s:5.1f}s  rest before set {runner.set_index} of {runner.plan.sets}"
             if eng.rest is None:
                 return f"{t_s:5.1f}s  hold still and neutral: measuring your rest"
             target = f"/{eng.reps_target}" if eng.reps_target else ""
             hold = f"  hold {eng.holding_s:4.1f}s" if eng.active else ""
             seen = "" if face else "  [red]no face[/red]"
-            return f"{t_s:5.1f}s  reps {len(eng.reps)}{target}{hold}{seen}  {eng.message or eng.spec.ask}"
+            return (f"{t_s:5.1f}s  set {runner.set_index}/{runner.plan.sets} reps {len(eng.reps)}{target}"
+                    f"{hold}{seen}  {eng.message or eng.spec.ask}")
 
-        with Live(console=console, refresh_per_second=8, transient=False) as live:
-            result = coach_source(
-                source, engine, on_event=writer.event, on_start=writer.start, window=window,
-                max_seconds=max_seconds,
-                on_frame=lambda eng, t, face: live.update(line(eng, t, face)),
-            )
-        if not console.is_terminal:
-            console.print()  # Rich Live leaves its last line unterminated when stdout is a pipe or file
-        writer.finish(engine, result)
+        db = store()  # one store for the whole command
+        try:
+            owner, practice = profile_plan(db, profile, exercise)  # refuses before the camera or model opens
+            for text in plan_lines(practice):
+                console.print(text, highlight=False, soft_wrap=True, markup=False)
+            where = f"camera:{camera}" if camera is not None else str(video)
+            with SignalStream(source) as stream:  # opened before any session: a bad source leaves none
+                recorder = StoreRecorder(db, SessionInfo(owner, "coach", None, exercise, where))
+                runner = SetRunner(SetPlan.from_step(practice.steps[0]), rest=practice.rest,
+                                   recorder=recorder, owns_session=False)
+                with Live(console=console, refresh_per_second=8, transient=False) as live:
+                    result = coach_stream(stream, runner, window=window, max_seconds=max_seconds,
+                                          on_frame=lambda run, t, face: live.update(line(run, t, face)))
+            if not console.is_terminal:
+                console.print()  # Rich Live leaves its last line unterminated when stdout is a pipe or file
+            finish_coached(recorder, runner, result, title="session {session} saved")
+        finally:
+            db.close()

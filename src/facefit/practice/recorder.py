@@ -13,7 +13,6 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal, Protocol
 
-from facefit.routine.blocks import Block
 from facefit.routine.player import BlockResult
 from facefit.store import sessions as rows
 from facefit.store.db import Store
@@ -164,8 +163,3 @@ class PlayerRecorder:
 
     def finish(self, status: EndStatus, reason: str | None, summary: dict[str, Any]) -> None:
         self.recorder.finish(status, reason, summary)
-
-
-def block_event_payload(payload: dict[str, Any], block: Block) -> dict[str, Any]:
-    """An engine event's payload inside a routine: which exercise and set it belongs to."""
-    return {**payload, "exercise_id": block.exercise_id, "set_index": block.set_index}

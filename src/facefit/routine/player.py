@@ -66,6 +66,8 @@ class BlockResult:
     elapsed_s: float
     work_s: float
     note: str | None = None
+    safety: str | None = None
+    """The safety kind when the coach's engine ended the set (its event is already recorded)."""
 
     @property
     def skipped(self) -> bool:
@@ -159,11 +161,15 @@ def run_routine(
         t_s += outcome.elapsed_s
         result.results.append(outcome)
         if outcome.status == "stopped":
-            reason = (f"pain: stopped by the user during {block.step.exercise.name}, "
-                      f"set {block.set_index} of {block.step.sets}")
             recorder.block_done(outcome, t_s)
-            recorder.safety({"kind": "pain", "exercise_id": block.exercise_id, "set_index": block.set_index,
-                             "reps_done": outcome.reps_done, "advice": PAIN_ADVICE}, t_s)
+            if outcome.safety is None:  # the person pressed the pain key
+                reason = (f"pain: stopped by the user during {block.step.exercise.name}, "
+                          f"set {block.set_index} of {block.step.sets}")
+                recorder.safety({"kind": "pain", "exercise_id": block.exercise_id,
+                                 "set_index": block.set_index, "reps_done": outcome.reps_done,
+                                 "advice": PAIN_ADVICE}, t_s)
+            else:  # the coach stopped it (twitch, new asymmetry): its event is recorded already
+                reason = outcome.note or outcome.safety
             result.status, result.stop_reason = "stopped", reason
             recorder.finish("stopped", reason, result.summary(planned_s))
             return result

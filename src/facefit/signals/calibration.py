@@ -346,18 +346,16 @@ def _record_camera(
     on_recording: Callable[[], None] | None = None,
 ) -> SignalSeries:
     """``seconds`` of live camera signals (the camera's own clock decides when to stop)."""
-    from facefit.signals.extract import observe
-    from facefit.vision.landmarker import Landmarker, RunningMode
-    from facefit.vision.sources import open_source
+    from facefit.signals.stream import SignalStream
 
     times: list[int] = []
     rows: list[np.ndarray] = []
-    with open_source(spec) as source, Landmarker(RunningMode.VIDEO, model_path=model_path) as landmarker:
+    with SignalStream(spec, model_path=model_path) as stream:
         if on_recording is not None:
             on_recording()
-        for frame, obs in observe(source, landmarker):
+        for frame in stream:
             times.append(frame.t_ms)
-            rows.append(signals_from_observation(obs))
+            rows.append(frame.values)
             if frame.t_ms >= seconds * 1000:
                 break
     if not rows:

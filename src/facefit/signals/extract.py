@@ -1,6 +1,7 @@
 """The perception pipeline on a whole source: frames -> landmarker -> signals, as one :class:`Extraction`.
 
-This is what the coach runs on a video and what ``facefit landmarks`` prints. Frames without a face
+This is what the coach runs on a video and what ``facefit landmarks`` prints; the frames come from
+:class:`facefit.signals.stream.SignalStream`. Frames without a face
 are kept as rows of NaN (``face_present`` = 0) so time stays continuous and callers can see exactly
 when the face was lost; several faces pick the largest and ``max_faces_seen`` reports the crowd.
 Signals are computed once for all frames (vectorised) after the landmarker pass.
@@ -9,7 +10,6 @@ Signals are computed once for all frames (vectorised) after the landmarker pass.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
 
@@ -17,9 +17,10 @@ import numpy as np
 
 from facefit.signals.compute import signals_batch
 from facefit.signals.names import SIGNAL_NAMES, SignalSeries
-from facefit.vision.landmarker import Landmarker, RunningMode
+from facefit.signals.stream import SignalStream
+from facefit.vision.landmarker import Landmarker
 from facefit.vision.observation import N_LANDMARKS, FaceObservation
-from facefit.vision.sources import Frame, FrameSource, open_source
+from facefit.vision.sources import FrameSource
 
 Spec = str | os.PathLike[str] | int
 
@@ -66,14 +67,6 @@ class Extraction:
         return float(self.series.t_ms[-1] - self.series.t_ms[0]) / 1000.0
 
 
-def observe(
-    source: FrameSource, landmarker: Landmarker
-) -> Iterator[tuple[Frame, FaceObservation]]:
-    """Each frame of ``source`` with its observation; for live loops (camera calibration, coaching)."""
-    for frame in source:
-        yield frame, landmarker.detect(frame.rgb, frame.t_ms)
-
-
 def extract_signals(
     source_spec: Spec,
     *,
@@ -91,10 +84,9 @@ def extract_signals(
     ``max_frames`` stops early (cameras); ``max_side`` downsizes large videos before the model.
     """
     with ExitStack() as stack:
-        source = stack.enter_context(open_source(source_spec, max_side=max_side, max_frames=max_frames))
-        if landmarker is None:
-            mode = RunningMode.IMAGE if source.kind == "image" else RunningMode.VIDEO
-            landmarker = stack.enter_context(Landmarker(mode, model_path=model_path))
+        stream = stack.enter_context(SignalStream(source_spec, model_path=model_path, max_side=max_side,
+                                                  max_frames=max_frames, landmarker=landmarker))
+        source = stream.source
         bar = stack.enter_context(_progress(source, enabled=progress))
 
         t_ms: list[int] = []
@@ -102,7 +94,7 @@ def extract_signals(
         chunk = _Chunk()
         blocks: list[np.ndarray] = []
         kept: list[np.ndarray] = []
-        for frame, obs in observe(source, landmarker):
+        for frame, obs in stream.observations():
             t_ms.append(frame.t_ms)
             faces.append(obs.faces_found)
             chunk.add(obs)

@@ -8,11 +8,15 @@ set and a resumed session starts at the next one.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import time
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
+from facefit.catalog.durations import StepPlan
+from facefit.practice.recorder import PendingRows, QueuedRecorder
+from facefit.practice.sets import Phase, SetPlan, SetRunner, Step
 from facefit.vision.observation import N_LANDMARKS
 from facefit.web.live.protocol import Frame, FrameError, ProtocolError
 
@@ -43,48 +47,21 @@ class FrameSignals:
         return self._signals(self._full, frame.image_size, frame.blendshapes, frame.transform)
 
 
-@dataclass(frozen=True)
-class Plan:
-    """What this connection coaches: the exercise and its sets, reps, hold and rest between sets."""
-
-    exercise_id: str
-    sets: int
-    reps_target: int | None
-    hold_s: float | None
-    rest_s: float
-    name: str = ""
-    cue: str = ""
-
-    @classmethod
-    def for_exercise(cls, exercise_id: str, *, sets: int | None = None, reps: int | None = None,
-                     rest_s: float | None = None) -> Plan:
-        """The catalog card's plan, optionally with fewer/more sets or reps (validated ranges)."""
-        from facefit.catalog.durations import plan_exercise
-        from facefit.catalog.loader import load_catalog
-
-        card = load_catalog().exercise(exercise_id)  # CatalogError names the known exercises
-        if sets is not None and not 1 <= sets <= MAX_SETS:
-            raise ProtocolError(f"sets must be between 1 and {MAX_SETS}, got {sets}")
-        if reps is not None and not 1 <= reps <= 100:
-            raise ProtocolError(f"reps must be between 1 and 100, got {reps}")
-        if rest_s is not None and not 0 <= rest_s <= 300:
-            raise ProtocolError(f"rest_s must be between 0 and 300 seconds, got {rest_s}")
-        step = plan_exercise(card)  # the catalog's numbers, the rest between sets included
-        return cls(exercise_id=card.id, sets=sets or step.sets, reps_target=reps or step.reps,
-                   hold_s=card.hold_s, rest_s=step.rest_between_sets_s if rest_s is None else rest_s,
-                   name=card.name, cue=card.cue)
+def live_plan(step: StepPlan, *, sets: int | None = None, reps: int | None = None,
+              rest_s: float | None = None) -> SetPlan:
+    """The set plan of one exercise's resolved step, with the browser's optional changes (validated)."""
+    check_changes(sets=sets, reps=reps, rest_s=rest_s)
+    return SetPlan.from_step(step, sets=sets, reps=reps, rest_s=rest_s)
 
 
-@dataclass
-class Unsaved:
-    """Rows to write: events (kind, t_s, payload) and finished sets (SessionStep fields), plus an end."""
-
-    events: list[tuple[str, float, dict[str, Any]]] = field(default_factory=list)
-    steps: list[dict[str, Any]] = field(default_factory=list)
-    finish: tuple[str, str | None, dict[str, Any]] | None = None
-
-    def __bool__(self) -> bool:
-        return bool(self.events or self.steps or self.finish)
+def check_changes(*, sets: int | None, reps: int | None, rest_s: float | None) -> None:
+    """ProtocolError naming a change of sets, reps or rest outside what the page offers."""
+    if sets is not None and not 1 <= sets <= MAX_SETS:
+        raise ProtocolError(f"sets must be between 1 and {MAX_SETS}, got {sets}")
+    if reps is not None and not 1 <= reps <= 100:
+        raise ProtocolError(f"reps must be between 1 and 100, got {reps}")
+    if rest_s is not None and not 0 <= rest_s <= 300:
+        raise ProtocolError(f"rest_s must be between 0 and 300 seconds, got {rest_s}")
 
 
 def _say(event: dict[str, Any]) -> str | None:
@@ -97,25 +74,33 @@ def _say(event: dict[str, Any]) -> str | None:
 
 
 class LiveCoach:
-    """Sets of one exercise for one connection; :meth:`frame` is the per-frame hot path."""
+    """The sets of one exercise for one connection: the practice layer's set runner, frames from the
+    browser, replies for the page; :meth:`frame` is the per-frame hot path (numpy and the engine only).
 
-    def __init__(self, plan: Plan, *, session_id: int, indices: list[int], rest: np.ndarray | None,
-                 first_set: int = 1, tick_every: int = 1) -> None:
-        from facefit.coach.engine import Engine
+    Rows go to a :class:`~facefit.practice.recorder.QueuedRecorder`; the WebSocket handler hands them to
+    the batched writer (:meth:`take_unsaved`) and creates the session row before the first one.
+    """
 
+    def __init__(self, plan: SetPlan, *, recorder: QueuedRecorder, indices: list[int],
+                 rest: np.ndarray | None, first_set: int = 1, tick_every: int = 1) -> None:
         self.plan = plan
-        self.session_id = session_id
+        self.recorder = recorder
+        self.runner = SetRunner(plan, rest=rest, recorder=recorder, first_set=first_set)
         self._frame_signals = FrameSignals(indices)
-        self._engine = Engine.for_exercise(plan.exercise_id, rest=rest, reps_target=plan.reps_target,
-                                           hold_target_s=plan.hold_s)
-        self.set_index = first_set
-        self.phase = "work" if first_set <= plan.sets else "done"
         self._last_t = -1.0
-        self._set_start_t: float | None = None
-        self._rest_until = 0.0
-        self.unsaved = Unsaved()
-        self.reps_total = 0
         self.tick_every = max(1, tick_every)
+
+    @property
+    def session_id(self) -> int | None:
+        return self.recorder.session_id
+
+    @property
+    def phase(self) -> str:
+        return str(self.runner.phase)
+
+    @property
+    def unsaved(self) -> PendingRows:
+        return self.recorder.pending
 
     # ----------------------------------------------------------------- per frame
 
@@ -128,141 +113,123 @@ class LiveCoach:
         if frame.t_ms <= self._last_t:
             raise FrameError(f"frame times must increase: got {frame.t_ms} ms after {self._last_t} ms")
         self._last_t = frame.t_ms
-        events: list[dict[str, Any]] = []
-        if self.phase == "rest" and frame.t_ms >= self._rest_until:
-            self.phase = "work"
-            self._engine.reset()
-            self._set_start_t = None
-        if self.phase == "work":
-            self._work(frame, events, values)
-        if not events and frame.seq % self.tick_every and self.phase == "work":
+        step = self.runner.frame(self._frame_signals(frame, values), frame.t_ms)
+        events = self._replies(step)
+        if not events and frame.seq % self.tick_every and self.runner.phase is Phase.WORK:
             return None
+        return self._tick(frame.seq, frame.t_ms, events)
+
+    def _tick(self, seq: int | None, t_ms: float, events: list[dict[str, Any]]) -> dict[str, Any]:
+        runner, engine = self.runner, self.runner.engine
         reply: dict[str, Any] = {
-            "type": "tick", "seq": frame.seq, "phase": self.phase, "set": min(self.set_index, self.plan.sets),
-            "sets": self.plan.sets, "reps": len(self._engine.reps), "target": self.plan.reps_target,
-            "hold": round(self._engine.holding_s, 2), "active": self._engine.active,
-            "calibrating": self._engine.rest is None,
+            "type": "tick", "seq": seq, "phase": self.phase, "set": min(runner.set_index, self.plan.sets),
+            "sets": self.plan.sets, "reps": len(engine.reps), "target": self.plan.reps_target,
+            "hold": round(engine.holding_s, 2), "active": engine.active, "calibrating": engine.rest is None,
         }
-        if self.phase == "rest":
-            reply["rest_left"] = round(max(0.0, self._rest_until - frame.t_ms) / 1000.0, 1)
+        if runner.phase is Phase.REST:
+            reply["rest_left"] = round(runner.rest_left_s(t_ms), 1)
         if events:
             reply["events"] = events
         return reply
 
-    def _work(self, frame: Frame, events: list[dict[str, Any]], values: np.ndarray | None) -> None:
-        if self._set_start_t is None:
-            self._set_start_t = frame.t_ms
-        values = self._frame_signals(frame, values)
-        for event in self._engine.update(values, frame.t_ms):
+    def _replies(self, step: Step) -> list[dict[str, Any]]:
+        """The page's view of what a frame did: engine events with a sentence to say, set ends, stops."""
+        out = []
+        for event in step.events:
             payload = event.to_dict()
-            kind = str(event.kind)
-            self.unsaved.events.append((kind, float(event.t_s), payload))
-            say = _say(payload)
-            events.append({**payload, "event": kind, **({"say": say} if say else {})})
-            if kind == "safety":
-                self._stop(payload, events)
-                return
-        if self.plan.reps_target is not None and len(self._engine.reps) >= self.plan.reps_target:
-            self._end_set(frame.t_ms, events)
-
-    def _set_row(self, t_ms: float) -> dict[str, Any]:
-        engine = self._engine
-        return {
-            "position": self.set_index, "exercise_id": self.plan.exercise_id, "set_index": self.set_index,
-            "reps_target": self.plan.reps_target, "reps_done": len(engine.reps),
-            "hold_s": round(sum(h.duration_s for h in engine.holds), 3),
-            "duration_s": round(max(0.0, t_ms - (self._set_start_t or t_ms)) / 1000.0, 3),
-        }
-
-    def _end_set(self, t_ms: float, events: list[dict[str, Any]]) -> None:
-        self.unsaved.steps.append(self._set_row(t_ms))
-        self.reps_total += len(self._engine.reps)
-        done = {"event": "set", "kind": "set", "set": self.set_index, "reps": len(self._engine.reps),
-                "say": f"Set {self.set_index} done."}
-        self.set_index += 1
-        if self.set_index > self.plan.sets:
-            self.phase = "done"
-            done["say"] = "Well done: all sets finished."
-            self.unsaved.finish = ("completed", None, self.summary())
+            say = "Stopped. Rest your face." if payload.get("kind") == "pain" else _say(payload)
+            out.append({**payload, "event": str(event.kind), **({"say": say} if say else {})})
+        done = step.finished
+        if done is None:
+            return out
+        runner = self.runner
+        if runner.phase is Phase.STOPPED:
+            out.append({"event": "stopped", "kind": "stopped", "reason": runner.stop_reason})
+            return out
+        ended = {"event": "set", "kind": "set", "set": done.set_index, "reps": done.reps,
+                 "say": f"Set {done.set_index} done."}
+        if runner.phase is Phase.REST:
+            ended["rest_s"] = self.plan.rest_s
+        elif done.stop is not None:
+            ended["say"] = f"Set {done.set_index} ended early: {done.stop.message}"
         else:
-            self.phase = "rest"
-            self._rest_until = t_ms + 1000.0 * self.plan.rest_s
-            done["rest_s"] = self.plan.rest_s
-        events.append(done)
-
-    def _stop(self, payload: dict[str, Any], events: list[dict[str, Any]]) -> None:
-        self.phase = "stopped"
-        reason = f"{payload.get('kind')}: {payload.get('message', '')}"
-        self.unsaved.finish = ("stopped", reason, self.summary())
-        events.append({"event": "stopped", "kind": "stopped", "reason": reason})
+            ended["say"] = "Well done: all sets finished."
+        out.append(ended)
+        return out
 
     # ----------------------------------------------------------------- control
 
-    def pain(self, note: str, t_ms: float | None = None) -> dict[str, Any]:
-        """The user pressed "it hurts": a safety event of kind pain, and the session stops."""
-        payload = {"kind": "pain", "t_s": round((t_ms or max(self._last_t, 0)) / 1000.0, 3),
-                   "message": note or "stopped for pain"}
-        self.unsaved.events.append(("safety", payload["t_s"], payload))
-        events: list[dict[str, Any]] = [{**payload, "event": "safety", "say": "Stopped. Rest your face."}]
-        self._stop(payload, events)
-        return {"type": "tick", "seq": None, "phase": self.phase, "events": events}
+    def pain(self, note: str) -> dict[str, Any]:
+        """The person pressed "it hurts": a pain safety event, and the session stops."""
+        step = self.runner.pain(max(self._last_t, 0.0), note)
+        return self._tick(None, max(self._last_t, 0.0), self._replies(step))
 
     def end(self) -> None:
-        """The user ended the session: a set in progress with reps done is kept as a (short) set."""
-        if self.phase in ("done", "stopped"):
-            return
-        if self.phase == "work" and self._engine.reps:
-            row = self._set_row(max(self._last_t, 0.0))
-            row["note"] = "ended early"
-            self.unsaved.steps.append(row)
-            self.reps_total += len(self._engine.reps)
-            self.set_index += 1
-        status = "completed" if self.set_index > 1 else "stopped"
-        self.unsaved.finish = (status, None if status == "completed" else "ended before any rep",
-                               self.summary())
-        self.phase = "done"
+        """The person ended the session: a set in progress with reps done is kept as a (short) set."""
+        self.runner.end()
 
     def summary(self) -> dict[str, Any]:
-        engine = self._engine.summary()
-        return {"exercise": self.plan.exercise_id, "sets_done": self.set_index - 1,
-                "sets": self.plan.sets,
-                "reps_total": self.reps_total + (len(self._engine.reps) if self.phase == "work" else 0),
-                "last_set": {k: engine[k]
-                             for k in ("reps_done", "reps_target", "hold_total_s", "calibration")}}
+        return self.runner.summary()
 
-    def take_unsaved(self) -> Unsaved:
+    def take_unsaved(self) -> PendingRows:
         """Hand the queued rows to the writer (called on the event loop; the write runs in a thread)."""
-        out, self.unsaved = self.unsaved, Unsaved()
-        return out
+        return self.recorder.take()
+
+
+MAX_CALIBRATION_FPS = 60.0
+"""Calibration keeps at most this many frames per second asked for: a camera sends 15-60."""
+CALIBRATION_GRACE_S = 20.0
+"""Wall-clock seconds beyond the length asked for after which a calibration ends with what it has."""
 
 
 class LiveCalibration:
-    """Collect a few seconds of neutral frames, then compute and save the user's rest."""
+    """Collect a few seconds of neutral frames, then compute and save the user's rest.
 
-    def __init__(self, *, indices: list[int], seconds: float = 5.0) -> None:
+    Bounded by frames and by wall time as well as by the frames' own clock: timestamps that barely move
+    (0.0001 ms apart) would otherwise never reach the length asked for while memory grew with every
+    frame. It ends after ``seconds`` of frame time, ``seconds x MAX_CALIBRATION_FPS`` frames, or
+    ``seconds + CALIBRATION_GRACE_S`` of wall time, whichever comes first; if the frames then span less
+    than ``seconds``, :meth:`calibrate` refuses and says why.
+    """
+
+    def __init__(self, *, indices: list[int], seconds: float = 5.0,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self._frame_signals = FrameSignals(indices)
         self.seconds = seconds
+        self.max_frames = int(seconds * MAX_CALIBRATION_FPS)
+        self._clock = clock
+        self._deadline = clock() + seconds + CALIBRATION_GRACE_S
         self.t_ms: list[float] = []
         self.rows: list[np.ndarray] = []
 
     def frame(self, frame: Frame, values: np.ndarray | None = None) -> dict[str, Any]:
         if self.t_ms and frame.t_ms <= self.t_ms[-1]:
             raise FrameError(f"frame times must increase: got {frame.t_ms} ms after {self.t_ms[-1]} ms")
-        values = self._frame_signals(frame, values)
-        self.t_ms.append(frame.t_ms)
-        self.rows.append(values)
-        elapsed = (self.t_ms[-1] - self.t_ms[0]) / 1000.0
-        return {"type": "tick", "seq": frame.seq, "phase": "calibrating", "elapsed": round(elapsed, 2),
+        if not self.complete:
+            self.t_ms.append(frame.t_ms)
+            self.rows.append(self._frame_signals(frame, values))
+        return {"type": "tick", "seq": frame.seq, "phase": "calibrating", "elapsed": round(self.span_s, 2),
                 "seconds": self.seconds, "face": frame.landmarks is not None}
 
     @property
+    def span_s(self) -> float:
+        """Seconds of frame time collected."""
+        return (self.t_ms[-1] - self.t_ms[0]) / 1000.0 if self.t_ms else 0.0
+
+    @property
     def complete(self) -> bool:
-        return bool(self.t_ms) and (self.t_ms[-1] - self.t_ms[0]) / 1000.0 >= self.seconds
+        return bool(self.t_ms) and (self.span_s >= self.seconds or len(self.t_ms) >= self.max_frames
+                                    or self._clock() >= self._deadline)
 
     def calibrate(self) -> Any:
         """The Calibration (raises RestRejectedError naming what to fix)."""
-        from facefit.signals.calibration import calibrate_from_series
+        from facefit.signals.calibration import RestRejectedError, calibrate_from_series
         from facefit.signals.names import SignalSeries
 
+        if self.span_s < self.seconds:
+            raise RestRejectedError(
+                f"the frames' times cover only {self.span_s:.2f} s of the {self.seconds:g} s asked for "
+                f"({len(self.t_ms)} frames): frame times must be the camera's clock in milliseconds; "
+                "hold still and try again.")
         series = SignalSeries(np.asarray(self.t_ms, dtype=float), np.vstack(self.rows))
         return calibrate_from_series(series, source="browser")

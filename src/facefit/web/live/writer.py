@@ -1,5 +1,8 @@
 """One background writer per event loop: live sessions' rows go to the store in batched transactions.
 
+It is the web's side of the practice layer's recorder protocol: a connection's
+:class:`facefit.practice.recorder.QueuedRecorder` queues the rows, this writes them.
+
 The frame path never waits for the database. Connections hand their queued rows (events, finished
 sets, the session's end) to :meth:`SessionWriter.submit`; the writer commits everything queued since
 its last commit in one transaction in a worker thread, so a hundred streams cost one SQLite commit
@@ -11,20 +14,21 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import asdict
 from typing import Any
 
 from sqlalchemy import insert
 
+from facefit.practice.recorder import PendingRows
 from facefit.store import sessions as practice
 from facefit.store.base import utcnow
 from facefit.store.db import Store
 from facefit.store.models import SessionEvent
-from facefit.web.live.coaching import Unsaved
 
 log = logging.getLogger(__name__)
 
 
-def write_rows(store: Store, batch: list[tuple[int, Unsaved]]) -> None:
+def write_rows(store: Store, batch: list[tuple[int, PendingRows]]) -> None:
     """Write every queued row of every session in one transaction (all or nothing).
 
     Events go in with one multi-row INSERT (not one ORM flush per row): this runs in a worker thread
@@ -38,7 +42,7 @@ def write_rows(store: Store, batch: list[tuple[int, Unsaved]]) -> None:
             db.execute(insert(SessionEvent), events)
         for session_id, unsaved in batch:
             for step in unsaved.steps:
-                practice.record_step(session=db, session_id=session_id, **step)
+                practice.record_step(session=db, session_id=session_id, **asdict(step))
             if unsaved.finish is not None:
                 status, reason, summary = unsaved.finish
                 practice.finish_session(session=db, session_id=session_id, status=status,
@@ -50,12 +54,12 @@ class SessionWriter:
 
     def __init__(self, store: Store) -> None:
         self.store = store
-        self._queue: list[tuple[int, Unsaved, asyncio.Future[None]]] = []
+        self._queue: list[tuple[int, PendingRows, asyncio.Future[None]]] = []
         self._wake: asyncio.Event | None = None
         self._task: asyncio.Task[None] | None = None
         self.commits = 0
 
-    def submit(self, session_id: int, unsaved: Unsaved) -> asyncio.Future[None]:
+    def submit(self, session_id: int, unsaved: PendingRows) -> asyncio.Future[None]:
         loop = asyncio.get_running_loop()
         if self._task is None or self._task.done():
             self._wake = asyncio.Event()

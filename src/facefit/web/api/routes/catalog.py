@@ -27,7 +27,7 @@ def routines() -> list[dict[str, Any]]:
 
 @router.get("/routines/{routine_id}/plan", summary="A routine as I may practise it: steps filtered for my "
             "screening with every number resolved and whether the live coach checks each, plus warnings; "
-            "or why not and what to do (409). Same as /api/practice/plan?target={routine_id}")
+            "or why not and what to do (allowed: false). Same as /api/practice/plan?target={routine_id}")
 def routine_plan(routine_id: str, db: DbDep, caller: MemberDep) -> Any:
     from facefit.catalog.loader import load_catalog
     from facefit.web.api.routes.practice import verdict_response

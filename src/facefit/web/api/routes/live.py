@@ -18,6 +18,7 @@ import json
 import logging
 import time
 import weakref
+from dataclasses import asdict
 from typing import Any
 from urllib.parse import urlparse
 
@@ -25,13 +26,14 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from facefit.errors import FaceFitError
+from facefit.practice.recorder import PendingRows, QueuedRecorder, SessionInfo
 from facefit.practice.start import PracticePlan, Refusal, start_practice
 from facefit.store import sessions as practice
 from facefit.store import web as accounts
 from facefit.store.db import Store
 from facefit.web.deps import SESSION_COOKIE, Caller, caller_from_credentials
 from facefit.web.live.batcher import SignalBatcher
-from facefit.web.live.coaching import LiveCalibration, LiveCoach, Plan, Unsaved
+from facefit.web.live.coaching import LiveCalibration, LiveCoach, check_changes, live_plan
 from facefit.web.live.protocol import ProtocolError, decode_frame, landmark_indices
 from facefit.web.live.writer import writer_for
 from facefit.web.practice import refusal_body, refusal_sentence, warning_body
@@ -41,6 +43,9 @@ log = logging.getLogger(__name__)
 
 MAX_ERRORS = 50
 FLUSH_EVERY_S = 5.0
+MAX_LIVE_PER_USER = 2
+"""Live connections (coaching or calibration) one account may have open at once: a phone and a laptop.
+More are refused, so one account cannot hold a server's engines and memory."""
 
 
 class StartMessage(BaseModel):
@@ -77,21 +82,22 @@ def _verdict(store: Store, profile_id: int, exercise_id: str) -> PracticePlan | 
         return start_practice(session=db, profile_id=profile_id, target=exercise_id)
 
 
-def _open_session(store: Store, caller: Caller, plan: Plan, session_id: int | None) -> tuple[int, list[dict]]:
-    """A new coach session, or the caller's unfinished one to resume: (id, completed sets)."""
+def _resume_session(store: Store, caller: Caller, exercise_id: str, session_id: int) -> list[dict]:
+    """The completed sets of the caller's unfinished session ``session_id`` (ProtocolError otherwise)."""
     with store.transaction() as db:
-        if session_id is None:
-            row = practice.start_session(session=db, profile_id=caller.profile_id, kind="coach",
-                                         exercise_id=plan.exercise_id, source="web")
-            return row.id, []
         row = accounts.get_session(session=db, profile_id=caller.profile_id, session_id=session_id)
         if row is None:
             raise ProtocolError(f"you have no session {session_id} to resume")
-        if row.ended_at is not None or row.exercise_id != plan.exercise_id:
-            raise ProtocolError(f"session {session_id} is finished or is not a {plan.exercise_id} session")
-        done = [{"set": s.set_index, "reps": s.reps_done, "hold_s": s.hold_s}
+        if row.ended_at is not None or row.exercise_id != exercise_id:
+            raise ProtocolError(f"session {session_id} is finished or is not a {exercise_id} session")
+        return [{"set": s.set_index, "reps": s.reps_done, "hold_s": s.hold_s}
                 for s in row.steps if not s.skipped]
-        return row.id, done
+
+
+def _start_session(store: Store, info: SessionInfo) -> int:
+    """The session row, made when the first frame of a set arrives (never for a start alone)."""
+    with store.transaction() as db:
+        return practice.start_session(session=db, **asdict(info)).id
 
 
 def _save_calibration(store: Store, profile_id: int, calibration: Any) -> None:
@@ -130,6 +136,29 @@ class Connection:
         self.errors = 0
         self.last_flush = time.monotonic()
         self._confirming: set[asyncio.Task[None]] = set()
+        self.slot: int | None = None  # the profile whose live-connection count this one holds
+
+    def hold_live_slot(self, profile_id: int) -> None:
+        """Count this connection against the account's MAX_LIVE_PER_USER (ProtocolError when full)."""
+        if self.slot is not None:
+            return
+        state = self.ws.app.state
+        live: dict[int, int] | None = getattr(state, "live_per_profile", None)
+        if live is None:
+            live = state.live_per_profile = {}
+        if live.get(profile_id, 0) >= MAX_LIVE_PER_USER:
+            raise ProtocolError(f"you already have {MAX_LIVE_PER_USER} live sessions open (another tab or "
+                                "device?); end one there first")
+        live[profile_id] = live.get(profile_id, 0) + 1
+        self.slot = profile_id
+
+    def release_live_slot(self) -> None:
+        if self.slot is not None:
+            live = self.ws.app.state.live_per_profile
+            live[self.slot] -= 1
+            if not live[self.slot]:
+                del live[self.slot]
+            self.slot = None
 
     async def send(self, message: dict[str, Any]) -> None:
         await self.ws.send_text(json.dumps(message, separators=(",", ":")))
@@ -167,6 +196,7 @@ class Connection:
         except WebSocketDisconnect:
             pass
         finally:
+            self.release_live_slot()
             if self._confirming:  # finished sets still being confirmed are saved before this returns
                 await asyncio.gather(*self._confirming, return_exceptions=True)
             await self.flush(force=True)
@@ -187,6 +217,8 @@ class Connection:
         if self.coach is not None and self.coach.phase in ("done", "stopped"):
             raise ProtocolError(f"this session is {self.coach.phase}; start a new one")
         decoded = decode_frame(data, self.n_landmarks)
+        if self.coach is not None and self.coach.session_id is None:
+            await self.ensure_session()  # the first frame of the first set makes the session row
         reply = await batcher(self.ws.app).submit(worker, decoded)
         if reply is not None:
             await self.send(reply)
@@ -231,6 +263,7 @@ class Connection:
         caller = await asyncio.to_thread(_authenticate, self.store, start.token, cookie)
         if caller is None:
             raise ProtocolError("sign in first (session cookie or API token in the start message)")
+        self.hold_live_slot(caller.profile_id)
         self.caller = caller
         indices = landmark_indices()
         self.n_landmarks = len(indices)
@@ -241,20 +274,30 @@ class Connection:
             return
         if not start.exercise:
             raise ProtocolError("the start message needs an exercise id, e.g. cheek-lifter")
-        plan = Plan.for_exercise(start.exercise, sets=start.sets, reps=start.reps, rest_s=start.rest_s)
-        verdict = await asyncio.to_thread(_verdict, self.store, caller.profile_id, plan.exercise_id)
+        from facefit.catalog.loader import load_catalog
+        from facefit.coach.specs import spec_for
+
+        exercise_id = load_catalog().exercise(start.exercise).id  # CatalogError names the known ones
+        spec_for(exercise_id)  # ... and the coach can check it
+        check_changes(sets=start.sets, reps=start.reps, rest_s=start.rest_s)
+        verdict = await asyncio.to_thread(_verdict, self.store, caller.profile_id, exercise_id)
         if isinstance(verdict, Refusal):  # the same verdict as every other door, linking to its page here
             self.caller = None
+            self.release_live_slot()
             await self.send({"type": "error", "message": refusal_sentence(verdict),
                              "refusal": refusal_body(verdict)})
             return
-        session_id, done = await asyncio.to_thread(_open_session, self.store, caller, plan, start.session_id)
+        plan = live_plan(verdict.steps[0], sets=start.sets, reps=start.reps, rest_s=start.rest_s)
+        done = [] if start.session_id is None else await asyncio.to_thread(
+            _resume_session, self.store, caller, exercise_id, start.session_id)
         rest = verdict.rest
         first_set = max((d["set"] for d in done), default=0) + 1
-        self.coach = LiveCoach(plan, session_id=session_id, indices=indices, rest=rest, first_set=first_set,
+        recorder = QueuedRecorder(SessionInfo(caller.profile_id, "coach", None, exercise_id, "web"),
+                                  session_id=start.session_id)
+        self.coach = LiveCoach(plan, recorder=recorder, indices=indices, rest=rest, first_set=first_set,
                                tick_every=self.settings.tick_every)
         await self.send({
-            "type": "ready", "mode": "coach", "session_id": session_id, "landmarks": indices,
+            "type": "ready", "mode": "coach", "session_id": start.session_id, "landmarks": indices,
             "plan": {"exercise": plan.exercise_id, "name": plan.name, "cue": plan.cue, "sets": plan.sets,
                      "reps": plan.reps_target, "hold_s": plan.hold_s, "rest_s": plan.rest_s},
             "set": first_set, "completed_sets": done, "resumed": start.session_id is not None,
@@ -262,31 +305,46 @@ class Connection:
             "tick_every": self.coach.tick_every, "warnings": [warning_body(w) for w in verdict.warnings],
         })
 
+    async def ensure_session(self) -> int:
+        """The session row's id, made now if this is the first frame (the client is told its id)."""
+        coach = self.coach
+        assert coach is not None
+        recorder = coach.recorder
+        if recorder.session_id is None:
+            recorder.session_id = await asyncio.to_thread(_start_session, self.store, recorder.info)
+            await self.send({"type": "session", "session_id": recorder.session_id})
+        return recorder.session_id
+
     async def flush(self, *, force: bool = False) -> None:
         """Queue rows for the writer: at once for finished sets and endings (and wait until they are
         committed, so "saved" is true), otherwise every few seconds without waiting."""
         coach = self.coach
         if coach is None or not coach.unsaved:
             return
-        must_confirm = bool(coach.unsaved.steps or coach.unsaved.finish)
+        pending = coach.unsaved
+        if coach.session_id is None and not (pending.events or pending.steps):
+            coach.take_unsaved()  # ended before its first frame: no session to write
+            return
+        session_id = await self.ensure_session()
+        must_confirm = bool(pending.steps or pending.finish)
         if not (force or must_confirm) and time.monotonic() - self.last_flush < FLUSH_EVERY_S:
             return
         unsaved = coach.take_unsaved()
         self.last_flush = time.monotonic()
-        future = writer_for(self.ws.app).submit(coach.session_id, unsaved)
+        future = writer_for(self.ws.app).submit(session_id, unsaved)
         if not (force or must_confirm):
             future.add_done_callback(lambda done: self._requeue(done, unsaved))
             return
         if not force:
             # A finished set is confirmed in the background: awaiting the commit here would hold this
             # stream's next frames for as long as the database takes (hundreds of ms under load).
-            task = asyncio.create_task(self._confirm(future, unsaved, coach.session_id))
+            task = asyncio.create_task(self._confirm(future, unsaved, session_id))
             self._confirming.add(task)
             task.add_done_callback(self._confirming.discard)
             return
-        await self._confirm(future, unsaved, coach.session_id)
+        await self._confirm(future, unsaved, session_id)
 
-    async def _confirm(self, future: asyncio.Future[None], unsaved: Unsaved, session_id: int) -> None:
+    async def _confirm(self, future: asyncio.Future[None], unsaved: PendingRows, session_id: int) -> None:
         """Wait for the writer's commit, then tell the client which sets are saved (requeue on failure)."""
         try:
             await future
@@ -296,17 +354,14 @@ class Connection:
             return
         if unsaved.steps or unsaved.finish:
             with contextlib.suppress(WebSocketDisconnect, RuntimeError):  # the client may be gone
-                await self.send({"type": "saved", "sets": [s["set_index"] for s in unsaved.steps],
+                await self.send({"type": "saved", "sets": [s.set_index for s in unsaved.steps],
                                  "finished": unsaved.finish[0] if unsaved.finish else None})
 
-    def _requeue(self, done: asyncio.Future[None], unsaved: Unsaved) -> None:
+    def _requeue(self, done: asyncio.Future[None], unsaved: PendingRows) -> None:
         """A failed write goes back in front of the queue for the next flush."""
         if done.cancelled() or done.exception() is None or self.coach is None:
             return
-        queued = self.coach.unsaved
-        queued.events[:0] = unsaved.events
-        queued.steps[:0] = unsaved.steps
-        queued.finish = queued.finish or unsaved.finish
+        self.coach.recorder.requeue(unsaved)
 
     async def finish_calibration(self) -> None:
         calibration, self.calibration = self.calibration, None

@@ -1,8 +1,8 @@
 """What may I practise, and the safety steps that unblock practice: the web's doors to the practice layer.
 
 ``GET /api/practice/plan?target=`` is :func:`~facefit.practice.start.start_practice` for the caller:
-the plan (filtered for the screening, with warnings) or a 409 refusal that links to the page that
-resolves it. ``/api/safety`` shows the clearance and any stop waiting for acknowledgement;
+the plan (filtered for the screening, with warnings) or a refusal (``allowed`` false) that links to
+the page that resolves it. ``/api/safety`` shows the clearance and any stop waiting for acknowledgement;
 ``/api/safety/consult`` records a clinician's clearance after a consult-first screening and
 ``/api/safety/ack`` acknowledges pain, twitch and new-asymmetry stops after reading their advice.
 """
@@ -12,7 +12,6 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
-from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
@@ -22,19 +21,21 @@ from facefit.web.deps import DbDep, MemberDep
 router = APIRouter(tags=["practice"])
 
 
-def verdict_response(db: Session, profile_id: int, target: str) -> Any:
-    """The caller's verdict for ``target``: the plan (200) or the refusal (409, ``detail`` + link)."""
+def verdict_response(db: Session, profile_id: int, target: str) -> dict[str, Any]:
+    """The caller's verdict for ``target``: the plan, or the refusal (``allowed`` false, ``detail`` and the
+    link). A refusal is an answer, not a failed request: 200 either way (a 4xx would also show as an
+    error in the browser's console)."""
     from facefit.practice.start import Refusal, start_practice
     from facefit.web.practice import plan_body, refusal_body, refusal_sentence
 
     verdict = start_practice(session=db, profile_id=profile_id, target=target)
     if isinstance(verdict, Refusal):
-        return JSONResponse({"detail": refusal_sentence(verdict), **refusal_body(verdict)}, status_code=409)
+        return {"detail": refusal_sentence(verdict), **refusal_body(verdict)}
     return plan_body(verdict)
 
 
 @router.get("/api/practice/plan", summary="What I may practise of a routine or exercise: the plan "
-            "filtered for my screening with warnings, or why not and what to do (409)")
+            "filtered for my screening with warnings, or why not and what to do (allowed: false)")
 def practice_plan(target: Annotated[str, Query(max_length=80, description="a routine or exercise id")],
                   db: DbDep, caller: MemberDep) -> Any:
     return verdict_response(db, caller.profile_id, target)

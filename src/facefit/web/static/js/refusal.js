@@ -16,9 +16,8 @@ export async function practicePlan(target) {
   const response = await fetch(`/api/practice/plan?target=${encodeURIComponent(target)}`,
     { headers: { "X-CSRF-Token": cookie("facefit_csrf") || "" }, credentials: "same-origin" });
   const body = await response.json();
-  if (response.status === 409) return { refusal: body };
   if (!response.ok) throw new Error(body.detail || response.statusText);
-  return { plan: body };
+  return body.allowed ? { plan: body } : { refusal: body };
 }
 
 // Skipped steps and warnings of an allowed plan, as lines for the page's log.
