@@ -16,7 +16,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from facefit.web import demos
+from facefit.web import demos, offline
 from facefit.web.assets import STATIC_DIR, TASKS_VISION_DIR, TEMPLATES_DIR
 from facefit.web.deps import CSRF_COOKIE, DbDep, OptionalCallerDep, SettingsDep
 from facefit.web.first_run import setup_steps
@@ -120,6 +120,7 @@ def exercises_page(request: Request, caller: OptionalCallerDep, settings: Settin
 
 
 router.include_router(demos.router)
+router.include_router(offline.router)
 
 
 @router.get("/login", response_class=HTMLResponse)

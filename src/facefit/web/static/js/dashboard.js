@@ -3,8 +3,11 @@ import { api, el, flash, when } from "./common.js";
 
 const $ = (id) => document.getElementById(id);
 
+const names = {};  // catalog id -> the name a person reads
+
 function sessionLine(s) {
-  const what = s.exercise_id || s.routine_id || s.kind;
+  const id = s.exercise_id || s.routine_id;
+  const what = names[id] || id || s.kind;
   const status = { completed: "finished", stopped: "stopped", interrupted: "not finished" }[s.status] || s.status;
   return el("li", {}, el("a", { href: `/history#s${s.id}`, text: `${when(s.started_at)} · ${what}` }), ` · ${status}`);
 }
@@ -34,7 +37,8 @@ function showToday(plan, today) {
 }
 
 async function main() {
-  const sessions = await api("/api/sessions?limit=5");
+  const [sessions, exercises, routines] = await Promise.all([api("/api/sessions?limit=5"), api("/api/catalog/exercises"), api("/api/catalog/routines")]);
+  for (const item of [...exercises, ...routines]) names[item.id] = item.name;
   const recent = $("recent");
   if (!sessions.length) recent.append(el("li", { text: "No sessions yet." }));
   for (const s of sessions) recent.append(sessionLine(s));

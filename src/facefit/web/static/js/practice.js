@@ -145,7 +145,7 @@ function intro(step, index, total) {
   $("intro-steps").replaceChildren(...step.instructions.map((line) => el("li", { text: line })));
   $("intro").hidden = false; $("coaching").hidden = true; $("set-summary").hidden = true;
   const demo = $("demo");
-  if (step.coached) {
+  if (step.coached && navigator.onLine) {
     banner("Loading the demonstration…", 60000);
     demo.addEventListener("playing", () => { $("banner").hidden = true; }, { once: true });
     demo.src = `/demos/${step.exercise}.webm`; demo.hidden = false; demo.play().catch(() => {});
@@ -268,13 +268,16 @@ async function offlineStep(step, start) {
   const tempo = card.tempo || { up_s: 1, down_s: 1 };
   const n = numbers(step);
   $("status").textContent = "No connection: coaching from the card. Your reps are counted when you are back online.";
+  $("cue").textContent = step.cue;
+  $("session-id").textContent = "saved on this device";
   document.body.dataset.offline = "yes";
+  const drawn = indices.length > 200 ? indices.filter((_, i) => i % 4 === 0) : indices;  // a lighter overlay
   let lastKept = -Infinity;
   await cameraOn((res, tMs, video) => {
     if (tMs - lastKept < 60) return;  // at most ~15 frames a second: enough for the coach, half the size
     lastKept = tMs;
     recording.add(encodeFrame(res, indices, state.seq++, tMs, video.videoWidth, video.videoHeight));
-    if (state.frames % 2 === 0) drawPoints($("overlay"), video, res, indices);
+    if (state.frames % 2 === 0) drawPoints($("overlay"), video, res, drawn);
   });
   $("target").textContent = n.reps;
   for (let set = 1; set <= n.sets && !state.ended; set += 1) {
@@ -336,7 +339,8 @@ function carryOn() {
   return new Promise((resolve) => {
     const next = $("next"); next.hidden = false; next.textContent = "Next exercise";
     $("phase").textContent = "exercise finished";
-    next.onclick = () => { next.hidden = true; next.onclick = null; resolve(); };
+    $("live").dataset.between = "yes";  // the camera is off: the summary gets the room
+    next.onclick = () => { next.hidden = true; next.onclick = null; delete $("live").dataset.between; resolve(); };
     next.focus();
   });
 }
@@ -365,9 +369,10 @@ async function start(target) {
   $("start").disabled = true; $("start-routine").disabled = true;
   try {
     let verdict;
-    try { verdict = await practicePlan(target); } catch (error) {
+    if (navigator.onLine) verdict = await practicePlan(target);
+    else {
       const kept = localStorage.getItem(PLAN_KEY(target));
-      if (navigator.onLine || !kept) throw navigator.onLine ? error : new Error("No connection, and this routine has not been practised on this device yet: connect once to start it.");
+      if (!kept) throw new Error("No connection, and this has not been opened on this device yet: connect once to get it ready.");
       verdict = { plan: JSON.parse(kept) };
     }
     if (verdict.refusal) { localStorage.removeItem(PLAN_KEY(target)); showRefusal(verdict.refusal); $("start").disabled = false; $("start-routine").disabled = false; return; }
@@ -391,6 +396,18 @@ async function loadChoices() {
   const pick = $("routine");
   for (const r of routines) pick.append(el("option", { value: r.id, text: r.name }));
   if (params.get("routine")) pick.value = params.get("routine");
+  for (const choice of [select, pick]) choice.addEventListener("change", () => keepPlan(choice.value));
+  await Promise.all([keepPlan(select.value), keepPlan(pick.value)]);
+}
+
+// Keep the chosen routine's and exercise's plans on the device, so practice can start offline.
+async function keepPlan(target) {
+  if (!navigator.onLine) return;
+  try {
+    const verdict = await practicePlan(target);
+    if (verdict.plan) localStorage.setItem(PLAN_KEY(target), JSON.stringify(verdict.plan));
+    else localStorage.removeItem(PLAN_KEY(target));
+  } catch { /* only a convenience: starting online fetches the plan again */ }
 }
 
 async function sync() {

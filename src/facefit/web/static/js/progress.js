@@ -19,7 +19,7 @@ function practiceSection(root, data) {
   const minutes = data.sessions.reduce((n, s) => n + (s.minutes || 0), 0);
   root.append(el("h2", { text: "Practice" }));
   root.append(el("section", { class: "tiles", "aria-label": "Practice so far" },
-    tile("Sessions", String(data.sessions.length)), tile("Reps", String(reps)), tile("Minutes", String(Math.round(minutes))),
+    tile("Sessions", String(data.sessions.length)), tile("Reps", String(reps)), tile("Minutes", minutes < 10 ? minutes.toFixed(1) : String(Math.round(minutes))),
     tile("Adherence", data.adherence === null ? "—" : `${Math.round(data.adherence)}%`, data.adherence === null ? "Shown once a planned day is due." : "")));
   const charts = el("div", { class: "charts" });
   const repsDay = perDay(data.sessions, (s) => s.reps || 0);
