@@ -43,7 +43,7 @@ class Picture:
 TEMPLATE = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>FaceFit report - {{ d.profile }}</title>
+<title>FaceFit report - {{ who }}</title>
 <style>
 body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;max-width:1000px;margin:24px auto;
 padding:0 16px;color:#212121;background:#fafafa}
@@ -68,7 +68,7 @@ section{break-inside:avoid;border-color:#bdbdbd}img{max-height:230mm;object-fit:
 h1{margin-top:0}}
 </style></head><body>
 <h1>FaceFit report</h1>
-<p class="sub">{{ d.profile }} &middot; {{ d.first.isoformat() }} to {{ d.last.isoformat() }}
+<p class="sub">{{ who }} &middot; {{ d.first.isoformat() }} to {{ d.last.isoformat() }}
  ({{ span_text }}) &middot; made {{ d.today.isoformat() }}</p>
 {% if d.clearance %}
 <div class="banner {{ d.clearance.level.value }}"><b>Screening ({{ d.clearance.screened_at.date().isoformat()
@@ -167,7 +167,8 @@ def render_html(data: ReportData, pictures: dict[str, Picture], *, muscles: Musc
     span_text = {"week": "last 7 days", "month": "last 30 days", "all": "everything"}[data.span]
     views = data.photos.views() if data.photos is not None else []
     return template.render(
-        d=data, pics=pictures, span_text=span_text, sessions=len(data.sessions),
+        d=data, pics=pictures, span_text=span_text, who=data.profile.removeprefix("web:"),
+        sessions=len(data.sessions),
         minutes=sum(s.minutes for s in data.sessions), events=[describe_event(e) for e in data.safety],
         expectations=EXPECTATIONS, views=views, photo_headline=headline(views), muscles=muscles,
         muscles_svg=Markup(muscle_map_svg(muscles)) if muscles else "",

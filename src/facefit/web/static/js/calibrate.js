@@ -17,6 +17,7 @@ async function start() {
     calibration: (msg) => {
       state.result = msg; socket.finished = true; if (state.stop) state.stop();
       stopCamera($("video")); socket.close();
+      const overlay = $("overlay"); overlay.getContext("2d").clearRect(0, 0, overlay.width, overlay.height);
       $("status").textContent = msg.ok ? "Rest saved: exercises are now measured from your own neutral face." : msg.message;
       $("result").textContent = msg.ok ? "saved" : "rejected"; $("start").disabled = false;
       if (msg.ok && $("continue")) $("continue").hidden = false;

@@ -79,12 +79,18 @@ export function runLoop(video, landmarker, onResult) {
 
 export function drawPoints(canvas, video, result, indices) {
   const ctx = canvas.getContext("2d");
-  canvas.width = video.videoWidth; canvas.height = video.videoHeight;
+  // Resizing a canvas reallocates it: only when the camera's size changes, not on every frame.
+  if (canvas.width !== video.videoWidth || canvas.height !== video.videoHeight) {
+    canvas.width = video.videoWidth; canvas.height = video.videoHeight;
+  }
   ctx.clearRect(0, 0, canvas.width, canvas.height);
   if (!result.faceLandmarks || !result.faceLandmarks.length) return;
   ctx.fillStyle = "#19c37d";
+  ctx.beginPath();  // one path for every point: one fill instead of one per point
   for (const i of indices) {
     const p = result.faceLandmarks[0][i];
-    ctx.beginPath(); ctx.arc(p.x * canvas.width, p.y * canvas.height, 2.5, 0, 2 * Math.PI); ctx.fill();
+    const x = p.x * canvas.width, y = p.y * canvas.height;
+    ctx.moveTo(x + 2.5, y); ctx.arc(x, y, 2.5, 0, 2 * Math.PI);
   }
+  ctx.fill();
 }
