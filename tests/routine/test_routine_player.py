@@ -12,7 +12,6 @@ from hypothesis import strategies as st
 from facefit.catalog.loader import load_catalog
 from facefit.routine.blocks import Block, SessionPlan, session_plan
 from facefit.routine.player import (
-    PAIN_ADVICE,
     BlockResult,
     RoutineStatus,
     StepContext,
@@ -57,8 +56,8 @@ class ListRecorder:
         assert not self.finished
         self.blocks.append((result, t_s))
 
-    def safety(self, payload: dict[str, Any], t_s: float) -> None:
-        self.safety_events.append(payload)
+    def pain(self, block: Block, reps_done: int | None, reason: str, t_s: float) -> None:
+        self.safety_events.append({"block": block, "reps_done": reps_done, "reason": reason, "t_s": t_s})
 
     def finish(self, status: RoutineStatus, reason: str | None, summary: dict[str, Any]) -> None:
         self.finished.append((status, reason, summary))
@@ -123,7 +122,7 @@ def test_skip_ends_the_exercise_and_records_its_remaining_sets_as_skipped(daily:
     assert recorder.finished[0][2]["skipped"] == 3 and recorder.finished[0][2]["done"] == 10
 
 
-def test_pain_stops_at_once_records_safety_event_and_advice(daily: SessionPlan) -> None:
+def test_pain_stops_at_once_and_has_the_recorder_record_it(daily: SessionPlan) -> None:
     clock, recorder = FakeClock({200.0: "x"}), ListRecorder()
     result = run_routine(daily.blocks, context(clock), recorder)
     assert result.status == "stopped"
@@ -134,8 +133,7 @@ def test_pain_stops_at_once_records_safety_event_and_advice(daily: SessionPlan) 
     assert all(r.status == "done" for r, _ in recorder.blocks[:-1])
     assert len(recorder.safety_events) == 1
     event = recorder.safety_events[0]
-    assert event["kind"] == "pain" and event["exercise_id"] == last.block.exercise_id
-    assert "consult" in event["advice"] and event["advice"] == PAIN_ADVICE
+    assert event["block"] == last.block and event["reason"] == result.stop_reason
     assert recorder.finished[0][0] == "stopped"
 
 

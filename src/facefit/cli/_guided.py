@@ -31,7 +31,6 @@ from facefit.practice.recorder import PlayerRecorder, SessionInfo, StoreRecorder
 from facefit.practice.start import PracticePlan
 from facefit.routine.blocks import Block, SessionPlan, session_plan, without
 from facefit.routine.player import (
-    PAIN_ADVICE,
     BlockResult,
     RoutineResult,
     StepContext,
@@ -236,4 +235,8 @@ def _print_summary(result: RoutineResult) -> None:
     console.print(f"Session {status}: {done} set(s) done, {skipped} skipped, {minutes:.1f} min of exercise.",
                   highlight=False, soft_wrap=True)
     if result.status == "stopped":
-        console.print(Panel(PAIN_ADVICE, title="stop", border_style="red", expand=False))
+        from facefit.safety.stops import WHAT_TO_DO
+
+        kind = (result.stop_reason or "pain").split(":")[0]
+        console.print(Panel(WHAT_TO_DO.get(kind, WHAT_TO_DO["pain"]), title="stop", border_style="red",
+                            expand=False))

@@ -36,6 +36,7 @@ from facefit.coach.events import (
     RepEvent,
     SafetyEvent,
 )
+from facefit.coach.fatigue import fatigue
 from facefit.coach.features import FEATURE_INDEX, MATRIX, USED_SIGNALS
 from facefit.coach.pose_watch import PoseWatch
 from facefit.coach.rest import RestFinder
@@ -83,10 +84,6 @@ MOUTH_RIDGE = 30 * 0.02**2
 so a set with little talking keeps a slope near 0."""
 MOUTH_SLOPE_MAX = 0.15
 """Largest brow-on-mouth slope taken out (measured per face on the eval's talking clips: -0.07..+0.01)."""
-FATIGUE_RATIO = 0.6
-FATIGUE_MIN_HOLD_DROP_S = 1.0
-"""Isometric fatigue also needs the last three holds this much shorter than the first three: a brow
-hold is timed within ~0.4 s per rep, so on 1.7 s holds noise alone crossed the 0.6 ratio (eval 2030)."""
 ASYMMETRY_DROP = 30.0
 _K = len(SIGNAL_NAMES)
 _FACE = SIGNAL_INDEX["face_present"]
@@ -560,13 +557,6 @@ class Engine:
         self._check_set_safety(out, t_end)
         return out
 
-    def _tired(self, first: float, last: float) -> bool:
-        """The last three reps' effort fell below FATIGUE_RATIO of the first three's (holds: by at least
-        FATIGUE_MIN_HOLD_DROP_S too, more than their timing error)."""
-        if last >= FATIGUE_RATIO * first:
-            return False
-        return not self.spec.isometric or first - last >= FATIGUE_MIN_HOLD_DROP_S
-
     def _check_set_safety(self, out: list[Event], t_s: float) -> None:
         # In an isometric press the brow movement is the leak, not the effort (a smaller one means
         # firmer resistance), so there fatigue shows as holds getting shorter instead.
@@ -574,7 +564,7 @@ class Engine:
             effort, tired = [r.hold_s for r in self.reps], "You cannot hold the press as long any more"
         else:
             effort, tired = [r.amplitude for r in self.reps], "Your movement is getting much smaller"
-        if len(effort) >= 6 and self._tired(float(np.mean(effort[:3])), float(np.mean(effort[-3:]))):
+        if fatigue(effort, isometric=self.spec.isometric) is not None:  # the one rule (coach/fatigue.py)
             self._safety(out, t_s, "fatigue", f"{tired}: the muscles are tired. Stop this set and rest.")
             return
         syms = [r.symmetry for r in self.reps if r.symmetry is not None]

@@ -20,7 +20,25 @@ class EventKind(enum.StrEnum):
     PROGRESS = "progress"
 
 
-SAFETY_KINDS: frozenset[str] = frozenset({"pain", "twitch", "new-asymmetry", "fatigue", "overwork"})
+class SafetyKind(enum.StrEnum):
+    """The one vocabulary of safety events, wherever they come from (the engine, the pain button or key,
+    a photo's new asymmetry). Blocking kinds stop the session and the next one until acknowledged
+    (``facefit.safety.stops``); the others end the exercise and warn."""
+
+    PAIN = "pain"
+    TWITCH = "twitch"
+    NEW_ASYMMETRY = "new-asymmetry"
+    FATIGUE = "fatigue"
+    OVERWORK = "overwork"
+
+    @property
+    def blocking(self) -> bool:
+        return self in BLOCKING_SAFETY
+
+
+BLOCKING_SAFETY: frozenset[SafetyKind] = frozenset(
+    {SafetyKind.PAIN, SafetyKind.TWITCH, SafetyKind.NEW_ASYMMETRY})
+SAFETY_KINDS: frozenset[str] = frozenset(SafetyKind)
 
 
 def _finite(name: str, value: float) -> None:
@@ -142,7 +160,8 @@ class FaultEvent(Event):
 
 @dataclass(frozen=True)
 class SafetyEvent(Event):
-    """A reason to stop the set (twitch, new asymmetry, fatigue, overwork, pain) with advice."""
+    """A reason to stop (a :class:`SafetyKind`) with one sentence: the one safety event type. Its
+    ``to_dict()`` is the one payload every door stores (plus where: ``exercise_id``, ``set_index``)."""
 
     kind: EventKind = field(default=EventKind.SAFETY, init=False)
     safety: str = ""
@@ -157,7 +176,11 @@ class SafetyEvent(Event):
 
     def to_dict(self) -> dict[str, Any]:
         """Payload with ``kind`` = the safety kind (contract: ``payload["kind"]`` in SAFETY_KINDS)."""
-        return {"kind": self.safety, "t_s": _r(self.t_s, 3), "message": self.message}
+        return {"kind": str(self.safety), "t_s": _r(self.t_s, 3), "message": self.message}
+
+    def payload(self, **where: Any) -> dict[str, Any]:
+        """:meth:`to_dict` plus where it happened (``exercise_id``, ``set_index``, ...; None left out)."""
+        return {**self.to_dict(), **{k: v for k, v in where.items() if v is not None}}
 
     def to_summary(self) -> dict[str, Any]:
         return self.to_dict()

@@ -13,6 +13,8 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal, Protocol
 
+from facefit.coach.events import SafetyEvent, SafetyKind
+from facefit.routine.blocks import Block
 from facefit.routine.player import BlockResult
 from facefit.store import sessions as rows
 from facefit.store.db import Store
@@ -158,8 +160,10 @@ class PlayerRecorder:
         if self.on_block is not None:
             self.on_block(result)
 
-    def safety(self, payload: dict[str, Any], t_s: float) -> None:
-        self.recorder.event("safety", t_s, payload)
+    def pain(self, block: Block, reps_done: int | None, reason: str, t_s: float) -> None:
+        stop = SafetyEvent(t_s=t_s, safety=SafetyKind.PAIN, message=reason)
+        self.recorder.event("safety", t_s, stop.payload(exercise_id=block.exercise_id,
+                                                        set_index=block.set_index, reps_done=reps_done))
 
     def finish(self, status: EndStatus, reason: str | None, summary: dict[str, Any]) -> None:
         self.recorder.finish(status, reason, summary)

@@ -27,7 +27,7 @@ import numpy as np
 
 from facefit.catalog.durations import StepPlan
 from facefit.coach.engine import Engine
-from facefit.coach.events import Event, SafetyEvent
+from facefit.coach.events import Event, SafetyEvent, SafetyKind
 from facefit.practice.recorder import SessionRecorder, StepRow
 from facefit.safety.stops import BLOCKING_KINDS
 
@@ -185,7 +185,7 @@ class SetRunner:
     def pain(self, t_ms: float | None = None, note: str = "") -> Step:
         """The person stopped because it hurts: a pain safety event, and the session stops."""
         t = self._last_t if t_ms is None else t_ms
-        event = SafetyEvent(t_s=round(max(t, 0.0) / 1000.0, 3), safety="pain",
+        event = SafetyEvent(t_s=round(max(t, 0.0) / 1000.0, 3), safety=SafetyKind.PAIN,
                             message=note or "stopped because it hurts")
         step = Step(self._record([event]))
         step.finished = self._end_set(t, SetEnd.PAIN, event)
@@ -217,7 +217,7 @@ class SetRunner:
     def _record(self, events: list[Event]) -> list[Event]:
         if self.recorder is not None:
             where = {"exercise_id": self.plan.exercise_id, "set_index": self.set_index}
-            for event in events:
+            for event in events:  # the payload of every door: the event's to_dict() and where it happened
                 self.recorder.event(str(event.kind), float(event.t_s), {**event.to_dict(), **where})
         return events
 

@@ -29,7 +29,7 @@ from facefit.routine.blocks import SessionPlan, blocks_for, session_plan, target
 from facefit.safety.routine_filter import SkippedStep, exclusion_reason, filter_routine, replacement_for
 from facefit.safety.screening import Clearance
 from facefit.safety.service import as_utc, safety_status
-from facefit.safety.stops import SafetyEvent
+from facefit.safety.stops import SafetyRecord
 from facefit.safety.volume import volume_warnings
 from facefit.store.base import utcnow
 from facefit.store.calibration import load_calibration
@@ -65,7 +65,7 @@ class Refusal:
     message: str
     advice: str
     action: Action
-    pending: tuple[SafetyEvent, ...] = ()
+    pending: tuple[SafetyRecord, ...] = ()
 
     allowed = False
 
@@ -208,7 +208,7 @@ def practice_gate(*, session: Session, profile_id: int, now: datetime | None = N
     return Gate(clearance, tuple(_screening_warnings(clearance, status.rescreen)))
 
 
-def _pending_refusal(pending: list[SafetyEvent]) -> Refusal:
+def _pending_refusal(pending: list[SafetyRecord]) -> Refusal:
     latest = pending[-1]
     waiting = ("a safety stop is waiting for you to read its advice" if len(pending) == 1 else
                f"{len(pending)} safety stops are waiting for you to read their advice; the latest")

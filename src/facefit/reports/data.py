@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from facefit.catalog.loader import Catalog, load_catalog
+from facefit.coach.fatigue import fatigue
 from facefit.habits.adherence import (
     DayRecord,
     PracticeDay,
@@ -38,8 +39,7 @@ from facefit.habits.service import (
 from facefit.reports.photo_change import MetricView, metric_view
 from facefit.safety.screening import Clearance
 from facefit.safety.service import current_clearance, safety_events
-from facefit.safety.stops import SafetyEvent
-from facefit.safety.volume import fatigue_drop
+from facefit.safety.stops import SafetyRecord
 from facefit.store import safety_habits as db
 from facefit.store.db import Store
 from facefit.store.models import PracticeSession
@@ -66,7 +66,9 @@ class SessionPoint:
     symmetry: float | None
     started_at: datetime | None = None
     amplitudes: tuple[float, ...] = ()
+    """Each counted rep's effort in order: its amplitude, or its hold seconds when ``isometric``."""
     fatigue_recorded: bool = False
+    isometric: bool = False
 
 
 @dataclass(frozen=True)
@@ -107,7 +109,7 @@ class ReportData:
     adherence: float | None
     sessions: list[SessionPoint]
     practice: dict[date, PracticeDay]
-    safety: list[SafetyEvent]
+    safety: list[SafetyRecord]
     lifestyle: list[TargetSummary]
     lifestyle_days: int
     photos: PhotoData | None
@@ -132,38 +134,57 @@ def _session_point(row: PracticeSession) -> SessionPoint:
         values = [float(p["symmetry"]) for p in rep_events if isinstance(p.get("symmetry"), int | float)]
         sym = sum(values) / len(values) if values else None
     status = row.status if row.ended_at is not None else "interrupted"
-    amplitudes = tuple(float(p["amplitude"]) for p in rep_events
-                       if isinstance(p.get("amplitude"), int | float))
-    fatigue = any(e.kind == "safety" and (e.payload or {}).get("kind") == "fatigue" for e in row.events)
+    isometric, effort = _effort(rep_events, row.exercise_id)
+    recorded = any(e.kind == "safety" and (e.payload or {}).get("kind") == "fatigue" for e in row.events)
     return SessionPoint(local_date(row.started_at), row.kind, row.routine_id or row.exercise_id or row.kind,
-                        status, session_minutes(row), reps, form, sym, row.started_at, amplitudes,
-                        fatigue)
+                        status, session_minutes(row), reps, form, sym, row.started_at, effort,
+                        recorded, isometric)
 
 
-def derived_warnings(sessions: list[SessionPoint], weeks: list[WeekStats]) -> list[SafetyEvent]:
+def _effort(rep_events: list[dict[str, Any]], exercise_id: str | None) -> tuple[bool, tuple[float, ...]]:
+    """The reps of the session's most practised coached exercise as the fatigue rule reads them: their
+    amplitudes, or their hold seconds for an isometric press (``coach/fatigue.py``)."""
+    from facefit.coach.specs import spec_for
+    from facefit.errors import CatalogError
+
+    by_exercise: dict[str | None, list[dict[str, Any]]] = {}
+    for payload in rep_events:
+        by_exercise.setdefault(payload.get("exercise_id") or exercise_id, []).append(payload)
+    if not by_exercise:
+        return False, ()
+    exercise, reps = max(by_exercise.items(), key=lambda item: len(item[1]))
+    try:
+        isometric = exercise is not None and spec_for(exercise).isometric
+    except CatalogError:
+        isometric = False
+    key = "hold_s" if isometric else "amplitude"
+    return isometric, tuple(float(p[key]) for p in reps if isinstance(p.get(key), int | float))
+
+
+def derived_warnings(sessions: list[SessionPoint], weeks: list[WeekStats]) -> list[SafetyRecord]:
     """Warnings the report can see in the record itself: overwork and fading amplitude (never blocking).
 
     Overwork: more than one completed routine on a day, or more days practised than planned in a
-    finished programme week. Fatigue: a coached session whose last reps were 30% smaller than its first
-    ones, when the engine did not already record it.
+    finished programme week. Fatigue: the engine's own rule (``coach/fatigue.py``) over a coached
+    session's reps (across its sets), when the engine did not already stop a set for it.
     """
-    out: list[SafetyEvent] = []
+    out: list[SafetyRecord] = []
     per_day: dict[date, list[SessionPoint]] = {}
     for point in sessions:
         if point.kind == "routine" and point.status == "completed":
             per_day.setdefault(point.day, []).append(point)
-        drop = fatigue_drop(point.amplitudes)
-        if drop is not None and not point.fatigue_recorded and point.started_at is not None:
-            out.append(SafetyEvent(point.started_at, "fatigue", f"{point.kind} {point.name}", {
-                "message": f"rep amplitude fell {100 * drop.drop:.0f}% from the first reps to the last"}))
+        tired = fatigue(point.amplitudes, isometric=point.isometric)
+        if tired is not None and not point.fatigue_recorded and point.started_at is not None:
+            out.append(SafetyRecord(point.started_at, "fatigue", f"{point.kind} {point.name}",
+                                    {"message": tired.describe()}))
     for day, points in per_day.items():
         if len(points) > 1 and points[1].started_at is not None:
-            out.append(SafetyEvent(points[1].started_at, "overwork", "report check", {
+            out.append(SafetyRecord(points[1].started_at, "overwork", "report check", {
                 "message": f"{len(points)} routines on {day}: one a day is the programme's volume"}))
     for week in weeks:
         if week.complete and week.practised > week.planned:
             moment = datetime.combine(week.last, datetime.min.time()).astimezone()
-            out.append(SafetyEvent(moment, "overwork", "report check", {
+            out.append(SafetyRecord(moment, "overwork", "report check", {
                 "message": f"week {week.week}: {week.practised} days practised, {week.planned} planned"}))
     return out
 
@@ -277,6 +298,6 @@ def gather(store: Store, *, profile: str, span: str, today: date | None = None,
     )
 
 
-def describe_event(event: SafetyEvent) -> dict[str, Any]:
+def describe_event(event: SafetyRecord) -> dict[str, Any]:
     return {"date": local_date(event.at).isoformat(), "kind": event.kind, "source": event.source,
             "blocking": event.blocking, "detail": event.describe(), "what_to_do": event.what_to_do}

@@ -22,7 +22,7 @@ from matplotlib.patches import Patch
 from facefit.habits.adherence import FREQUENCY_TARGET, DayRecord, PracticeDay, WeekStats
 from facefit.habits.lifestyle import TargetSummary
 from facefit.reports.data import PhotoData, SessionPoint
-from facefit.safety.stops import BLOCKING_KINDS, SafetyEvent
+from facefit.safety.stops import BLOCKING_KINDS, SafetyRecord
 
 STATUS_COLOURS = {
     "done": "#2e7d32", "extra": "#81c784", "missed": "#e53935", "today": "#ffb300", "rest": "#eeeeee",
@@ -182,7 +182,7 @@ def frequency_chart(weeks: Sequence[WeekStats]) -> Figure | None:
     return fig
 
 
-def safety_chart(events: Sequence[SafetyEvent], first: date, last: date) -> Figure | None:
+def safety_chart(events: Sequence[SafetyRecord], first: date, last: date) -> Figure | None:
     """Safety events on a timeline, one row per kind; blocking kinds in red."""
     if not events:
         return None

@@ -21,12 +21,6 @@ KEY_PAUSE = "p"
 KEY_SKIP = "s"
 KEY_PAIN = "x"
 
-PAIN_ADVICE = (
-    "Stopped because of pain. Rest your face and do not continue today. If the pain persists, comes "
-    "back when you exercise, or comes with numbness, weakness or swelling, stop the exercises and "
-    "consult a doctor or physiotherapist before starting again."
-)
-
 RoutineStatus = Literal["completed", "stopped"]
 
 
@@ -82,7 +76,8 @@ class Recorder(Protocol):
 
     def block_done(self, result: BlockResult, t_s: float) -> None: ...
 
-    def safety(self, payload: dict[str, Any], t_s: float) -> None: ...
+    def pain(self, block: Block, reps_done: int | None, reason: str, t_s: float) -> None:
+        """The person stopped ``block`` for pain: record the one pain safety event."""
 
     def finish(self, status: RoutineStatus, reason: str | None, summary: dict[str, Any]) -> None: ...
 
@@ -145,9 +140,9 @@ def run_routine(
     """Run ``blocks`` in order, reporting each to ``recorder`` the moment it ends.
 
     Skipping ends the current set and records the step's remaining sets as skipped. A pain stop
-    records a ``safety`` event (payload kind ``pain``), ends the session as ``stopped`` and returns;
-    the caller shows :data:`PAIN_ADVICE`. Exceptions (Ctrl-C) propagate after the finished blocks
-    were recorded; the caller decides how to close the session.
+    has the recorder record the pain safety event, ends the session as ``stopped`` and returns; the
+    caller shows the advice for pain (``facefit.safety.stops.WHAT_TO_DO``). Exceptions (Ctrl-C)
+    propagate after the finished blocks were recorded; the caller decides how to close the session.
     """
     result = RoutineResult(status="completed", stop_reason=None)
     planned_s = sum(b.total_s for b in blocks)
@@ -165,9 +160,7 @@ def run_routine(
             if outcome.safety is None:  # the person pressed the pain key
                 reason = (f"pain: stopped by the user during {block.step.exercise.name}, "
                           f"set {block.set_index} of {block.step.sets}")
-                recorder.safety({"kind": "pain", "exercise_id": block.exercise_id,
-                                 "set_index": block.set_index, "reps_done": outcome.reps_done,
-                                 "advice": PAIN_ADVICE}, t_s)
+                recorder.pain(block, outcome.reps_done, reason, t_s)
             else:  # the coach stopped it (twitch, new asymmetry): its event is recorded already
                 reason = outcome.note or outcome.safety
             result.status, result.stop_reason = "stopped", reason

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from facefit.safety.conditions import Level
 from facefit.safety.errors import SafetyBlockError
 from facefit.safety.screening import Clearance, evaluate, rescreen_reason
-from facefit.safety.stops import SafetyEvent, pending_blocks
+from facefit.safety.stops import SafetyRecord, pending_blocks
 from facefit.store import safety_habits as db
 from facefit.store.base import utcnow
 
@@ -67,17 +67,17 @@ def acknowledge_consult(
     return _clearance(row)
 
 
-def safety_events(*, session: Session, profile_id: int) -> list[SafetyEvent]:
+def safety_events(*, session: Session, profile_id: int) -> list[SafetyRecord]:
     """Safety events from practice sessions and safety flags, oldest first."""
     events = []
     for event, practice in db.list_session_safety_events(session=session, profile_id=profile_id):
         payload = dict(event.payload or {})
-        events.append(SafetyEvent(
+        events.append(SafetyRecord(
             at=event.created_at, kind=str(payload.get("kind", "unknown")),
             source=f"{practice.kind} session {practice.id}", detail=payload, session_id=practice.id,
         ))
     for flag in db.list_safety_flags(session=session, profile_id=profile_id):
-        events.append(SafetyEvent(at=flag.created_at, kind=flag.kind, source=flag.source,
+        events.append(SafetyRecord(at=flag.created_at, kind=flag.kind, source=flag.source,
                                   detail=dict(flag.detail or {})))
     return sorted(events, key=lambda e: e.at)
 
@@ -85,14 +85,14 @@ def safety_events(*, session: Session, profile_id: int) -> list[SafetyEvent]:
 def report_safety_flag(
     *, session: Session, profile_id: int, kind: str, source: str, detail: dict[str, Any] | None = None,
     now: datetime | None = None,
-) -> SafetyEvent:
+) -> SafetyRecord:
     """Record a safety signal raised outside a session (photos: new asymmetry; web: pain report)."""
     row = db.add_safety_flag(session=session, profile_id=profile_id, kind=kind, source=source,
                              detail=detail, created_at=as_utc(now or utcnow()))
-    return SafetyEvent(at=row.created_at, kind=kind, source=source, detail=dict(row.detail))
+    return SafetyRecord(at=row.created_at, kind=kind, source=source, detail=dict(row.detail))
 
 
-def pending_safety_blocks(*, session: Session, profile_id: int) -> list[SafetyEvent]:
+def pending_safety_blocks(*, session: Session, profile_id: int) -> list[SafetyRecord]:
     """Blocking safety events the user has not acknowledged yet."""
     ack = db.latest_safety_ack(session=session, profile_id=profile_id)
     return pending_blocks(safety_events(session=session, profile_id=profile_id),
@@ -101,7 +101,7 @@ def pending_safety_blocks(*, session: Session, profile_id: int) -> list[SafetyEv
 
 def acknowledge_safety(
     *, session: Session, profile_id: int, note: str | None = None, now: datetime | None = None
-) -> list[SafetyEvent]:
+) -> list[SafetyRecord]:
     """Acknowledge every pending blocking event; returns them (empty list: nothing was pending)."""
     pending = pending_safety_blocks(session=session, profile_id=profile_id)
     if pending:
@@ -116,7 +116,7 @@ class SafetyStatus:
     """Everything a screen needs to show before practice: clearance, blocks, whether to re-screen."""
 
     clearance: Clearance | None
-    pending: list[SafetyEvent]
+    pending: list[SafetyRecord]
     rescreen: str | None
 
     @property

@@ -2,7 +2,8 @@
 
 Pain, twitching and new asymmetry stop a session and block the next one until the user has read
 what to do and acknowledged it (``facefit ack``). Fatigue and overwork are warnings: they never
-block, but they are recorded and shown. Pure: events come in as :class:`SafetyEvent` values.
+block, but they are recorded and shown. The kinds are the one vocabulary of
+:class:`facefit.coach.events.SafetyKind`. Pure: events come in as :class:`SafetyRecord` values.
 """
 
 from __future__ import annotations
@@ -12,8 +13,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-BLOCKING_KINDS: frozenset[str] = frozenset({"pain", "twitch", "new-asymmetry"})
-WARNING_KINDS: frozenset[str] = frozenset({"fatigue", "overwork"})
+from facefit.coach.events import BLOCKING_SAFETY, SafetyKind
+
+BLOCKING_KINDS: frozenset[str] = frozenset(BLOCKING_SAFETY)
+WARNING_KINDS: frozenset[str] = frozenset(SafetyKind) - BLOCKING_KINDS
 
 WHAT_TO_DO: dict[str, str] = {
     "pain": "Stop for today and rest your face. If the pain lasts more than a couple of days, or comes with "
@@ -31,8 +34,9 @@ WHAT_TO_DO: dict[str, str] = {
 
 
 @dataclass(frozen=True)
-class SafetyEvent:
-    """A safety event from a practice session (player, coaching engine) or a flag (photos, web)."""
+class SafetyRecord:
+    """A stored safety event: when and where (a practice session or a flag from photos or the web), its
+    kind (:class:`facefit.coach.events.SafetyKind`) and the stored payload (``detail``)."""
 
     at: datetime
     kind: str
@@ -55,7 +59,7 @@ class SafetyEvent:
         return f"{text}: {extra}" if extra else text
 
 
-def pending_blocks(events: Iterable[SafetyEvent], last_ack_at: datetime | None) -> list[SafetyEvent]:
+def pending_blocks(events: Iterable[SafetyRecord], last_ack_at: datetime | None) -> list[SafetyRecord]:
     """Blocking events not covered by the latest acknowledgement, oldest first."""
     return sorted(
         (e for e in events if e.blocking and (last_ack_at is None or e.at > last_ack_at)),
