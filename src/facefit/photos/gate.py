@@ -3,7 +3,7 @@
 Light, angle, distance and expression change a face photo more than months of exercise do, so a
 progress photo is accepted only if every check passes. Each check says what it measured, the limit,
 and what to do about it ("turn your head 4 deg to your right"). Limits follow clinical photography
-practice and ISO/IEC 19794-5 / 29794-5 (DESIGN.md section 4):
+practice and ISO/IEC 19794-5 / 29794-5 (docs/design.md, "Perception facts the code relies on"):
 
 - pose within +/-5 deg yaw and pitch and +/-8 deg roll *of the baseline photo*; the baseline itself
   within +/-10 deg of frontal (the model reads a frontal face at a few degrees of pitch);

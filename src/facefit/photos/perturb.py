@@ -4,7 +4,8 @@ Repeatability needs repeat photos; most users have one. A repeat photo differs f
 little head pose, light, distance, camera compression and noise, all *within the gate*, so we make
 those changes to the baseline photo and see how much each metric moves. Head pose is changed in 3D:
 the landmarks are rotated and the image is warped with a thin-plate spline (a flat homography would
-not move the model's pose estimate at all, DESIGN.md section 5).
+not move the model's pose estimate at all: docs/design.md, "Perception facts the code relies
+on").
 
 The same warp moves chosen landmarks for test ground truth (a smile, a narrower jaw).
 """

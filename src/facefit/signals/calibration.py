@@ -12,7 +12,7 @@ rest cancels both. A rest is accepted only when it is:
 
 From a single photo there is no stillness to check; instead the model runs on the photo *and its
 mirror image* and the two are averaged (with the per-side columns swapped back), which cancels the
-model's left/right bias (DESIGN.md section 2).
+model's left/right bias (docs/design.md, "Perception facts the code relies on").
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ side, jaw glide, blink) plus head angles. :class:`FaceRig` turns one into destin
 478 landmarks: each strength scales a fixed 3D displacement basis (built once per photo in face axes,
 in units of the inter-pupil distance ``s``), then the head is rotated about a neck pivot and projected
 with a 63 deg field-of-view camera. Rotating in 3D matters: a flat image transform does not change the
-model's estimated pitch (DESIGN.md section 5).
+model's estimated pitch (docs/design.md, "Perception facts the code relies on").
 
 Sides are the *person's*: "right" is the side of pupil 468 and mouth corner 61.
 Angles follow ``facefit.vision.pose.head_pose`` as measured on the rendered frames: pitch > 0 tilts the
