@@ -97,7 +97,8 @@ def upgrade() -> None:
     op.create_table(
         "study_visit_photos",
         sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column("visit_id", sa.Integer, sa.ForeignKey("study_visits.id", ondelete="CASCADE"), nullable=False),
+        sa.Column("visit_id", sa.Integer, sa.ForeignKey("study_visits.id", ondelete="CASCADE"),
+                  nullable=False),
         sa.Column("photo_id", sa.Integer, sa.ForeignKey("photos.id", ondelete="CASCADE"), nullable=False,
                   unique=True),
         sa.Column("position", sa.Integer, nullable=False),
@@ -119,7 +120,8 @@ def upgrade() -> None:
         "study_ratings",
         sa.Column("id", sa.Integer, primary_key=True),
         sa.Column("study_id", sa.Integer, sa.ForeignKey("studies.id", ondelete="CASCADE"), nullable=False),
-        sa.Column("rater_id", sa.Integer, sa.ForeignKey("study_staff.id", ondelete="CASCADE"), nullable=False),
+        sa.Column("rater_id", sa.Integer, sa.ForeignKey("study_staff.id", ondelete="CASCADE"),
+                  nullable=False),
         sa.Column("visit_photo_id", sa.Integer, sa.ForeignKey("study_visit_photos.id", ondelete="CASCADE"),
                   nullable=False),
         sa.Column("presentation", sa.Integer, nullable=False),
@@ -130,7 +132,8 @@ def upgrade() -> None:
         sa.Column("lower_cheek", sa.Integer),
         sa.Column("queued_at", TS, nullable=False),
         sa.Column("rated_at", TS),
-        sa.UniqueConstraint("rater_id", "visit_photo_id", "presentation", name="uq_study_ratings_presentation"),
+        sa.UniqueConstraint("rater_id", "visit_photo_id", "presentation",
+                            name="uq_study_ratings_presentation"),
     )
     op.create_index("ix_study_ratings_rater_queue", "study_ratings", ["rater_id", "queue_position"])
     op.create_table(
