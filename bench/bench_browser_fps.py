@@ -45,23 +45,16 @@ def main() -> None:
     parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "facefit-bench-cache")
     args = parser.parse_args()
 
-    from browser_kit import CHROMIUM, LAPTOP, chromium_args, live_server, sign_up
-    from playwright.sync_api import sync_playwright
-
-    from facefit.safety.conditions import CONDITION_IDS
+    from browser_kit import LAPTOP, answer_screening, chromium, live_server, sign_up
 
     camera = clip(args.cache, args.fps, args.size)
     with tempfile.TemporaryDirectory(prefix="facefit-fps-") as home:
         os.environ["FACEFIT_HOME"] = home
-        with live_server(f"sqlite:///{home}/fps.db") as (base, _app), sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True,
-                                                 args=chromium_args(camera))
+        with live_server(f"sqlite:///{home}/fps.db") as (base, _app), chromium(camera) as browser:
             page = browser.new_context(viewport=LAPTOP).new_page()
             page.set_default_timeout(120_000)
             sign_up(page, base, "fps@example.org")
-            page.evaluate("async (ids) => { const { api } = await import('/static/js/common.js');"
-                          " await api('/api/screening', { method: 'POST', body: Object.fromEntries("
-                          "ids.map((id) => [id, 'no'])) }); }", list(CONDITION_IDS))
+            answer_screening(page)
             page.goto(f"{base}/practice?exercise=cheek-lifter&sets=1&reps=100")
             page.wait_for_selector("body[data-loaded=yes]")
             page.click("#start")
@@ -71,7 +64,6 @@ def main() -> None:
             page.wait_for_timeout(int(args.seconds * 1000))
             frames, elapsed = page.evaluate("window.facefit.frames") - start_frames, time.monotonic() - start
             shown = page.evaluate("window.facefit.fps")
-            browser.close()
     load = os.getloadavg()
     print(f"camera {args.fps} fps {args.size}: page loop {shown:.1f} fps (last 60 frames), "
           f"{frames / elapsed:.1f} fps over {elapsed:.0f} s ({frames} frames); load average "

@@ -51,6 +51,32 @@ def chromium_args(clip: Path | None) -> list[str]:
     return args
 
 
+@contextmanager
+def chromium(clip: Path | None = None) -> Iterator[Any]:
+    """Debian's Chromium, headless, with ``clip`` (a .y4m) as the camera when given; closed afterwards."""
+    require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True,
+                                             args=chromium_args(clip))
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def answer_screening(page: Any, answer: str = "no") -> None:
+    """Answer every screening question through the signed-in page's API helper (not the form)."""
+    from facefit.safety.conditions import CONDITION_IDS
+
+    page.evaluate("""async ([ids, answer]) => {
+      const { api } = await import('/static/js/common.js');
+      const body = Object.fromEntries(ids.map((id) => [id, answer]));
+      await api('/api/screening', { method: 'POST', body });
+    }""", [list(CONDITION_IDS), answer])
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -11,20 +11,18 @@ from typing import Any
 
 import pytest
 from browser_kit import (
-    CHROMIUM,
     SIZES,
     Shots,
+    answer_screening,
     check_page,
-    chromium_args,
+    chromium,
     live_server,
-    require_chromium,
     shots_folder,
     sign_up,
 )
 from typer.testing import CliRunner
 
 from facefit.cli import app as cli_app
-from facefit.safety.conditions import CONDITION_IDS
 from facefit.store import sessions as practice
 from facefit.store.models import Profile
 from facefit.store.web import Account
@@ -35,14 +33,8 @@ EMAIL = "dashboard@example.org"
 
 @pytest.fixture
 def browser() -> Iterator[Any]:
-    require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True,
-                                              args=chromium_args(None))
+    with chromium() as launched:
         yield launched
-        launched.close()
 
 
 def _cli_figures(profile: str) -> tuple[dict[str, Any], str]:
@@ -74,12 +66,9 @@ def test_dashboard_done_and_adherence_match_facefit_plan(
         page = browser.new_context(viewport=SIZES["phone"]).new_page()
         shots.watch(page)
         sign_up(page, base, EMAIL)
-        page.evaluate("""async (ids) => {
-          const { api } = await import('/static/js/common.js');
-          const answers = Object.fromEntries(ids.map((id) => [id, 'no']));
-          await api('/api/screening', { method: 'POST', body: answers });
-          await api('/api/habits/enrol', { method: 'POST', body: { programme_id: 'eight-week' } });
-        }""", list(CONDITION_IDS))
+        answer_screening(page)
+        page.evaluate("async () => (await import('/static/js/common.js')).api('/api/habits/enrol', "
+                      "{ method: 'POST', body: { programme_id: 'eight-week' } })")
         with app.state.store.transaction() as db:
             account = db.query(Account).filter_by(email=EMAIL).one()
             profile_id = account.profile_id

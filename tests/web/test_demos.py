@@ -11,13 +11,11 @@ from typing import Any
 import numpy as np
 import pytest
 from browser_kit import (
-    CHROMIUM,
     SIZES,
     Shots,
     check_page,
-    chromium_args,
+    chromium,
     live_server,
-    require_chromium,
     shots_folder,
     sign_up,
 )
@@ -57,13 +55,8 @@ def test_a_demo_is_a_webm_of_one_visible_rep(image_landmarker: Any) -> None:
 
 @pytest.mark.browser
 def test_cards_play_the_demo_and_your_own_stays_private(tmp_path: Path, facefit_home: Path) -> None:
-    require_chromium()
-    from playwright.sync_api import sync_playwright
-
     shots = Shots(shots_folder(tmp_path))
-    with live_server(f"sqlite:///{tmp_path / 'demos.db'}") as (base, _app), sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True,
-                                             args=chromium_args(None))
+    with live_server(f"sqlite:///{tmp_path / 'demos.db'}") as (base, _app), chromium() as browser:
         page = browser.new_context(viewport=SIZES["phone"]).new_page()
         page.set_default_timeout(120_000)
         shots.watch(page)
@@ -95,5 +88,4 @@ def test_cards_play_the_demo_and_your_own_stays_private(tmp_path: Path, facefit_
         sign_up(other, base, "someone-else@example.org")
         refused = other.request.get(base + "/demos/cheek-lifter/me.webm")
         assert refused.status == 404 and "no baseline photo" in refused.text()  # never someone else's face
-        browser.close()
     assert not shots.errors, shots.errors

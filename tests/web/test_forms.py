@@ -10,14 +10,12 @@ from typing import Any
 
 import pytest
 from browser_kit import (
-    CHROMIUM,
     PASSWORD,
     SIZES,
     Shots,
     check_page,
-    chromium_args,
+    chromium,
     live_server,
-    require_chromium,
     shots_folder,
     sign_up,
 )
@@ -29,18 +27,12 @@ NEW_PASSWORD = "a different horse battery"
 
 @pytest.fixture
 def page_at(tmp_path: Path) -> Iterator[tuple[Any, str, Shots]]:
-    require_chromium()
-    from playwright.sync_api import sync_playwright
-
     shots = Shots(shots_folder(tmp_path))
-    with live_server(f"sqlite:///{tmp_path / 'forms.db'}") as (base, _app), sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True,
-                                             args=chromium_args(None))
+    with live_server(f"sqlite:///{tmp_path / 'forms.db'}") as (base, _app), chromium() as browser:
         page = browser.new_context(viewport=SIZES["phone"]).new_page()
         page.set_default_timeout(60_000)
         shots.watch(page)
         yield page, base, shots
-        browser.close()
 
 
 def test_lifestyle_is_inputs_with_units_and_targets(page_at: tuple[Any, str, Shots]) -> None:

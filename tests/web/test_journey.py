@@ -16,14 +16,12 @@ from typing import Any
 
 import pytest
 from browser_kit import (
-    CHROMIUM,
     PASSWORD,
     SIZES,
     Shots,
     check_page,
-    chromium_args,
+    chromium,
     live_server,
-    require_chromium,
     shots_folder,
 )
 from sqlalchemy import select
@@ -36,14 +34,8 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture(scope="module")
 def browser(synth_clip: tuple[Path, dict[str, Any]]) -> Iterator[Any]:
-    require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True,
-                                              args=chromium_args(synth_clip[0]))
+    with chromium(synth_clip[0]) as launched:
         yield launched
-        launched.close()
 
 
 def _continue_to_start(page: Any, base: str) -> None:

@@ -12,19 +12,17 @@ from typing import Any
 
 import pytest
 from browser_kit import (
-    CHROMIUM,
     SIZES,
     Shots,
+    answer_screening,
     check_page,
-    chromium_args,
+    chromium,
     live_server,
-    require_chromium,
     shots_folder,
     sign_up,
 )
 from sqlalchemy import select
 
-from facefit.safety.conditions import CONDITION_IDS
 from facefit.store.models import PracticeSession, SessionEvent
 
 pytestmark = pytest.mark.browser
@@ -48,24 +46,15 @@ def _wait_for_offline_files(page: Any, timeout_s: float = 120.0) -> None:
 def test_practice_offline_then_counted_when_back_online(
     synth_clip: tuple[Path, dict[str, Any]], tmp_path: Path
 ) -> None:
-    require_chromium()
-    from playwright.sync_api import sync_playwright
-
     clip, truth = synth_clip
     shots = Shots(shots_folder(tmp_path))
-    with live_server(f"sqlite:///{tmp_path / 'offline.db'}") as (base, app), sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True,
-                                             args=chromium_args(clip))
+    with live_server(f"sqlite:///{tmp_path / 'offline.db'}") as (base, app), chromium(clip) as browser:
         context = browser.new_context(viewport=SIZES["phone"])
         page = context.new_page()
         page.set_default_timeout(60_000)
         shots.watch(page)
         sign_up(page, base, "offline@example.org")
-        page.evaluate("""async (ids) => {
-          const { api } = await import('/static/js/common.js');
-          const answers = Object.fromEntries(ids.map((id) => [id, 'no']));
-          await api('/api/screening', { method: 'POST', body: answers });
-        }""", list(CONDITION_IDS))
+        answer_screening(page)
         page.goto(base + PRACTICE)
         page.wait_for_selector("body[data-loaded=yes]")
         page.reload()  # the worker now controls the page
@@ -102,4 +91,3 @@ def test_practice_offline_then_counted_when_back_online(
                                                          SessionEvent.kind == "rep")).all()
             assert session.source == "web-offline" and session.ended_at is not None
             assert len(reps) == len(truth["reps"])
-        browser.close()
