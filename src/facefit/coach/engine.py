@@ -125,7 +125,7 @@ class Engine:
             self._stored_rest, self._partial_rest = None, rest
         self._drive = _F[spec.drive]
         self._drive_column = int(np.flatnonzero(MATRIX[:, self._drive])[0])
-        self._brow_drive = spec.drive.startswith("brow")
+        self._skip_blinks = spec.skip_blinks
         sided = () if spec.sides is None else (_F[spec.sides[0]], _F[spec.sides[1]])
         self._drive_cols = sorted({self._drive, *sided})
         self._stronger_side = spec.drive_from == "stronger-side"
@@ -317,7 +317,7 @@ class Engine:
     # ------------------------------------------------------------------ state machine
 
     def _step(self, f: list[float], t_s: float) -> list[Event]:
-        if self._brow_drive and f[_EYE_R] + f[_EYE_L] < -2 * BLINK_EYE_IPD:
+        if self._skip_blinks and f[_EYE_R] + f[_EYE_L] < -2 * BLINK_EYE_IPD:
             return []  # mid-blink: the pupils, and so the brow heights, are not where they seem
         if self.spec.decouple_mouth:
             self._decouple_mouth(f)
@@ -496,7 +496,7 @@ class Engine:
         if level < spec.enter or hold_s < spec.min_hold_s:
             return []  # a noise bump, or a press too short to be the held effort this exercise is
         in_hold = (t >= shape.hold_start_s) & (t <= shape.hold_end_s)
-        if spec.reject_speech and self._brow_drive:
+        if spec.reject_speech and spec.reject_busy_lips:
             lips_busy = busy_share(t[in_hold], feats[in_hold, _MOUTH], TALK_BUSY_STEP_IPD, TALK_BUSY_DT_S)
             if lips_busy >= TALK_BUSY_SHARE:
                 return []  # the lips have no part in a brow press and kept moving through the hold: talking

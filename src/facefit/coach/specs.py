@@ -98,6 +98,12 @@ class ExerciseSpec(_Frozen):
     decouple_mouth: bool = False
     """Take out of the drive the share the landmarker moves with the lip opening (engine
     ``_decouple_mouth``): for a brow press, whose landmarks follow speech on some faces."""
+    skip_blinks: bool = False
+    """Skip frames in the middle of a blink: for a brow drive, whose heights are measured from the pupils,
+    which a closing lid moves."""
+    reject_busy_lips: bool = False
+    """A hold in which the lips keep moving is talking, not a rep (engine TALK_BUSY_*): for a drive the
+    lips have no part in (a brow press), and only with ``reject_speech``."""
     unseen_hint: Text | None = None
     """What may hide this movement from the camera, said when a set sees no rep (engine NOT_SEEN_S)."""
     drive_from: Literal["mean", "stronger-side"] = "mean"
@@ -126,6 +132,8 @@ class ExerciseSpec(_Frozen):
             raise ValueError("an isometric spec needs not_resisting (the brow rise that means no resistance)")
         if self.not_resisting is not None and self.not_resisting <= self.full:
             raise ValueError("not_resisting must be above full")
+        if self.reject_busy_lips and not self.reject_speech:
+            raise ValueError("reject_busy_lips is part of the speech check: it needs reject_speech = true")
         if self.decouple_mouth and self.drive == "mouth_open":
             raise ValueError("decouple_mouth cannot apply to a drive that is the lip opening itself")
         if self.drive_from == "stronger-side" and self.sides is None:
