@@ -111,6 +111,40 @@ def _standardised(frame: pd.DataFrame, effect: float, low: float, high: float) -
     return effect / sd, low / sd, high / sd
 
 
+def _estimate(
+    frame: pd.DataFrame,
+    endpoint: str,
+    population: str,
+    arm: str,
+    control: str,
+    interval: tuple[float, float, float, float],
+    imputed: int,
+    method: str,
+) -> Estimate:
+    """An Estimate from ``(effect, low, high, p)`` over ``frame`` (its arms counted, d from its baselines)."""
+    effect, low, high, p = interval
+    d, d_low, d_high = _standardised(frame, effect, low, high)
+    counts = frame["arm"].value_counts()
+    return Estimate(
+        endpoint,
+        population,
+        arm,
+        control,
+        effect,
+        low,
+        high,
+        p,
+        len(frame),
+        int(counts.get(arm, 0)),
+        int(counts.get(control, 0)),
+        d,
+        d_low,
+        d_high,
+        imputed,
+        method,
+    )
+
+
 def _frame(wide: pd.DataFrame, baseline: str, final: str, middle: list[str]) -> pd.DataFrame:
     frame = pd.DataFrame({"arm": wide["arm"], "baseline": wide[baseline], "final": wide[final]})
     for name in middle:
@@ -128,26 +162,9 @@ def ancova_complete(
     if counts.get(arm, 0) < 2 or counts.get(control, 0) < 2:
         return None
     fit = _ancova_fit(data, arm, control)
-    effect, se = fit.effect, fit.se
-    low, high, p = _t_ci(effect, se, fit.dof)
-    d, d_low, d_high = _standardised(data, effect, low, high)
-    return Estimate(
-        endpoint,
-        population,
-        arm,
-        control,
-        effect,
-        low,
-        high,
-        p,
-        len(data),
-        int(counts.get(arm, 0)),
-        int(counts.get(control, 0)),
-        d,
-        d_low,
-        d_high,
-        0,
-        "ANCOVA (complete cases)",
+    low, high, p = _t_ci(fit.effect, fit.se, fit.dof)
+    return _estimate(
+        data, endpoint, population, arm, control, (fit.effect, low, high, p), 0, "ANCOVA (complete cases)"
     )
 
 
@@ -210,26 +227,8 @@ def ancova_itt(
     dof_obs = (dof_complete + 1) / (dof_complete + 3) * dof_complete * (1 - lam)
     dof = 1 / (1 / dof_old + 1 / dof_obs) if math.isfinite(dof_old) else dof_obs  # Barnard-Rubin
     low, high, p = _t_ci(q, math.sqrt(total), dof)
-    d, d_low, d_high = _standardised(data, q, low, high)
-    counts = data["arm"].value_counts()
-    return Estimate(
-        endpoint,
-        "ITT",
-        arm,
-        control,
-        q,
-        low,
-        high,
-        p,
-        len(data),
-        int(counts.get(arm, 0)),
-        int(counts.get(control, 0)),
-        d,
-        d_low,
-        d_high,
-        missing,
-        f"ANCOVA, {missing} missing final values multiply imputed ({IMPUTATIONS}x, Rubin's rules)",
-    )
+    method = f"ANCOVA, {missing} missing final values multiply imputed ({IMPUTATIONS}x, Rubin's rules)"
+    return _estimate(data, endpoint, "ITT", arm, control, (q, low, high, p), missing, method)
 
 
 def mixed_model(data: StudyData, endpoint: str, arm: str, control: str) -> Estimate | None:

@@ -146,27 +146,31 @@ def gather(*, session: Session, study: LoadedStudy, today: date) -> StudyData:
     tidy: list[dict[str, Any]] = []
     meta = {p["code"]: p for p in participants}
 
-    def add(visit: db.StudyVisit, endpoint: str, value: float, n: int) -> None:
-        person = by_id[visit.participant_id]
-        info = meta[person.code]
-        when = visit.completed_at
-        day = day_of_study(person.randomised_at, when) if person.randomised_at and when else None
+    def row(
+        person: db.StudyParticipant, visit: str, day: int | None, endpoint: str, value: float, n: int
+    ) -> None:
         tidy.append(
             {
                 "study": study.slug,
                 "participant": person.code,
-                "arm": info["arm"],
+                "arm": meta[person.code]["arm"],
                 "stratum": person.stratum,
                 "sex": person.sex,
                 "age": person.age,
                 "status": person.status,
-                "visit": visit.visit,
+                "visit": visit,
                 "day": day,
                 "endpoint": endpoint,
                 "value": float(value),
                 "n": int(n),
             }
         )
+
+    def add(visit: db.StudyVisit, endpoint: str, value: float, n: int) -> None:
+        person = by_id[visit.participant_id]
+        when = visit.completed_at
+        day = day_of_study(person.randomised_at, when) if person.randomised_at and when else None
+        row(person, visit.visit, day, endpoint, value, n)
 
     if not photo_values.empty:
         grouped = photo_values.groupby(["visit_id", "endpoint"])["value"].agg(["mean", "count"])
@@ -183,24 +187,8 @@ def gather(*, session: Session, study: LoadedStudy, today: date) -> StudyData:
     final = definition.endpoints.final_visit
     for person in people:
         info = meta[person.code]
-        if info["arm"] is None or info["adherence"] is None:
-            continue
-        tidy.append(
-            {
-                "study": study.slug,
-                "participant": person.code,
-                "arm": info["arm"],
-                "stratum": person.stratum,
-                "sex": person.sex,
-                "age": person.age,
-                "status": person.status,
-                "visit": final,
-                "day": None,
-                "endpoint": "adherence",
-                "value": float(info["adherence"]),
-                "n": 1,
-            }
-        )
+        if info["arm"] is not None and info["adherence"] is not None:
+            row(person, final, None, "adherence", info["adherence"], 1)
     deviations = pd.DataFrame(
         [
             {
