@@ -69,9 +69,15 @@ def test_every_page_fits_has_labels_and_no_console_error(browser: Any, size: str
             tabbar = _inside_viewport(page, ".tabbar")
             assert toast["bottom"] <= tabbar["top"], "the message is hidden behind the tab bar"
             assert not page.is_visible("#site-nav a[href='/lifestyle']")
+            page.click("#flash .toast button")  # close the message, then open the menu
             page.click("#menu-toggle")
             for href, _label in NAV:
                 _inside_viewport(page, f"#site-nav a[href='{href}']")
+                assert page.evaluate(f"""() => {{
+                  const link = document.querySelector("#site-nav a[href='{href}']");
+                  const r = link.getBoundingClientRect();
+                  return link.contains(document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2));
+                }}"""), f"the menu's {href} link is covered"
             check_page(page, shots, "pages-menu-open")
             page.keyboard.press("Escape")
             assert not page.is_visible("#site-nav a[href='/lifestyle']")
