@@ -33,7 +33,7 @@ async function list() {
   const grid = document.getElementById("photo-list");
   grid.textContent = "";
   const photos = await api("/api/photos");
-  if (!photos.length) grid.append(el("p", { text: "No photos yet. Your first accepted photo becomes the baseline that later ones are compared with." }));
+  if (!photos.length) grid.append(el("p", { class: "grid-note", text: "No photos yet. Your first accepted photo becomes the baseline that later ones are compared with." }));
   for (const p of photos) {
     const del = el("button", { type: "button", class: "link", text: "Delete", "aria-label": `Delete the photo of ${day(p.taken_at)}` });
     del.addEventListener("click", () => remove(p));
@@ -44,6 +44,9 @@ async function list() {
   const hasBaseline = photos.some((p) => p.is_baseline);
   if (hasBaseline && !ghost.getAttribute("src")) ghost.src = "/api/photos/ghost";
   ghost.hidden = !hasBaseline;
+  document.getElementById("photo-tip").textContent = hasBaseline
+    ? "Line your face up with the ghost of your baseline photo: same distance, head straight, soft even light, relaxed face."
+    : "Face the camera at arm's length, head straight, in soft even light, with a relaxed face: this first photo becomes your baseline.";
 }
 
 root.textContent = "";
@@ -60,7 +63,7 @@ shoot.addEventListener("click", () => {
   canvas.toBlob((blob) => { stopCamera(video); upload(blob, "camera.jpg"); }, "image/jpeg", 0.95);
 });
 file.addEventListener("change", () => { if (file.files[0]) upload(file.files[0], file.files[0].name); });
-root.append(el("p", { class: "small", text: "Line your face up with the ghost of your first photo: same distance, head straight, soft even light, relaxed face." }),
+root.append(el("p", { class: "small", id: "photo-tip" }),
   el("div", { class: "stage" }, video, ghost), el("div", { class: "actions" }, camera, shoot), el("label", { for: "photo-file" }, "Or upload a photo"), file, el("div", { id: "verdict" }),
   el("h2", { text: "Your photos" }), el("div", { id: "photo-list", class: "photo-grid" }));
 list().then(() => { document.body.dataset.state = "loaded"; }).catch((error) => flash(error.message, "error"));
