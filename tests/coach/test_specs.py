@@ -37,6 +37,10 @@ def test_every_spec_names_a_catalog_exercise_and_targets_come_from_its_card() ->
         ('[[spec]]\nexercise = "cheek-lifter"', '[[spec]]\nexercise = "jawline-toner"', "two specs"),
         ('[[shape]]', '[[shape]\n', "not valid TOML"),
         ('drive = "smile"', 'drive = "mouth_open"\ndecouple_mouth = true', "lip opening itself"),
+        ("twice the {target}", "twice the {goal}", r"overwork: \{goal\} is not a field it can use"),
+        ('lip_flap = "The lips', 'lip_flap_typo = "x"\nlip_flap = "The lips', "lip_flap_typo"),
+        ("reject_busy_lips = true\n", "reject_busy_lips = true\nreject_speech = false\n",
+         "needs reject_speech"),
     ],
 )
 def test_bad_specs_fail_loudly(old: str, new: str, message: str) -> None:

@@ -41,7 +41,7 @@ from facefit.coach.features import FEATURE_INDEX, MATRIX, USED_SIGNALS
 from facefit.coach.pose_watch import PoseWatch
 from facefit.coach.rest import RestFinder
 from facefit.coach.shape import busy_share, rep_shape, smooth3, zigzag_swings
-from facefit.coach.specs import ExerciseSpec, Limit, pose_range_message, shapes, spec_for
+from facefit.coach.specs import ExerciseSpec, Limit, messages, pose_range_message, shapes, spec_for
 from facefit.coach.twitch import TwitchWatch
 from facefit.signals.names import GEOMETRY_SIGNALS, SIGNAL_INDEX, SIGNAL_NAMES, SignalSeries
 
@@ -126,6 +126,7 @@ class Engine:
         self._drive = _F[spec.drive]
         self._drive_column = int(np.flatnonzero(MATRIX[:, self._drive])[0])
         self._skip_blinks = spec.skip_blinks
+        self._say = messages()
         sided = () if spec.sides is None else (_F[spec.sides[0]], _F[spec.sides[1]])
         self._drive_cols = sorted({self._drive, *sided})
         self._stronger_side = spec.drive_from == "stronger-side"
@@ -397,15 +398,14 @@ class Engine:
             return
         self._not_seen_said = True
         hint = f" {self.spec.unseen_hint}" if self.spec.unseen_hint else ""
-        self._fault(out, t_s, "not-seen", f"No movement seen yet: this step asks for {self.spec.ask}.{hint}")
+        self._fault(out, t_s, "not-seen", self._say.not_seen.format(ask=self.spec.ask, hint=hint))
 
     def _watch_discouraged(self, f: list[float], t_s: float, out: list[Event]) -> None:
         """Moves the catalog discourages (guidance.toml): cheek puffing, lip flapping."""
         if f[_PUFF] > CHEEK_PUFF_SCORE:
             self._puff_since = t_s if self._puff_since is None else self._puff_since
             if t_s - self._puff_since >= CHEEK_PUFF_S:
-                self._fault(out, t_s, "cheek-puff", "Cheek puffing is discouraged: it stretches the cheeks "
-                            "without working the lifting muscles. Let the air out; the cheek lifter does it.")
+                self._fault(out, t_s, "cheek-puff", self._say.cheek_puff)
         else:
             self._puff_since = None
         lips = f[_MOUTH]
@@ -423,8 +423,7 @@ class Engine:
             while t_s - flips[0] > LIP_FLAP_WINDOW_S:
                 flips.popleft()
             if len(flips) >= LIP_FLAP_FLIPS:
-                self._fault(out, t_s, "lip-flap", "The lips are flapping (or you are talking): keep them "
-                            "still between reps; lip flapping is discouraged.")
+                self._fault(out, t_s, "lip-flap", self._say.lip_flap)
 
     def _watch_shapes(self, f: list[float], t_s: float, drive: float, out: list[Event]) -> None:
         """Wrong exercise: another recognised shape held while this exercise's drive is not active."""
@@ -433,7 +432,7 @@ class Engine:
                 since = self._shape_since.setdefault(shape_id, t_s)
                 if t_s - since >= SHAPE_PERSIST_S:
                     self._fault(out, t_s, "wrong-exercise",
-                                f"You are doing {label}; this step asks for {self.spec.ask}.")
+                                self._say.wrong_exercise.format(label=label, ask=self.spec.ask))
             else:
                 self._shape_since.pop(shape_id, None)
 
@@ -442,9 +441,7 @@ class Engine:
         sides = self._sides
         moving = min(f[sides[0]], f[sides[1]]) > self._exit if sides else drive > self._exit
         if self._twitch.watch(f, t_s, moving):
-            self._safety(out, t_s, "twitch",
-                         "Brief involuntary twitches at rest: stop this set, relax the face and rest. "
-                         "If twitching keeps coming back, ask a doctor before training again.")
+            self._safety(out, t_s, "twitch", self._say.twitch)
 
     def _fault(self, out: list[Event], t_s: float, kind: str, message: str) -> bool:
         last = self._last_fault.get(kind)
@@ -507,8 +504,7 @@ class Engine:
         sudden = spec.max_onset_speed is not None and shape.onset_speed > spec.max_onset_speed
         if (shape.rise_s is not None and shape.rise_s < spec.min_rise_s) or sudden:
             faults.append("jerky-onset")
-            self._fault(out, t_end, "jerky-onset",
-                        "Slow down: move into the position smoothly over about a second.")
+            self._fault(out, t_end, "jerky-onset", self._say.jerky_onset)
         amp_r = amp_l = symmetry = None
         if self._sides is not None:
             window = feats[in_hold] if in_hold.any() else feats
@@ -519,13 +515,10 @@ class Engine:
             if symmetry is not None and symmetry < spec.min_symmetry:
                 faults.append("asymmetry")
                 weak = "left" if amp_l < amp_r else "right"
-                self._fault(out, t_end, "asymmetry",
-                            f"Uneven: the {weak} side moves less ({symmetry:.0f}% symmetry); "
-                            "even it out gently.")
+                self._fault(out, t_end, "asymmetry", self._say.asymmetry.format(weak=weak, symmetry=symmetry))
         if spec.isometric and spec.not_resisting is not None and level > spec.not_resisting:
             faults.append("not-resisting")
-            self._fault(out, t_end, "not-resisting",
-                        "The brows rise too much: press the fingers firmer and keep the brows nearly still.")
+            self._fault(out, t_end, "not-resisting", self._say.not_resisting)
         hold_feats = feats[in_hold] if in_hold.any() else feats
         for index, limit in self._require:
             value = float(np.median(hold_feats[:, index]))
@@ -561,11 +554,11 @@ class Engine:
         # In an isometric press the brow movement is the leak, not the effort (a smaller one means
         # firmer resistance), so there fatigue shows as holds getting shorter instead.
         if self.spec.isometric:
-            effort, tired = [r.hold_s for r in self.reps], "You cannot hold the press as long any more"
+            effort, tired = [r.hold_s for r in self.reps], self._say.fatigue_isometric
         else:
-            effort, tired = [r.amplitude for r in self.reps], "Your movement is getting much smaller"
+            effort, tired = [r.amplitude for r in self.reps], self._say.fatigue
         if fatigue(effort, isometric=self.spec.isometric) is not None:  # the one rule (coach/fatigue.py)
-            self._safety(out, t_s, "fatigue", f"{tired}: the muscles are tired. Stop this set and rest.")
+            self._safety(out, t_s, "fatigue", tired)
             return
         syms = [r.symmetry for r in self.reps if r.symmetry is not None]
         if syms:
@@ -576,14 +569,10 @@ class Engine:
             if baseline is not None and len(syms) >= needed and \
                     all(s < baseline - ASYMMETRY_DROP for s in syms[-needed:]):
                 self._safety(out, t_s, "new-asymmetry",
-                             f"One side is moving much less than usual ({syms[-1]:.0f}% vs your "
-                             f"{baseline:.0f}%). "
-                             "Stop, relax, and if it persists or came on suddenly, seek medical advice.")
+                             self._say.new_asymmetry.format(symmetry=syms[-1], baseline=baseline))
                 return
         if self.reps_target is not None and len(self.reps) >= 2 * self.reps_target:
-            self._safety(out, t_s, "overwork",
-                         f"That is twice the {self.reps_target} reps asked for: stop here; "
-                         "more is not better.")
+            self._safety(out, t_s, "overwork", self._say.overwork.format(target=self.reps_target))
 
     # ------------------------------------------------------------------ output
 

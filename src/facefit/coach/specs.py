@@ -143,6 +143,44 @@ class ExerciseSpec(_Frozen):
         return self
 
 
+# The fields each message may use (a template naming another fails when the specs load).
+MESSAGE_FIELDS: dict[str, dict[str, object]] = {
+    "not_seen": {"ask": "", "hint": ""}, "wrong_exercise": {"label": "", "ask": ""},
+    "asymmetry": {"weak": "left", "symmetry": 50.0}, "new_asymmetry": {"symmetry": 50.0, "baseline": 90.0},
+    "overwork": {"target": 10},
+}
+
+
+class Messages(_Frozen):
+    """Every sentence the engine says (``[messages]`` in specs.toml); see the file for the fields."""
+
+    not_seen: Text
+    cheek_puff: Text
+    lip_flap: Text
+    wrong_exercise: Text
+    jerky_onset: Text
+    asymmetry: Text
+    not_resisting: Text
+    twitch: Text
+    fatigue: Text
+    fatigue_isometric: Text
+    new_asymmetry: Text
+    overwork: Text
+
+    @model_validator(mode="after")
+    def _templates(self) -> Messages:
+        for name in type(self).model_fields:
+            try:
+                getattr(self, name).format(**MESSAGE_FIELDS.get(name, {}))
+            except KeyError as error:
+                fields = ", ".join(MESSAGE_FIELDS.get(name, {})) or "none"
+                raise ValueError(f"{name}: {{{error.args[0]}}} is not a field it can use (fields: {fields})"
+                                 ) from None
+            except (IndexError, ValueError) as error:
+                raise ValueError(f"{name}: not a valid message template ({error})") from None
+        return self
+
+
 class PoseRange(_Frozen):
     """What the coach says once when the head is outside the operating range (signals/pose_range.py)."""
 
@@ -151,6 +189,7 @@ class PoseRange(_Frozen):
 
 class SpecFile(_Frozen):
     shape: tuple[Shape, ...] = ()
+    messages: Messages
     pose_range: PoseRange
     spec: tuple[ExerciseSpec, ...] = Field(min_length=1)
 
@@ -205,6 +244,11 @@ def spec_for(exercise_id: str) -> ExerciseSpec:
 
 def shapes() -> tuple[Shape, ...]:
     return load_specs().shape
+
+
+def messages() -> Messages:
+    """What the engine says (``[messages]`` in specs.toml)."""
+    return load_specs().messages
 
 
 def pose_range_message() -> str:
