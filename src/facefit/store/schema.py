@@ -5,6 +5,7 @@ Each stage that stores data keeps its tables in its own ``store/<area>.py`` and 
 
 from facefit.store import (
     calibration,  # noqa: F401
+    live,  # noqa: F401
     models,  # noqa: F401
     photos,  # noqa: F401
     safety_habits,  # noqa: F401
