@@ -110,7 +110,7 @@ def test_narrowed_jaw_is_reported_beyond_mdc(
     assert result.verdict != NO_CHANGE
     jaw = next(c for c in result.changes if c.metric == "jaw_width_ratio")
     assert jaw.measurable and jaw.change < 0 and jaw.ratio > 1
-    assert "jaw width ratio: smaller" in result.verdict  # plain words, the change and its MDC95
+    assert "jaw width (to the cheekbones): smaller" in result.verdict  # plain words, change and MDC95
 
 
 def test_compare_cli_on_stored_photos(

@@ -85,7 +85,35 @@ def check(
         typer.echo(json.dumps(result.to_dict(), indent=2))
     else:
         _print_checks(result, f"{file.name}: photo protocol")
+        _print_lines(result.to_dict()["metrics"].get("lines"))
     raise typer.Exit(0 if result.accepted else 1)
+
+
+def _print_lines(lines: dict[str, Any] | None) -> None:
+    """The line and fold indices of a checked photo, each region with its numbers or why it has none."""
+    from rich.table import Table
+
+    from facefit.photos.lines import REGIONS_BY_NAME
+
+    if not lines:
+        return
+    statuses = {reading["status"] for reading in lines["regions"].values()}
+    if len(statuses) == 1 and not statuses <= {"measured"}:  # one reason for every region: say it once
+        console.print(f"lines and folds: {statuses.pop()}")
+        return
+    table = Table(title="lines and folds (compared only between photos that pass the checks)",
+                  title_justify="left")
+    for column in ("region", "lines per skin area", "depth (darker)", ""):
+        table.add_column(column)
+    for name, reading in lines["regions"].items():
+        measured = reading["status"] == "measured"
+        table.add_row(
+            REGIONS_BY_NAME[name].plain,
+            f"{reading['density']:.2f}" if measured else "",
+            f"{100 * reading['depth']:.0f}%" if measured else "",
+            "" if measured else reading["status"],
+        )
+    console.print(table)
 
 
 @photo_app.command("add")
@@ -379,9 +407,10 @@ def _measure_ref(
             from facefit.errors import NoFaceError
 
             raise NoFaceError(f"{path.name}: no face found, nothing to compare.")
-        summary = evaluate(measured, Reference.from_summary(reference) if reference else None).to_dict()
-        metrics = {k: v for k, v in measured.metrics.items() if k in summary["metrics"]["face"]}
-        return metrics, summary["metrics"], path.name
+        gated = evaluate(measured, Reference.from_summary(reference) if reference else None)
+        summary = {**gated.to_dict()["metrics"], "failed_checks": [c.name for c in gated.failed]}
+        metrics = {k: v for k, v in measured.metrics.items() if k in summary["face"]}
+        return metrics, summary, path.name
     photo = resolve_photo(store=the_store, profile_id=profile_id, ref=ref)
     return photo.metrics, photo.measurement, f"photo {photo.id} ({photo.taken_at.date()})"
 
@@ -448,10 +477,25 @@ def compare(
         mm_per_ipd=summary_a.get("mm_per_ipd"),
         unmeasurable=unmeasurable_regions(summary_a, summary_b),
     )
+    warnings = [
+        f"{label} did not pass the photo protocol{against} ({', '.join(failed)}): a difference may be the "
+        "photo, not the face"
+        for label, against, failed in (
+            (label_a, "", summary_a.get("failed_checks")),
+            (label_b, f" against {label_a}", summary_b.get("failed_checks")),
+        )
+        if failed
+    ]
     if as_json:
         typer.echo(
             json.dumps(
-                {"before": label_a, "after": label_b, "error_source": error_source, **result.to_dict()},
+                {
+                    "before": label_a,
+                    "after": label_b,
+                    "error_source": error_source,
+                    "warnings": warnings,
+                    **result.to_dict(),
+                },
                 indent=2,
             )
         )
@@ -481,8 +525,14 @@ def compare(
         console.print(table)
     from facefit.photos.lines import REGIONS_BY_NAME
 
-    for region, why in result.unmeasurable.items():
-        console.print(f"{REGIONS_BY_NAME[region].plain}: {why}")
+    reasons = set(result.unmeasurable.values())
+    if len(result.unmeasurable) == len(REGIONS_BY_NAME) and len(reasons) == 1:
+        console.print(f"lines and folds: {reasons.pop()}")  # one reason for every region: say it once
+    else:
+        for region, why in result.unmeasurable.items():
+            console.print(f"{REGIONS_BY_NAME[region].plain}: {why}")
+    for warning in warnings:
+        err_console.print(f"[yellow]warning:[/yellow] {warning}")
     console.print(f"[bold]{result.verdict}[/bold] (error from {error_source})")
 
 

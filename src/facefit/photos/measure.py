@@ -128,15 +128,21 @@ def face_mask(landmarks: np.ndarray, image_size: tuple[int, int]) -> np.ndarray:
 def light_stats(rgb: np.ndarray, landmarks: np.ndarray) -> tuple[float, float, str]:
     """Mean face luma, darker/brighter half ratio, and the darker side (person's 'right' or 'left')."""
     height, width = rgb.shape[:2]
-    mask = face_mask(landmarks, (width, height))
     px = landmarks[:, :2] * np.array([width, height])
-    right, left = px[lm.PUPIL_R], px[lm.PUPIL_L]
+    oval = px[list(lm.FACE_OVAL)]
+    x0, y0 = np.maximum(np.floor(oval.min(axis=0)).astype(int), 0)
+    x1, y1 = np.minimum(np.ceil(oval.max(axis=0)).astype(int) + 1, [width, height])
+    shifted = landmarks.copy()  # the face's box only: the mask and the pixels of a 12 MP photo stay small
+    shifted[:, :2] = (px - [x0, y0]) / np.array([max(x1 - x0, 1), max(y1 - y0, 1)])
+    mask = face_mask(shifted, (int(x1 - x0), int(y1 - y0)))
+    right, left = px[lm.PUPIL_R] - [x0, y0], px[lm.PUPIL_L] - [x0, y0]
     mid, axis = (right + left) / 2.0, left - right
-    ys, xs = np.nonzero(mask)
+    ys, xs = np.nonzero(mask[::2, ::2])  # every other row and column: the same means, a quarter of the work
+    ys, xs = 2 * ys, 2 * xs
     if xs.size < 50:
         return float("nan"), float("nan"), "right"
     side = (xs - mid[0]) * axis[0] + (ys - mid[1]) * axis[1]  # > 0: person's left half
-    pixels = rgb[ys, xs].astype(np.float32)  # only the face: cheap on a 12 MP photo too
+    pixels = rgb[y0:y1, x0:x1][ys, xs].astype(np.float32)
     values = pixels @ np.array([0.299, 0.587, 0.114], dtype=np.float32)
     mean_left = float(values[side > 0].mean()) if np.any(side > 0) else float("nan")
     mean_right = float(values[side <= 0].mean()) if np.any(side <= 0) else float("nan")

@@ -17,7 +17,7 @@ image); a line region the photo does not show has no value at all, never a numbe
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -78,12 +78,12 @@ STRUCTURE_METRICS: tuple[MetricSpec, ...] = (
             "{side} jaw border's bulge below the straight line from the jaw angle to the chin"),
 )
 
-DENSITY_SEM_FLOOR = 0.05
-DEPTH_SEM_FLOOR = 0.004
+DENSITY_SEM_FLOOR = 0.08
+DEPTH_SEM_FLOOR = 0.006
 """A region without lines reads ~0 with almost no spread between re-takes, which would make a speck a
-"change". The indices do not resolve less than one short faint crease: a 0.1 IPD (6 mm) crease at the
-detection threshold adds ~0.1-0.3 to the density of a lower-face region and ~0.01 to its depth, so the
-SEM is never taken below these (MDC95 >= 0.14 and 0.011)."""
+"change". The indices do not resolve less than one short faint crease: 0.05 IPD (3 mm) of crease half
+way between the thresholds moves a nasolabial band's density by ~0.2 and its depth by ~0.015, so the
+SEM is never taken below these (MDC95 >= 0.22 and 0.017)."""
 
 LINE_METRICS: tuple[MetricSpec, ...] = tuple(
     spec
@@ -145,6 +145,25 @@ METRICS: tuple[MetricSpec, ...] = (
     *STRUCTURE_METRICS,
     *LINE_METRICS,
 )
+PLAIN_NAMES: dict[str, str] = {
+    "brow_height_r": "right brow height",
+    "brow_height_l": "left brow height",
+    "eye_aperture_r": "right eye opening, height",
+    "eye_aperture_l": "left eye opening, height",
+    "mouth_corner_drop_r": "right mouth corner, below the eye line",
+    "mouth_corner_drop_l": "left mouth corner, below the eye line",
+    "commissure_deviation": "mouth corners, right below left",
+    "jaw_width_ratio": "jaw width (to the cheekbones)",
+    "lower_face_ratio": "lower face share of the face's height",
+    "jaw_angle_r": "right jaw angle (three points)",
+    "jaw_angle_l": "left jaw angle (three points)",
+    "chin_deviation": "chin offset from the midline",
+    **{f"asymmetry_{region}": f"{region} asymmetry" for region in lm.SYMMETRIC_PAIRS},
+    "cheek_projection_r": "right cheek projection (experimental)",
+    "cheek_projection_l": "left cheek projection (experimental)",
+}
+"""What a person calls the first metrics (the newer ones carry ``plain`` in their spec)."""
+METRICS = tuple(replace(spec, plain=spec.plain or PLAIN_NAMES.get(spec.name, "")) for spec in METRICS)
 METRIC_SPECS: dict[str, MetricSpec] = {spec.name: spec for spec in METRICS}
 METRIC_NAMES: tuple[str, ...] = tuple(spec.name for spec in METRICS)
 LANDMARK_METRIC_NAMES: tuple[str, ...] = tuple(spec.name for spec in METRICS if spec not in LINE_METRICS)
