@@ -7,13 +7,17 @@ product (:mod:`facefit.coach.features`), smooths the drive feature, and runs a s
 stayed up for ``min_active_s`` (debounce), which is what keeps blinks, talking and head sway out.
 At the end of each rep the buffered frames give the numbers: amplitude per side, symmetry, peak
 speed, hold length and stability, and the form faults. Safety checks (twitch at rest, in
-:mod:`facefit.coach.twitch`; new asymmetry, fatigue, overwork) stop the set: after a safety event the
-engine ignores further frames.
+:mod:`facefit.coach.twitch`; new asymmetry; fatigue, by the one rule of :mod:`facefit.coach.fatigue`;
+overwork) stop the set: after a safety event the engine ignores further frames.
 
-Also watched: the wrong exercise (another recognised shape held instead), discouraged moves (cheek
-puff, lip flapping), blinks (skipped where they corrupt brow heights), the head outside the operating
-range (:mod:`facefit.coach.pose_watch`: said once, no rep counted there) and, when no calibration is
-stored, the first still second as the rest (:mod:`facefit.coach.rest`).
+Also watched, each by a small watcher with its own state and rule: the wrong exercise (another
+recognised shape held instead, :mod:`facefit.coach.wrong_exercise`), discouraged moves (cheek puff, lip
+flapping, :mod:`facefit.coach.discouraged`), a set with no rep seen (:mod:`facefit.coach.not_seen`),
+the head outside the operating range (:mod:`facefit.coach.pose_watch`: said once, no rep counted
+there), the lips' share of a brow drive (:mod:`facefit.coach.decouple`), blinks (skipped where the spec
+says they corrupt the drive) and, when no calibration is stored, the first still second as the rest
+(:mod:`facefit.coach.rest`). What the engine says is in coach/specs.toml ``[messages]``; what it does
+per exercise is that exercise's spec.
 
 ``update(values, t_ms)`` is the live path; ``run(series)`` computes the features of the whole
 series at once and then steps the same state machine, so both paths give identical events.
@@ -27,6 +31,8 @@ from typing import Any
 
 import numpy as np
 
+from facefit.coach.decouple import MouthDecoupler
+from facefit.coach.discouraged import DiscouragedWatch
 from facefit.coach.events import (
     Event,
     EventKind,
@@ -38,11 +44,13 @@ from facefit.coach.events import (
 )
 from facefit.coach.fatigue import fatigue
 from facefit.coach.features import FEATURE_INDEX, MATRIX, USED_SIGNALS
+from facefit.coach.not_seen import NotSeenWatch
 from facefit.coach.pose_watch import PoseWatch
 from facefit.coach.rest import RestFinder
 from facefit.coach.shape import busy_share, rep_shape, smooth3, zigzag_swings
 from facefit.coach.specs import ExerciseSpec, Limit, messages, pose_range_message, shapes, spec_for
 from facefit.coach.twitch import TwitchWatch
+from facefit.coach.wrong_exercise import WrongExerciseWatch
 from facefit.signals.names import GEOMETRY_SIGNALS, SIGNAL_INDEX, SIGNAL_NAMES, SignalSeries
 
 SMOOTH_TAU_S = 0.05
@@ -55,16 +63,37 @@ EXIT_HOLD_S = 0.2
 """The drive must stay under ``exit`` this long to end a rep (a one-frame glitch does not split it)."""
 PRE_ROLL_S = 1.5
 """Idle seconds kept before a rep starts, so its onset (rise time, start) is measured from rest."""
-SHAPE_PERSIST_S = 0.8
 FAULT_COOLDOWN_S = 5.0
-NOT_SEEN_S = 15.0
-"""Seconds of visible face without a single rep before the coach says it sees no movement (once a set):
-a press the camera cannot see (glasses frames over the brows) must not pass in silence."""
+"""A fault of one kind is said at most once in this many seconds."""
 MIN_HOLD_S = 0.3
+"""A rep held at least this long also reports a hold event."""
+MIN_REP_FRAMES = 3
+"""A rise with fewer frames than this is not a rep (and fewer calibration rows give no noise estimate)."""
+REP_LEAD_S = 0.2
+"""A rep's own frames start this long before its drive crossed ``enter`` (the start of its rise); the
+pre-roll before that may hold talking that ended before the rep, which is no fault of the rep."""
+HOLD_FALLBACK_SHARE = 0.5
+"""When the rep shape finds fewer than two hold frames, the hold is where the drive is above this share
+of the rep's level."""
+RELAX_PERCENTILE = 90
+"""A relax limit is judged on this percentile of its feature over the rep (a single frame may spike)."""
+ASYMMETRY_REPS_WITH_BASELINE = 2
+"""With a stored symmetry baseline, this many reps in a row well below it are a new asymmetry."""
+ASYMMETRY_OWN_BASELINE_REPS = 6
+ASYMMETRY_BASELINE_REPS = 3
+ASYMMETRY_REPS = 3
+"""Without a stored baseline: after ``ASYMMETRY_OWN_BASELINE_REPS`` reps, the median symmetry of the
+first ``ASYMMETRY_BASELINE_REPS`` is the baseline, and the last ``ASYMMETRY_REPS`` well below it are a
+new asymmetry."""
+OVERWORK_FACTOR = 2
+"""This many times the target reps in one set is overwork (the message says "twice")."""
 TALK_SWING_IPD = 0.015
 TALK_MIN_SWINGS = 3
 TALK_SWINGS_PER_S = 2.0
-"""A rise with at least 3 lip open/close swings of 0.015 IPD, at 2 per second or more, is speech."""
+TALK_SWING_SHARE = 0.3
+TALK_LIPS_PERCENTILE = 90
+"""A rise with at least 3 lip open/close swings, at 2 per second or more, is speech; a swing is at least
+0.015 IPD and at least 0.3 of the rise's 90th-percentile lip opening (big mouths swing bigger)."""
 TALK_BUSY_STEP_IPD = 0.012
 TALK_BUSY_SHARE = 0.25
 TALK_BUSY_DT_S = 1.0 / 15.0
@@ -73,24 +102,13 @@ quarter or more of the 1/15 s steps change the lip opening by 0.012 IPD is talki
 are 3-4 frames long at 15 fps, too short for the swing count above when speech and still stretches mix;
 true brow holds stay at or under 0.17 (eval seeds 11, 2028-2032, noisiest clips), the talking rises that
 passed as brow-smoothener reps on 2031 and 2032 were at 0.35 and 0.44 over their rise."""
-CHEEK_PUFF_SCORE = 0.3
-CHEEK_PUFF_S = 0.5
-LIP_FLAP_STEP_IPD = 0.02
-LIP_FLAP_FLIPS = 20
-LIP_FLAP_WINDOW_S = 2.0
-"""Lip flapping: 20 open/close reversals of 0.02 IPD within 2 s (10 Hz: faster than speech syllables)."""
-MOUTH_RIDGE = 30 * 0.02**2
-"""Ridge of the brow-on-mouth slope: as if 30 idle frames with a 0.02 IPD lip opening had shown no link,
-so a set with little talking keeps a slope near 0."""
-MOUTH_SLOPE_MAX = 0.15
-"""Largest brow-on-mouth slope taken out (measured per face on the eval's talking clips: -0.07..+0.01)."""
 ASYMMETRY_DROP = 30.0
 _K = len(SIGNAL_NAMES)
 _FACE = SIGNAL_INDEX["face_present"]
 _F = FEATURE_INDEX
 _USED_GEOMETRY = np.array([i for i in USED_SIGNALS if SIGNAL_NAMES[i] in GEOMETRY_SIGNALS])
 _EYE_R, _EYE_L = _F["eye_r"], _F["eye_l"]
-_PUFF, _MOUTH = _F["cheek_puff"], _F["mouth_open"]
+_MOUTH = _F["mouth_open"]
 _YAW, _PITCH = _F["yaw"], _F["pitch"]
 _YAW_COL, _PITCH_COL = SIGNAL_INDEX["head_yaw"], SIGNAL_INDEX["head_pitch"]
 
@@ -190,7 +208,7 @@ class Engine:
         self._buf_t: list[float] = []
         self._buf_f: list[list[float]] = []
         self._buf_d: list[float] = []
-        self._shape_since: dict[str, float] = {}
+        self._wrong = WrongExerciseWatch(self._shapes)
         self._last_fault: dict[str, float] = {}
         self._twitch = TwitchWatch()
         # A rep that is a head tilt moves pitch on purpose: the pose watch then judges yaw only.
@@ -198,15 +216,9 @@ class Engine:
         self._pending: list[Event] = []
         self._rest_angles = self._angles(self.rest)
         self._idle: deque[tuple[float, list[float], float]] = deque()
-        self._puff_since: float | None = None
-        self._lip_dir = 0
-        self._lip_ext = 0.0
-        self._lip_flips: deque[float] = deque()
-        self._watch_since: float | None = None
-        self._mo_xx = 0.0
-        self._mo_xy = {i: 0.0 for i in self._drive_cols}
-        self._mo_k = {i: 0.0 for i in self._drive_cols}
-        self._not_seen_said = False
+        self._discouraged = DiscouragedWatch()
+        self._not_seen = NotSeenWatch()
+        self._decoupler = MouthDecoupler(self._drive_cols) if self.spec.decouple_mouth else None
         self.message: str | None = None
 
     # ------------------------------------------------------------------ input
@@ -308,7 +320,7 @@ class Engine:
     def _adapt_thresholds(self, rows: np.ndarray | None) -> None:
         """Raise enter/exit above the landmark noise seen at rest (``noise_k`` x its SD) when the
         spec asks for it: a small isometric press must stand out of this camera's jitter."""
-        if rows is None or self.spec.noise_k <= 0 or self.rest is None or len(rows) < 3:
+        if rows is None or self.spec.noise_k <= 0 or self.rest is None or len(rows) < MIN_REP_FRAMES:
             return
         drive = (np.nan_to_num(rows) - self.rest) @ MATRIX[:, self._drive]
         noise = float(np.std(drive))
@@ -320,8 +332,8 @@ class Engine:
     def _step(self, f: list[float], t_s: float) -> list[Event]:
         if self._skip_blinks and f[_EYE_R] + f[_EYE_L] < -2 * BLINK_EYE_IPD:
             return []  # mid-blink: the pupils, and so the brow heights, are not where they seem
-        if self.spec.decouple_mouth:
-            self._decouple_mouth(f)
+        if self._decoupler is not None:  # the lips' share out of the drive, learned while idle
+            self._decoupler.apply(f, learn=not self._active)
         alpha = 1.0 if self._prev_t is None else 1.0 - math.exp(-max(t_s - self._prev_t, 0.0) / SMOOTH_TAU_S)
         self._prev_t = t_s
         sides = self._sides
@@ -367,74 +379,18 @@ class Engine:
                 idle.clear()
             else:
                 self._watch_twitch(f, t_s, drive, out)
-                self._watch_not_seen(t_s, out)
+                if self._not_seen.watch(t_s, len(self.reps)):
+                    hint = f" {self.spec.unseen_hint}" if self.spec.unseen_hint else ""
+                    self._fault(out, t_s, "not-seen", self._say.not_seen.format(ask=self.spec.ask, hint=hint))
         if self._shapes:
-            self._watch_shapes(f, t_s, drive, out)
-        self._watch_discouraged(f, t_s, out)
+            for label in self._wrong.watch(f, t_s, drive, self._enter):
+                self._fault(out, t_s, "wrong-exercise",
+                            self._say.wrong_exercise.format(label=label, ask=self.spec.ask))
+        for kind in self._discouraged.watch(f, t_s):
+            self._fault(out, t_s, kind, self._say.cheek_puff if kind == "cheek-puff" else self._say.lip_flap)
         if out:
             self.events.extend(out)
         return out
-
-    def _decouple_mouth(self, f: list[float]) -> None:
-        """Take out of the drive features the share the landmarker moves with the mouth (talking moves
-        the brow landmarks, by -0.07 to +0.01 of the lip opening depending on the face). The slopes are
-        learned per set from idle frames (ridge towards 0) and frozen during a rep."""
-        x = f[_MOUTH]
-        if not self._active:
-            self._mo_xx += x * x
-            for i in self._drive_cols:
-                self._mo_xy[i] += x * f[i]
-                k = self._mo_xy[i] / (self._mo_xx + MOUTH_RIDGE)
-                self._mo_k[i] = max(-MOUTH_SLOPE_MAX, min(MOUTH_SLOPE_MAX, k))
-        for i in self._drive_cols:
-            f[i] -= self._mo_k[i] * x
-
-    def _watch_not_seen(self, t_s: float, out: list[Event]) -> None:
-        """Once a set: no rep after NOT_SEEN_S of visible face. Either the person has not started, or
-        the camera cannot see the movement (the spec's ``unseen_hint`` says what may hide it)."""
-        if self._watch_since is None:
-            self._watch_since = t_s
-        if self._not_seen_said or self.reps or t_s - self._watch_since < NOT_SEEN_S:
-            return
-        self._not_seen_said = True
-        hint = f" {self.spec.unseen_hint}" if self.spec.unseen_hint else ""
-        self._fault(out, t_s, "not-seen", self._say.not_seen.format(ask=self.spec.ask, hint=hint))
-
-    def _watch_discouraged(self, f: list[float], t_s: float, out: list[Event]) -> None:
-        """Moves the catalog discourages (guidance.toml): cheek puffing, lip flapping."""
-        if f[_PUFF] > CHEEK_PUFF_SCORE:
-            self._puff_since = t_s if self._puff_since is None else self._puff_since
-            if t_s - self._puff_since >= CHEEK_PUFF_S:
-                self._fault(out, t_s, "cheek-puff", self._say.cheek_puff)
-        else:
-            self._puff_since = None
-        lips = f[_MOUTH]
-        direction, extreme = self._lip_dir, self._lip_ext
-        if direction == 0:
-            if abs(lips - extreme) >= LIP_FLAP_STEP_IPD:
-                self._lip_dir, self._lip_ext = (1 if lips > extreme else -1), lips
-            return
-        if (lips - extreme) * direction > 0:
-            self._lip_ext = lips
-        elif abs(lips - extreme) >= LIP_FLAP_STEP_IPD:
-            self._lip_dir, self._lip_ext = -direction, lips
-            flips = self._lip_flips
-            flips.append(t_s)
-            while t_s - flips[0] > LIP_FLAP_WINDOW_S:
-                flips.popleft()
-            if len(flips) >= LIP_FLAP_FLIPS:
-                self._fault(out, t_s, "lip-flap", self._say.lip_flap)
-
-    def _watch_shapes(self, f: list[float], t_s: float, drive: float, out: list[Event]) -> None:
-        """Wrong exercise: another recognised shape held while this exercise's drive is not active."""
-        for shape_id, label, index, minimum in self._shapes:
-            if f[index] > minimum and drive < self._enter:
-                since = self._shape_since.setdefault(shape_id, t_s)
-                if t_s - since >= SHAPE_PERSIST_S:
-                    self._fault(out, t_s, "wrong-exercise",
-                                self._say.wrong_exercise.format(label=label, ask=self.spec.ask))
-            else:
-                self._shape_since.pop(shape_id, None)
 
     def _watch_twitch(self, f: list[float], t_s: float, drive: float, out: list[Event]) -> None:
         """Twitch at rest (:mod:`facefit.coach.twitch`): the drive counts as moving once past exit."""
@@ -470,12 +426,13 @@ class Engine:
         self._buf_t, self._buf_f, self._buf_d = [], [], []
         self._below_since = t_end
         self._twitch.rep_ended(t_end)
-        if t_end - self._enter_t < spec.min_active_s or len(t) < 3:
+        if t_end - self._enter_t < spec.min_active_s or len(t) < MIN_REP_FRAMES:
             return []
         if spec.reject_speech:
-            since_enter = t >= self._enter_t - 0.2  # the pre-roll may hold talking that ended before
+            since_enter = t >= self._enter_t - REP_LEAD_S  # the pre-roll may hold talking that ended before
             lips = smooth3(feats[since_enter, _F["mouth_open"]])
-            step = max(TALK_SWING_IPD, 0.3 * float(np.percentile(np.abs(lips), 90)))
+            big = float(np.percentile(np.abs(lips), TALK_LIPS_PERCENTILE))
+            step = max(TALK_SWING_IPD, TALK_SWING_SHARE * big)
             swings = zigzag_swings(lips, step)
             if swings >= TALK_MIN_SWINGS and swings / max(t_end - self._enter_t, 1e-9) >= TALK_SWINGS_PER_S:
                 return []  # the lips went up and down like speech: talking, not a rep
@@ -498,7 +455,7 @@ class Engine:
             if lips_busy >= TALK_BUSY_SHARE:
                 return []  # the lips have no part in a brow press and kept moving through the hold: talking
         if in_hold.sum() < 2:
-            in_hold = d >= 0.5 * level
+            in_hold = d >= HOLD_FALLBACK_SHARE * level
         speed = np.abs(np.gradient(d, t)) if np.all(np.diff(t) > 0) else np.zeros(1)
         faults: list[str] = []
         sudden = spec.max_onset_speed is not None and shape.onset_speed > spec.max_onset_speed
@@ -525,9 +482,9 @@ class Engine:
             if not _within(limit, value):
                 faults.append(limit.kind)
                 self._fault(out, t_end, limit.kind, limit.message)
-        during = feats[t >= self._enter_t - 0.2]  # not the pre-roll: talking before a rep is no fault
+        during = feats[t >= self._enter_t - REP_LEAD_S]  # not the pre-roll: talking before a rep is no fault
         for index, limit in self._relax:
-            value = float(np.percentile(during[:, index], 90))
+            value = float(np.percentile(during[:, index], RELAX_PERCENTILE))
             if not _within(limit, value):
                 faults.append(limit.kind)
                 self._fault(out, t_end, limit.kind, limit.message)
@@ -563,15 +520,15 @@ class Engine:
         syms = [r.symmetry for r in self.reps if r.symmetry is not None]
         if syms:
             baseline = self.baseline_symmetry
-            needed = 2
-            if baseline is None and len(syms) >= 6:
-                baseline, needed = float(np.median(syms[:3])), 3
+            needed = ASYMMETRY_REPS_WITH_BASELINE
+            if baseline is None and len(syms) >= ASYMMETRY_OWN_BASELINE_REPS:
+                baseline, needed = float(np.median(syms[:ASYMMETRY_BASELINE_REPS])), ASYMMETRY_REPS
             if baseline is not None and len(syms) >= needed and \
                     all(s < baseline - ASYMMETRY_DROP for s in syms[-needed:]):
                 self._safety(out, t_s, "new-asymmetry",
                              self._say.new_asymmetry.format(symmetry=syms[-1], baseline=baseline))
                 return
-        if self.reps_target is not None and len(self.reps) >= 2 * self.reps_target:
+        if self.reps_target is not None and len(self.reps) >= OVERWORK_FACTOR * self.reps_target:
             self._safety(out, t_s, "overwork", self._say.overwork.format(target=self.reps_target))
 
     # ------------------------------------------------------------------ output
