@@ -26,6 +26,14 @@ app = typer.Typer(
 err_console = Console(stderr=True)
 
 
+@app.callback()
+def _each_command() -> None:
+    """Runs before every command: the command opens its store afresh, once (cli/_common.store)."""
+    from facefit.cli._common import forget_stores
+
+    forget_stores()
+
+
 def _load_commands() -> None:
     for module in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
         if module.name.startswith("_"):

@@ -11,14 +11,20 @@ from sqlalchemy.orm import Session
 from facefit.store.db import Store, open_store
 from facefit.store.profiles import DEFAULT_PROFILE, get_or_create_profile
 
-__all__ = ["DEFAULT_PROFILE", "console", "err_console", "profile_transaction", "store"]
+__all__ = ["DEFAULT_PROFILE", "console", "err_console", "forget_stores", "profile_transaction", "store"]
 
 console = Console()
 err_console = Console(stderr=True)
 
 
+_OPEN: dict[str, Store] = {}
+"""The stores this command has opened, by URL: a command opens (and migrates) its store once, however
+many helpers ask for it. ``forget_stores`` (the CLI's callback, before every command) empties it."""
+
+
 def store() -> Store:
-    """The migrated store at FACEFIT_DB_URL or the default SQLite file; a broken one is one clear error."""
+    """The migrated store at FACEFIT_DB_URL or the default SQLite file, opened once per command; a broken
+    one is one clear error. Closing it only returns its connections: the next use opens new ones."""
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import DatabaseError
 
@@ -26,12 +32,22 @@ def store() -> Store:
     from facefit.errors import InputError
 
     url = db_url()
+    if url in _OPEN:
+        return _OPEN[url]
     try:
-        return open_store(url)
+        _OPEN[url] = opened = open_store(url)
+        return opened
     except DatabaseError as error:
         where = make_url(url).render_as_string(hide_password=True)
         raise InputError(f"cannot open the database {where}: {getattr(error, 'orig', error)}; nothing was "
                          "changed (move the file aside or set FACEFIT_DB_URL to use another).") from None
+
+
+def forget_stores() -> None:
+    """Close every store opened so far (a new command starts: it opens its own once)."""
+    for opened in _OPEN.values():
+        opened.close()
+    _OPEN.clear()
 
 
 @contextmanager
