@@ -44,10 +44,12 @@ def alice(app: FastAPI, make_user: Any, real_data: Path) -> dict[str, Any]:
             "token": token, "profile_id": profile_id}
 
 
-def _ids(alice: dict[str, Any]) -> dict[str, int]:
+def _ids(alice: dict[str, Any]) -> dict[str, Any]:
     return {"session_id": alice["session_id"], "photo_id": alice["photo_id"],
             "token_id": alice["token"]["id"], "coach_id": alice["coach"].id, "member_id": alice["user"].id,
-            "account_id": alice["user"].id}
+            "account_id": alice["user"].id,
+            # study mode (its own tests try these routes with real studies: tests/web/test_study_blinding.py)
+            "slug": "a-study", "code": "P0001", "visit": "baseline", "name": "rater", "token": "x"}
 
 
 BODIES: dict[tuple[str, str], dict[str, Any]] = {

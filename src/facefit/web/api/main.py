@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from facefit.web import practice_pages
+from facefit.web import practice_pages, study_pages
 from facefit.web.api.routes import (
     account,
     admin,
@@ -18,9 +18,12 @@ from facefit.web.api.routes import (
     practice,
     progress,
     sessions,
+    study,
 )
 
 api_router = APIRouter()
-for module in (auth, account, sessions, photos, progress, habits, coach, admin, catalog, practice, live):
+for module in (auth, account, sessions, photos, progress, habits, coach, admin, catalog, practice, live,
+               study):
     api_router.include_router(module.router)
 api_router.include_router(practice_pages.router)
+api_router.include_router(study_pages.router)
