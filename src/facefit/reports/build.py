@@ -13,11 +13,10 @@ from facefit.catalog.loader import Catalog
 from facefit.errors import InputError
 from facefit.fileio import write_atomic
 from facefit.reports import plots
-from facefit.reports.data import ReportData, gather
+from facefit.reports.data import ReportData, gather, report_owner
 from facefit.reports.html import Picture, render_html
 from facefit.reports.muscles import muscle_week
 from facefit.store.db import Store
-from facefit.store.profiles import get_or_create_profile
 
 StepCallback = Callable[[str, int, int], None]
 
@@ -48,8 +47,9 @@ def figures(data: ReportData) -> dict[str, tuple[str, Figure | None]]:
 
 
 def build_report(
-    store: Store, *, profile: str, span: str, out: Path, pdf: bool = False, today: date | None = None,
-    catalog: Catalog | None = None, on_step: StepCallback | None = None,
+    store: Store, *, profile: str | None = None, profile_id: int | None = None, span: str, out: Path,
+    pdf: bool = False, today: date | None = None, catalog: Catalog | None = None,
+    on_step: StepCallback | None = None,
 ) -> ReportResult:
     """Write ``out`` (HTML) and, with ``pdf``, the same page printed by Chromium to ``out`` with a .pdf
     suffix (one page size; without Chromium ``note`` says why there is no PDF); returns the paths."""
@@ -59,9 +59,9 @@ def build_report(
                          f"{out.with_suffix('.html').name}) and the PDF is written beside it.")
     step = on_step or (lambda _label, _done, _total: None)
     step("reading the store", 0, 4)
-    data = gather(store, profile=profile, span=span, today=today, catalog=catalog)
-    with store.transaction() as session:
-        owner = get_or_create_profile(session=session, name=profile)
+    data = gather(store, profile=profile, profile_id=profile_id, span=span, today=today, catalog=catalog)
+    with store.transaction() as session:  # the profile by id (the web) or by name (the terminal)
+        owner = report_owner(session, profile=profile, profile_id=profile_id)
         muscles = muscle_week(session=session, profile_id=owner.id, today=data.today, catalog=catalog)
     step("drawing", 1, 4)
     drawn = figures(data)

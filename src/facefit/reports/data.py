@@ -42,7 +42,7 @@ from facefit.safety.service import current_clearance, safety_events
 from facefit.safety.stops import SafetyRecord
 from facefit.store import safety_habits as db
 from facefit.store.db import Store
-from facefit.store.models import PracticeSession
+from facefit.store.models import PracticeSession, Profile
 from facefit.store.profiles import get_or_create_profile
 
 SPANS = {"week": 7, "month": 30}
@@ -241,17 +241,32 @@ def _baseline_scale(photo: Any) -> tuple[float | None, float | None]:
     return float(mm), (cheek / ipd * mm if ipd > 0 and math.isfinite(cheek) else None)
 
 
-def gather(store: Store, *, profile: str, span: str, today: date | None = None,
-           catalog: Catalog | None = None) -> ReportData:
-    """Read one profile's data for ``span`` ("week", "month" or "all") as of ``today``."""
+def report_owner(session: Any, *, profile: str | None = None, profile_id: int | None = None) -> Profile:
+    """The profile a report is for: by id (the web: its account's profile, never looked up by name) or by
+    name (the terminal's local profiles, created on first use)."""
+    if (profile is None) == (profile_id is None):
+        raise ValueError("give exactly one of profile (a name) or profile_id")
+    if profile_id is not None:
+        owner = session.get(Profile, profile_id)
+        if owner is None:
+            raise LookupError(f"no profile with id {profile_id}")
+        return owner
+    assert profile is not None
+    return get_or_create_profile(session=session, name=profile)
+
+
+def gather(store: Store, *, profile: str | None = None, profile_id: int | None = None, span: str,
+           today: date | None = None, catalog: Catalog | None = None) -> ReportData:
+    """Read one profile's data (``profile_id``, or the local ``profile`` name) for ``span`` ("week",
+    "month" or "all") as of ``today``."""
     if span not in (*SPANS, "all"):
         raise ValueError(f"span must be week, month or all, got {span!r}")
     catalog = catalog or load_catalog()
     today = today or date.today()
     notes: list[str] = []
     with store.transaction() as session:
-        owner = get_or_create_profile(session=session, name=profile)
-        profile_id = owner.id
+        owner = report_owner(session, profile=profile, profile_id=profile_id)
+        profile_id, profile = owner.id, owner.name
         clearance = current_clearance(session=session, profile_id=profile_id)
         enrolment = current_enrolment(session=session, profile_id=profile_id)
         rows = db.list_practice_sessions(session=session, profile_id=profile_id)
