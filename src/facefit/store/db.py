@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 MIGRATION_LOCK = 0x46414345  # PostgreSQL advisory lock key held while migrating ("FACE")
-SCHEMA_HEAD = "0008"
+SCHEMA_HEAD = "0009"
 """The newest migration. Checked against Alembic by a test; lets an up-to-date database open without
 importing Alembic (~0.5 s of every command's start-up)."""
 
