@@ -91,6 +91,7 @@ def test_progress_data_and_report_show_the_painted_region_on_the_face_map(
     regions = {r["region"]: r for r in data["photos"]["regions"]}
     assert regions[PAINTED]["status"] == "more", regions[PAINTED]
     assert all(r["status"] not in ("more", "fewer") for name, r in regions.items() if name != PAINTED)
+    assert "nose-to-mouth fold, left: more or deeper lines" in data["photos"]["headline"]
     svg = data["photos"]["face_map_svg"]
     assert re.search(rf'data-region="{PAINTED}" data-status="more"', svg)
     assert svg.count('data-status="more"') == 1

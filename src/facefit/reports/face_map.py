@@ -36,11 +36,12 @@ FILL = {
     "not measurable": "#ffffff",
 }
 LEGEND = (
-    ("more", "more or deeper lines, beyond the measurement error"),
-    ("fewer", "fewer or shallower lines, beyond the measurement error"),
+    ("more", "more or deeper lines"),
+    ("fewer", "fewer or shallower lines"),
     ("no measurable change", "no measurable change"),
     ("not measurable", "not measurable in these photos"),
 )
+LEGEND_NOTE = "Coloured only beyond the measurement error."
 WIDTH = 260.0
 ONE_PHOTO = "one photo so far"
 
@@ -90,7 +91,9 @@ def face_map_svg(landmarks: np.ndarray, image_size: tuple[int, int], regions: Se
             f' stroke-width="0.8"{dash}/>'
             f'<text x="22" y="{y:.1f}" font-size="10" fill="#222">{escape(words)}</text>'
         )
-    total = legend_y + 16.0 * len(LEGEND)
+    note_y = legend_y + 16.0 * len(LEGEND)
+    legend.append(f'<text x="4" y="{note_y:.1f}" font-size="10" fill="#222">{escape(LEGEND_NOTE)}</text>')
+    total = note_y + 8.0
     summary = "; ".join(f"{c.label}: {c.words}" for c in regions)
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH:.0f} {total:.0f}" width="{WIDTH:.0f}" '
@@ -137,3 +140,25 @@ def line_changes(
         else []
     )
     return regions, face_map, structure
+
+
+def headline_with_lines(
+    headline: str, regions: Sequence[RegionChange], structure: Sequence[MetricChange]
+) -> str:
+    """The photo headline with the line regions and structure metrics that changed beyond MDC95 added
+    (the headline's charts do not include them); experimental metrics never make it."""
+    parts = [
+        f"{r.label}: {'more or deeper lines' if r.status == 'more' else 'fewer or shallower lines'}"
+        for r in regions
+        if r.status in ("more", "fewer")
+    ]
+    parts += [
+        f"{c.label}: {'larger' if c.change > 0 else 'smaller'}"
+        for c in structure
+        if c.measurable and not c.experimental
+    ]
+    if not parts:
+        return headline
+    if headline.startswith(("No measurable change", "Not enough yet")):
+        return "Measurable change: " + "; ".join(parts) + "."
+    return headline.rstrip(".") + "; " + "; ".join(parts) + "."

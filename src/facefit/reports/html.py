@@ -13,6 +13,7 @@ from jinja2 import Environment, select_autoescape
 from markupsafe import Markup
 
 from facefit.reports.data import ReportData, describe_event
+from facefit.reports.face_map import headline_with_lines
 from facefit.reports.muscles import MuscleWeek, muscle_map_svg, summary
 from facefit.reports.photo_change import headline
 
@@ -170,7 +171,9 @@ def render_html(data: ReportData, pictures: dict[str, Picture], *, muscles: Musc
         d=data, pics=pictures, span_text=span_text, who=data.profile.removeprefix("web:"),
         sessions=len(data.sessions),
         minutes=sum(s.minutes for s in data.sessions), events=[describe_event(e) for e in data.safety],
-        expectations=EXPECTATIONS, views=views, photo_headline=headline(views), muscles=muscles,
+        expectations=EXPECTATIONS, views=views, photo_headline=headline_with_lines(
+            headline(views), *((data.photos.regions, data.photos.structure) if data.photos else ([], []))
+        ), muscles=muscles,
         muscles_svg=Markup(muscle_map_svg(muscles)) if muscles else "",
         muscle_summary=summary(muscles) if muscles else "",
     )

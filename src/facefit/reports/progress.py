@@ -12,6 +12,7 @@ from typing import Any
 
 from facefit.catalog.loader import Catalog
 from facefit.reports.data import ReportData, describe_event, gather
+from facefit.reports.face_map import headline_with_lines
 from facefit.reports.html import EXPECTATIONS
 from facefit.reports.photo_change import headline
 from facefit.store.db import Store
@@ -64,7 +65,8 @@ def to_dict(data: ReportData) -> dict[str, Any]:
             "series": {k: [_num(v, 5) for v in values] for k, values in photos.series.items()},
             "mdc95": {k: _num(v, 5) for k, v in photos.mdc95.items()}, "units": photos.units,
             # per metric in display units (mm where a scale exists), its MDC95 band and plain verdict
-            "metrics": [view.to_dict() for view in views], "headline": headline(views),
+            "metrics": [view.to_dict() for view in views],
+            "headline": headline_with_lines(headline(views), photos.regions, photos.structure),
             # lines and folds per region (first vs latest photo, beyond MDC95 or not, or why not measurable),
             # the face map of them (inline SVG), and the structure metrics' changes in plain words
             "regions": [r.to_dict() for r in photos.regions], "face_map_svg": photos.face_map,
