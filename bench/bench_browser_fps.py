@@ -63,10 +63,11 @@ def main() -> None:
             start_frames, start = page.evaluate("window.facefit.frames"), time.monotonic()
             page.wait_for_timeout(int(args.seconds * 1000))
             frames, elapsed = page.evaluate("window.facefit.frames") - start_frames, time.monotonic() - start
-            shown = page.evaluate("window.facefit.fps")
+            shown, detect_ms = page.evaluate("[window.facefit.fps, window.facefit.detectMs]")
     load = os.getloadavg()
     print(f"camera {args.fps} fps {args.size}: page loop {shown:.1f} fps (last 60 frames), "
-          f"{frames / elapsed:.1f} fps over {elapsed:.0f} s ({frames} frames); load average "
+          f"{frames / elapsed:.1f} fps over {elapsed:.0f} s ({frames} frames), landmarker {detect_ms:.0f} ms "
+          f"a frame; load average "
           f"{load[0]:.1f} {load[1]:.1f} {load[2]:.1f} on {os.cpu_count()} cores")
 
 

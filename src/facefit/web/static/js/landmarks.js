@@ -61,7 +61,8 @@ export function encodeFrame(result, indices, seq, tMs, width, height) {
 }
 
 // Run the landmarker on every new camera frame; onResult(result, tMs) gets each result.
-export function runLoop(video, landmarker, onResult) {
+// ``stats.detectMs`` (if given) follows the landmarker's time per frame (a moving average).
+export function runLoop(video, landmarker, onResult, stats = null) {
   let running = true;
   let last = -1;
   const step = () => {
@@ -69,7 +70,9 @@ export function runLoop(video, landmarker, onResult) {
     if (video.readyState >= 2 && video.currentTime !== last) {
       last = video.currentTime;
       const tMs = performance.now();
-      onResult(landmarker.detectForVideo(video, tMs), tMs);
+      const result = landmarker.detectForVideo(video, tMs);
+      if (stats) { const ms = performance.now() - tMs; stats.detectMs = stats.detectMs ? 0.9 * stats.detectMs + 0.1 * ms : ms; }
+      onResult(result, tMs);
     }
     if (video.requestVideoFrameCallback) video.requestVideoFrameCallback(step); else requestAnimationFrame(step);
   };

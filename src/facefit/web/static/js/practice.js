@@ -55,7 +55,7 @@ async function cameraOn(onFrame) {
     if (stamps.length > 10) state.fps = (1000 * (stamps.length - 1)) / (stamps[stamps.length - 1] - stamps[0]);
     if (state.frames % 30 === 0 && state.fps) document.body.dataset.fps = state.fps.toFixed(1);
     onFrame(result, tMs, video);
-  });
+  }, state);
 }
 
 function cameraOff() {
