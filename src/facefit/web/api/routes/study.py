@@ -17,9 +17,9 @@ from __future__ import annotations
 import tempfile
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, HTTPException, Request, status
+from fastapi import APIRouter, Depends, HTTPException, Request, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
@@ -127,6 +127,20 @@ def rater_of(db_session: Session, caller: Caller, slug: str) -> tuple[service.Lo
     raise HTTPException(status.HTTP_404_NOT_FOUND, f"you are not a rater of a study {slug!r}")
 
 
+def _coordinated(slug: str, db_session: DbDep, caller: CallerDep) -> service.LoadedStudy:
+    """A dependency, so a caller who may not coordinate gets 403/404 before their request body is read."""
+    return coordinator_of(db_session, caller, slug)
+
+
+def _rating(slug: str, db_session: DbDep, caller: CallerDep) -> tuple[service.LoadedStudy, db.StudyStaff]:
+    """A dependency, so a caller who is not this study's rater gets 403/404 before the body is read."""
+    return rater_of(db_session, caller, slug)
+
+
+CoordinatedStudy = Annotated[service.LoadedStudy, Depends(_coordinated)]
+RaterQueue = Annotated[tuple[service.LoadedStudy, db.StudyStaff], Depends(_rating)]
+
+
 def _today() -> date:
     return datetime.now(UTC).date()
 
@@ -186,8 +200,9 @@ def link_staff(slug: str, body: StaffLink, db_session: DbDep, caller: AdminDep) 
 
 
 @router.get("/api/study/studies/{slug}", summary="The study's participants, visits, adherence and raters")
-def overview(slug: str, request: Request, db_session: DbDep, caller: CallerDep) -> dict[str, Any]:
-    coordinator_of(db_session, caller, slug)
+def overview(
+    slug: str, study: CoordinatedStudy, request: Request, db_session: DbDep, caller: CallerDep
+) -> dict[str, Any]:
     return verbs.coordinator_overview(store=request.app.state.store, slug=slug, today=_today())
 
 
@@ -196,8 +211,9 @@ def overview(slug: str, request: Request, db_session: DbDep, caller: CallerDep) 
     status_code=status.HTTP_201_CREATED,
     summary="Assess an account holder for the study and enrol them if eligible",
 )
-def enrol(slug: str, body: Enrolment, db_session: DbDep, caller: CallerDep) -> dict[str, Any]:
-    study = coordinator_of(db_session, caller, slug)
+def enrol(
+    slug: str, study: CoordinatedStudy, body: Enrolment, db_session: DbDep, caller: CallerDep
+) -> dict[str, Any]:
     account = accounts.get_account_by_email(session=db_session, email=body.email)
     if account is None:
         raise HTTPException(
@@ -223,8 +239,9 @@ def enrol(slug: str, body: Enrolment, db_session: DbDep, caller: CallerDep) -> d
     "/api/study/studies/{slug}/participants/{code}/randomise",
     summary="Randomise a participant whose baseline visit is complete (reveals only their arm)",
 )
-def randomise(slug: str, code: str, db_session: DbDep, caller: CallerDep) -> dict[str, Any]:
-    study = coordinator_of(db_session, caller, slug)
+def randomise(
+    slug: str, study: CoordinatedStudy, code: str, db_session: DbDep, caller: CallerDep
+) -> dict[str, Any]:
     result = service.randomise(session=db_session, study=study, code=code, actor=caller.email)
     return {
         "code": result.code,
@@ -240,8 +257,9 @@ def randomise(slug: str, code: str, db_session: DbDep, caller: CallerDep) -> dic
     response_model=Message,
     summary="Record a withdrawal with its reason",
 )
-def withdraw(slug: str, code: str, body: Withdrawal, db_session: DbDep, caller: CallerDep) -> Message:
-    study = coordinator_of(db_session, caller, slug)
+def withdraw(
+    slug: str, study: CoordinatedStudy, code: str, body: Withdrawal, db_session: DbDep, caller: CallerDep
+) -> Message:
     service.withdraw(session=db_session, study=study, code=code, reason=body.reason, actor=caller.email)
     return Message(detail=f"{code} withdrawn")
 
@@ -251,10 +269,17 @@ def withdraw(slug: str, code: str, body: Withdrawal, db_session: DbDep, caller: 
     response_model=Message,
     summary="Record a missed visit with its reason",
 )
-def missed(slug: str, code: str, visit: str, body: Missed, db_session: DbDep, caller: CallerDep) -> Message:
+def missed(
+    slug: str,
+    study: CoordinatedStudy,
+    code: str,
+    visit: str,
+    body: Missed,
+    db_session: DbDep,
+    caller: CallerDep,
+) -> Message:
     from facefit.study.visits import mark_missed
 
-    study = coordinator_of(db_session, caller, slug)
     mark_missed(
         session=db_session, study=study, code=code, visit=visit, reason=body.reason, actor=caller.email
     )
@@ -266,8 +291,9 @@ def missed(slug: str, code: str, visit: str, body: Missed, db_session: DbDep, ca
     response_model=Message,
     summary="Queue every rateable photo for a rater (do it after the last visit for full blinding)",
 )
-def open_queue(slug: str, name: str, db_session: DbDep, caller: CallerDep) -> Message:
-    study = coordinator_of(db_session, caller, slug)
+def open_queue(
+    slug: str, study: CoordinatedStudy, name: str, db_session: DbDep, caller: CallerDep
+) -> Message:
     added = rating.open_queue(session=db_session, study=study, name=name, actor=caller.email)
     return Message(detail=f"{added} {'photo' if added == 1 else 'photos'} queued for {name}")
 
@@ -276,8 +302,9 @@ def open_queue(slug: str, name: str, db_session: DbDep, caller: CallerDep) -> Me
     "/api/study/studies/{slug}/results",
     summary="The analysis: ANCOVA, mixed model, ITT and per protocol, reliability, CONSORT counts",
 )
-def results(slug: str, request: Request, db_session: DbDep, caller: CallerDep) -> dict[str, Any]:
-    coordinator_of(db_session, caller, slug)
+def results(
+    slug: str, study: CoordinatedStudy, request: Request, db_session: DbDep, caller: CallerDep
+) -> dict[str, Any]:
     return verbs.results(store=request.app.state.store, slug=slug, today=_today()).to_dict()
 
 
@@ -286,8 +313,9 @@ def results(slug: str, request: Request, db_session: DbDep, caller: CallerDep) -
     response_class=HTMLResponse,
     summary="The study report (self-contained HTML)",
 )
-def report(slug: str, request: Request, db_session: DbDep, caller: CallerDep) -> Response:
-    coordinator_of(db_session, caller, slug)
+def report(
+    slug: str, study: CoordinatedStudy, request: Request, db_session: DbDep, caller: CallerDep
+) -> Response:
     with tempfile.TemporaryDirectory(prefix="facefit-study-report-") as folder:
         written = verbs.report(
             store=request.app.state.store, slug=slug, out=Path(folder) / "report.html", today=_today()
@@ -301,11 +329,12 @@ def report(slug: str, request: Request, db_session: DbDep, caller: CallerDep) ->
     response_class=PlainTextResponse,
     summary="Tidy CSV: one row per participant x visit x endpoint (schema facefit.study.tidy/1)",
 )
-def export(slug: str, request: Request, db_session: DbDep, caller: CallerDep) -> Response:
+def export(
+    slug: str, study: CoordinatedStudy, request: Request, db_session: DbDep, caller: CallerDep
+) -> Response:
     from facefit.study.data import gather
     from facefit.study.export import tidy_csv
 
-    study = coordinator_of(db_session, caller, slug)
     text = tidy_csv(gather(session=db_session, study=study, today=_today()))
     return Response(
         text,
@@ -424,8 +453,8 @@ def _next(study: service.LoadedStudy, staff: db.StudyStaff, db_session: Session)
 
 
 @router.get("/api/rate/{slug}/next", response_model=RatingNext, summary="My next photo to rate")
-def next_item(slug: str, db_session: DbDep, caller: CallerDep) -> RatingNext:
-    study, staff = rater_of(db_session, caller, slug)
+def next_item(slug: str, queue: RaterQueue, db_session: DbDep, caller: CallerDep) -> RatingNext:
+    study, staff = queue
     return _next(study, staff, db_session)
 
 
@@ -434,8 +463,8 @@ def next_item(slug: str, db_session: DbDep, caller: CallerDep) -> RatingNext:
     response_class=Response,
     summary="A blinded photo: the face only, freshly encoded, no metadata",
 )
-def blinded_photo(slug: str, token: str, db_session: DbDep, caller: CallerDep) -> Response:
-    _study_row, staff = rater_of(db_session, caller, slug)
+def blinded_photo(slug: str, queue: RaterQueue, token: str, db_session: DbDep, caller: CallerDep) -> Response:
+    _study_row, staff = queue
     try:
         data = rating.blinded_jpeg(session=db_session, staff=staff, token=token)
     except rating.RatingNotFoundError:
@@ -448,8 +477,10 @@ def blinded_photo(slug: str, token: str, db_session: DbDep, caller: CallerDep) -
     response_model=RatingNext,
     summary="Rate one photo (final once given); returns my next photo",
 )
-def rate(slug: str, token: str, body: RatingIn, db_session: DbDep, caller: CallerDep) -> RatingNext:
-    study, staff = rater_of(db_session, caller, slug)
+def rate(
+    slug: str, queue: RaterQueue, token: str, body: RatingIn, db_session: DbDep, caller: CallerDep
+) -> RatingNext:
+    study, staff = queue
     try:
         rating.submit(
             session=db_session,
