@@ -9,6 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from facefit.cli import app
+from facefit.habits.service import practice_by_day
 from facefit.store.db import open_store
 from facefit.store.models import PracticeSession, SessionEvent, SessionStep
 
@@ -60,6 +61,10 @@ def test_demo_coaches_a_clip_from_the_bundled_photo() -> None:
         assert row.summary["reps_done"] == 2
         kinds = [e.kind for e in session.query(SessionEvent).filter_by(session_id=row.id)]
         assert kinds.count("rep") == 2 and kinds.count("progress") == 2
+        # marked as a demo in the history, and never practice (adherence, streaks, volume caps)
+        assert practice_by_day(session=session, profile_id=row.profile_id) == {}
+    listed = runner.invoke(app, ["history"])
+    assert listed.exit_code == 0 and "(demo:" in listed.stdout  # the table wraps the rest of the cell
 
 
 def test_routine_coach_on_a_corrupt_video_starts_no_session(tmp_path: Path) -> None:

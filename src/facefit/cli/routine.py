@@ -15,7 +15,7 @@ from rich.table import Table
 
 from facefit.cli._common import DEFAULT_PROFILE, console, profile_transaction
 from facefit.cli._guided import run_guided
-from facefit.store.sessions import list_sessions
+from facefit.store.sessions import DEMO_SOURCE, list_sessions
 
 __all__ = ["register", "run_guided"]
 
@@ -72,9 +72,11 @@ def register(app: typer.Typer) -> None:
         for column in ("id", "started", "routine / exercise", "status", "minutes", "sets done", "skipped"):
             table.add_column(column)
         for r in rows:
-            table.add_row(str(r.id), f"{r.started_at.astimezone():%Y-%m-%d %H:%M}",
-                          r.routine_id or r.exercise_id or r.kind, r.status, f"{r.minutes:.1f}",
-                          str(r.steps_done), str(r.steps_skipped))
+            what = r.routine_id or r.exercise_id or r.kind
+            if r.source == DEMO_SOURCE:
+                what += " (demo: not practice)"
+            table.add_row(str(r.id), f"{r.started_at.astimezone():%Y-%m-%d %H:%M}", what, r.status,
+                          f"{r.minutes:.1f}", str(r.steps_done), str(r.steps_skipped))
         console.print(table)
 
     @app.command("demo")

@@ -84,6 +84,9 @@ class SignalStream:
     def close(self) -> None:
         if not self._closed:
             self._closed = True
+            closing = getattr(self._frames, "close", None)  # a source's frame generator left mid-way
+            if closing is not None:
+                closing()
             self.source.close()
             if self._own_landmarker:
                 self.landmarker.close()

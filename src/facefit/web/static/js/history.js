@@ -3,7 +3,7 @@ import { api, el, flash, when } from "./common.js";
 
 const names = {};
 const STATUS = { completed: "finished", stopped: "stopped", interrupted: "not finished", running: "not finished" };
-const SOURCE = { "web-offline": " (practised offline)" };
+const SOURCE = { "web-offline": " (practised offline)", demo: " (demo: not counted as practice)" };
 
 function eventLine(e) {
   const p = e.payload || {};
