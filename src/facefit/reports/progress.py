@@ -77,7 +77,9 @@ def to_dict(data: ReportData) -> dict[str, Any]:
     }
 
 
-def progress(store: Store, *, profile: str, span: str = "all", today: date | None = None,
-             catalog: Catalog | None = None) -> dict[str, Any]:
-    """Gather and convert in one call (what a web route returns)."""
-    return to_dict(gather(store, profile=profile, span=span, today=today, catalog=catalog))
+def progress(store: Store, *, profile: str | None = None, profile_id: int | None = None, span: str = "all",
+             today: date | None = None, catalog: Catalog | None = None) -> dict[str, Any]:
+    """Gather and convert in one call (what a web route returns); the profile by id (the web) or by
+    local name (the terminal), as ``reports.data.gather``."""
+    return to_dict(gather(store, profile=profile, profile_id=profile_id, span=span, today=today,
+                          catalog=catalog))
