@@ -51,6 +51,7 @@ def _first_routine(page: Any, shots: Shots, name: str) -> list[dict[str, Any]]:
     page.fill("#sets", "1")
     page.fill("#reps", "3")
     check_page(page, shots, f"{name}-practice")
+    page.check("#speak")  # voice cues on (recorded by the stub installed in the test)
     page.click("#start-routine")
     coached = 0
     while True:
@@ -71,6 +72,15 @@ def _first_routine(page: Any, shots: Shots, name: str) -> list[dict[str, Any]]:
         page.wait_for_selector("[data-testid=set-summary]:not([hidden])", timeout=120_000)
         page.wait_for_selector("#next:visible", timeout=60_000)  # the set's summary stays until "Next"
         assert "Set 1 of 1: 3 reps of 3." in page.inner_text("[data-testid=set-summary]")
+        blank = page.evaluate("() => { const c = document.getElementById('overlay');"
+                              " if (!c.width) return true;"
+                              " const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;"
+                              " for (let i = 3; i < d.length; i += 4) if (d[i]) return false;"
+                              " return true; }")
+        assert blank, "landmark points are left on the picture after the set"
+        said = page.evaluate("window.__said")
+        assert {"Set 1. Begin.", "Hold", "1", "2", "3"} <= set(said), said
+        assert "Release" not in said  # every hold was short of the card's 5 s: never told it was long enough
         check_page(page, shots, f"{name}-set-summary", full_page=False)
         page.click("#next")
         coached += 1
@@ -89,6 +99,9 @@ def test_a_new_person_from_landing_to_report(
     name = f"journey-{size}"
     with live_server(f"sqlite:///{tmp_path / 'journey.db'}") as (base, app):
         context = browser.new_context(viewport=SIZES[size])
+        context.add_init_script("window.__said = []; if (window.speechSynthesis) {"
+                                " speechSynthesis.speak = (u) => window.__said.push(u.text);"
+                                " speechSynthesis.cancel = () => {}; }")
         page = context.new_page()
         page.set_default_timeout(60_000)
         shots.watch(page)
