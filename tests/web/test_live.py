@@ -4,6 +4,7 @@ without disturbing anyone else's session."""
 
 from __future__ import annotations
 
+import json
 import struct
 from typing import Any
 
@@ -12,7 +13,7 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import select
 from starlette.websockets import WebSocketDisconnect
-from webtest_helpers import events_of, frame_bytes
+from webtest_helpers import events_of, frame_bytes, receive
 
 from facefit.store.models import PracticeSession, SessionEvent, SessionStep
 from facefit.web.live.protocol import HEADER, encode_frame
@@ -20,7 +21,7 @@ from facefit.web.live.protocol import HEADER, encode_frame
 
 def _start(ws: Any, **fields: Any) -> dict[str, Any]:
     ws.send_json({"type": "start", "exercise": "cheek-lifter", **fields})
-    ready = ws.receive_json()
+    ready = receive(ws)
     assert ready["type"] == "ready", ready
     return ready
 
@@ -32,11 +33,11 @@ def _stream(ws: Any, recording: Any, indices: list[int], frames: range, *, until
     ticks: list[dict[str, Any]] = []
     for i in frames:
         ws.send_bytes(frame_bytes(recording, i, indices, t_offset=t_offset))
-        reply = ws.receive_json()
+        reply = receive(ws)
         while reply["type"] in ("saved", "session"):
             if reply["type"] == "session":
                 SESSION["id"] = reply["session_id"]
-            reply = ws.receive_json()
+            reply = receive(ws)
         assert reply["type"] == "tick", reply
         ticks.append(reply)
         if reply["phase"] in ("done", "stopped"):
@@ -73,7 +74,7 @@ def test_reps_counted_live_equal_the_truth_and_are_saved(
             assert abs(event["end_s"] - truth["end_s"]) < 0.5  # the rep ends where the clip's rep ends
             assert event["say"] == str(truth["index"])
         ws.send_json({"type": "end"})
-        assert ws.receive_json() == {"type": "saved", "sets": [1], "finished": "completed"}
+        assert receive(ws) == {"type": "saved", "sets": [1], "finished": "completed"}
     assert ready["session_id"] is None  # made by the first frame, not by the start message
     session, steps, events = _rows(app, SESSION["id"])
     assert session.status == "completed" and session.ended_at is not None and session.source == "web"
@@ -88,7 +89,7 @@ def test_dropped_connection_resumes_at_the_next_set(app: FastAPI, make_user: Any
         ready = _start(ws, sets=3, reps=1, rest_s=0)
         ticks, last = _stream(ws, recording, ready["landmarks"], range(n), until_set=1)
         assert events_of(ticks, "set")[0]["reps"] == 1
-        assert ws.receive_json() == {"type": "saved", "sets": [1], "finished": None}
+        assert receive(ws) == {"type": "saved", "sets": [1], "finished": None}
     # the socket dropped mid-session: set 1 is in the store, the session is still open
     first = SESSION["id"]
     session, steps, _ = _rows(app, first)
@@ -100,7 +101,7 @@ def test_dropped_connection_resumes_at_the_next_set(app: FastAPI, make_user: Any
         ticks, _ = _stream(ws, recording, again["landmarks"], range(last + 1, n))
         assert [e["set"] for e in events_of(ticks, "set")] == [2, 3]
         assert ticks[-1]["phase"] == "done"
-        assert ws.receive_json()["finished"] == "completed"
+        assert receive(ws)["finished"] == "completed"
     assert SESSION["id"] == first  # the same session row, no second one
     session, steps, _ = _rows(app, first)
     assert session.status == "completed"
@@ -134,28 +135,28 @@ def test_bad_messages_get_clear_errors_and_never_disturb_another_session(
     with alice.client.websocket_connect("/ws/coach") as good, \
             mallory.client.websocket_connect("/ws/coach") as bad:
         bad.send_bytes(frame_bytes(recording, 0, list(range(21))))
-        assert "send a 'start' message" in bad.receive_json()["message"]
+        assert "send a 'start' message" in receive(bad)["message"]
         bad.send_json({"type": "start", "exercise": "no-such-exercise"})
-        assert "unknown exercise 'no-such-exercise'" in bad.receive_json()["message"]
+        assert "unknown exercise 'no-such-exercise'" in receive(bad)["message"]
         bad.send_json({"type": "start", "exercise": "cheek-lifter", "reps": 1000})
-        assert "reps must be between 1 and 100" in bad.receive_json()["message"]
+        assert "reps must be between 1 and 100" in receive(bad)["message"]
         ready_bad = _start(bad, sets=1)
         ready = _start(good, sets=1)
         indices = ready["landmarks"]
         bad.send_bytes(frame_bytes(recording, 5, indices))
-        assert bad.receive_json()["type"] == "session"  # the first frame makes the session row
-        assert bad.receive_json()["type"] == "tick"
+        assert receive(bad)["type"] == "session"  # the first frame makes the session row
+        assert receive(bad)["type"] == "tick"
         stale = frame_bytes(recording, 4, indices)
         cases = _bad_messages(indices, stale)
         ticks: list[dict[str, Any]] = []
         for i in range(len(recording.t_ms)):
             good.send_bytes(frame_bytes(recording, i, indices))
-            reply = good.receive_json()
-            ticks.append(good.receive_json() if reply["type"] == "session" else reply)
+            reply = receive(good)
+            ticks.append(receive(good) if reply["type"] == "session" else reply)
             message, expected = cases[i % len(cases)]
             if i < 40:  # stay under the bad-message limit
                 bad.send_bytes(message) if isinstance(message, bytes) else bad.send_text(message)
-                error = bad.receive_json()
+                error = receive(bad)
                 assert error["type"] == "error" and expected in error["message"], (expected, error)
         assert ticks[-1]["reps"] == len(recording.truth["reps"])
     assert ready_bad["session_id"] is None
@@ -174,11 +175,11 @@ def test_too_many_bad_messages_close_only_that_connection(app: FastAPI, make_use
     with user.client.websocket_connect("/ws/coach") as ws:
         for _ in range(49):
             ws.send_bytes(b"x")
-            assert ws.receive_json()["type"] == "error"
+            assert receive(ws)["type"] == "error"
         ws.send_bytes(b"x")
-        assert ws.receive_json()["type"] == "error"
+        assert receive(ws)["type"] == "error"
         with pytest.raises(WebSocketDisconnect) as closed:
-            ws.receive_json()
+            receive(ws)
         assert closed.value.code == 1008
     assert user.client.get("/api/sessions").status_code == 200  # the server is fine
 
@@ -188,17 +189,17 @@ def test_websocket_needs_a_signed_in_caller_from_this_site(app: FastAPI, make_us
 
     with TestClient(app).websocket_connect("/ws/coach") as ws:
         ws.send_json({"type": "start", "exercise": "cheek-lifter"})
-        assert "sign in first" in ws.receive_json()["message"]
+        assert "sign in first" in receive(ws)["message"]
         ws.send_json({"type": "start", "exercise": "cheek-lifter", "token": "ffk_not-a-token"})
-        assert "sign in first" in ws.receive_json()["message"]
+        assert "sign in first" in receive(ws)["message"]
     user = make_user("origin@example.org")
     with user.client.websocket_connect("/ws/coach", headers={"origin": "https://evil.example"}) as ws:
         ws.send_json({"type": "start", "exercise": "cheek-lifter"})
-        assert "another site" in ws.receive_json()["message"]
+        assert "another site" in receive(ws)["message"]
     reader = user.client.post("/api/account/tokens", json={"name": "reader"}).json()["token"]  # read-only
     with TestClient(app).websocket_connect("/ws/coach") as ws:
         ws.send_json({"type": "start", "exercise": "cheek-lifter", "token": reader})
-        assert "needs a practice token" in ws.receive_json()["message"]
+        assert "needs a practice token" in receive(ws)["message"]
     made = user.client.post("/api/account/tokens", json={"name": "script", "scope": "practice"})
     token = made.json()["token"]
     with TestClient(app).websocket_connect("/ws/coach") as ws:
@@ -207,26 +208,45 @@ def test_websocket_needs_a_signed_in_caller_from_this_site(app: FastAPI, make_us
     assert HEADER.size == 20
 
 
-def test_state_every_other_frame_and_every_event_at_once(recording: Any) -> None:
-    """The default (tick_every=2) halves the replies; frames that complete an event always get one."""
+def test_replies_only_when_the_page_would_change_and_every_event_at_once(recording: Any) -> None:
+    """A frame is answered when what the page shows changes (phase, set, reps, a rep starting or ending,
+    the hold passing a 0.2 s step), with events at once (JSON), and at least every ``tick_every`` frames;
+    the others get no reply. Checked against a coach that answers every frame."""
     from facefit.catalog.durations import plan_exercise
     from facefit.catalog.loader import load_catalog
     from facefit.practice.recorder import QueuedRecorder, SessionInfo
-    from facefit.web.live.coaching import LiveCoach, live_plan
-    from facefit.web.live.protocol import decode_frame, landmark_indices
+    from facefit.web.live.coaching import HOLD_STEP_S, LiveCoach, live_plan
+    from facefit.web.live.protocol import decode_frame, decode_state, landmark_indices
 
     indices = landmark_indices()
     plan = live_plan(plan_exercise(load_catalog().exercise("cheek-lifter")), sets=1)
-    coach = LiveCoach(plan, recorder=QueuedRecorder(SessionInfo(1, "coach", None, "cheek-lifter", "web")),
-                      indices=indices, rest=None, tick_every=2)
-    replies = [coach.frame(decode_frame(frame_bytes(recording, i, indices), len(indices)))
-               for i in range(len(recording.t_ms))]
-    answered = [i for i, r in enumerate(replies) if r is not None]
-    with_events = [i for i, r in enumerate(replies) if r is not None and r.get("events")]
-    assert set(range(0, len(replies), 2)) <= set(answered)
-    assert set(answered) - set(range(0, len(replies), 2)) <= set(with_events)
-    assert sum(len(r["events"]) for r in replies if r and r.get("events")) >= len(recording.truth["reps"])
-    assert [r for r in replies if r][-1]["reps"] == len(recording.truth["reps"])
+
+    def coach(tick_every: int) -> list[dict[str, Any] | None]:
+        live = LiveCoach(plan, recorder=QueuedRecorder(SessionInfo(1, "coach", None, "cheek-lifter", "web")),
+                         indices=indices, rest=None, tick_every=tick_every)
+        out = []
+        for i in range(len(recording.t_ms)):
+            reply = live.frame(decode_frame(frame_bytes(recording, i, indices), len(indices)))
+            out.append(None if reply is None else json.loads(reply) if isinstance(reply, str)
+                       else decode_state(reply))
+        return out
+
+    every, sparse = coach(1), coach(15)
+    assert all(r is not None for r in every)
+
+    def shown(r: dict[str, Any]) -> tuple[Any, ...]:
+        return (r["phase"], r["set"], r["reps"], r["active"], r["calibrating"],
+                int(r["hold"] / HOLD_STEP_S + 1e-6) if r["active"] else 0)
+
+    for i in range(1, len(every)):
+        if every[i].get("events") or shown(every[i]) != shown(every[i - 1]):
+            assert sparse[i] is not None, (i, every[i])
+            assert sparse[i].get("events") == every[i].get("events")
+    answered = [i for i, r in enumerate(sparse) if r is not None]
+    assert max(b - a for a, b in zip([-1, *answered], answered, strict=False)) <= 15  # a sign of life
+    assert len(answered) < len(sparse) / 2  # most frames change nothing the page shows
+    assert sum(len(r.get("events", [])) for r in sparse if r) >= len(recording.truth["reps"])
+    assert [r for r in sparse if r][-1]["reps"] == len(recording.truth["reps"])
 
 
 def test_calibration_over_the_websocket_is_stored_and_used(app: FastAPI, make_user: Any,
@@ -234,17 +254,18 @@ def test_calibration_over_the_websocket_is_stored_and_used(app: FastAPI, make_us
     user = make_user("calibrate@example.org")
     with user.client.websocket_connect("/ws/coach") as ws:
         ws.send_json({"type": "start", "mode": "calibrate", "seconds": 2.5})
-        ready = ws.receive_json()
+        ready = receive(ws)
         assert ready["type"] == "ready" and ready["mode"] == "calibrate"
-        i = 0
-        while True:
+        lead = int(np.searchsorted(recording.t_ms, recording.t_ms[0] + 3500))  # within the still lead-in
+        for i in range(lead):
             ws.send_bytes(frame_bytes(recording, i, ready["landmarks"]))
-            reply = ws.receive_json()
-            i += 1
-            if reply["type"] == "calibration":
-                break
+        ticks = []
+        while (reply := receive(ws))["type"] != "calibration":
+            assert reply["type"] == "tick", reply  # progress a few times a second
+            ticks.append(reply)
         assert reply["ok"], reply["message"]
-        assert recording.t_ms[i - 1] - recording.t_ms[0] >= 2500  # only the still lead-in was used
+        frame_s = (recording.t_ms[1] - recording.t_ms[0]) / 1000
+        assert 2.5 <= ticks[-1]["elapsed"] < 2.5 + frame_s + 1e-6  # it kept 2.5 s of frames, no more
         assert reply["calibration"]["rest"]["mouth_opening"] is not None
     with user.client.websocket_connect("/ws/coach") as ws:
         ready = _start(ws, sets=1)
@@ -262,6 +283,6 @@ def test_a_socket_that_never_starts_is_closed(tmp_path: Any) -> None:
     app = create_app(WebSettings(db_url=f"sqlite:///{tmp_path / 'idle.db'}", secure_cookies=False,
                                  ws_start_timeout_s=0.3))
     with TestClient(app).websocket_connect("/ws/coach") as ws, pytest.raises(WebSocketDisconnect) as closed:
-        ws.receive_json()
+        receive(ws)
     assert closed.value.code == 1008
     app.state.store.close()

@@ -7,7 +7,7 @@ from typing import Any
 
 from fastapi import FastAPI
 from sqlalchemy import select
-from webtest_helpers import frame_bytes
+from webtest_helpers import frame_bytes, receive
 
 from facefit.store.models import PracticeSession
 from facefit.web.api.routes.live import MAX_LIVE_PER_USER
@@ -29,14 +29,13 @@ def test_calibration_with_times_that_barely_move_ends_and_says_why(app: FastAPI,
     limit = int(2.0 * MAX_CALIBRATION_FPS)
     with user.client.websocket_connect("/ws/coach") as ws:
         ws.send_json({"type": "start", "mode": "calibrate", "seconds": 2.0})
-        ready = ws.receive_json()
-        ticks = 0
-        for i in range(limit):
+        ready = receive(ws)
+        for i in range(limit + 5):  # frames beyond the bound are not kept
             ws.send_bytes(_still_frame(recording, ready["landmarks"], i, 1000.0 + i * 0.0001))
-            assert ws.receive_json()["type"] == "tick"
-            ticks += 1
-        reply = ws.receive_json()  # straight after the tick of the last frame it keeps
-        assert ticks == limit and reply["type"] == "calibration"
+        seen = []
+        while (reply := receive(ws))["type"] != "calibration":
+            seen.append(reply)
+        assert {m["type"] for m in seen} == {"tick"}  # progress (a few a second), no error
         assert reply["ok"] is False and "cover only 0.00 s of the 2 s" in reply["message"], reply
 
 
@@ -65,15 +64,15 @@ def test_a_session_row_is_made_by_the_first_frame_not_by_start(app: FastAPI, mak
     for _ in range(3):  # starts without a frame (opened the page, changed their mind): no rows
         with user.client.websocket_connect("/ws/coach") as ws:
             ws.send_json({"type": "start", "exercise": "cheek-lifter"})
-            assert ws.receive_json()["type"] == "ready"
+            assert receive(ws)["type"] == "ready"
             ws.send_json({"type": "end"})
     assert _sessions(app) == []
     with user.client.websocket_connect("/ws/coach") as ws:
         ws.send_json({"type": "start", "exercise": "cheek-lifter"})
-        ready = ws.receive_json()
+        ready = receive(ws)
         ws.send_bytes(frame_bytes(recording, 0, ready["landmarks"]))
-        made = ws.receive_json()
-        assert made["type"] == "session" and ws.receive_json()["type"] == "tick"
+        made = receive(ws)
+        assert made["type"] == "session" and receive(ws)["type"] == "tick"
     (row,) = _sessions(app)
     assert row.id == made["session_id"] and row.source == "web" and row.exercise_id == "cheek-lifter"
 
@@ -85,19 +84,19 @@ def test_one_account_holds_at_most_a_few_live_connections(app: FastAPI, make_use
         opened = [s.__enter__() for s in sockets]
         for ws in opened[:MAX_LIVE_PER_USER]:
             ws.send_json({"type": "start", "exercise": "cheek-lifter"})
-            assert ws.receive_json()["type"] == "ready"
+            assert receive(ws)["type"] == "ready"
         extra = opened[-1]
         extra.send_json({"type": "start", "mode": "calibrate"})
-        refused = extra.receive_json()
+        refused = receive(extra)
         assert refused["type"] == "error"
         assert f"already have {MAX_LIVE_PER_USER} live sessions" in refused["message"]
         with other.client.websocket_connect("/ws/coach") as theirs:  # other accounts are not affected
             theirs.send_json({"type": "start", "exercise": "cheek-lifter"})
-            assert theirs.receive_json()["type"] == "ready"
+            assert receive(theirs)["type"] == "ready"
         sockets[0].__exit__(None, None, None)  # closing one frees its place
         sockets = sockets[1:]
         extra.send_json({"type": "start", "mode": "calibrate"})
-        assert extra.receive_json()["type"] == "ready"
+        assert receive(extra)["type"] == "ready"
     finally:
         for s in sockets:
             s.__exit__(None, None, None)

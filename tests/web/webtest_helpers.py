@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -10,7 +11,7 @@ import numpy as np
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from facefit.web.live.protocol import encode_frame
+from facefit.web.live.protocol import decode_state, encode_frame
 
 
 def frame_bytes(
@@ -26,9 +27,31 @@ def frame_bytes(
     )
 
 
+def receive(ws: Any) -> dict[str, Any]:
+    """The next message from the coaching WebSocket as a dict: JSON as sent, a binary state reply as the
+    page's ``tick`` (``protocol.decode_state``, what static/js/live.js makes of it)."""
+    message = ws.receive()
+    ws._raise_on_close(message)
+    if message.get("bytes") is not None:
+        return decode_state(message["bytes"])
+    return dict(json.loads(message["text"]))
+
+
 def replies(ws: Any) -> Iterator[dict[str, Any]]:
     while True:
-        yield ws.receive_json()
+        yield receive(ws)
+
+
+def until_pong(ws: Any) -> list[dict[str, Any]]:
+    """Send a ping and return every message before its pong (the server answers a ping only after every
+    frame sent before it has been coached)."""
+    ws.send_json({"type": "ping"})
+    out = []
+    for message in replies(ws):
+        if message["type"] == "pong":
+            return out
+        out.append(message)
+    return out
 
 
 def events_of(ticks: list[dict[str, Any]], kind: str) -> list[dict[str, Any]]:

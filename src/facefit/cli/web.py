@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import gc
 import ipaddress
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -38,8 +38,9 @@ def serve(
         help="Send cookies over HTTPS only (default: on unless the host is loopback; put a TLS proxy in "
              "front for any other host).")] = None,
     log_level: Annotated[str, typer.Option(help="uvicorn log level.")] = "info",
-    tick_every: Annotated[int, typer.Option(help="Send the live coaching state for every n-th frame "
-                                                 "(events always at once).", min=1, max=30)] = 2,
+    tick_every: Annotated[int, typer.Option(help="Send the live coaching state at least every n frames "
+                                                 "(and whenever it changes; events at once).", min=1,
+                                            max=60)] = 15,
     trusted_proxy: Annotated[list[str] | None, typer.Option(
         "--trusted-proxy", help="Address of a reverse proxy whose X-Forwarded-For/-Proto headers are "
                                 "believed (repeatable; none by default, so nobody can claim another "
@@ -47,10 +48,15 @@ def serve(
     api_docs: Annotated[bool, typer.Option(
         "--api-docs/--no-api-docs", help="Serve the API description at /docs and /openapi.json "
                                          "(off by default).")] = False,
+    workers: Annotated[int, typer.Option(
+        help="Server processes sharing the port (use PostgreSQL via --db-url for more than one; live "
+             "sessions resume on any process or host on the same database: docs/deploy.md).",
+        min=1, max=64)] = 1,
 ) -> None:
     """Serve the FaceFit web app: dashboard, live camera coaching, photos, progress, reports."""
     from pydantic import ValidationError
 
+    from facefit.config import db_url as db_url_default
     from facefit.web.settings import WebSettings
 
     secure = (not _loopback(host)) if secure_cookies is None else secure_cookies
@@ -64,32 +70,66 @@ def serve(
                                trusted_proxies=tuple(trusted_proxy or ()), api_docs=api_docs)
     except ValidationError as error:
         raise InputError(f"bad server settings: {error.errors()[0]['msg']}") from None
-    console.print(f"FaceFit on http://{host}:{port}  (cookies {'HTTPS-only' if secure else 'plain HTTP'})")
-    run_server(settings, host=host, port=port, log_level=log_level)
+    if workers > 1 and (settings.db_url or db_url_default()).startswith("sqlite"):
+        console.print("[yellow]Note:[/yellow] several processes on one SQLite file take turns to write; "
+                      "use PostgreSQL (--db-url) for more than one (docs/deploy.md).")
+    processes = f", {workers} processes" if workers > 1 else ""
+    console.print(f"FaceFit on http://{host}:{port}  (cookies {'HTTPS-only' if secure else 'plain HTTP'}"
+                  f"{processes})")
+    run_server(settings, host=host, port=port, log_level=log_level, workers=workers)
 
 
-def run_server(settings: WebSettings, *, host: str, port: int, log_level: str = "info") -> None:
+SETTINGS_ENV = "FACEFIT_SERVE_SETTINGS"
+"""How ``facefit serve --workers N`` hands its settings (JSON) to the worker processes it starts."""
+
+
+def run_server(settings: WebSettings, *, host: str, port: int, log_level: str = "info",
+               workers: int = 1) -> None:
     """Build the app and serve it with uvicorn as ``facefit serve`` does (tests start servers with this).
 
     uvicorn's own proxy-header handling is off (it believes X-Forwarded-For from loopback by default);
-    the app believes only ``settings.trusted_proxies``.
+    the app believes only ``settings.trusted_proxies``. With ``workers`` > 1, uvicorn's supervisor
+    binds the port and starts that many processes, each building its app with
+    :func:`app_from_environment`; they share nothing but the database.
     """
+    import os
+
     import uvicorn
 
+    options = dict(host=host, port=port, log_level=log_level, ws_max_size=settings.max_ws_message_bytes,
+                   ws_ping_interval=20, ws_ping_timeout=20, ws_per_message_deflate=False, proxy_headers=False,
+                   server_header=False)
+    if workers > 1:
+        os.environ[SETTINGS_ENV] = settings.model_dump_json()
+        uvicorn.run("facefit.cli.web:app_from_environment", factory=True, workers=workers, **options)
+        return
+    # per-message deflate off: the messages are a few hundred bytes, compressing them only costs CPU
+    uvicorn.run(build_app(settings), **options)
+
+
+def build_app(settings: WebSettings) -> Any:
+    """The app, with the garbage collector set for a long-running server."""
     from facefit.web.app import create_app
 
     app = create_app(settings)
     # Everything loaded so far lives for the whole process: keep it out of the garbage collector's
     # full collections, which otherwise pause the event loop (and every live stream) for ~100 ms.
-    # Live streams allocate small objects at ~6000 frames/s; collecting the young generation every
-    # 700 allocations (the default) would run it hundreds of times a second.
+    # Live streams allocate small objects at thousands of frames/s; collecting the young generation
+    # every 700 allocations (the default) would run it hundreds of times a second.
     gc.collect()
     gc.freeze()
     gc.set_threshold(50_000, 20, 100)
-    # per-message deflate off: the messages are a few hundred bytes, compressing them only costs CPU
-    uvicorn.run(app, host=host, port=port, log_level=log_level, ws_max_size=settings.max_ws_message_bytes,
-                ws_ping_interval=20, ws_ping_timeout=20, ws_per_message_deflate=False, proxy_headers=False,
-                server_header=False)
+    return app
+
+
+def app_from_environment() -> Any:
+    """A worker process's app (``facefit serve --workers N``): the settings the command put in
+    ``FACEFIT_SERVE_SETTINGS``."""
+    import os
+
+    from facefit.web.settings import WebSettings
+
+    return build_app(WebSettings.model_validate_json(os.environ[SETTINGS_ENV]))
 
 
 def web_role(

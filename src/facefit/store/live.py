@@ -8,13 +8,14 @@ the per-account live limit across processes. Keyword-only ``session=`` functions
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ForeignKey, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import ForeignKey, String, delete, func, select, update
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from facefit.store.base import Base, utcnow
+from facefit.store.models import Profile
 
 
 class LiveSession(Base):
@@ -41,3 +42,68 @@ class LiveConnection(Base):
     server: Mapped[str] = mapped_column(String(120), index=True)
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]
+
+
+# --- resumable sessions -----------------------------------------------------------------------------
+
+
+def save_live_session(*, session: Session, session_id: int, profile_id: int, exercise_id: str,
+                      plan: dict[str, Any], next_set: int, rest: list[float | None] | None) -> LiveSession:
+    """The resume state of a new live session (made with its session row)."""
+    row = LiveSession(session_id=session_id, profile_id=profile_id, exercise_id=exercise_id, plan=plan,
+                      next_set=next_set, rest=rest, updated_at=utcnow())
+    session.add(row)
+    session.flush()
+    return row
+
+
+def update_live_session(*, session: Session, session_id: int, next_set: int,
+                        rest: list[float | None] | None) -> None:
+    """A set finished (or the rest was found): where a resumed session continues."""
+    session.execute(update(LiveSession).where(LiveSession.session_id == session_id)
+                    .values(next_set=next_set, rest=rest, updated_at=utcnow()))
+
+
+def get_live_session(*, session: Session, profile_id: int, session_id: int) -> LiveSession | None:
+    """The caller's resumable session ``session_id`` (None when it is not theirs or not resumable)."""
+    return session.scalar(select(LiveSession).where(LiveSession.session_id == session_id,
+                                                    LiveSession.profile_id == profile_id))
+
+
+def end_live_session(*, session: Session, session_id: int) -> None:
+    """The session ended: it can no longer be resumed."""
+    session.execute(delete(LiveSession).where(LiveSession.session_id == session_id))
+
+
+# --- open connections ---------------------------------------------------------------------------------
+
+
+def claim_live_connection(*, session: Session, profile_id: int, server: str, limit: int, now: datetime,
+                          ttl_s: float) -> int | None:
+    """Count a new live connection of ``profile_id`` held by ``server``; None when the profile already
+    holds ``limit`` unexpired ones (on any server). Claims of one profile are serialised by a row lock
+    on PostgreSQL; expired claims (a server that died) are removed first."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(Profile.id).where(Profile.id == profile_id).with_for_update())
+    session.execute(delete(LiveConnection).where(LiveConnection.profile_id == profile_id,
+                                                 LiveConnection.expires_at <= now))
+    held = session.scalar(select(func.count()).select_from(LiveConnection)
+                          .where(LiveConnection.profile_id == profile_id)) or 0
+    if held >= limit:
+        return None
+    row = LiveConnection(profile_id=profile_id, server=server, started_at=now,
+                         expires_at=now + timedelta(seconds=ttl_s))
+    session.add(row)
+    session.flush()
+    return row.id
+
+
+def release_live_connection(*, session: Session, connection_id: int) -> None:
+    session.execute(delete(LiveConnection).where(LiveConnection.id == connection_id))
+
+
+def renew_live_connections(*, session: Session, server: str, now: datetime, ttl_s: float) -> int:
+    """Extend every claim ``server`` holds (one statement per server, however many connections)."""
+    result = session.execute(update(LiveConnection).where(LiveConnection.server == server)
+                             .values(expires_at=now + timedelta(seconds=ttl_s)))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]

@@ -36,8 +36,8 @@ class WebSettings(BaseModel):
         model_path: the Face Landmarker ``.task`` to serve (None: the verified default).
         max_ws_message_bytes: largest accepted WebSocket message.
         ws_start_timeout_s: a coaching WebSocket that sends no valid ``start`` within this time is closed.
-        tick_every: send the coaching state for frames whose seq is a multiple of n (events are always
-            sent at once); 2 gives the page 15 updates a second at 30 fps, plenty for a hold ring.
+        tick_every: the live coaching state goes out when what the page shows changes and at least every
+            n frames (events always at once); 15 is one sign of life a second at the 15 fps asked for.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -56,5 +56,5 @@ class WebSettings(BaseModel):
     token_use_every_s: float = Field(default=60.0, ge=0, le=86400)
     model_path: Path | None = None
     max_ws_message_bytes: int = Field(default=64 * 1024, ge=1024)
-    tick_every: int = Field(default=2, ge=1, le=30)
+    tick_every: int = Field(default=15, ge=1, le=60)
     ws_start_timeout_s: float = Field(default=30.0, gt=0, le=600)

@@ -1,63 +1,84 @@
-"""Compute the signals of frames from many connections in one vectorised call.
+"""Frames of every live connection, turned into signals in one vectorised call and stepped in order.
 
-``signals_batch`` costs a few microseconds per row in a batch but tens of microseconds for a batch of
-one (numpy call overhead). With hundreds of live streams, frames that arrive while the previous batch is
-being processed are gathered and converted together; then each connection's engine steps on its own row.
-The first frame of a batch waits ``WINDOW_S`` (2 ms) for the others; under heavy load the batch grows
-and the cost per frame falls. Runs on the event loop: no threads, no locks.
+A connection checks a frame's header and hands it over (:meth:`SignalBatcher.put`, no waiting). The
+batcher waits ``WINDOW_S`` after the first frame for the frames other streams send meanwhile, then for
+the whole batch: copies the landmark numbers out of the messages in one go, checks them in one pass,
+computes every row's signals in one ``signals_batch`` call (a few microseconds a row in a batch of
+dozens, ~100 us for a batch of one: numpy's per-call overhead), and calls each connection's
+:meth:`FrameClient.step` with its row, in arrival order (a connection's frames stay in order). Replies
+are the connection's business (it queues them for its own sender), so a slow client never holds the
+batch. Runs on the event loop: no threads, no locks.
 """
 
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Protocol
+import logging
+from typing import Protocol
 
 import numpy as np
 
 from facefit.vision.observation import N_BLENDSHAPES, N_LANDMARKS
-from facefit.web.live.protocol import Frame
+from facefit.web.live.protocol import (
+    FULL,
+    HEADER,
+    MAX_COORD,
+    FrameError,
+    Header,
+    frame_of,
+    landmark_problem,
+)
+
+log = logging.getLogger(__name__)
 
 MAX_BATCH = 256
-STEP_CHUNK = 32
-WINDOW_S = 0.002
-"""How long the first frame of a batch waits for others: a signals call costs ~60 us for one row and
-~3 us per row in a batch of hundreds, so 2 ms of waiting buys most of the saving at 200 streams."""
+STEP_CHUNK = 64
+WINDOW_S = 0.004
+"""How long the first frame of a batch waits for others. A signals call costs ~100 us of fixed overhead
+plus a few us per row: at 500 streams x 15 fps, 4 ms gathers ~30 frames, so the overhead per frame is
+~3 us, and the wait is a small part of a 50 ms latency budget."""
 
 
-class FrameWorker(Protocol):
-    def frame(self, frame: Frame, values: np.ndarray | None = None) -> dict[str, Any] | None: ...
+class FrameClient(Protocol):
+    """A connection, as the batcher sees it."""
+
+    def step(self, header: Header, values: np.ndarray) -> None:
+        """The frame's signals are ready: run the engine and queue the reply (must not raise)."""
+
+    def failed(self, header: Header, error: Exception) -> None:
+        """The frame could not be used (bad numbers, or the signals call failed)."""
 
 
 class SignalBatcher:
-    """One per app; connections ``await submit(worker, frame)`` and get the worker's reply."""
+    """One per event loop; see the module docstring."""
 
     def __init__(self, indices: list[int], max_batch: int = MAX_BATCH, window_s: float = WINDOW_S) -> None:
         from facefit.signals.compute import signals_batch
 
         self._signals_batch = signals_batch
         self._indices = np.asarray(indices, dtype=np.intp)
+        self._n = len(indices)
         self._max = max_batch
         self.window_s = window_s
         self._landmarks = np.full((max_batch, N_LANDMARKS, 3), np.nan)  # unused columns stay NaN
         self._blendshapes = np.full((max_batch, N_BLENDSHAPES), np.nan)
         self._transforms = np.full((max_batch, 4, 4), np.nan)
         self._sizes = np.ones((max_batch, 2))
-        self._pending: list[tuple[FrameWorker, Frame, asyncio.Future[Any]]] = []
+        self._pending: list[tuple[FrameClient, Header]] = []
         self._wake: asyncio.Event | None = None
         self._task: asyncio.Task[None] | None = None
         self.batches = 0
         self.frames = 0
 
-    async def submit(self, worker: FrameWorker, frame: Frame) -> dict[str, Any] | None:
-        loop = asyncio.get_running_loop()
+    def put(self, client: FrameClient, header: Header) -> None:
+        """Queue a frame whose header the connection checked; ``client.step`` is called when it is done."""
         if self._task is None or self._task.done():
             self._wake = asyncio.Event()
-            self._task = loop.create_task(self._run())
-        future: asyncio.Future[Any] = loop.create_future()
-        self._pending.append((worker, frame, future))
-        assert self._wake is not None
-        self._wake.set()
-        return await future
+            self._task = asyncio.get_running_loop().create_task(self._run())
+        self._pending.append((client, header))
+        if len(self._pending) == 1:
+            assert self._wake is not None
+            self._wake.set()
 
     async def _run(self) -> None:
         assert self._wake is not None
@@ -68,46 +89,77 @@ class SignalBatcher:
             while self._pending:
                 items = self._pending[: self._max]
                 del self._pending[: self._max]
+                ok = self._fill(items)
                 values = self._signals(items)
-                # Engines step in small chunks with a yield between: a rep's end costs ~1 ms of
-                # statistics, and replies of finished chunks should not wait for the whole batch.
+                if values is None:
+                    continue
+                # Engines step in chunks with a yield between: a rep's end costs ~1 ms of statistics,
+                # and the replies of finished chunks should not wait for the whole batch.
                 for start in range(0, len(items), STEP_CHUNK):
-                    self._step(items[start : start + STEP_CHUNK], values, start)
+                    for i in range(start, min(start + STEP_CHUNK, len(items))):
+                        if ok[i]:
+                            client, header = items[i]
+                            try:
+                                client.step(header, values[i])
+                            except Exception as error:  # one stream's failure must not stop the others
+                                client.failed(header, error)
                     await asyncio.sleep(0)
 
-    def _signals(self, items: list[tuple[FrameWorker, Frame, asyncio.Future[Any]]]) -> np.ndarray | None:
-        """Signals of every frame in ``items`` in one vectorised call (None if that call failed)."""
+    def _fill(self, items: list[tuple[FrameClient, Header]]) -> np.ndarray:
+        """Copy the batch's numbers into the signal inputs; rows whose numbers are bad are failed and
+        marked False in the returned mask."""
         n = len(items)
         idx = self._indices
-        for i, (_worker, frame, _future) in enumerate(items):
-            if frame.landmarks is None:
-                self._landmarks[i, idx] = np.nan
+        ok = np.ones(n, dtype=bool)
+        full = [i for i, (_c, h) in enumerate(items) if h.flags == FULL]
+        if full:
+            # Every complete frame has the same layout: one buffer, one reshape, one check for all.
+            width = 3 * self._n + N_BLENDSHAPES + 16
+            block = np.frombuffer(b"".join([items[i][1].data for i in full]), "<f4").reshape(
+                len(full), HEADER.size // 4 + width)[:, HEADER.size // 4:]
+            landmarks = block[:, : 3 * self._n].reshape(len(full), self._n, 3)
+            good = np.abs(landmarks).max(axis=(1, 2)) <= MAX_COORD  # NaN fails the comparison too
+            rows = np.asarray(full, dtype=np.intp) if len(full) < n else slice(0, n)
+            if len(full) == n:
+                self._landmarks[:n, idx] = landmarks
             else:
-                self._landmarks[i, idx] = frame.landmarks
-            self._blendshapes[i] = np.nan if frame.blendshapes is None else frame.blendshapes
-            self._transforms[i] = np.nan if frame.transform is None else frame.transform
-            self._sizes[i] = frame.image_size
+                self._landmarks[np.ix_(rows, idx)] = landmarks  # type: ignore[arg-type]
+            self._blendshapes[rows] = block[:, 3 * self._n: 3 * self._n + N_BLENDSHAPES]
+            self._transforms[rows] = block[:, 3 * self._n + N_BLENDSHAPES:].reshape(len(full), 4, 4)
+            if not good.all():
+                for j in np.flatnonzero(~good):
+                    i = full[j]
+                    ok[i] = False
+                    client, header = items[i]
+                    client.failed(header, FrameError(landmark_problem(landmarks[j])))
+        if len(full) < n:
+            done = set(full)
+            for i, (client, header) in enumerate(items):
+                if i in done:
+                    continue
+                try:
+                    frame = frame_of(header)
+                except FrameError as error:
+                    ok[i] = False
+                    client.failed(header, error)
+                    continue
+                self._landmarks[i, idx] = np.nan if frame.landmarks is None else frame.landmarks
+                self._blendshapes[i] = np.nan if frame.blendshapes is None else frame.blendshapes
+                self._transforms[i] = np.nan if frame.transform is None else frame.transform
+        self._sizes[:n] = [h.image_size for _c, h in items]
+        return ok
+
+    def _signals(self, items: list[tuple[FrameClient, Header]]) -> np.ndarray | None:
+        """Signals of every frame in ``items`` in one vectorised call (None if that call failed)."""
+        n = len(items)
         try:
             values = self._signals_batch(self._landmarks[:n], self._sizes[:n], self._blendshapes[:n],
                                          self._transforms[:n])
-        except Exception as error:  # hand the failure to every waiting connection
-            for _worker, _frame, future in items:
-                if not future.done():
-                    future.set_exception(error)
+        except Exception as error:  # tell every waiting connection; the batcher goes on
+            log.exception("signals of a batch of %d frames failed", n)
+            for client, header in items:
+                client.failed(header, error)
             return None
         self.batches += 1
         self.frames += n
         return values
-
-    @staticmethod
-    def _step(items: list[tuple[FrameWorker, Frame, asyncio.Future[Any]]], values: np.ndarray | None,
-              offset: int) -> None:
-        if values is None:
-            return
-        for i, (worker, frame, future) in enumerate(items):
-            if future.done():  # the connection went away
-                continue
-            try:
-                future.set_result(worker.frame(frame, values[offset + i]))
-            except Exception as error:  # one stream's bad frame must not touch the others
-                future.set_exception(error)

@@ -1,24 +1,28 @@
 """One live coaching (or calibration) connection: frames in, engine events and a small state out.
 
-The per-frame path is numpy and the engine only: no database, no logging. Events and finished sets are
-queued and written by the WebSocket handler in a worker thread (:meth:`LiveCoach.take_unsaved`), at
-every finished set and at least every couple of seconds, so a dropped connection keeps every completed
-set and a resumed session starts at the next one.
+The per-frame path is numpy and the engine only: no database, no logging, no dict per frame. Events
+and finished sets are queued and written by the WebSocket handler's batched writer
+(:meth:`LiveCoach.take_unsaved`) at every finished set and at least every few seconds, so a dropped
+connection keeps every completed set and a resumed session (on this server or another) starts at the
+next one.
 """
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+import orjson
 
 from facefit.catalog.durations import StepPlan
 from facefit.practice.recorder import PendingRows, QueuedRecorder
 from facefit.practice.sets import Phase, SetPlan, SetRunner, Step
 from facefit.vision.observation import N_LANDMARKS
-from facefit.web.live.protocol import Frame, FrameError, ProtocolError
+from facefit.web.live.protocol import Frame, FrameError, Header, ProtocolError, encode_state
+from facefit.web.live.writer import ResumeAt
 
 MAX_SETS = 10
 
@@ -64,6 +68,11 @@ def check_changes(*, sets: int | None, reps: int | None, rest_s: float | None) -
         raise ProtocolError(f"rest_s must be between 0 and 300 seconds, got {rest_s}")
 
 
+def dumps(message: dict[str, Any]) -> str:
+    """A JSON text message (orjson: numpy numbers included, ~10x the standard library's speed)."""
+    return orjson.dumps(message, option=orjson.OPT_SERIALIZE_NUMPY).decode()
+
+
 def _say(event: dict[str, Any]) -> str | None:
     kind = event.get("kind")
     if kind == "rep":
@@ -73,22 +82,36 @@ def _say(event: dict[str, Any]) -> str | None:
     return None
 
 
+HOLD_STEP_S = 0.2
+"""The hold the page shows moves in steps of this: a state reply goes out when it passes the next step
+(5 a second while holding), not for every frame."""
+
+
 class LiveCoach:
     """The sets of one exercise for one connection: the practice layer's set runner, frames from the
-    browser, replies for the page; :meth:`frame` is the per-frame hot path (numpy and the engine only).
+    browser, replies for the page; :meth:`step` is the per-frame hot path (numpy and the engine only).
+
+    A frame is answered only when it changes what the page shows (phase, set, reps, the rep starting or
+    ending, the hold passing a :data:`HOLD_STEP_S` step, a second of rest), with at least one reply every
+    ``tick_every`` frames so the page knows the coach is there: an 18-byte binary state
+    (``protocol.encode_state``), or a JSON ``tick`` (state and events) when the frame produced events.
 
     Rows go to a :class:`~facefit.practice.recorder.QueuedRecorder`; the WebSocket handler hands them to
     the batched writer (:meth:`take_unsaved`) and creates the session row before the first one.
     """
 
     def __init__(self, plan: SetPlan, *, recorder: QueuedRecorder, indices: list[int],
-                 rest: np.ndarray | None, first_set: int = 1, tick_every: int = 1) -> None:
+                 rest: np.ndarray | None, first_set: int = 1, tick_every: int = 15) -> None:
         self.plan = plan
         self.recorder = recorder
         self.runner = SetRunner(plan, rest=rest, recorder=recorder, first_set=first_set)
         self._frame_signals = FrameSignals(indices)
         self._last_t = -1.0
         self.tick_every = max(1, tick_every)
+        self._shown: tuple[Any, ...] | None = None  # the state last sent
+        self._quiet = 0  # frames since the last reply
+        self._resume: ResumeAt | None = None
+        self._resume_key: tuple[int, int] = (0, 0)
 
     @property
     def session_id(self) -> int | None:
@@ -104,20 +127,47 @@ class LiveCoach:
 
     # ----------------------------------------------------------------- per frame
 
-    def frame(self, frame: Frame, values: np.ndarray | None = None) -> dict[str, Any] | None:
-        """Feed one decoded frame (and its signals, when batched by the caller); returns the reply.
+    def frame(self, frame: Frame, values: np.ndarray | None = None) -> bytes | str | None:
+        """Feed one decoded frame (its signals computed here unless given); returns the reply, if any."""
+        return self.advance(frame.seq, frame.t_ms, self._frame_signals(frame, values))
 
-        The reply is the state plus any events with a sentence to say; without events it is sent only
-        every ``tick_every``-th frame (the page needs ~15 updates a second, not 30).
-        """
-        if frame.t_ms <= self._last_t:
-            raise FrameError(f"frame times must increase: got {frame.t_ms} ms after {self._last_t} ms")
-        self._last_t = frame.t_ms
-        step = self.runner.frame(self._frame_signals(frame, values), frame.t_ms)
-        events = self._replies(step)
-        if not events and frame.seq % self.tick_every and self.runner.phase is Phase.WORK:
+    def step(self, header: Header, values: np.ndarray) -> bytes | str | None:
+        """The batcher's entry: a checked frame header and the signals it computed for the frame."""
+        return self.advance(header.seq, header.t_ms, values)
+
+    def advance(self, seq: int, t_ms: float, values: np.ndarray) -> bytes | str | None:
+        """One frame's signals through the set runner; the reply (None when the page has nothing new)."""
+        if t_ms <= self._last_t:
+            raise FrameError(f"frame times must increase: got {t_ms} ms after {self._last_t} ms")
+        self._last_t = t_ms
+        step = self.runner.frame(values, t_ms)
+        if step.events or step.finished is not None:
+            self._shown, self._quiet = self._state_key(t_ms), 0
+            return dumps(self._tick(seq, t_ms, self._replies(step)))
+        key = self._state_key(t_ms)
+        self._quiet += 1
+        if key == self._shown and self._quiet < self.tick_every:
             return None
-        return self._tick(frame.seq, frame.t_ms, events)
+        self._shown, self._quiet = key, 0
+        runner, engine = self.runner, self.runner.engine
+        return encode_state(seq=seq, phase=runner.phase, set_index=min(runner.set_index, self.plan.sets),
+                            sets=self.plan.sets, reps=len(engine.reps), target=self.plan.reps_target,
+                            hold_s=key[-1] * HOLD_STEP_S if runner.phase is Phase.WORK else 0.0,
+                            rest_left_s=runner.rest_left_s(t_ms), active=engine.active,
+                            calibrating=engine.rest is None)
+
+    def _state_key(self, t_ms: float) -> tuple[Any, ...]:
+        """What the page shows, quantised as it shows it (see the class docstring)."""
+        runner = self.runner
+        phase = runner.phase
+        if phase is Phase.WORK:
+            engine = runner.engine
+            active = engine.active
+            hold = int(engine.holding_s / HOLD_STEP_S) if active else 0
+            return phase, runner.set_index, len(engine.reps), active, engine.rest is None, hold
+        if phase is Phase.REST:
+            return phase, runner.set_index, math.ceil(runner.rest_left_s(t_ms))
+        return (phase,)
 
     def _tick(self, seq: int | None, t_ms: float, events: list[dict[str, Any]]) -> dict[str, Any]:
         runner, engine = self.runner, self.runner.engine
@@ -175,11 +225,31 @@ class LiveCoach:
         """Hand the queued rows to the writer (called on the event loop; the write runs in a thread)."""
         return self.recorder.take()
 
+    def resume_at(self) -> ResumeAt:
+        """Where this session would continue if the connection dropped now (kept in ``live_sessions``);
+        the same object until the next set or a newly found rest changes it."""
+        runner = self.runner
+        if self._resume is None or self._resume_key != (runner.set_index, id(runner.rest)):
+            self._resume_key = (runner.set_index, id(runner.rest))
+            self._resume = ResumeAt(runner.set_index, rest_to_json(runner.rest))
+        return self._resume
+
+
+def rest_to_json(rest: np.ndarray | None) -> list[float | None] | None:
+    """A rest vector as JSON (NaN, for a signal the face did not give, as None)."""
+    return None if rest is None else [float(v) if math.isfinite(v) else None for v in rest]
+
+
+def rest_from_json(values: list[float | None] | None) -> np.ndarray | None:
+    return None if values is None else np.array([np.nan if v is None else v for v in values], dtype=float)
+
 
 MAX_CALIBRATION_FPS = 60.0
 """Calibration keeps at most this many frames per second asked for: a camera sends 15-60."""
 CALIBRATION_GRACE_S = 20.0
 """Wall-clock seconds beyond the length asked for after which a calibration ends with what it has."""
+PROGRESS_EVERY_S = 0.25
+"""A calibration tells the page how far it is at most this often (and whenever the face comes or goes)."""
 
 
 class LiveCalibration:
@@ -201,15 +271,32 @@ class LiveCalibration:
         self._deadline = clock() + seconds + CALIBRATION_GRACE_S
         self.t_ms: list[float] = []
         self.rows: list[np.ndarray] = []
+        self._face: bool | None = None  # face seen in the frame last told about
+        self._told_s = 0.0
 
-    def frame(self, frame: Frame, values: np.ndarray | None = None) -> dict[str, Any]:
-        if self.t_ms and frame.t_ms <= self.t_ms[-1]:
-            raise FrameError(f"frame times must increase: got {frame.t_ms} ms after {self.t_ms[-1]} ms")
+    def frame(self, frame: Frame, values: np.ndarray | None = None) -> str | None:
+        """Feed one decoded frame (its signals computed here unless given); returns the reply, if any."""
+        return self.advance(frame.seq, frame.t_ms, self._frame_signals(frame, values),
+                            frame.landmarks is not None)
+
+    def step(self, header: Header, values: np.ndarray) -> str | None:
+        """The batcher's entry: a checked frame header and the signals it computed for the frame."""
+        return self.advance(header.seq, header.t_ms, values, header.face)
+
+    def advance(self, seq: int, t_ms: float, values: np.ndarray, face: bool) -> str | None:
+        """Keep the frame; a JSON tick when the face comes or goes, every ``PROGRESS_EVERY_S`` of frame
+        time, and when the collection is complete."""
+        if self.t_ms and t_ms <= self.t_ms[-1]:
+            raise FrameError(f"frame times must increase: got {t_ms} ms after {self.t_ms[-1]} ms")
         if not self.complete:
-            self.t_ms.append(frame.t_ms)
-            self.rows.append(self._frame_signals(frame, values))
-        return {"type": "tick", "seq": frame.seq, "phase": "calibrating", "elapsed": round(self.span_s, 2),
-                "seconds": self.seconds, "face": frame.landmarks is not None}
+            self.t_ms.append(t_ms)
+            self.rows.append(values)
+        elapsed = self.span_s
+        if face == self._face and elapsed - self._told_s < PROGRESS_EVERY_S and not self.complete:
+            return None
+        self._face, self._told_s = face, elapsed
+        return dumps({"type": "tick", "seq": seq, "phase": "calibrating", "elapsed": round(elapsed, 2),
+                      "seconds": self.seconds, "face": face})
 
     @property
     def span_s(self) -> float:

@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from sqlalchemy import insert
 
 from facefit.practice.recorder import PendingRows
+from facefit.store import live
 from facefit.store import sessions as practice
 from facefit.store.base import utcnow
 from facefit.store.db import Store
@@ -28,8 +29,19 @@ from facefit.store.models import SessionEvent
 log = logging.getLogger(__name__)
 
 
-def write_rows(store: Store, batch: list[tuple[int, PendingRows]]) -> None:
-    """Write every queued row of every session in one transaction (all or nothing).
+@dataclass(frozen=True)
+class ResumeAt:
+    """Where a live session continues if its connection drops: the next set, and the rest the coach
+    found in its first still second (signal values, NaN as None; None when not found yet)."""
+
+    next_set: int
+    rest: list[float | None] | None
+
+
+def write_rows(store: Store, batch: list[tuple[int, PendingRows]],
+               resume: dict[int, ResumeAt] | None = None) -> None:
+    """Write every queued row of every session in one transaction (all or nothing), and where each live
+    session would resume (``store.live``; a finished session can no longer be resumed).
 
     Events go in with one multi-row INSERT (not one ORM flush per row): this runs in a worker thread
     and every millisecond it holds the GIL is a millisecond the event loop cannot answer frames.
@@ -47,6 +59,11 @@ def write_rows(store: Store, batch: list[tuple[int, PendingRows]]) -> None:
                 status, reason, summary = unsaved.finish
                 practice.finish_session(session=db, session_id=session_id, status=status,
                                         stop_reason=reason, summary=summary)
+                live.end_live_session(session=db, session_id=session_id)
+            elif resume and session_id in resume:
+                at = resume[session_id]
+                live.update_live_session(session=db, session_id=session_id, next_set=at.next_set,
+                                         rest=at.rest)
 
 
 class SessionWriter:
@@ -54,18 +71,19 @@ class SessionWriter:
 
     def __init__(self, store: Store) -> None:
         self.store = store
-        self._queue: list[tuple[int, PendingRows, asyncio.Future[None]]] = []
+        self._queue: list[tuple[int, PendingRows, ResumeAt | None, asyncio.Future[None]]] = []
         self._wake: asyncio.Event | None = None
         self._task: asyncio.Task[None] | None = None
         self.commits = 0
 
-    def submit(self, session_id: int, unsaved: PendingRows) -> asyncio.Future[None]:
+    def submit(self, session_id: int, unsaved: PendingRows,
+               resume: ResumeAt | None = None) -> asyncio.Future[None]:
         loop = asyncio.get_running_loop()
         if self._task is None or self._task.done():
             self._wake = asyncio.Event()
             self._task = loop.create_task(self._run())
         future: asyncio.Future[None] = loop.create_future()
-        self._queue.append((session_id, unsaved, future))
+        self._queue.append((session_id, unsaved, resume, future))
         assert self._wake is not None
         self._wake.set()
         return future
@@ -77,14 +95,17 @@ class SessionWriter:
             self._wake.clear()
             while self._queue:
                 batch, self._queue = self._queue, []
+                resume = {s: r for s, _u, r, _f in batch if r is not None}  # the newest of each session
                 try:
-                    await asyncio.to_thread(write_rows, self.store, [(s, u) for s, u, _ in batch])
+                    rows = [(s, u) for s, u, _r, _f in batch]
+                    await asyncio.to_thread(write_rows, self.store, rows, resume)
                 except Exception as error:
                     # One bad row must not lose everyone's: retry each session on its own.
                     log.warning("batched live-session write failed (%s); retrying per session", error)
-                    for session_id, unsaved, future in batch:
+                    for session_id, unsaved, at, future in batch:
                         try:
-                            await asyncio.to_thread(write_rows, self.store, [(session_id, unsaved)])
+                            await asyncio.to_thread(write_rows, self.store, [(session_id, unsaved)],
+                                                    {session_id: at} if at is not None else None)
                         except Exception as single:
                             if not future.done():
                                 future.set_exception(single)
@@ -93,7 +114,7 @@ class SessionWriter:
                                 future.set_result(None)
                     continue
                 self.commits += 1
-                for _s, _u, future in batch:
+                for _s, _u, _r, future in batch:
                     if not future.done():
                         future.set_result(None)
 

@@ -1,9 +1,15 @@
 """``/ws/coach``: the live coaching and calibration WebSocket (protocol in ``facefit.web.live``).
 
-Client -> server: a JSON ``start`` message, then binary landmark frames (``live.protocol``), and JSON
-control messages (``pain``, ``end``, ``ping``). Server -> client: ``ready``, one ``tick`` per frame
-(state, plus events with a sentence to say), ``error`` for any bad message (the connection stays
-open; after too many the server closes it with code 1008), ``saved``/``done`` when work is stored.
+Client -> server: a JSON ``start`` message, then binary landmark frames (``live.protocol``) at the rate
+``ready`` names (``fps``), and JSON control messages (``pain``, ``end``, ``ping``). Server -> client:
+``ready``; an 18-byte binary state when what the page shows changes (at least every ``tick_every``
+frames), a JSON ``tick`` (state plus events with a sentence to say) for a frame that produced events;
+``error`` for any bad message (the connection stays open; after too many the server closes it with
+code 1008); ``saved`` when work is stored; ``pong`` once every frame sent before the ``ping`` is done.
+
+Frames go to the event loop's :class:`~facefit.web.live.batcher.SignalBatcher` without waiting; the
+batcher calls :meth:`Connection.step` with each frame's signals, and replies leave through the
+connection's own queue and sender task, in order, so a client that stops reading holds nobody else.
 
 Authentication: the session cookie (only from the app's own origin: no cross-site WebSocket
 hijacking) or an API token in the ``start`` message. Each connection owns its own engine; one bad
@@ -18,24 +24,36 @@ import json
 import logging
 import time
 import weakref
-from dataclasses import asdict
+from collections import deque
+from dataclasses import asdict, dataclass
 from typing import Any
 from urllib.parse import urlparse
 
+import numpy as np
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from facefit.errors import FaceFitError
 from facefit.practice.recorder import PendingRows, QueuedRecorder, SessionInfo
+from facefit.practice.sets import SetPlan
 from facefit.practice.start import PracticePlan, Refusal, start_practice
+from facefit.store import live as live_store
 from facefit.store import sessions as practice
 from facefit.store import web as accounts
 from facefit.store.db import Store
 from facefit.web.deps import SESSION_COOKIE, Caller, caller_from_credentials
 from facefit.web.live.batcher import SignalBatcher
-from facefit.web.live.coaching import LiveCalibration, LiveCoach, check_changes, live_plan
-from facefit.web.live.protocol import ProtocolError, decode_frame, landmark_indices
-from facefit.web.live.writer import writer_for
+from facefit.web.live.claims import claims_for
+from facefit.web.live.coaching import (
+    LiveCalibration,
+    LiveCoach,
+    check_changes,
+    dumps,
+    live_plan,
+    rest_from_json,
+)
+from facefit.web.live.protocol import Header, ProtocolError, landmark_indices, read_header
+from facefit.web.live.writer import ResumeAt, writer_for
 from facefit.web.practice import refusal_body, refusal_sentence, warning_body
 
 router = APIRouter(tags=["live"])
@@ -43,6 +61,15 @@ log = logging.getLogger(__name__)
 
 MAX_ERRORS = 50
 FLUSH_EVERY_S = 5.0
+SEND_FPS = 15
+"""The frame rate the browser is asked for in ``ready``: what the engine was evaluated at (the frontal
+evaluation's clips are 15 fps) and, measured on the same clips at both rates, as good as 30
+(``eval/frame_rate.py``). Every frame costs the server the same, so this halves the work per user."""
+MAX_QUEUED = 8
+"""Frames of one connection waiting for the batcher beyond which its socket is not read (TCP then slows
+the client down; the page drops frames while its send buffer is full)."""
+MAX_OUTBOX = 64
+"""Replies waiting to be sent beyond which state replies are dropped (the next one supersedes them)."""
 MAX_LIVE_PER_USER = 2
 """Live connections (coaching or calibration) one account may have open at once: a phone and a laptop.
 More are refused, so one account cannot hold a server's engines and memory."""
@@ -82,22 +109,42 @@ def _verdict(store: Store, profile_id: int, exercise_id: str) -> PracticePlan | 
         return start_practice(session=db, profile_id=profile_id, target=exercise_id)
 
 
-def _resume_session(store: Store, caller: Caller, exercise_id: str, session_id: int) -> list[dict]:
-    """The completed sets of the caller's unfinished session ``session_id`` (ProtocolError otherwise)."""
+@dataclass(frozen=True)
+class Resumed:
+    """A session continued on this connection: its finished sets, and (when it was started on a server
+    with issue 18's resume state) the plan, next set and rest it had, wherever that was."""
+
+    done: list[dict[str, Any]]
+    plan: SetPlan | None = None
+    next_set: int | None = None
+    rest: np.ndarray | None = None
+
+
+def _resume_session(store: Store, caller: Caller, exercise_id: str, session_id: int) -> Resumed:
+    """The caller's unfinished session ``session_id`` as the database has it (ProtocolError otherwise)."""
     with store.transaction() as db:
         row = accounts.get_session(session=db, profile_id=caller.profile_id, session_id=session_id)
         if row is None:
             raise ProtocolError(f"you have no session {session_id} to resume")
         if row.ended_at is not None or row.exercise_id != exercise_id:
             raise ProtocolError(f"session {session_id} is finished or is not a {exercise_id} session")
-        return [{"set": s.set_index, "reps": s.reps_done, "hold_s": s.hold_s}
+        done = [{"set": s.set_index, "reps": s.reps_done, "hold_s": s.hold_s}
                 for s in row.steps if not s.skipped]
+        state = live_store.get_live_session(session=db, profile_id=caller.profile_id, session_id=session_id)
+        if state is None:  # a session from before resume state was kept: its sets and the start message
+            return Resumed(done)
+        return Resumed(done, SetPlan(**state.plan), state.next_set, rest_from_json(state.rest))
 
 
-def _start_session(store: Store, info: SessionInfo) -> int:
-    """The session row, made when the first frame of a set arrives (never for a start alone)."""
+def _start_session(store: Store, info: SessionInfo, plan: SetPlan, resume: ResumeAt) -> int:
+    """The session row and its resume state, made when the first frame of a set arrives (never for a
+    start alone)."""
     with store.transaction() as db:
-        return practice.start_session(session=db, **asdict(info)).id
+        session_id = practice.start_session(session=db, **asdict(info)).id
+        live_store.save_live_session(session=db, session_id=session_id, profile_id=info.profile_id,
+                                     exercise_id=plan.exercise_id, plan=asdict(plan),
+                                     next_set=resume.next_set, rest=resume.rest)
+        return session_id
 
 
 def _save_calibration(store: Store, profile_id: int, calibration: Any) -> None:
@@ -123,54 +170,97 @@ def batcher(app: Any) -> SignalBatcher:
 
 
 class Connection:
-    """State of one WebSocket: who, what is being coached, and what is not yet saved."""
+    """State of one WebSocket: who, what is being coached, what waits to be sent, what is not yet saved."""
 
     def __init__(self, websocket: WebSocket) -> None:
         self.ws = websocket
         self.store: Store = websocket.app.state.store
         self.settings = websocket.app.state.settings
+        self.loop = asyncio.get_running_loop()
         self.caller: Caller | None = None
         self.coach: LiveCoach | None = None
         self.calibration: LiveCalibration | None = None
+        self.calibrated = False  # a calibration of this connection has collected its frames
         self.n_landmarks = 0
         self.errors = 0
         self.last_flush = time.monotonic()
         self._confirming: set[asyncio.Task[None]] = set()
         self.slot: int | None = None  # the profile whose live-connection count this one holds
+        self.claim = 0  # ... and its claim's id (store.live.LiveConnection)
+        self.resume_saved: ResumeAt | None = None  # where the database says this session resumes
+        self.outbox: deque[bytes | str] = deque()
+        self.sender: asyncio.Task[None] | None = None
+        self.gone = False  # the client went away: nothing more to send
+        self.queued = 0  # frames handed to the batcher and not yet stepped
+        self.room = asyncio.Event()  # set while fewer than MAX_QUEUED frames wait
+        self.room.set()
+        self.settled = asyncio.Event()  # set while no frame waits
+        self.settled.set()
 
-    def hold_live_slot(self, profile_id: int) -> None:
-        """Count this connection against the account's MAX_LIVE_PER_USER (ProtocolError when full)."""
+    async def hold_live_slot(self, profile_id: int) -> None:
+        """Count this connection against the account's MAX_LIVE_PER_USER on every server process
+        (``web.live.claims``; ProtocolError when full)."""
         if self.slot is not None:
             return
-        state = self.ws.app.state
-        live: dict[int, int] | None = getattr(state, "live_per_profile", None)
-        if live is None:
-            live = state.live_per_profile = {}
-        if live.get(profile_id, 0) >= MAX_LIVE_PER_USER:
+        claims = claims_for(self.ws.app, MAX_LIVE_PER_USER)
+        claim = await claims.claim(profile_id)
+        if claim is None:
             raise ProtocolError(f"you already have {MAX_LIVE_PER_USER} live sessions open (another tab or "
                                 "device?); end one there first")
-        live[profile_id] = live.get(profile_id, 0) + 1
-        self.slot = profile_id
+        self.slot, self.claim = profile_id, claim
 
-    def release_live_slot(self) -> None:
+    async def release_live_slot(self) -> None:
         if self.slot is not None:
-            live = self.ws.app.state.live_per_profile
-            live[self.slot] -= 1
-            if not live[self.slot]:
-                del live[self.slot]
-            self.slot = None
+            profile_id, self.slot = self.slot, None
+            await claims_for(self.ws.app, MAX_LIVE_PER_USER).release(profile_id, self.claim)
+
+    # ------------------------------------------------------------------ sending
+
+    def post(self, message: bytes | str) -> None:
+        """Queue a message for this client; its sender task sends the queue in order."""
+        if self.gone:
+            return
+        if len(self.outbox) >= MAX_OUTBOX and isinstance(message, bytes):
+            return  # the client is not reading: a state it would read later is superseded anyway
+        self.outbox.append(message)
+        if self.sender is None:
+            self.sender = self.loop.create_task(self._send_queued())
+
+    async def _send_queued(self) -> None:
+        try:
+            while self.outbox:
+                message = self.outbox.popleft()
+                if isinstance(message, bytes):
+                    await self.ws.send_bytes(message)
+                else:
+                    await self.ws.send_text(message)
+        except (WebSocketDisconnect, RuntimeError, OSError):
+            self.gone = True
+            self.outbox.clear()
+        finally:
+            self.sender = None
+
+    async def sent(self) -> None:
+        """Wait until everything queued so far has been sent (or the client is gone)."""
+        while self.sender is not None:
+            await asyncio.wait([self.sender])
 
     async def send(self, message: dict[str, Any]) -> None:
-        await self.ws.send_text(json.dumps(message, separators=(",", ":")))
+        self.post(dumps(message))
 
     async def error(self, text: str) -> bool:
         """Tell the client what was wrong; False once it has sent too many bad messages."""
+        if self.count_error(text):
+            return True
+        await self.sent()
+        await self.ws.close(code=1008, reason="too many bad messages")
+        return False
+
+    def count_error(self, text: str) -> bool:
+        """Queue the error message; False when this was one bad message too many."""
         self.errors += 1
-        await self.send({"type": "error", "message": text})
-        if self.errors >= MAX_ERRORS:
-            await self.ws.close(code=1008, reason="too many bad messages")
-            return False
-        return True
+        self.post(dumps({"type": "error", "message": text}))
+        return self.errors < MAX_ERRORS
 
     async def run(self) -> None:
         try:
@@ -179,6 +269,7 @@ class Connection:
                     try:
                         message = await asyncio.wait_for(self.ws.receive(), self.settings.ws_start_timeout_s)
                     except TimeoutError:
+                        await self.sent()
                         await self.ws.close(code=1008, reason="no start message")
                         break
                 else:
@@ -193,13 +284,21 @@ class Connection:
                 except (json.JSONDecodeError, UnicodeDecodeError) as problem:
                     if not await self.error(f"control messages must be JSON objects: {problem}"):
                         break
+                if self.errors >= MAX_ERRORS:  # counted by the batcher's frame errors
+                    await self.sent()
+                    await self.ws.close(code=1008, reason="too many bad messages")
+                    break
         except WebSocketDisconnect:
             pass
         finally:
-            self.release_live_slot()
+            await self.release_live_slot()
+            with contextlib.suppress(TimeoutError):  # frames already handed over are coached and kept
+                await asyncio.wait_for(self.settled.wait(), 5.0)
             if self._confirming:  # finished sets still being confirmed are saved before this returns
                 await asyncio.gather(*self._confirming, return_exceptions=True)
             await self.flush(force=True)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.sent(), 1.0)
 
     async def handle(self, data: bytes | None, text: str | None) -> None:
         limit = self.settings.max_ws_message_bytes
@@ -211,21 +310,66 @@ class Connection:
             await self.control(json.loads(text))
 
     async def frame(self, data: bytes) -> None:
+        """Check a frame's header and hand it to the batcher (which calls :meth:`step`)."""
         worker = self.coach or self.calibration
         if worker is None:
+            if self.calibrated:
+                return  # frames already on their way when the calibration had enough
             raise ProtocolError("send a 'start' message before landmark frames")
         if self.coach is not None and self.coach.phase in ("done", "stopped"):
             raise ProtocolError(f"this session is {self.coach.phase}; start a new one")
-        decoded = decode_frame(data, self.n_landmarks)
+        header = read_header(data, self.n_landmarks)
         if self.coach is not None and self.coach.session_id is None:
             await self.ensure_session()  # the first frame of the first set makes the session row
-        reply = await batcher(self.ws.app).submit(worker, decoded)
+        self.queued += 1
+        self.settled.clear()
+        batcher(self.ws.app).put(self, header)
+        if self.queued >= MAX_QUEUED:
+            self.room.clear()
+            await self.room.wait()
+
+    # ------------------------------------------------------------------ called by the batcher
+
+    def step(self, header: Header, values: Any) -> None:
+        """A frame's signals are ready: the engine steps, the reply (if any) is queued, rows are flushed."""
+        self._stepped()
+        worker = self.coach or self.calibration
+        if worker is None:
+            return
+        try:
+            reply = worker.step(header, values)
+        except (ProtocolError, FaceFitError) as problem:
+            self.count_error(str(problem))
+            return
         if reply is not None:
-            await self.send(reply)
-        if self.calibration is not None and self.calibration.complete:
-            await self.finish_calibration()
-        elif self.coach is not None:
-            await self.flush()
+            self.post(reply)
+        if self.coach is not None:
+            if self.coach.unsaved:
+                self.flush_soon()
+        elif self.calibration is not None and self.calibration.complete:
+            done, self.calibration, self.calibrated = self.calibration, None, True  # later frames ignored
+            self._background(self.finish_calibration(done))
+
+    def failed(self, header: Header, error: Exception) -> None:
+        """A frame the batcher could not use: its problem goes to the client; a bug is logged."""
+        self._stepped()
+        if isinstance(error, (ProtocolError, FaceFitError)):
+            self.count_error(str(error))
+        else:
+            log.error("live frame failed", exc_info=error)
+            self.count_error("the server could not process this frame")
+
+    def _stepped(self) -> None:
+        self.queued -= 1
+        if self.queued < MAX_QUEUED:
+            self.room.set()
+        if self.queued == 0:
+            self.settled.set()
+
+    def _background(self, work: Any) -> None:
+        task = self.loop.create_task(work)
+        self._confirming.add(task)
+        task.add_done_callback(self._confirming.discard)
 
     async def control(self, message: Any) -> None:
         if not isinstance(message, dict) or not isinstance(message.get("type"), str):
@@ -233,7 +377,8 @@ class Connection:
         kind = message["type"]
         if kind == "start":
             await self.start(message)
-        elif kind == "ping":
+        elif kind == "ping":  # answered after every frame sent before it: a client's sync point
+            await self.settled.wait()
             await self.send({"type": "pong", "t": message.get("t")})
         elif kind == "pain":
             if self.coach is None:
@@ -263,13 +408,13 @@ class Connection:
         caller = await asyncio.to_thread(_authenticate, self.store, start.token, cookie)
         if caller is None:
             raise ProtocolError("sign in first (session cookie or API token in the start message)")
-        self.hold_live_slot(caller.profile_id)
+        await self.hold_live_slot(caller.profile_id)
         self.caller = caller
         indices = landmark_indices()
         self.n_landmarks = len(indices)
         if start.mode == "calibrate":
             self.calibration = LiveCalibration(indices=indices, seconds=start.seconds)
-            await self.send({"type": "ready", "mode": "calibrate", "landmarks": indices,
+            await self.send({"type": "ready", "mode": "calibrate", "landmarks": indices, "fps": SEND_FPS,
                              "seconds": self.calibration.seconds})
             return
         if not start.exercise:
@@ -283,15 +428,19 @@ class Connection:
         verdict = await asyncio.to_thread(_verdict, self.store, caller.profile_id, exercise_id)
         if isinstance(verdict, Refusal):  # the same verdict as every other door, linking to its page here
             self.caller = None
-            self.release_live_slot()
+            await self.release_live_slot()
             await self.send({"type": "error", "message": refusal_sentence(verdict),
                              "refusal": refusal_body(verdict)})
             return
         plan = live_plan(verdict.steps[0], sets=start.sets, reps=start.reps, rest_s=start.rest_s)
-        done = [] if start.session_id is None else await asyncio.to_thread(
+        resumed = Resumed([]) if start.session_id is None else await asyncio.to_thread(
             _resume_session, self.store, caller, exercise_id, start.session_id)
-        rest = verdict.rest
-        first_set = max((d["set"] for d in done), default=0) + 1
+        # A resumed session goes on as it would have on the server that began it: its plan, its next
+        # set, and the rest found in its first still second (else the stored calibration, if any).
+        done = resumed.done
+        plan = resumed.plan or plan
+        rest = resumed.rest if resumed.rest is not None else verdict.rest
+        first_set = max(resumed.next_set or 1, max((d["set"] for d in done), default=0) + 1)
         recorder = QueuedRecorder(SessionInfo(caller.profile_id, "coach", None, exercise_id, "web"),
                                   session_id=start.session_id)
         self.coach = LiveCoach(plan, recorder=recorder, indices=indices, rest=rest, first_set=first_set,
@@ -302,7 +451,8 @@ class Connection:
                      "reps": plan.reps_target, "hold_s": plan.hold_s, "rest_s": plan.rest_s},
             "set": first_set, "completed_sets": done, "resumed": start.session_id is not None,
             "calibration": "stored" if rest is not None else "first-second",
-            "tick_every": self.coach.tick_every, "warnings": [warning_body(w) for w in verdict.warnings],
+            "fps": SEND_FPS, "tick_every": self.coach.tick_every,
+            "warnings": [warning_body(w) for w in verdict.warnings],
         })
 
     async def ensure_session(self) -> int:
@@ -311,9 +461,22 @@ class Connection:
         assert coach is not None
         recorder = coach.recorder
         if recorder.session_id is None:
-            recorder.session_id = await asyncio.to_thread(_start_session, self.store, recorder.info)
+            self.resume_saved = coach.resume_at()
+            recorder.session_id = await asyncio.to_thread(
+                _start_session, self.store, recorder.info, coach.plan, self.resume_saved)
             await self.send({"type": "session", "session_id": recorder.session_id})
         return recorder.session_id
+
+    def flush_soon(self) -> None:
+        """Hand queued rows to the writer without waiting: at once for a finished set or the end (its
+        "saved" follows the commit), other events every ``FLUSH_EVERY_S``. Called after a frame."""
+        coach = self.coach
+        if coach is None or coach.session_id is None or not coach.unsaved:
+            return
+        pending = coach.unsaved
+        if not (pending.steps or pending.finish) and time.monotonic() - self.last_flush < FLUSH_EVERY_S:
+            return
+        self._background(self.flush(force=False))
 
     async def flush(self, *, force: bool = False) -> None:
         """Queue rows for the writer: at once for finished sets and endings (and wait until they are
@@ -331,17 +494,15 @@ class Connection:
             return
         unsaved = coach.take_unsaved()
         self.last_flush = time.monotonic()
-        future = writer_for(self.ws.app).submit(session_id, unsaved)
+        resume = coach.resume_at()  # written only when it changed (a set ended, the rest was found)
+        future = writer_for(self.ws.app).submit(session_id, unsaved,
+                                                None if resume is self.resume_saved else resume)
+        self.resume_saved = resume
         if not (force or must_confirm):
             future.add_done_callback(lambda done: self._requeue(done, unsaved))
             return
-        if not force:
-            # A finished set is confirmed in the background: awaiting the commit here would hold this
-            # stream's next frames for as long as the database takes (hundreds of ms under load).
-            task = asyncio.create_task(self._confirm(future, unsaved, session_id))
-            self._confirming.add(task)
-            task.add_done_callback(self._confirming.discard)
-            return
+        # Awaited here, but in a task of its own when a frame asked (flush_soon): waiting for the commit
+        # never holds this stream's frames.
         await self._confirm(future, unsaved, session_id)
 
     async def _confirm(self, future: asyncio.Future[None], unsaved: PendingRows, session_id: int) -> None:
@@ -362,10 +523,10 @@ class Connection:
         if done.cancelled() or done.exception() is None or self.coach is None:
             return
         self.coach.recorder.requeue(unsaved)
+        self.resume_saved = None  # written again with the next rows
 
-    async def finish_calibration(self) -> None:
-        calibration, self.calibration = self.calibration, None
-        assert calibration is not None and self.caller is not None
+    async def finish_calibration(self, calibration: LiveCalibration) -> None:
+        assert self.caller is not None
         try:
             result = calibration.calibrate()
         except FaceFitError as rejected:
