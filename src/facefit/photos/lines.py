@@ -499,17 +499,16 @@ def crease_map(rgb: np.ndarray, landmarks: np.ndarray) -> CreaseMap:
     matrix, size = face_frame_transform(landmarks, image_size)
     points = to_frame_points(landmarks, image_size, matrix)
     x0, y0, x1, y1 = _source_box(matrix, size, image_size)
-    crop = np.ascontiguousarray(rgb[y0:y1, x0:x1])
+    grey = cv2.cvtColor(np.ascontiguousarray(rgb[y0:y1, x0:x1]), cv2.COLOR_RGB2GRAY)
     shifted = matrix.copy()
     shifted[:, 2] += matrix[:, :2] @ np.array([x0, y0], dtype=np.float64)
     scale = float(np.hypot(*matrix[0, :2]))
-    interpolation = cv2.INTER_AREA if scale < 1.0 else cv2.INTER_LINEAR
+    if scale < 0.8:  # a large face: average pixels down first (an affine warp samples, and would alias)
+        factor = 1.25 * scale
+        grey = cv2.resize(grey, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
+        shifted[:, :2] /= factor
     grey = cv2.warpAffine(
-        cv2.cvtColor(crop, cv2.COLOR_RGB2GRAY).astype(np.float32),
-        shifted,
-        size,
-        flags=interpolation,
-        borderMode=cv2.BORDER_REPLICATE,
+        grey.astype(np.float32), shifted, size, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE
     )
     in_image = _in_image(matrix, size, image_size)
     occluded = _not_skin(grey, in_image, points)
@@ -564,11 +563,13 @@ def _in_image(matrix: np.ndarray, size: tuple[int, int], image_size: tuple[int, 
     import cv2
 
     width, height = image_size
-    ones = np.ones((height, width), dtype=np.uint8)
-    warped = cv2.warpAffine(
-        ones, matrix, size, flags=cv2.INTER_NEAREST, borderMode=cv2.BORDER_CONSTANT, borderValue=0
-    )
-    return cv2.erode(warped, np.ones((5, 5), np.uint8)).astype(bool)  # the border is no crease
+    inverse = cv2.invertAffineTransform(matrix)
+    columns = np.arange(size[0], dtype=np.float64)
+    rows = np.arange(size[1], dtype=np.float64)[:, None]
+    x = inverse[0, 0] * columns + inverse[0, 1] * rows + inverse[0, 2]
+    y = inverse[1, 0] * columns + inverse[1, 1] * rows + inverse[1, 2]
+    inside = ((x >= 0) & (x <= width - 1) & (y >= 0) & (y <= height - 1)).astype(np.uint8)
+    return cv2.erode(inside, np.ones((5, 5), np.uint8)).astype(bool)  # the border is no crease
 
 
 def _fill(size: tuple[int, int], polygons: list[np.ndarray]) -> np.ndarray:
