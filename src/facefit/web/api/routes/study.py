@@ -21,7 +21,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Request, status
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import HTMLResponse, PlainTextResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
@@ -64,6 +64,122 @@ class RatingIn(_In):
     apparent_age: int = Field(description="Apparent age in years (the protocol's range).")
     upper_cheek: int = Field(description="Upper cheek fullness, 0 (full) to 4 (very severe loss).")
     lower_cheek: int = Field(description="Lower cheek fullness, 0 (full) to 4 (very severe loss).")
+
+
+class StudyItem(BaseModel):
+    study: str
+    title: str
+
+
+class VisitOut(BaseModel):
+    visit: str
+    label: str
+    status: str = Field(
+        description="complete | missed | open | due | upcoming | overdue | not-yet-randomised"
+    )
+    photos: int
+    needed: int
+    opens: str | None
+    closes: str | None
+
+
+class AdherenceOut(BaseModel):
+    percent: float | None
+    planned_days: int
+    practised_days: int
+    sessions: int
+    programme: str | None
+
+
+class ParticipantOut(BaseModel):
+    """One participant; ``arm`` stays null until randomisation (the slot is sealed until then)."""
+
+    code: str
+    status: str
+    stratum: str
+    age: int
+    sex: str
+    arm: str | None
+    arm_label: str | None
+    randomised_at: str | None
+    withdrawn_at: str | None
+    withdrawal_reason: str | None
+    not_eligible_because: list[str]
+    visits: list[VisitOut]
+    adherence: AdherenceOut
+
+
+class MyStudyOut(ParticipantOut):
+    study: str
+    title: str
+    programme: str | None
+    photos_per_visit: int
+
+
+class RaterProgress(BaseModel):
+    name: str
+    rated: int
+    queued: int
+
+
+class VisitWindow(BaseModel):
+    id: str
+    label: str
+    window: list[int]
+
+
+class ArmOut(BaseModel):
+    id: str
+    label: str
+
+
+class StudyOverview(BaseModel):
+    study: str
+    title: str
+    assessed: int
+    by_status: dict[str, int]
+    schedule_sha256: str = Field(description="The schedule's digest, committed to when the study was created")
+    participants: list[ParticipantOut]
+    raters: list[RaterProgress]
+    visits: list[VisitWindow]
+    arms: list[ArmOut]
+
+
+class EnrolmentOut(BaseModel):
+    code: str
+    eligible: bool
+    reasons: list[str]
+    already: bool
+
+
+class RandomisationOut(BaseModel):
+    code: str
+    arm: str
+    arm_label: str
+    randomised_at: datetime
+    already: bool
+
+
+class VisitPhotoOut(BaseModel):
+    visit: str
+    position: int
+    needed: int
+    complete: bool
+    outside_window: bool
+
+
+class StudyResults(BaseModel):
+    """The analysis (facefit.study.verbs.Results.to_dict); estimates are nested plain numbers."""
+
+    model_config = ConfigDict(extra="allow")
+
+    study: str
+    today: str
+    endpoints: dict[str, Any]
+    reliability: dict[str, Any]
+    consort: dict[str, Any]
+    consort_adds_up: bool
+    missing_data: str
 
 
 class RatingItemOut(BaseModel):
@@ -148,7 +264,7 @@ def _today() -> date:
 # --- coordinators ----------------------------------------------------------------------------------------
 
 
-@router.get("/api/study/studies", summary="Studies I coordinate")
+@router.get("/api/study/studies", response_model=list[StudyItem], summary="Studies I coordinate")
 def my_studies(db_session: DbDep, caller: CallerDep) -> list[dict[str, Any]]:
     if caller.role not in ("coach", "admin"):
         raise HTTPException(status.HTTP_403_FORBIDDEN, "only a study's coordinators can do this")
@@ -199,7 +315,11 @@ def link_staff(slug: str, body: StaffLink, db_session: DbDep, caller: AdminDep) 
     return Message(detail=f"{body.email} is now a {body.role} of {slug}")
 
 
-@router.get("/api/study/studies/{slug}", summary="The study's participants, visits, adherence and raters")
+@router.get(
+    "/api/study/studies/{slug}",
+    response_model=StudyOverview,
+    summary="The study's participants, visits, adherence and raters",
+)
 def overview(
     slug: str, study: CoordinatedStudy, request: Request, db_session: DbDep, caller: CallerDep
 ) -> dict[str, Any]:
@@ -209,6 +329,7 @@ def overview(
 @router.post(
     "/api/study/studies/{slug}/participants",
     status_code=status.HTTP_201_CREATED,
+    response_model=EnrolmentOut,
     summary="Assess an account holder for the study and enrol them if eligible",
 )
 def enrol(
@@ -237,6 +358,7 @@ def enrol(
 
 @router.post(
     "/api/study/studies/{slug}/participants/{code}/randomise",
+    response_model=RandomisationOut,
     summary="Randomise a participant whose baseline visit is complete (reveals only their arm)",
 )
 def randomise(
@@ -300,6 +422,7 @@ def open_queue(
 
 @router.get(
     "/api/study/studies/{slug}/results",
+    response_model=StudyResults,
     summary="The analysis: ANCOVA, mixed model, ITT and per protocol, reliability, CONSORT counts",
 )
 def results(
@@ -326,7 +449,8 @@ def report(
 
 @router.get(
     "/api/study/studies/{slug}/export.csv",
-    response_class=PlainTextResponse,
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {}}, "description": "The tidy CSV"}},
     summary="Tidy CSV: one row per participant x visit x endpoint (schema facefit.study.tidy/1)",
 )
 def export(
@@ -346,7 +470,11 @@ def export(
 # --- participants (their own data only) ------------------------------------------------------------------
 
 
-@router.get("/api/study/me", summary="The studies I take part in: my visits, my programme, my adherence")
+@router.get(
+    "/api/study/me",
+    response_model=list[MyStudyOut],
+    summary="The studies I take part in: my visits, my programme, my adherence",
+)
 def me(request: Request, caller: MemberDep) -> list[dict[str, Any]]:
     return verbs.my_participation(store=request.app.state.store, profile_id=caller.profile_id, today=_today())
 
@@ -393,6 +521,7 @@ def _visit_photo(
 @router.post(
     "/api/study/me/{slug}/visits/{visit}/photos",
     status_code=status.HTTP_201_CREATED,
+    response_model=VisitPhotoOut,
     summary="Take one of my visit photos (multipart field 'file'); it goes through the photo gate",
 )
 async def visit_photo(slug: str, visit: str, request: Request, caller: MemberDep) -> dict[str, Any]:
@@ -461,6 +590,7 @@ def next_item(slug: str, queue: RaterQueue, db_session: DbDep, caller: CallerDep
 @router.get(
     "/api/rate/{slug}/photo/{token}",
     response_class=Response,
+    responses={200: {"content": {"image/jpeg": {}}, "description": "The face, as JPEG"}},
     summary="A blinded photo: the face only, freshly encoded, no metadata",
 )
 def blinded_photo(slug: str, queue: RaterQueue, token: str, db_session: DbDep, caller: CallerDep) -> Response:
