@@ -45,14 +45,16 @@ def main() -> None:
     store = open_store(f"sqlite:///{home / 'trial.db'}")
     spec = TrialSpec(participants=args.participants, seed=args.seed)
     begin = time.perf_counter()
+    age_model = CachedAgeModel(cache)
     sim = simulate_trial(
         store=store,
         faces=start_faces(landmarker, real_dir=args.real),
         landmarker=landmarker,
         cache=cache,
         spec=spec,
+        age_model=age_model,
     )
-    models = (landmarker, CachedAgeModel(cache)) if args.workers == 0 else None
+    models = (landmarker, age_model) if args.workers == 0 else None
     analyze(store=store, slug=sim.slug, workers=args.workers, models=models, cache_dir=str(args.cache))
     endpoints = [spec.effect_metric, spec.no_change_metric, "rater_age", "model_age", "adherence"]
     found = verbs.results(store=store, slug=sim.slug, today=sim.today.date(), endpoints=endpoints)

@@ -414,8 +414,9 @@ def _rate(
     people: dict[str, _Person],
     rng: np.random.Generator,
     when: datetime,
-) -> None:
-    """Every rater works through their queue; ratings from the person's truth plus bias and noise."""
+) -> list[float]:
+    """Every rater works through their queue; ratings from the person's truth plus bias and noise.
+    Returns the raters' biases."""
     from facefit.store import study as db
     from facefit.study import rating
     from facefit.study.service import load
@@ -434,9 +435,11 @@ def _rate(
             for visit in db.list_visits(session=session, participant_ids=[participant.id]):
                 for link in db.visit_photos(session=session, visit_ids=[visit.id]):
                     owner[link.id] = participant.code
+        biases: list[float] = []
         for r in range(spec.raters):
             staff = rating.rater(session=session, study=study, name=f"rater-{r + 1}")
             bias = float(rng.normal(0, spec.rater_bias_sd))
+            biases.append(bias)
             for item in db.rating_items(session=session, rater_id=staff.id):
                 person = people[owner[item.visit_photo_id]]
                 age = int(
@@ -453,6 +456,7 @@ def _rate(
                     lower_cheek=lower,
                     now=when,
                 )
+    return biases
 
 
 def _truth(
@@ -595,9 +599,12 @@ def simulate_trial(
             needed,
         )
     today = max(p.randomised for p in people if p.randomised) + timedelta(days=final.day + final.after + 1)
-    _rate(store, slug, spec, {p.code: p for p in people}, rng, today)
-    var_true = float(np.var([p.apparent for p in people]))
-    icc = var_true / (var_true + spec.rater_bias_sd**2 + spec.rater_noise_sd**2)
+    biases = _rate(store, slug, spec, {p.code: p for p in people}, rng, today)
+    # ICC(2,1) of these raters: with three raters the spread of their biases is what the data can show
+    # (the population's bias SD, 2 years, is barely identified by three draws of it)
+    var_true = float(np.var([p.apparent for p in people], ddof=1))
+    var_bias = float(np.var(biases, ddof=1)) if len(biases) > 1 else 0.0
+    icc = var_true / (var_true + var_bias + spec.rater_noise_sd**2)
     truth = _truth(people, spec, landmarker, photographer, final.id, age_model)
     return SimulatedTrial(
         slug,
