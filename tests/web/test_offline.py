@@ -60,6 +60,9 @@ def test_practice_offline_then_counted_when_back_online(
         page.reload()  # the worker now controls the page
         page.wait_for_selector("body[data-loaded=yes]")
         _wait_for_offline_files(page)
+        manifest = page.request.get(base + page.get_attribute("link[rel=manifest]", "href")).json()
+        assert manifest["display"] == "standalone" and manifest["start_url"] == "/"
+        assert {icon["sizes"] for icon in manifest["icons"]} == {"192x192", "512x512"}  # installable
 
         context.set_offline(True)
         page.reload()
