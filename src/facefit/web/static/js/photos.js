@@ -11,13 +11,17 @@ function showVerdict(result) {
   const ok = result.accepted;
   box.append(el("p", { class: ok ? "ok" : "safety", text: result.duplicate ? "You already stored this photo." : ok ? "Accepted and stored." : "Not stored: fix the failed checks and try again." }));
   if (result.gate) for (const c of result.gate.checks) if (!c.passed) box.append(el("p", { text: `✗ ${c.name}: ${c.advice}` }));
+  if (result.is_baseline && result.error_note) box.append(el("p", { class: "small", text: `This is your baseline: ${result.error_note}.` }));
 }
 
 async function upload(blob, name) {
   const form = new FormData();
   form.append("file", blob, name);
+  const status = document.getElementById("upload-status");
+  status.textContent = "Checking the photo (light, pose, expression)… A first photo takes longer: how precise its measurements are is worked out too.";
   try { showVerdict(await api("/api/photos", { method: "POST", body: form })); list(); }
   catch (error) { flash(error.message, "error"); }
+  finally { status.textContent = ""; }
 }
 
 async function remove(photo) {
@@ -64,6 +68,6 @@ shoot.addEventListener("click", () => {
 });
 file.addEventListener("change", () => { if (file.files[0]) upload(file.files[0], file.files[0].name); });
 root.append(el("p", { class: "small", id: "photo-tip" }),
-  el("div", { class: "stage" }, video, ghost), el("div", { class: "actions" }, camera, shoot), el("label", { for: "photo-file" }, "Or upload a photo"), file, el("div", { id: "verdict" }),
+  el("div", { class: "stage" }, video, ghost), el("div", { class: "actions" }, camera, shoot), el("label", { for: "photo-file" }, "Or upload a photo"), file, el("p", { id: "upload-status", class: "status", role: "status" }), el("div", { id: "verdict" }),
   el("h2", { text: "Your photos" }), el("div", { id: "photo-list", class: "photo-grid" }));
 list().then(() => { document.body.dataset.state = "loaded"; }).catch((error) => flash(error.message, "error"));
