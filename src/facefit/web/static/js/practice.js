@@ -146,7 +146,7 @@ function intro(step, index, total) {
   $("intro").hidden = false; $("coaching").hidden = true; $("set-summary").hidden = true;
   const demo = $("demo");
   if (step.coached && navigator.onLine) {
-    banner("Loading the demonstration…", 60000);
+    banner("Loading the clip…", 60000);
     demo.addEventListener("playing", () => { $("banner").hidden = true; }, { once: true });
     demo.src = `/demos/${step.exercise}.webm`; demo.hidden = false; demo.play().catch(() => {});
   }
