@@ -90,11 +90,11 @@ def token_load(url: str, token: str, *, clients: int = 50, seconds: float = 15.0
 
 
 def run(db_url: str, tmp: Path, *, clients: int, seconds: float) -> LoadResult:
-    """One server on ``db_url``, one member with a full-scope token, then the load."""
+    """One server on ``db_url``, a member with a practice token (it reads and logs lifestyle), the load."""
     settings = {"db_url": db_url, "secure_cookies": False, "token_use_every_s": 0.5}
     with running_server(settings, tmp) as server:
         member = signed_up(server.url, "load@example.org")
-        made = member.post("/api/account/tokens", json={"name": "load"})
+        made = member.post("/api/account/tokens", json={"name": "load", "scope": "practice"})
         assert made.status_code == 201, made.text
         return token_load(server.url, made.json()["token"], clients=clients, seconds=seconds)
 

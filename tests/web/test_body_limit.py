@@ -91,8 +91,8 @@ def test_a_300_mb_body_is_refused_while_read_and_memory_stays_flat(tmp_path: Pat
         assert status == 413 and sent < 20 * MB, (status, sent)
         assert declared == 413 and declared_sent < 20 * MB, (declared, declared_sent)
         assert anonymous_upload[0] == 401 and anonymous_upload[1] < 40 * MB, anonymous_upload  # not read
-        assert declared_upload[0] == 413 and declared_upload[1] < 40 * MB, declared_upload
-        assert upload_status == 413 and upload_sent < 40 * MB, (upload_status, upload_sent)
+        assert declared_upload[0] == 413 and declared_upload[1] < 90 * MB, declared_upload
+        assert upload_status == 413 and upload_sent < 90 * MB, (upload_status, upload_sent)  # 64 MB forms
         growth = (peak[0] - baseline) / MB
         assert growth < 20, f"server memory grew {growth:.1f} MB"
         assert httpx.get(f"{server.url}/healthz").status_code == 200

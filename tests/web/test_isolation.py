@@ -1,6 +1,7 @@
 """No account reaches another's data through any route: every route with an id in its path is tried
 with another user's ids (routes are enumerated from the app, so a new route is covered automatically),
-and a coach sees nothing until invited, then only reads."""
+and a coach sees nothing until invited and accepted, then only reads; an invitation tells the member
+nothing about whether a coach account uses the email."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ MARKER = "marker-of-alice-7f3e"
 
 @pytest.fixture
 def alice(app: FastAPI, make_user: Any, real_data: Path) -> dict[str, Any]:
-    """Alice with a session (and a marked event), a photo, an API token and an invited coach."""
+    """Alice with a session (and a marked event), a photo, an API token and a coach who accepted."""
     user = make_user("alice@example.org")
     coach = make_user("coach@example.org", "coach")
     with app.state.store.transaction() as db:
@@ -39,7 +40,8 @@ def alice(app: FastAPI, make_user: Any, real_data: Path) -> dict[str, Any]:
                              data={"force": "true"})
     assert photo.status_code == 201, photo.text
     token = user.client.post("/api/account/tokens", json={"name": "alice-script"}).json()
-    assert user.client.post("/api/account/coaches", json={"email": coach.email}).status_code == 201
+    assert user.client.post("/api/account/coaches", json={"email": coach.email}).status_code == 202
+    assert coach.client.post(f"/api/coach/invitations/{user.id}").status_code == 200
     return {"user": user, "coach": coach, "session_id": session.id, "photo_id": photo.json()["photo_id"],
             "token": token, "profile_id": profile_id}
 
@@ -118,9 +120,14 @@ def test_websocket_cannot_resume_another_members_session(app: FastAPI, make_user
 def test_a_coach_sees_nothing_until_invited_and_then_only_reads(app: FastAPI, make_user: Any,
                                                               alice: dict[str, Any]) -> None:
     stranger = make_user("stranger@example.org", "coach")
+    make_user("bob@example.org")  # a member: inviting them must look like inviting nobody
     member = alice["user"]
     sid = alice["session_id"]
     assert stranger.client.get("/api/coach/members").json() == []
+    invited = member.client.post("/api/account/coaches", json={"email": stranger.email})  # pending: no access
+    assert invited.status_code == 202
+    assert [m["id"] for m in stranger.client.get("/api/coach/invitations").json()] == [member.id]
+    assert stranger.email not in member.client.get("/api/account/coaches").text
     for path in (f"/api/coach/members/{member.id}/sessions", f"/api/coach/members/{member.id}/sessions/{sid}",
                  f"/api/coach/members/{member.id}/progress",
                  f"/api/sessions/{sid}", f"/api/photos/{alice['photo_id']}/image"):
@@ -141,10 +148,13 @@ def test_a_coach_sees_nothing_until_invited_and_then_only_reads(app: FastAPI, ma
     assert member.client.delete(f"/api/account/coaches/{coach.id}").status_code == 200
     assert coach.client.get(f"/api/coach/members/{member.id}/sessions").status_code == 404
     assert coach.client.get("/api/coach/members").json() == []
-    # a member is not a coach, and inviting a member as a coach is refused
+    # a member is not a coach; inviting an unknown email or a member gets the same answer as a coach
     assert member.client.get("/api/coach/members").status_code == 403
-    response = member.client.post("/api/account/coaches", json={"email": "bob@nowhere.org"})
-    assert response.status_code == 404
+    answers = {(r.status_code, r.text) for r in (
+        member.client.post("/api/account/coaches", json={"email": email})
+        for email in ("bob@nowhere.org", "bob@example.org", "stranger@example.org"))}
+    assert len(answers) == 1 and next(iter(answers))[0] == 202, answers
+    assert [c["id"] for c in member.client.get("/api/account/coaches").json()] == []
 
 
 def test_facefit_serve_serves_the_app(tmp_path: Path) -> None:

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from webtest_helpers import PASSWORD, sign_up
 
 from facefit.store.web import Account, ApiToken, AuthSession
+from facefit.web.api.routes.auth import SIGNUP_REFUSED
 
 
 def test_signup_login_logout_with_safe_cookies(app: FastAPI, make_user: Any) -> None:
@@ -29,7 +30,7 @@ def test_signup_login_logout_with_safe_cookies(app: FastAPI, make_user: Any) -> 
     assert "HttpOnly" in session_cookie and "SameSite=lax" in session_cookie
     csrf_cookie = next(c for c in cookies if c.startswith("facefit_csrf="))
     assert "HttpOnly" not in csrf_cookie and "SameSite=strict" in csrf_cookie
-    assert make_user_conflict(app) == (409, "an account with this email already exists; sign in")
+    assert make_user_conflict(app) == (409, SIGNUP_REFUSED)
 
 
 def make_user_conflict(app: FastAPI) -> tuple[int, str]:
@@ -69,7 +70,7 @@ def test_cookie_writes_need_the_csrf_token(app: FastAPI, make_user: Any) -> None
 
 def test_api_tokens_work_without_cookies_and_can_be_revoked(app: FastAPI, make_user: Any) -> None:
     user = make_user("token@example.org")
-    made = user.client.post("/api/account/tokens", json={"name": "script"}).json()
+    made = user.client.post("/api/account/tokens", json={"name": "script", "scope": "full"}).json()
     script = TestClient(app, headers={"Authorization": f"Bearer {made['token']}"})
     assert script.get("/api/account").json()["email"] == "token@example.org"
     assert script.post("/api/account/tokens", json={"name": "second"}).status_code == 201  # no CSRF needed

@@ -18,6 +18,9 @@ from facefit.store.base import Base, utcnow
 from facefit.store.models import PracticeSession, Profile
 
 PROFILE_NAME_MAX = Profile.__table__.c.name.type.length
+TOKEN_SCOPES: tuple[str, ...] = ("read", "practice", "full")
+"""What an API token may do, least first: read; also record practice (sessions, lifestyle, photos);
+everything a signed-in browser may (tokens, coaches, deletions)."""
 
 ROLES: tuple[str, ...] = ("member", "coach", "admin")
 
@@ -63,10 +66,12 @@ class ApiToken(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column(default=None)
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+    scope: Mapped[str] = mapped_column(String(10), default="read", server_default="full")  # TOKEN_SCOPES
 
 
 class CoachLink(Base):
-    """A member's invitation of a coach: the coach may read (never change) that member's data."""
+    """A member's invitation of a coach: once the coach accepts, they may read (never change) that
+    member's data. Until then it gives no access and the member's list does not show it."""
 
     __tablename__ = "coach_links"
     __table_args__ = (UniqueConstraint("member_id", "coach_id", name="uq_coach_links_member_coach"),)
@@ -75,6 +80,7 @@ class CoachLink(Base):
     member_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
     coach_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    accepted_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
 # --- accounts -------------------------------------------------------------------------------------
@@ -145,8 +151,12 @@ def drop_auth_session(*, session: Session, token_hash: str) -> None:
     session.execute(delete(AuthSession).where(AuthSession.token_hash == token_hash))
 
 
-def add_api_token(*, session: Session, account_id: int, name: str, token_hash: str, prefix: str) -> ApiToken:
-    row = ApiToken(account_id=account_id, name=name, token_hash=token_hash, prefix=prefix)
+def add_api_token(
+    *, session: Session, account_id: int, name: str, token_hash: str, prefix: str, scope: str = "read"
+) -> ApiToken:
+    if scope not in TOKEN_SCOPES:
+        raise ValueError(f"scope must be one of {', '.join(TOKEN_SCOPES)}, got {scope!r}")
+    row = ApiToken(account_id=account_id, name=name, token_hash=token_hash, prefix=prefix, scope=scope)
     session.add(row)
     session.flush()
     return row
@@ -184,7 +194,7 @@ def revoke_api_token(*, session: Session, account_id: int, token_id: int) -> boo
 
 
 def invite_coach(*, session: Session, member_id: int, coach_id: int) -> CoachLink:
-    """Idempotent: inviting the same coach twice keeps one link."""
+    """A pending invitation (idempotent: inviting the same coach twice keeps one link)."""
     link = session.scalar(
         select(CoachLink).where(CoachLink.member_id == member_id, CoachLink.coach_id == coach_id)
     )
@@ -202,23 +212,38 @@ def remove_coach(*, session: Session, member_id: int, coach_id: int) -> bool:
     return bool(result.rowcount)
 
 
+def accept_invitation(*, session: Session, coach_id: int, member_id: int) -> bool:
+    """The coach accepts a member's invitation; False when there is none."""
+    link = session.scalar(
+        select(CoachLink).where(CoachLink.member_id == member_id, CoachLink.coach_id == coach_id)
+    )
+    if link is None:
+        return False
+    link.accepted_at = link.accepted_at or utcnow()
+    return True
+
+
 def coaches_of(*, session: Session, member_id: int) -> list[Account]:
+    """Coaches who accepted the member's invitation (pending ones are not shown: no enumeration)."""
     return list(session.scalars(
         select(Account).join(CoachLink, CoachLink.coach_id == Account.id)
-        .where(CoachLink.member_id == member_id).order_by(Account.id)
+        .where(CoachLink.member_id == member_id, CoachLink.accepted_at.is_not(None)).order_by(Account.id)
     ))
 
 
-def members_of(*, session: Session, coach_id: int) -> list[Account]:
+def members_of(*, session: Session, coach_id: int, accepted: bool = True) -> list[Account]:
+    """Members whose invitation the coach accepted (``accepted=False``: those still waiting)."""
+    state = CoachLink.accepted_at.is_not(None) if accepted else CoachLink.accepted_at.is_(None)
     return list(session.scalars(
         select(Account).join(CoachLink, CoachLink.member_id == Account.id)
-        .where(CoachLink.coach_id == coach_id).order_by(Account.id)
+        .where(CoachLink.coach_id == coach_id, state).order_by(Account.id)
     ))
 
 
 def coach_may_read(*, session: Session, coach_id: int, member_id: int) -> bool:
     return session.scalar(
-        select(CoachLink.id).where(CoachLink.member_id == member_id, CoachLink.coach_id == coach_id)
+        select(CoachLink.id).where(CoachLink.member_id == member_id, CoachLink.coach_id == coach_id,
+                                   CoachLink.accepted_at.is_not(None))
     ) is not None
 
 

@@ -86,12 +86,13 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
 
     from facefit.web import assets, pages
     from facefit.web.api.main import api_router
+    from facefit.web.responses import ERRORS
 
-    app.include_router(api_router)
+    app.include_router(api_router, responses=ERRORS)  # the one error shape, in every route's schema
     app.include_router(assets.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    app.add_middleware(BodyLimit, limit=settings.max_body_bytes, upload_limit=settings.max_upload_bytes)
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes, form_limit=settings.max_form_bytes)
     app.add_middleware(SecurityHeaders)
     if settings.trusted_proxies:  # outermost: everything below sees the client the proxy names
         from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware

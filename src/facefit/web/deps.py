@@ -10,10 +10,10 @@ import contextlib
 import logging
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, HTTPException, Request, status
 from sqlalchemy.exc import OperationalError
@@ -69,6 +69,39 @@ class Caller:
     via: str  # "cookie" | "token"
     csrf_token: str | None = None
     token_id: int | None = None
+    scope: str = "full"  # an API token's scope (accounts.TOKEN_SCOPES); a browser may do everything
+
+
+def scope_allows(caller: Caller, needed: str) -> bool:
+    """True when the caller's scope is ``needed`` or wider (read < practice < full)."""
+    return accounts.TOKEN_SCOPES.index(caller.scope) >= accounts.TOKEN_SCOPES.index(needed)
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def token_scope(scope: str) -> Callable[[F], F]:
+    """Mark a writing route that API tokens of ``scope`` (or wider) may call; every other write needs a
+    ``full`` token and every read a ``read`` one (checked in :func:`get_caller`, so no route is missed)."""
+    if scope not in accounts.TOKEN_SCOPES:
+        raise ValueError(f"unknown token scope {scope!r}")
+
+    def mark(endpoint: F) -> F:
+        endpoint.token_scope = scope  # type: ignore[attr-defined]
+        return endpoint
+
+    return mark
+
+
+def check_scope(request: Request, caller: Caller) -> None:
+    if caller.via != "token":
+        return
+    endpoint = request.scope.get("endpoint")
+    needed = "read" if request.method in SAFE_METHODS else getattr(endpoint, "token_scope", "full")
+    if not scope_allows(caller, needed):
+        raise HTTPException(status.HTTP_403_FORBIDDEN,
+                            f"this API token's scope is {caller.scope}; {request.method} {request.url.path} "
+                            f"needs a {needed} token (make one on the account page)")
 
 
 def _unauthorised(message: str) -> HTTPException:
@@ -87,7 +120,7 @@ def caller_from_credentials(
         if account is None:
             return None
         return Caller(account.id, account.email, account.role, account.profile_id, "token",
-                      token_id=token.id)
+                      token_id=token.id, scope=token.scope)
     if cookie:
         row = accounts.find_auth_session(session=session, token_hash=digest(cookie))
         if row is None:
@@ -161,6 +194,7 @@ def get_caller(request: Request, db: DbDep) -> Caller:
         raise _unauthorised("invalid or revoked API token" if bearer else "sign in first")
     if caller.via == "cookie":
         check_csrf(request, caller.csrf_token)
+    check_scope(request, caller)
     _note_token_use(request, caller)
     return caller
 

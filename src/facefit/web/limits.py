@@ -4,8 +4,9 @@ the limit in memory, signed in or not.
 A declared ``Content-Length`` over the limit is refused before a byte of the body is read; a body
 without one (chunked) is counted as it arrives and refused the moment it passes the limit. Either way
 the client gets ``413`` with one sentence, and the app (which may be half-way through reading) sees a
-disconnect. Uploads (multipart forms, wherever they are sent) have their own, larger limit; a JSON
-route never reads a multipart body as JSON, so the larger limit gains an attacker nothing there.
+disconnect. Uploads (multipart forms, wherever they are sent) have their own, larger limit: their
+files are spooled to disk, not memory, and each upload route checks its own size on top (photos 15 MB).
+A JSON route never reads a multipart body as JSON, so the larger limit gains an attacker nothing there.
 """
 
 from __future__ import annotations
@@ -24,12 +25,12 @@ def _megabytes(limit: int) -> str:
 
 
 class BodyLimit:
-    """Plain ASGI middleware: 413 for a request body over ``limit`` (``upload_limit`` for multipart forms)."""
+    """Plain ASGI middleware: 413 for a request body over ``limit`` (``form_limit`` for multipart forms)."""
 
-    def __init__(self, app: ASGIApp, *, limit: int, upload_limit: int) -> None:
+    def __init__(self, app: ASGIApp, *, limit: int, form_limit: int) -> None:
         self.app = app
         self.limit = limit
-        self.upload_limit = upload_limit
+        self.form_limit = form_limit
 
     @staticmethod
     def is_upload(scope: Scope) -> bool:
@@ -38,12 +39,12 @@ class BodyLimit:
         return content_type.lower().startswith(b"multipart/form-data")
 
     def limit_for(self, scope: Scope) -> int:
-        return self.upload_limit + MULTIPART_OVERHEAD if self.is_upload(scope) else self.limit
+        return self.form_limit + MULTIPART_OVERHEAD if self.is_upload(scope) else self.limit
 
     async def refuse(self, scope: Scope, send: Send, size: int | None) -> None:
         if self.is_upload(scope):
             told = f"is {size / MB:.0f} MB" if size else "is too large"
-            text = f"upload {told}; photos over {_megabytes(self.upload_limit)} are refused"
+            text = f"upload {told}; uploads over {_megabytes(self.form_limit)} are refused"
         else:
             text = (f"the request body is larger than the {_megabytes(self.limit)} this address accepts; "
                     "nothing was stored")

@@ -63,8 +63,14 @@ class SignedIn(BaseModel):
     csrf_token: str
 
 
+TokenScope = Literal["read", "practice", "full"]  # facefit.store.web.TOKEN_SCOPES
+
+
 class TokenCreate(_In):
     name: PlainText = Field(min_length=1, max_length=80)
+    scope: TokenScope = Field(default="read", description=(
+        "read: only read; practice: also record practice (pain stops, lifestyle, photos, live coaching); "
+        "full: everything a signed-in browser may do, including tokens and deleting data. Least by default."))
 
 
 class TokenPublic(BaseModel):
@@ -76,6 +82,7 @@ class TokenPublic(BaseModel):
     created_at: datetime
     last_used_at: datetime | None
     revoked: bool
+    scope: TokenScope
 
 
 class TokenCreated(TokenPublic):

@@ -9,6 +9,7 @@ from sqlalchemy import delete
 from facefit.store import web as accounts
 from facefit.web import account_data
 from facefit.web.deps import SESSION_COOKIE, CallerDep, DbDep, MemberDep
+from facefit.web.responses import Id
 from facefit.web.schemas import (
     AccountPublic,
     CoachInvite,
@@ -66,35 +67,39 @@ def list_tokens(db: DbDep, caller: CallerDep) -> list[accounts.ApiToken]:
 def create_token(body: TokenCreate, db: DbDep, caller: CallerDep) -> TokenCreated:
     token = new_token(API_TOKEN_PREFIX)
     row = accounts.add_api_token(session=db, account_id=caller.account_id, name=body.name,
-                                 token_hash=digest(token), prefix=token[:10])
+                                 token_hash=digest(token), prefix=token[:10], scope=body.scope)
     return TokenCreated(token=token, **TokenPublic.model_validate(row).model_dump())
 
 
 @router.delete("/tokens/{token_id}", response_model=Message, summary="Revoke one of my API tokens")
-def revoke_token(token_id: int, db: DbDep, caller: CallerDep) -> Message:
+def revoke_token(token_id: Id, db: DbDep, caller: CallerDep) -> Message:
     if not accounts.revoke_api_token(session=db, account_id=caller.account_id, token_id=token_id):
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"you have no API token {token_id}")
     return Message(detail="token revoked")
 
 
 @router.get("/coaches", response_model=list[PersonPublic],
-            summary="Coaches I invited (they can read my data)")
+            summary="Coaches who accepted my invitation (they can read my data)")
 def list_coaches(db: DbDep, caller: MemberDep) -> list[accounts.Account]:
     return accounts.coaches_of(session=db, member_id=caller.account_id)
 
 
-@router.post("/coaches", response_model=PersonPublic, status_code=status.HTTP_201_CREATED,
-             summary="Invite a coach by email: they may then read (never change) my sessions and reports")
-def invite_coach(body: CoachInvite, db: DbDep, caller: MemberDep) -> accounts.Account:
+INVITED = ("if a coach account uses that email, it has your invitation; once the coach accepts, it can read "
+           "(never change) your sessions and reports and appears in your list")
+
+
+@router.post("/coaches", response_model=Message, status_code=status.HTTP_202_ACCEPTED,
+             summary="Invite a coach by email; once they accept they may read (never change) my sessions "
+                     "and reports. The answer is the same whether or not such a coach exists.")
+def invite_coach(body: CoachInvite, db: DbDep, caller: MemberDep) -> Message:
     coach = accounts.get_account_by_email(session=db, email=body.email)
-    if coach is None or coach.role != "coach":
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "no coach account with that email")
-    accounts.invite_coach(session=db, member_id=caller.account_id, coach_id=coach.id)
-    return coach
+    if coach is not None and coach.role == "coach" and coach.id != caller.account_id:
+        accounts.invite_coach(session=db, member_id=caller.account_id, coach_id=coach.id)
+    return Message(detail=INVITED)
 
 
 @router.delete("/coaches/{coach_id}", response_model=Message, summary="Withdraw a coach's access")
-def remove_coach(coach_id: int, db: DbDep, caller: MemberDep) -> Message:
+def remove_coach(coach_id: Id, db: DbDep, caller: MemberDep) -> Message:
     if not accounts.remove_coach(session=db, member_id=caller.account_id, coach_id=coach_id):
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"coach {coach_id} has no access to your data")
     return Message(detail="coach access withdrawn")

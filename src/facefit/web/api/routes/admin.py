@@ -6,6 +6,7 @@ from fastapi import APIRouter, HTTPException, status
 
 from facefit.store import web as accounts
 from facefit.web.deps import AdminDep, DbDep
+from facefit.web.responses import Id
 from facefit.web.schemas import AccountPublic, RoleChange
 
 router = APIRouter(prefix="/api/admin", tags=["admin"])
@@ -17,7 +18,7 @@ def list_accounts(db: DbDep, caller: AdminDep) -> list[accounts.Account]:
 
 
 @router.patch("/accounts/{account_id}", response_model=AccountPublic, summary="Change an account's role")
-def change_role(account_id: int, body: RoleChange, db: DbDep, caller: AdminDep) -> accounts.Account:
+def change_role(account_id: Id, body: RoleChange, db: DbDep, caller: AdminDep) -> accounts.Account:
     account = accounts.get_account(session=db, account_id=account_id)
     if account is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no account {account_id}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from datetime import UTC, datetime, timedelta
 
 from fastapi import APIRouter, HTTPException, Request, Response, status
@@ -50,18 +51,34 @@ def csrf(request: Request, response: Response, settings: SettingsDep) -> Message
     return Message(detail=token)
 
 
+SIGNUP_REFUSED = "this email cannot be used for a new account; if it is yours, sign in"
+
+
 @router.post("/signup", response_model=SignedIn, status_code=status.HTTP_201_CREATED,
              dependencies=[AnonymousCsrf], summary="Create a member or coach account and sign in")
-def signup(body: SignUp, db: DbDep, response: Response, settings: SettingsDep) -> SignedIn:
-    if accounts.get_account_by_email(session=db, email=body.email) is not None:
-        raise HTTPException(status.HTTP_409_CONFLICT, "an account with this email already exists; sign in")
+def signup(body: SignUp, request: Request, db: DbDep, response: Response, settings: SettingsDep) -> SignedIn:
+    """Without email verification a refused sign-up necessarily tells that the email is taken; so the
+    answer is one fixed sentence, costs the same argon2 work either way, and each refusal counts against
+    the client address like a failed sign-in (20 per 5 minutes), which makes probing for accounts slow."""
+    limiter = request.app.state.login_limiter
+    client = request.client.host if request.client else "unknown"
+    limits = {f"client:{client}": limiter.limit * 4}
+    wait = limiter.acquire(limits)
+    if wait > 0:
+        seconds = int(wait) + 1
+        raise HTTPException(status.HTTP_429_TOO_MANY_REQUESTS, f"too many attempts; try again in {seconds} "
+                            "seconds", headers={"Retry-After": str(seconds)})
+    account = None
     try:
-        account = accounts.create_account(
-            session=db, email=body.email, password_hash=hash_password(body.password), role=body.role,
-            display_name=body.display_name,
-        )
-    except IntegrityError:
-        raise HTTPException(status.HTTP_409_CONFLICT, "an account with this email already exists") from None
+        password_hash = hash_password(body.password)  # before the lookup: the same work either way
+        if accounts.get_account_by_email(session=db, email=body.email) is None:
+            with contextlib.suppress(IntegrityError):  # the same email signing up twice at once
+                account = accounts.create_account(session=db, email=body.email, password_hash=password_hash,
+                                                  role=body.role, display_name=body.display_name)
+    finally:
+        limiter.release(limits, failed=account is None)
+    if account is None:
+        raise HTTPException(status.HTTP_409_CONFLICT, SIGNUP_REFUSED)
     return _start_browser_session(db, response, settings, account)
 
 

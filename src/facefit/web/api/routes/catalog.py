@@ -7,18 +7,19 @@ from typing import Any
 from fastapi import APIRouter
 
 from facefit.web.deps import DbDep, MemberDep
+from facefit.web.responses import CatalogEntry
 
 router = APIRouter(prefix="/api/catalog", tags=["catalog"])
 
 
-@router.get("/exercises", summary="Every exercise card")
+@router.get("/exercises", response_model=list[CatalogEntry], summary="Every exercise card")
 def exercises() -> list[dict[str, Any]]:
     from facefit.catalog.loader import load_catalog
 
     return [card.model_dump(mode="json") for card in load_catalog().exercises.values()]
 
 
-@router.get("/routines", summary="Every routine with its steps")
+@router.get("/routines", response_model=list[CatalogEntry], summary="Every routine with its steps")
 def routines() -> list[dict[str, Any]]:
     from facefit.catalog.loader import load_catalog
 
@@ -36,7 +37,8 @@ def routine_plan(routine_id: str, db: DbDep, caller: MemberDep) -> Any:
     return verdict_response(db, caller.profile_id, routine_id)
 
 
-@router.get("/programmes", summary="Every programme (the dashboard offers them for enrolment)")
+@router.get("/programmes", response_model=list[CatalogEntry],
+            summary="Every programme (the dashboard offers them for enrolment)")
 def programmes() -> list[dict[str, Any]]:
     from facefit.catalog.loader import load_catalog
 

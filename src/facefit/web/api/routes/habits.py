@@ -8,7 +8,8 @@ from typing import Any
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
-from facefit.web.deps import DbDep, MemberDep
+from facefit.web.deps import DbDep, MemberDep, token_scope
+from facefit.web.responses import ClearanceOut, Enrolled, LifestyleDayOut, LifestyleLog, Screening, Today
 
 router = APIRouter(tags=["habits"])
 
@@ -29,7 +30,8 @@ class LifestyleEntry(BaseModel):
     values: dict[str, Any]
 
 
-@router.get("/api/habits/today", summary="Today's plan, streak and adherence (the numbers of `facefit plan`)")
+@router.get("/api/habits/today", response_model=Today,
+            summary="Today's plan, streak and adherence (the numbers of `facefit plan`)")
 def today(db: DbDep, caller: MemberDep) -> dict[str, Any]:
     from facefit.catalog.loader import load_catalog
     from facefit.habits.figures import habit_figures
@@ -54,7 +56,8 @@ def today(db: DbDep, caller: MemberDep) -> dict[str, Any]:
             "today": figures.today_text, "figures": figures.to_dict(), "message": ""}
 
 
-@router.post("/api/habits/enrol", summary="Enrol in a programme (needs a screening first)")
+@router.post("/api/habits/enrol", response_model=Enrolled,
+             summary="Enrol in a programme (needs a screening first)")
 def enrol(body: Enrol, db: DbDep, caller: MemberDep) -> dict[str, Any]:
     from facefit.habits.service import enrol as enrol_verb
 
@@ -65,7 +68,8 @@ def enrol(body: Enrol, db: DbDep, caller: MemberDep) -> dict[str, Any]:
             "weekdays": list(view.weekdays)}
 
 
-@router.get("/api/screening", summary="The screening questions and my latest clearance")
+@router.get("/api/screening", response_model=Screening,
+            summary="The screening questions and my latest clearance")
 def screening(db: DbDep, caller: MemberDep) -> dict[str, Any]:
     from facefit.catalog.loader import load_catalog
     from facefit.safety.conditions import CONDITION_IDS
@@ -80,7 +84,8 @@ def screening(db: DbDep, caller: MemberDep) -> dict[str, Any]:
                                                          "summary": clearance.summary()}}
 
 
-@router.post("/api/screening", summary="Answer the screening (every question yes/no)")
+@router.post("/api/screening", response_model=ClearanceOut,
+             summary="Answer the screening (every question yes/no)")
 def answer_screening(answers: dict[str, Any], db: DbDep, caller: MemberDep) -> dict[str, Any]:
     from facefit.safety.screening import parse_answers
     from facefit.safety.service import record_screening
@@ -89,7 +94,7 @@ def answer_screening(answers: dict[str, Any], db: DbDep, caller: MemberDep) -> d
     return {"level": clearance.level.value, "summary": clearance.summary()}
 
 
-@router.get("/api/lifestyle", summary="My lifestyle log")
+@router.get("/api/lifestyle", response_model=LifestyleLog, summary="My lifestyle log")
 def lifestyle(db: DbDep, caller: MemberDep) -> dict[str, Any]:
     from facefit.habits.lifestyle import FIELDS, TARGETS
     from facefit.habits.service import lifestyle_days
@@ -105,7 +110,9 @@ def lifestyle(db: DbDep, caller: MemberDep) -> dict[str, Any]:
                         "high": f.high, "target": targets.get(f.name, "")} for f in FIELDS.values()]}
 
 
-@router.post("/api/lifestyle", summary="Log one day (sleep, water, sun, ...); a bad field is named")
+@router.post("/api/lifestyle", response_model=LifestyleDayOut,
+             summary="Log one day (sleep, water, sun, ...); a bad field is named")
+@token_scope("practice")
 def log_lifestyle(body: LifestyleEntry, db: DbDep, caller: MemberDep) -> dict[str, Any]:
     from facefit.habits.service import log_lifestyle as log_verb
 

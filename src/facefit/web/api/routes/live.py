@@ -41,7 +41,7 @@ from facefit.store import live as live_store
 from facefit.store import sessions as practice
 from facefit.store import web as accounts
 from facefit.store.db import Store
-from facefit.web.deps import SESSION_COOKIE, Caller, caller_from_credentials
+from facefit.web.deps import SESSION_COOKIE, Caller, caller_from_credentials, scope_allows
 from facefit.web.live.batcher import SignalBatcher
 from facefit.web.live.claims import claims_for
 from facefit.web.live.coaching import (
@@ -408,6 +408,8 @@ class Connection:
         caller = await asyncio.to_thread(_authenticate, self.store, start.token, cookie)
         if caller is None:
             raise ProtocolError("sign in first (session cookie or API token in the start message)")
+        if not scope_allows(caller, "practice"):
+            raise ProtocolError(f"this API token's scope is {caller.scope}; coaching needs a practice token")
         await self.hold_live_slot(caller.profile_id)
         self.caller = caller
         indices = landmark_indices()

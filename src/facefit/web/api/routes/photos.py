@@ -13,8 +13,9 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse
 
 from facefit.store import photos as photo_store
-from facefit.web.deps import DbDep, MemberDep
+from facefit.web.deps import DbDep, MemberDep, token_scope
 from facefit.web.perception import image_landmarker
+from facefit.web.responses import Id, PhotoImported, PhotoOut
 from facefit.web.schemas import Message
 from facefit.web.uploads import UploadRejected, check_declared_size, validate_upload
 
@@ -71,7 +72,9 @@ def _measure_error(request: Request, caller: MemberDep, landmarker: Any) -> str:
 
 
 @router.post("", summary="Upload a photo (JPEG/PNG/WebP, multipart field 'file'); the gate says "
-             "which check failed and how to fix it", status_code=status.HTTP_201_CREATED)
+             "which check failed and how to fix it", status_code=status.HTTP_201_CREATED,
+             response_model=PhotoImported)
+@token_scope("practice")
 async def upload(request: Request, caller: MemberDep) -> dict[str, Any]:
     settings = request.app.state.settings
     check_declared_size(request.headers.get("content-length"), settings.max_upload_bytes)
@@ -86,7 +89,7 @@ async def upload(request: Request, caller: MemberDep) -> dict[str, Any]:
     return await run_in_threadpool(_import, request, caller, data, name, force)
 
 
-@router.get("", summary="My photos, oldest first")
+@router.get("", summary="My photos, oldest first", response_model=list[PhotoOut])
 def list_photos(db: DbDep, caller: MemberDep) -> list[dict[str, Any]]:
     return [_public(p) for p in photo_store.list_photos(session=db, profile_id=caller.profile_id)]
 
@@ -103,14 +106,14 @@ def ghost(db: DbDep, caller: MemberDep) -> FileResponse:
     return FileResponse(photo_path(baseline), media_type="image/jpeg", headers={"Cache-Control": "no-store"})
 
 
-@router.get("/{photo_id}", summary="One of my photos with its gate checks")
-def get_photo(photo_id: int, db: DbDep, caller: MemberDep) -> dict[str, Any]:
+@router.get("/{photo_id}", summary="One of my photos with its gate checks", response_model=PhotoOut)
+def get_photo(photo_id: Id, db: DbDep, caller: MemberDep) -> dict[str, Any]:
     return _public(_own_photo(db, caller.profile_id, photo_id))
 
 
 @router.get("/{photo_id}/image", summary="The stored (metadata-free) JPEG of one of my photos",
             response_class=FileResponse)
-def photo_image(photo_id: int, db: DbDep, caller: MemberDep) -> FileResponse:
+def photo_image(photo_id: Id, db: DbDep, caller: MemberDep) -> FileResponse:
     from facefit.photos.library import photo_path
 
     photo = _own_photo(db, caller.profile_id, photo_id)
@@ -118,7 +121,7 @@ def photo_image(photo_id: int, db: DbDep, caller: MemberDep) -> FileResponse:
 
 
 @router.delete("/{photo_id}", response_model=Message, summary="Delete one of my photos and its file")
-def delete_photo(photo_id: int, request: Request, db: DbDep, caller: MemberDep) -> Message:
+def delete_photo(photo_id: Id, request: Request, db: DbDep, caller: MemberDep) -> Message:
     from facefit.photos.library import photo_path
 
     photo = _own_photo(db, caller.profile_id, photo_id)

@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, Response
 from facefit.store import photos as photo_store
 from facefit.store.models import Profile
 from facefit.web.deps import DbDep, MemberDep
+from facefit.web.responses import ProgressOut
 
 router = APIRouter(tags=["progress"])
 Span = Literal["week", "month", "all"]
@@ -25,7 +26,8 @@ def _profile_name(request: Request, profile_id: int) -> str:
         return profile.name
 
 
-@router.get("/api/progress", summary="My progress: practice, adherence, safety and photo metrics")
+@router.get("/api/progress", response_model=ProgressOut,
+            summary="My progress: practice, adherence, safety and photo metrics")
 def progress(request: Request, caller: MemberDep, span: Span = "all") -> dict[str, Any]:
     from facefit.reports.progress import progress as progress_verb
 

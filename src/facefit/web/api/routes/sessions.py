@@ -7,7 +7,8 @@ from fastapi import APIRouter, HTTPException, status
 from facefit.store import sessions as practice
 from facefit.store import web as accounts
 from facefit.store.models import PracticeSession
-from facefit.web.deps import DbDep, MemberDep
+from facefit.web.deps import DbDep, MemberDep, token_scope
+from facefit.web.responses import Id
 from facefit.web.schemas import Message, PainStop, SessionDetail, SessionPublic
 
 router = APIRouter(prefix="/api/sessions", tags=["sessions"])
@@ -27,22 +28,26 @@ def list_sessions(db: DbDep, caller: MemberDep, limit: int = 100) -> list[Practi
 
 
 @router.get("/{session_id}", response_model=SessionDetail, summary="One of my sessions with steps and events")
-def get_session(session_id: int, db: DbDep, caller: MemberDep) -> PracticeSession:
+def get_session(session_id: Id, db: DbDep, caller: MemberDep) -> PracticeSession:
     return own_session(db, caller.profile_id, session_id)
 
 
 @router.post("/{session_id}/pain", response_model=SessionPublic,
              summary="Stop a session because it hurts (recorded as a safety event of kind pain)")
-def pain_stop(session_id: int, body: PainStop, db: DbDep, caller: MemberDep) -> PracticeSession:
+@token_scope("practice")
+def pain_stop(session_id: Id, body: PainStop, db: DbDep, caller: MemberDep) -> PracticeSession:
+    from facefit.coach.events import SafetyEvent, SafetyKind
+
     row = own_session(db, caller.profile_id, session_id)
+    stop = SafetyEvent(t_s=0.0, safety=SafetyKind.PAIN, message=body.note or "stopped for pain")
     practice.record_event(session=db, session_id=row.id, kind="safety",
-                          payload={"kind": "pain", "message": body.note or "stopped for pain"})
+                          payload=stop.payload(exercise_id=row.exercise_id))  # the one pain payload
     return practice.finish_session(session=db, session_id=row.id, status="stopped",
                                    stop_reason="pain" + (f": {body.note}" if body.note else ""))
 
 
 @router.delete("/{session_id}", response_model=Message, summary="Delete one of my sessions")
-def delete_session(session_id: int, db: DbDep, caller: MemberDep) -> Message:
+def delete_session(session_id: Id, db: DbDep, caller: MemberDep) -> Message:
     row = own_session(db, caller.profile_id, session_id)
     db.delete(row)
     return Message(detail=f"session {session_id} deleted")

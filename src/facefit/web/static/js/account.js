@@ -23,7 +23,7 @@ async function refreshTokens() {
   $("tokens").textContent = "";
   if (!tokens.length) $("tokens").append(el("li", { text: "No tokens." }));
   for (const t of tokens) {
-    const item = el("li", {}, `${t.name} (${t.prefix}…, made ${day(t.created_at)}) `);
+    const item = el("li", {}, `${t.name} (${t.scope}, ${t.prefix}…, made ${day(t.created_at)}) `);
     if (t.revoked) item.append(el("span", { class: "pill", text: "revoked" }));
     else {
       const revoke = el("button", { type: "button", class: "link", text: "Revoke", "aria-label": `Revoke token ${t.name}` });
@@ -48,7 +48,10 @@ $("password-form").addEventListener("submit", async (e) => {
 });
 if ($("invite")) $("invite").addEventListener("submit", async (e) => {
   e.preventDefault();
-  try { await api("/api/account/coaches", { method: "POST", body: Object.fromEntries(new FormData(e.target)) }); e.target.reset(); refreshCoaches(); }
+  try {
+    const answer = await api("/api/account/coaches", { method: "POST", body: Object.fromEntries(new FormData(e.target)) });
+    e.target.reset(); flash(answer.detail); refreshCoaches();
+  }
   catch (error) { flash(error.message, "error"); }
 });
 $("new-token").addEventListener("submit", async (e) => {

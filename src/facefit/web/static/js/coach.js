@@ -1,4 +1,4 @@
-// Coach view: members who invited this coach, read-only.
+// Coach view: members whose invitation this coach accepted (read-only), and invitations to accept.
 import { api, el, flash, when } from "./common.js";
 
 async function main() {
@@ -17,4 +17,18 @@ async function main() {
     list.append(el("li", {}, open));
   }
 }
-main().catch((error) => flash(error.message, "error"));
+async function invitations() {
+  const list = document.getElementById("invitations");
+  list.textContent = "";
+  const waiting = await api("/api/coach/invitations");
+  if (!waiting.length) list.append(el("li", { text: "No invitation is waiting." }));
+  for (const m of waiting) {
+    const name = m.display_name || m.email;
+    const accept = el("button", { type: "button", text: "Accept", "aria-label": `Accept ${name}'s invitation` });
+    const decline = el("button", { type: "button", class: "link", text: "Decline", "aria-label": `Decline ${name}'s invitation` });
+    accept.addEventListener("click", async () => { await api(`/api/coach/invitations/${m.id}`, { method: "POST" }); location.reload(); });
+    decline.addEventListener("click", async () => { await api(`/api/coach/invitations/${m.id}`, { method: "DELETE" }); invitations(); });
+    list.append(el("li", {}, `${name} `, accept, " ", decline));
+  }
+}
+main().then(invitations).catch((error) => flash(error.message, "error"));

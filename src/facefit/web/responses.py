@@ -1,0 +1,153 @@
+"""What the API answers, described for the OpenAPI schema: the error shape every route shares, and the
+response models of routes that used to return bare dicts (the schema now says what each returns, and
+the API fuzz test in tests/web/test_api_fuzz.py holds every response to it).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import Path
+from pydantic import BaseModel, ConfigDict, Field
+
+DB_INT_MAX = 2**31 - 1  # the id columns are INTEGER: 32 bits on PostgreSQL
+Id = Annotated[int, Path(ge=1, le=DB_INT_MAX, description="A row id (a positive 32-bit integer).")]
+"""A path id: anything larger than a database integer is a 422, never a 500 from the driver."""
+
+ERROR_BODY = {"type": "object", "properties": {"detail": {"type": "string"}}, "required": ["detail"]}
+ERRORS: dict[int | str, dict[str, Any]] = {
+    # the content is spelled out (not ``model=``) so routes answering HTML or images still document
+    # their errors as JSON, which is what they send
+    code: {"description": text, "content": {"application/json": {"schema": ERROR_BODY}}} for code, text in {
+        400: "Refused: the sentence says why (e.g. a programme needs a screening first).",
+        401: "Not signed in, or the API token is unknown or revoked.",
+        403: "Signed in, but not allowed (role, CSRF token or API token scope).",
+        404: "No such item of yours.",
+        409: "Conflicts with what is stored.",
+        413: "The request body or upload is too large.",
+        415: "Not a JPEG, PNG or WebP photo.",
+        422: "A field is missing or invalid; the sentence names it.",
+        429: "Too many failed sign-ins; see Retry-After.",
+    }.items()
+}
+"""Every API route may answer these with ``{"detail": "<one sentence>"}`` (``facefit.web.app``)."""
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+
+# --- catalog ---------------------------------------------------------------------------------------
+
+
+class CatalogEntry(_Out):
+    """An exercise card, routine or programme as the catalog defines it (``facefit.catalog.models``)."""
+
+    id: str
+    name: str
+
+
+# --- habits and screening ----------------------------------------------------------------------------
+
+
+class Streak(BaseModel):
+    current: int
+    best: int
+
+
+class PlannedRoutine(_Out):
+    routine_id: str
+    routine_name: str
+    minutes: int
+    done: Any = Field(description="Whether (or how far) today's routine is done.")
+    status: str = ""
+
+
+class Today(_Out):
+    """``habits.figures``: today's plan, streak and adherence (0-1), or why there is none yet."""
+
+    enrolled: bool
+    message: str
+    planned: list[PlannedRoutine]
+    streak: Streak
+    adherence: float | None
+    programme_id: str | None = None
+    today: str | None = None
+    figures: dict[str, Any] | None = None
+
+
+class Enrolled(BaseModel):
+    programme_id: str
+    start_date: date
+    weekdays: list[int]
+
+
+class Question(BaseModel):
+    id: str
+    name: str
+    description: str
+
+
+class ClearanceOut(BaseModel):
+    level: str
+    summary: str
+
+
+class Screening(_Out):
+    questions: list[Question]
+    clearance: ClearanceOut | None
+
+
+class LifestyleDayOut(_Out):
+    day: date
+    spf: bool | None = None
+    sleep_h: float | None = None
+    water_l: float | None = None
+    calcium_mg: float | None = None
+    vitamin_d_iu: float | None = None
+    smoking: bool | None = None
+    moisturiser: bool | None = None
+
+
+class LifestyleLog(_Out):
+    days: list[LifestyleDayOut] = Field(description="Each day's values, and which were on target.")
+    fields: list[dict[str, Any]] = Field(default_factory=list, description="What can be logged, with units.")
+
+
+# --- photos ------------------------------------------------------------------------------------------
+
+
+class PhotoOut(BaseModel):
+    id: int
+    taken_at: str
+    accepted: bool
+    forced: bool
+    is_baseline: bool
+    width: int
+    height: int
+    source_name: str
+    checks: list[dict[str, Any]]
+    image: str = Field(description="Where the stored JPEG is served (to its owner only).")
+
+
+class PhotoImported(_Out):
+    stored: bool
+    duplicate: bool
+    photo_id: int | None
+    accepted: bool
+    is_baseline: bool
+    forced: bool
+    gate: dict[str, Any] | None
+    new_asymmetries: list[dict[str, Any]]
+
+
+# --- progress ----------------------------------------------------------------------------------------
+
+
+class ProgressOut(_Out):
+    """``facefit.reports.progress.progress`` (schema 1); the nested tables are documented there."""
+
+    schema_: int = Field(alias="schema")
+    profile: str
+    span: str
