@@ -1,10 +1,22 @@
 """Landmarks -> the named signal vector (``SIGNAL_NAMES`` order), vectorised over frames.
 
-Method (DESIGN.md section 3): landmarks go to pixels (x*w, y*h, z*w, so the three axes share a
-scale), then into *pupil-line axes*: origin at the pupils' midpoint, x along right pupil (468) -> left
-pupil (473), y perpendicular pointing down the face, everything divided by the inter-pupil distance.
-That makes every geometry signal independent of distance, image size and head roll. Only the ~20
-landmarks the signals use are gathered, so a frame costs microseconds next to the landmarker's ~12 ms.
+Method (docs/design.md, "Perception facts the code relies on" and "Pose normalisation"): landmarks go
+to pixels (x*w, y*h, z*w, so the three axes share a scale), then into the **face's own frame**: rotated
+by the inverse of the head rotation in the facial transformation matrix (:func:`face_frame`), so a face
+turned or tilted away from the camera is measured as if it faced it. Then into *pupil-line axes*: origin
+at the pupils' midpoint, x along right pupil (468) -> left pupil (473), y perpendicular pointing down the
+face, everything divided by the inter-pupil distance. That makes every geometry signal independent of
+distance, image size and head roll, and of yaw and pitch to first order.
+
+The brows are the exception: ``brow_*`` stay in the image's pupil-line axes. The rotation's own
+frame-to-frame jitter (a degree of pitch moves a brow ~0.003 IPD against the eye corners, which sit
+deeper) is half a brow press's 0.006 IPD threshold: on the issue-15 tuning renders, the face frame
+lifted the smile's hold-vs-rest contrast (d') by 10-270% and cut a brow press's by 20-50% (an extra
+false brow rep at 15 deg of yaw), while the image plane loses nothing on the brows at those poses.
+Without a transform every signal is measured in the image plane.
+
+Only the ~45 landmarks the signals use are gathered, so a frame costs microseconds next to the
+landmarker's ~12 ms.
 
 The batch function is the implementation; the per-frame functions are thin wrappers kept because the
 web app receives one frame of landmarks at a time from the browser.
@@ -17,7 +29,7 @@ import numpy as np
 from facefit.signals.names import SIGNAL_INDEX, SIGNAL_NAMES
 from facefit.vision import mesh
 from facefit.vision.observation import BLENDSHAPE_NAMES, N_BLENDSHAPES, N_LANDMARKS, FaceObservation
-from facefit.vision.pose import pose_angles
+from facefit.vision.pose import image_rotation, pose_angles
 
 K = len(SIGNAL_NAMES)
 
@@ -31,6 +43,7 @@ USED_LANDMARKS: tuple[int, ...] = tuple(_USED)
 """The only landmark indices the signals read (the web app sends just these from the browser)."""
 _COL = {landmark: i for i, landmark in enumerate(_USED)}
 _BS_START = SIGNAL_INDEX[f"bs_{BLENDSHAPE_NAMES[1]}"]
+_PUPIL_R, _PUPIL_L = _COL[mesh.PUPIL_R], _COL[mesh.PUPIL_L]
 
 
 def _cols(*landmarks: int) -> list[int]:
@@ -77,8 +90,12 @@ def signals_batch(
 
     scale = np.stack([size[:, 0], size[:, 1], size[:, 0]], axis=-1)[:, None, :]
     pts = lm[:, _USED, :] * scale  # (N, U, 3) pixels
-    ux, uy, ipd = pupil_axes(pts[:, :, :2], pts[:, _COL[mesh.PUPIL_R], :2], pts[:, _COL[mesh.PUPIL_L], :2])
-    present = np.isfinite(pts).all(axis=(1, 2)) & (ipd > 0)
+    tf = None if transforms is None else np.asarray(transforms, dtype=np.float64).reshape(n, 4, 4)
+    face = pts if tf is None else face_frame(pts, tf)
+    ux, uy, ipd = pupil_axes(face[:, :, :2], face[:, _PUPIL_R, :2], face[:, _PUPIL_L, :2])
+    present = np.isfinite(face).all(axis=(1, 2)) & (ipd > 0)
+    # Brows in the image's pupil-line axes (module docstring: the rotation's jitter outweighs the pose).
+    by = uy if tf is None else pupil_axes(pts[:, :, :2], pts[:, _PUPIL_R, :2], pts[:, _PUPIL_L, :2])[1]
 
     def y(i: int) -> np.ndarray:
         return uy[:, _COL[i]]
@@ -86,10 +103,13 @@ def signals_batch(
     def mean_y(points: tuple[int, ...]) -> np.ndarray:
         return uy[:, _cols(*points)].mean(axis=1)
 
-    out[:, SIGNAL_INDEX["brow_height_r"]] = y(mesh.PUPIL_R) - mean_y(mesh.BROW_UPPER_R)
-    out[:, SIGNAL_INDEX["brow_height_l"]] = y(mesh.PUPIL_L) - mean_y(mesh.BROW_UPPER_L)
-    out[:, SIGNAL_INDEX["brow_lift_r"]] = mean_y(mesh.CANTHI_R) - mean_y(mesh.BROW_R)
-    out[:, SIGNAL_INDEX["brow_lift_l"]] = mean_y(mesh.CANTHI_L) - mean_y(mesh.BROW_L)
+    def brow_y(points: tuple[int, ...]) -> np.ndarray:
+        return by[:, _cols(*points)].mean(axis=1)
+
+    out[:, SIGNAL_INDEX["brow_height_r"]] = brow_y((mesh.PUPIL_R,)) - brow_y(mesh.BROW_UPPER_R)
+    out[:, SIGNAL_INDEX["brow_height_l"]] = brow_y((mesh.PUPIL_L,)) - brow_y(mesh.BROW_UPPER_L)
+    out[:, SIGNAL_INDEX["brow_lift_r"]] = brow_y(mesh.CANTHI_R) - brow_y(mesh.BROW_R)
+    out[:, SIGNAL_INDEX["brow_lift_l"]] = brow_y(mesh.CANTHI_L) - brow_y(mesh.BROW_L)
     out[:, SIGNAL_INDEX["eye_aperture_r"]] = y(mesh.LID_LOWER_R) - y(mesh.LID_UPPER_R)
     out[:, SIGNAL_INDEX["eye_aperture_l"]] = y(mesh.LID_LOWER_L) - y(mesh.LID_UPPER_L)
     lip_mid = (y(mesh.LIP_INNER_UPPER) + y(mesh.LIP_INNER_LOWER)) / 2
@@ -102,11 +122,10 @@ def signals_batch(
     with np.errstate(divide="ignore", invalid="ignore"):
         out[:, SIGNAL_INDEX["mouth_roundness"]] = (y(mesh.LIP_OUTER_LOWER) - y(mesh.LIP_OUTER_UPPER)) / width
     out[:, SIGNAL_INDEX["jaw_opening"]] = y(mesh.CHIN) - y(mesh.NOSE_BASE)
-    out[:, SIGNAL_INDEX["jaw_forward"]] = _jaw_forward(pts)
+    out[:, SIGNAL_INDEX["jaw_forward"]] = _jaw_forward(face)
     out[:, SIGNAL_INDEX["scale"]] = ipd / size[:, 0]
 
-    if transforms is not None:
-        tf = np.asarray(transforms, dtype=np.float64).reshape(n, 4, 4)
+    if tf is not None:
         start = SIGNAL_INDEX["head_pitch"]
         out[:, start : start + 3] = pose_angles(tf)
     if blendshapes is not None:
@@ -116,6 +135,22 @@ def signals_batch(
     out[~present, :] = np.nan
     out[:, SIGNAL_INDEX["face_present"]] = present.astype(np.float64)
     return out
+
+
+def face_frame(pts: np.ndarray, transforms: np.ndarray) -> np.ndarray:
+    """(N, U, 3) landmark pixels -> the same points in the face's own frontal frame.
+
+    Each row is rotated by the inverse of its head rotation (``facefit.vision.pose.image_rotation``), so
+    a head turned or tilted away from the camera is measured as if it faced it: a corner moving out is
+    not read as moving up, and a symmetric smile stays symmetric at 15 degrees of yaw. Rows whose
+    transform is missing (NaN) keep their image-plane points. Signals are differences of points, so the
+    rotation's centre does not matter.
+    """
+    rotation = image_rotation(transforms)
+    ok = np.isfinite(rotation).all(axis=(1, 2))
+    if not ok.all():
+        rotation = np.where(ok[:, None, None], rotation, np.eye(3))
+    return np.einsum("nuk,nkj->nuj", pts, rotation)
 
 
 def _jaw_forward(pts: np.ndarray) -> np.ndarray:
@@ -195,7 +230,7 @@ def mirror_values(values: np.ndarray) -> np.ndarray:
     """Signals measured on a mirrored image, re-expressed for the original: swap sides, negate yaw/roll.
 
     Works on (K,) or (N, K). Averaging a photo's signals with ``mirror_values`` of its mirror cancels
-    the model's left/right bias (DESIGN.md section 2).
+    the model's left/right bias (docs/design.md, "Perception facts the code relies on").
     """
     arr = np.asarray(values, dtype=np.float64)
     if arr.shape[-1] != K:

@@ -2,8 +2,9 @@
 
 A stream of frames becomes a :class:`SignalSeries`: ``t_ms`` (N,) and ``values`` (N, K) float64, one
 column per name in :data:`SIGNAL_NAMES`. Geometry columns are in inter-pupil-distance (IPD) units,
-measured in axes along the pupil line (roll-corrected); angles are in degrees. Frames without a face
-are rows of NaN with ``face_present`` = 0. Sides are the *person's* right/left (``_r`` / ``_l``).
+measured in the face's own frame along the pupil line (pose-corrected); angles are in degrees. Frames
+without a face are rows of NaN with ``face_present`` = 0. Sides are the *person's* right/left (``_r`` /
+``_l``).
 
 Signs (so specs can be written without looking at images; checked in tests/signals and tests/vision):
 - brow_height_*: pupil-to-brow distance (mean of three upper-brow points); larger = brows raised.
@@ -23,9 +24,12 @@ Signs (so specs can be written without looking at images; checked in tests/signa
   forward. Landmark depth is the model's estimate and moves little: experimental, pair it with
   ``bs_jawForward``. Measured on synth frames: it drifts ~0.0025 IPD per degree of pitch and does not
   follow the synth's jaw glide (a pure depth move a 2-D warp cannot show), so it is not validated.
-- Geometry is measured in the image plane: roll and scale cancel, but pitch and yaw foreshorten it
-  (synth: +20 deg of pitch moved jaw_opening by ~+0.13 IPD). Compare frames at similar pose, or read
-  change from a calibrated rest with the head still.
+- Geometry is measured in the face's own frame when the head transform is known (the landmarks rotated
+  by the inverse head rotation, ``facefit.signals.compute.face_frame``): roll and scale cancel, and yaw
+  and pitch to first order (the model's depth is an estimate). The brows (``brow_*``) stay in the
+  image's pupil-line axes, where the rotation's jitter does not reach them; a head turned or tilted
+  from the calibrated rest still moves them a little, so read change from a rest at a similar pose.
+  Within the operating range (``facefit.signals.pose_range``) the coaching is validated.
 - head_pitch: degrees, positive = chin up / head tilted back. head_yaw: positive = turned to the
   person's left (nose toward the image's right in a camera image). head_roll: positive = face rotated
   counter-clockwise in the image (toward the person's right shoulder in an unmirrored camera image).

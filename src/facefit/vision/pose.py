@@ -58,6 +58,28 @@ def pose_angles(transforms: np.ndarray) -> np.ndarray:
     return np.degrees(np.stack([-raw_pitch, yaw, roll], axis=-1))
 
 
+_SIGNS = np.outer([1.0, -1.0, -1.0], [1.0, -1.0, -1.0])
+
+
+def image_rotation(transforms: np.ndarray) -> np.ndarray:
+    """(..., 4, 4) transformation matrices -> (..., 3, 3) head rotations in the *landmarks'* axes.
+
+    The matrix maps the canonical face into a camera frame with y up and z toward the viewer; landmarks
+    are x right, y down, z away from the camera, so the rotation there is ``F R F`` with ``F = diag(1,
+    -1, -1)`` (any scale in ``R`` is divided out). Row-vector landmark pixels ``p`` (x, y, z, all three
+    in pixels) rotate into the face's own frontal frame as ``p @ image_rotation(m)``: the inverse of the
+    head rotation, so a turned or tilted face is measured as if it faced the camera. A matrix that is
+    not finite gives NaN.
+    """
+    m = np.asarray(transforms, dtype=np.float64)
+    if m.shape[-2:] != (4, 4):
+        raise ValueError(f"transforms: expected (..., 4, 4), got {m.shape}")
+    r = m[..., :3, :3] * _SIGNS  # F R F: flip the signs of rows and columns 1 and 2
+    with np.errstate(invalid="ignore", divide="ignore"):
+        scale = np.sqrt(np.einsum("...k,...k->...", r[..., 0, :], r[..., 0, :]))  # a row's length
+        return r / scale[..., None, None]
+
+
 def head_pose(transform: np.ndarray) -> HeadPose:
     """The :class:`HeadPose` of one (4, 4) facial transformation matrix."""
     m = np.asarray(transform, dtype=np.float64)
