@@ -25,7 +25,9 @@ def test_face_box_is_top_right_bottom_left_inside_the_image() -> None:
     assert mirror_box((20, 150, 90, 50), 200) == (20, 149, 90, 49)
 
 
-def test_grace_hopper_reads_her_age_with_the_mediapipe_box(age_model: AgeModel, image_landmarker: Any) -> None:
+def test_grace_hopper_reads_her_age_with_the_mediapipe_box(
+    age_model: AgeModel, image_landmarker: Any
+) -> None:
     """She was 79 in the photo; a padded crop read her as 40, the whole frame with the box as ~80."""
     rgb = load_photo(matplotlib.cbook.get_sample_data("grace_hopper.jpg", asfileobj=False)).rgb
     seen = image_landmarker.detect(rgb)
