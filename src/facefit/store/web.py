@@ -22,7 +22,7 @@ TOKEN_SCOPES: tuple[str, ...] = ("read", "practice", "full")
 """What an API token may do, least first: read; also record practice (sessions, lifestyle, photos);
 everything a signed-in browser may (tokens, coaches, deletions)."""
 
-ROLES: tuple[str, ...] = ("member", "coach", "admin")
+ROLES: tuple[str, ...] = ("member", "coach", "admin", "rater")  # rater: study mode's blinded raters
 
 
 class Account(Base):

@@ -107,7 +107,7 @@ class PersonPublic(BaseModel):
 
 
 class RoleChange(_In):
-    role: Literal["member", "coach", "admin"]
+    role: Literal["member", "coach", "admin", "rater"]
 
 
 class StepPublic(BaseModel):
