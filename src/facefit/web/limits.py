@@ -7,17 +7,27 @@ the client gets ``413`` with one sentence, and the app (which may be half-way th
 disconnect. Uploads (multipart forms, wherever they are sent) have their own, larger limit: their
 files are spooled to disk, not memory, and each upload route checks its own size on top (photos 15 MB).
 A JSON route never reads a multipart body as JSON, so the larger limit gains an attacker nothing there.
+
+The same gate refuses (400) a path, query or JSON body carrying a null byte or another control
+character (``%00``, ``\\u0000``): no FaceFit name or id has one, PostgreSQL cannot store one (a slug with
+``%00`` in a path was a 500 there), and refusing at the edge covers every route, present and future.
 """
 
 from __future__ import annotations
 
 import json
+import re
+from urllib.parse import unquote_to_bytes
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from facefit.web.settings import MB
 
 MULTIPART_OVERHEAD = 64 * 1024  # form boundaries and the small fields beside an uploaded file
+CONTROL_IN_ADDRESS = re.compile(rb"[\x00-\x1f\x7f]")
+NUL_IN_JSON = (b"\x00", b"\\u0000")  # a raw null byte, or JSON's escape for one
+CONTROL_REFUSED = json.dumps({"detail": "the request contains a null byte or another control character; "
+                                        "nothing was done"}).encode()
 
 
 def _megabytes(limit: int) -> str:
@@ -54,10 +64,22 @@ class BodyLimit:
             (b"connection", b"close")]})
         await send({"type": "http.response.body", "body": body})
 
+    @staticmethod
+    async def refuse_control(send: Send) -> None:
+        await send({"type": "http.response.start", "status": 400, "headers": [
+            (b"content-type", b"application/json"), (b"content-length", str(len(CONTROL_REFUSED)).encode())]})
+        await send({"type": "http.response.body", "body": CONTROL_REFUSED})
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        query = unquote_to_bytes(scope["query_string"])
+        if CONTROL_IN_ADDRESS.search(scope["path"].encode("utf-8", "surrogateescape") + b"?" + query):
+            await self.refuse_control(send)
+            return
+        scan = not self.is_upload(scope)  # uploads are binary; any other body is text
+        tail = b""
         limit = self.limit_for(scope)
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
@@ -68,17 +90,25 @@ class BodyLimit:
         started = False
 
         async def counted_receive() -> Message:
-            nonlocal received, refused
+            nonlocal received, refused, tail
             if refused:
                 return {"type": "http.disconnect"}
             message = await receive()
             if message["type"] == "http.request":
-                received += len(message.get("body", b""))
+                chunk = message.get("body", b"")
+                received += len(chunk)
                 if received > limit:
                     refused = True
                     if not started:
                         await self.refuse(scope, send, None)
                     return {"type": "http.disconnect"}
+                if scan:
+                    seen, tail = tail + chunk, (tail + chunk)[-5:]  # an escape split between two chunks
+                    if any(marker in seen for marker in NUL_IN_JSON):
+                        refused = True
+                        if not started:
+                            await self.refuse_control(send)
+                        return {"type": "http.disconnect"}
             return message
 
         async def tracked_send(message: Message) -> None:
