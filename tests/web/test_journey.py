@@ -129,7 +129,7 @@ def test_a_new_person_from_landing_to_report(
         page.goto(f"{base}{calibrate}&seconds=3")  # the clip's still rest lasts 4 s
         check_page(page, shots, f"{name}-calibrate")
         page.click("#start")
-        page.wait_for_selector("body[data-state=ended]")
+        page.wait_for_selector("body[data-state=ended]", timeout=120_000)  # the model loads first
         assert page.text_content("[data-testid=calibration-result]") == "saved", page.text_content("#status")
         check_page(page, shots, f"{name}-calibrated", full_page=False)
         _continue_to_start(page, base)
