@@ -73,3 +73,16 @@ def test_calibration_refuses_a_rest_outside_the_range() -> None:
     inside = np.zeros(len(SIGNAL_INDEX))
     inside[SIGNAL_INDEX["head_yaw"]], inside[SIGNAL_INDEX["head_pitch"]] = 19.0, -14.0
     assert rest_pose_problem(inside) is None
+
+
+@pytest.mark.parametrize(("yaw", "weak_share", "uneven"),
+                         [(0.0, 0.55, True), (15.0, 0.55, False), (-15.0, 0.55, False), (15.0, 0.35, True)])
+def test_with_the_head_turned_a_smile_must_be_clearly_uneven_to_be_called_so(
+    yaw: float, weak_share: float, uneven: bool
+) -> None:
+    smile = {"mouth_corner_lift_r": 0.07, "mouth_corner_lift_l": 0.07 * weak_share, "mouth_width": 0.08}
+    trace = _turned(Trace(20.0).reps_of(smile, n=2), yaw=yaw)
+    engine = Engine.for_exercise("cheek-lifter")
+    engine.run(trace.series())
+    assert len(engine.reps) == 2
+    assert all(("asymmetry" in rep.faults) is uneven for rep in engine.reps)

@@ -103,6 +103,10 @@ are 3-4 frames long at 15 fps, too short for the swing count above when speech a
 true brow holds stay at or under 0.17 (eval seeds 11, 2028-2032, noisiest clips), the talking rises that
 passed as brow-smoothener reps on 2031 and 2032 were at 0.35 and 0.44 over their rise."""
 ASYMMETRY_DROP = 30.0
+TURNED_YAW_DEG = 10.0
+"""A rep held with the head turned this far (rest yaw plus change, median over the hold) is judged against
+the spec's ``min_symmetry_turned``: on the issue-15 renders the landmarker read a symmetric smile's far
+side up to 45% low at 11-20 deg of yaw (symmetry 54-98%, against 74-96% facing the camera)."""
 _K = len(SIGNAL_NAMES)
 _FACE = SIGNAL_INDEX["face_present"]
 _F = FEATURE_INDEX
@@ -469,7 +473,11 @@ class Engine:
             amp_l = float(np.median(window[:, self._sides[1]]))
             big, small = max(amp_r, amp_l), min(amp_r, amp_l)
             symmetry = 100.0 * max(small, 0.0) / big if big > 0 else None
-            if symmetry is not None and symmetry < spec.min_symmetry:
+            limit = spec.min_symmetry
+            if spec.min_symmetry_turned is not None:
+                yaw = abs(float(np.median(window[:, _YAW])) + self._rest_angles[0])
+                limit = spec.min_symmetry_turned if yaw >= TURNED_YAW_DEG else limit
+            if symmetry is not None and symmetry < limit:
                 faults.append("asymmetry")
                 weak = "left" if amp_l < amp_r else "right"
                 self._fault(out, t_end, "asymmetry", self._say.asymmetry.format(weak=weak, symmetry=symmetry))

@@ -94,6 +94,9 @@ class ExerciseSpec(_Frozen):
     hold_gap_s: float = Field(default=0.0, ge=0, le=2.0)
     """Dips of the drive below half the hold level shorter than this do not end the hold."""
     min_symmetry: float = Field(default=70.0, ge=0, le=100)
+    min_symmetry_turned: float | None = Field(default=None, ge=0, le=100)
+    """``min_symmetry`` for a rep held with the head turned TURNED_YAW_DEG or more (engine): the landmarker
+    reads a turned face's far side less reliably, so unevenness must be clearer there. None: as frontal."""
     reject_speech: bool = True
     decouple_mouth: bool = False
     """Take out of the drive the share the landmarker moves with the lip opening (engine
@@ -136,6 +139,8 @@ class ExerciseSpec(_Frozen):
             raise ValueError("reject_busy_lips is part of the speech check: it needs reject_speech = true")
         if self.decouple_mouth and self.drive == "mouth_open":
             raise ValueError("decouple_mouth cannot apply to a drive that is the lip opening itself")
+        if self.min_symmetry_turned is not None and self.min_symmetry_turned > self.min_symmetry:
+            raise ValueError("min_symmetry_turned cannot exceed min_symmetry: a turned face reads worse")
         if self.drive_from == "stronger-side" and self.sides is None:
             raise ValueError("drive_from = 'stronger-side' needs sides")
         if any(g.min is None for g in self.gate):
