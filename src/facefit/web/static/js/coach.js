@@ -4,7 +4,7 @@ import { api, el, flash, when } from "./common.js";
 async function main() {
   const list = document.getElementById("members");
   const members = await api("/api/coach/members");
-  if (!members.length) list.append(el("li", { text: "Nobody has invited you yet." }));
+  if (!members.length) list.append(el("li", { text: "No clients yet: a member invites you, then you accept." }));
   for (const m of members) {
     const open = el("button", { class: "link", text: `${m.display_name || m.email}` });
     open.addEventListener("click", async () => {
