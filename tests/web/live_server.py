@@ -24,7 +24,7 @@ SERVE = (
     "from facefit.cli.web import run_server\n"
     "from facefit.web.settings import WebSettings\n"
     "run_server(WebSettings(**json.loads(sys.argv[1])), host='127.0.0.1', port=int(sys.argv[2]),"
-    " log_level='warning')\n"
+    " log_level='warning', workers=int(sys.argv[3]))\n"
 )
 
 
@@ -50,13 +50,15 @@ class Server:
 
 
 @contextmanager
-def running_server(settings: dict[str, Any], tmp: Path) -> Iterator[Server]:
-    """Start the server with ``WebSettings(**settings)``; stop it (SIGINT) afterwards."""
+def running_server(settings: dict[str, Any], tmp: Path, *, workers: int = 1) -> Iterator[Server]:
+    """Start the server with ``WebSettings(**settings)`` (``workers`` processes, as ``facefit serve
+    --workers``); stop it (SIGINT) afterwards."""
     port = free_port()
     log = tmp / f"server-{port}.log"
     with log.open("wb") as err:
-        process = subprocess.Popen([sys.executable, "-c", SERVE, json.dumps(settings), str(port)],
-                                   stderr=err, stdout=err, env={**os.environ, "GLOG_minloglevel": "2"})
+        process = subprocess.Popen([sys.executable, "-c", SERVE, json.dumps(settings), str(port),
+                                    str(workers)], stderr=err, stdout=err,
+                                   env={**os.environ, "GLOG_minloglevel": "2"})
     server = Server(f"http://127.0.0.1:{port}", port, process, log)
     try:
         deadline = time.monotonic() + 60

@@ -5,18 +5,20 @@ what the command runs on the landmarker's output), on the wire and in the store.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import numpy as np
 from fastapi import FastAPI
 from sqlalchemy import select
-from webtest_helpers import frame_bytes, receive, until_pong
+from webtest_helpers import frame_bytes, receive
 
 from facefit.coach.events import EventKind
 from facefit.practice.analyze import analyze_series
 from facefit.signals.compute import signals_batch
 from facefit.signals.names import SignalSeries
 from facefit.store.models import SessionEvent
+from facefit.web.live.protocol import decode_state
 
 ENGINE_EVENTS = set(EventKind)
 
@@ -24,15 +26,21 @@ ENGINE_EVENTS = set(EventKind)
 def test_server_events_equal_analyze_on_the_same_stream(app: FastAPI, make_user: Any, recording: Any) -> None:
     user = make_user("replay@example.org")
     with user.client.websocket_connect("/ws/coach") as ws:
-        ws.send_json({"type": "start", "exercise": "cheek-lifter", "sets": 1})
+        ws.send_json({"type": "start", "exercise": "cheek-lifter", "sets": 1, "binary": True})
         ready = receive(ws)
         assert ready["type"] == "ready" and ready["fps"] == 15
         for i in range(len(recording.t_ms)):  # all at once: the batcher takes several frames per batch
             ws.send_bytes(frame_bytes(recording, i, ready["landmarks"]))
-        messages = until_pong(ws)
+        ws.send_json({"type": "ping"})
+        raw = []
+        while "pong" not in str((message := ws.receive()).get("text")):
+            raw.append(message)
+        messages = [decode_state(m["bytes"]) if m.get("bytes") is not None else json.loads(m["text"])
+                    for m in raw]
         ws.send_json({"type": "end"})
         assert receive(ws)["type"] == "saved"
     session_id = next(m["session_id"] for m in messages if m["type"] == "session")
+    assert any(m.get("bytes") is not None for m in raw)  # the page's binary state replies, decoded above
     wire = [{k: v for k, v in e.items() if k not in ("event", "say")}
             for m in messages for e in m.get("events", []) if e["event"] in ENGINE_EVENTS]
 

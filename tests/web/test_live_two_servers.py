@@ -2,13 +2,15 @@
 another process (or host) on the same PostgreSQL continues at the next set, with the same plan and the
 rest the first server's coach found, and history shows one session with every set.
 
-Two real ``facefit serve`` processes (uvicorn, as the command runs it) on one PostgreSQL schema; the
-client is the ``websockets`` library, signed in with the session cookie the first server gave it.
+Two real servers (uvicorn, as ``facefit serve`` runs it) on one PostgreSQL schema, the second with
+``--workers 2`` (two processes on its port); the client is the ``websockets`` library, signed in with the
+session cookie the first server gave it.
 """
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -42,7 +44,7 @@ class Socket:
         return decode_state(raw) if isinstance(raw, bytes) else dict(json.loads(raw))
 
     def start(self, **fields: Any) -> dict[str, Any]:
-        self.ws.send(json.dumps({"type": "start", "exercise": "cheek-lifter", **fields}))
+        self.ws.send(json.dumps({"type": "start", "exercise": "cheek-lifter", "binary": True, **fields}))
         return self.message()
 
     def frame(self, data: bytes) -> list[dict[str, Any]]:
@@ -55,6 +57,22 @@ class Socket:
         return out
 
 
+def _workers(pid: int) -> list[int]:
+    """Worker processes uvicorn's supervisor ``pid`` started (from /proc; not multiprocessing's
+    resource tracker)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+                command = (entry / "cmdline").read_bytes()
+            except OSError:
+                continue
+            if parent == pid and b"spawn_main" in command:
+                found.append(int(entry.name))
+    return found
+
+
 def _sets(messages: list[dict[str, Any]]) -> list[int]:
     return [e["set"] for m in messages for e in m.get("events", []) if e.get("event") == "set"]
 
@@ -63,7 +81,8 @@ def _sets(messages: list[dict[str, Any]]) -> list[int]:
 def test_a_session_begun_on_one_server_continues_on_another(db_url: str, tmp_path: Any,
                                                            recording: Any) -> None:
     settings = {"db_url": db_url, "secure_cookies": False}
-    with running_server(settings, tmp_path) as first, running_server(settings, tmp_path) as second:
+    with running_server(settings, tmp_path) as first, running_server(settings, tmp_path, workers=2) as second:
+        assert len(_workers(second.process.pid)) == 2  # `facefit serve --workers 2`: two processes
         member = signed_up(first.url, "two-servers@example.org")
         cookie = member.cookies[SESSION_COOKIE]
         n = len(recording.t_ms)

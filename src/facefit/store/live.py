@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ForeignKey, String, delete, func, select, update
+from sqlalchemy import ForeignKey, String, bindparam, delete, func, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from facefit.store.base import Base, utcnow
@@ -57,11 +57,17 @@ def save_live_session(*, session: Session, session_id: int, profile_id: int, exe
     return row
 
 
-def update_live_session(*, session: Session, session_id: int, next_set: int,
-                        rest: list[float | None] | None) -> None:
-    """A set finished (or the rest was found): where a resumed session continues."""
-    session.execute(update(LiveSession).where(LiveSession.session_id == session_id)
-                    .values(next_set=next_set, rest=rest, updated_at=utcnow()))
+def update_live_sessions(*, session: Session,
+                         resume: dict[int, tuple[int, list[float | None] | None]]) -> None:
+    """Sets finished (or rests were found): where each resumed session continues, ``session_id ->
+    (next_set, rest)``, in one statement for all of them."""
+    if resume:
+        table = LiveSession.__table__
+        session.execute(  # a Core executemany: a session without resume state (older) is simply skipped
+            update(table).where(table.c.session_id == bindparam("id"))
+            .values(next_set=bindparam("next"), rest=bindparam("rest"), updated_at=utcnow()),
+            [{"id": session_id, "next": next_set, "rest": rest}
+             for session_id, (next_set, rest) in resume.items()])
 
 
 def get_live_session(*, session: Session, profile_id: int, session_id: int) -> LiveSession | None:

@@ -94,15 +94,18 @@ class LiveCoach:
     A frame is answered only when it changes what the page shows (phase, set, reps, the rep starting or
     ending, the hold passing a :data:`HOLD_STEP_S` step, a second of rest), with at least one reply every
     ``tick_every`` frames so the page knows the coach is there: an 18-byte binary state
-    (``protocol.encode_state``), or a JSON ``tick`` (state and events) when the frame produced events.
+    (``protocol.encode_state``; a JSON ``tick`` unless ``binary``), or a JSON ``tick`` (state and events)
+    when the frame produced events.
 
     Rows go to a :class:`~facefit.practice.recorder.QueuedRecorder`; the WebSocket handler hands them to
     the batched writer (:meth:`take_unsaved`) and creates the session row before the first one.
     """
 
     def __init__(self, plan: SetPlan, *, recorder: QueuedRecorder, indices: list[int],
-                 rest: np.ndarray | None, first_set: int = 1, tick_every: int = 15) -> None:
+                 rest: np.ndarray | None, first_set: int = 1, tick_every: int = 15,
+                 binary: bool = True) -> None:
         self.plan = plan
+        self.binary = binary  # state replies as protocol.STATE bytes (the page), else JSON ticks (scripts)
         self.recorder = recorder
         self.runner = SetRunner(plan, rest=rest, recorder=recorder, first_set=first_set)
         self._frame_signals = FrameSignals(indices)
@@ -150,6 +153,8 @@ class LiveCoach:
             return None
         self._shown, self._quiet = key, 0
         runner, engine = self.runner, self.runner.engine
+        if not self.binary:
+            return dumps(self._tick(seq, t_ms, []))
         return encode_state(seq=seq, phase=runner.phase, set_index=min(runner.set_index, self.plan.sets),
                             sets=self.plan.sets, reps=len(engine.reps), target=self.plan.reps_target,
                             hold_s=key[-1] * HOLD_STEP_S if runner.phase is Phase.WORK else 0.0,

@@ -16,7 +16,7 @@ engine was evaluated at; ``eval/frame_rate.py``). :func:`read_header` checks eve
 Every malformed frame raises :class:`FrameError` with one sentence; the connection stays open.
 
 State, server -> browser (:data:`STATE`, 18 bytes, sent only when what the page shows changes, and at
-least every ``tick_every`` frames)::
+least every ``tick_every`` frames; to clients whose start asked for ``binary``, JSON ticks to others)::
 
     u8 kind (=1)  u8 phase (PHASES index)  u8 flags (bit0 active, bit1 calibrating)  u8 set  u8 sets
     u8 0          u16 reps  u16 target (0xFFFF: timed)  u16 hold (1/100 s)  u16 rest left (1/10 s)

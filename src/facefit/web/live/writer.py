@@ -49,6 +49,7 @@ def write_rows(store: Store, batch: list[tuple[int, PendingRows]],
     now = utcnow()
     events = [{"session_id": session_id, "kind": kind, "t_s": t_s, "payload": payload, "created_at": now}
               for session_id, unsaved in batch for kind, t_s, payload in unsaved.events]
+    ended: set[int] = set()
     with store.transaction() as db:
         if events:
             db.execute(insert(SessionEvent), events)
@@ -60,10 +61,10 @@ def write_rows(store: Store, batch: list[tuple[int, PendingRows]],
                 practice.finish_session(session=db, session_id=session_id, status=status,
                                         stop_reason=reason, summary=summary)
                 live.end_live_session(session=db, session_id=session_id)
-            elif resume and session_id in resume:
-                at = resume[session_id]
-                live.update_live_session(session=db, session_id=session_id, next_set=at.next_set,
-                                         rest=at.rest)
+                ended.add(session_id)
+        live.update_live_sessions(session=db, resume={
+            session_id: (at.next_set, at.rest) for session_id, at in (resume or {}).items()
+            if session_id not in ended})
 
 
 class SessionWriter:

@@ -2,8 +2,9 @@
 
 Client -> server: a JSON ``start`` message, then binary landmark frames (``live.protocol``) at the rate
 ``ready`` names (``fps``), and JSON control messages (``pain``, ``end``, ``ping``). Server -> client:
-``ready``; an 18-byte binary state when what the page shows changes (at least every ``tick_every``
-frames), a JSON ``tick`` (state plus events with a sentence to say) for a frame that produced events;
+``ready``; the state when what the page shows changes (at least every ``tick_every`` frames): 18 bytes
+of binary if the start said ``binary: true`` (the page does), else a JSON ``tick``; a JSON ``tick``
+(state plus events with a sentence to say) for a frame that produced events;
 ``error`` for any bad message (the connection stays open; after too many the server closes it with
 code 1008); ``saved`` when work is stored; ``pong`` once every frame sent before the ``ping`` is done.
 
@@ -89,6 +90,8 @@ class StartMessage(BaseModel):
     rest_s: float | None = None
     seconds: float = Field(default=5.0, ge=2.0, le=15.0, description="calibration length")
     token: str | None = Field(default=None, max_length=200)
+    binary: bool = Field(default=False, description=(
+        "state replies as 18-byte binary messages (protocol.STATE; the page asks for them); JSON otherwise"))
 
 
 def _origin_ok(websocket: WebSocket, allowed: tuple[str, ...]) -> bool:
@@ -177,6 +180,7 @@ class Connection:
         self.store: Store = websocket.app.state.store
         self.settings = websocket.app.state.settings
         self.loop = asyncio.get_running_loop()
+        self.batcher = batcher(websocket.app)
         self.caller: Caller | None = None
         self.coach: LiveCoach | None = None
         self.calibration: LiveCalibration | None = None
@@ -323,7 +327,7 @@ class Connection:
             await self.ensure_session()  # the first frame of the first set makes the session row
         self.queued += 1
         self.settled.clear()
-        batcher(self.ws.app).put(self, header)
+        self.batcher.put(self, header)
         if self.queued >= MAX_QUEUED:
             self.room.clear()
             await self.room.wait()
@@ -446,7 +450,7 @@ class Connection:
         recorder = QueuedRecorder(SessionInfo(caller.profile_id, "coach", None, exercise_id, "web"),
                                   session_id=start.session_id)
         self.coach = LiveCoach(plan, recorder=recorder, indices=indices, rest=rest, first_set=first_set,
-                               tick_every=self.settings.tick_every)
+                               tick_every=self.settings.tick_every, binary=start.binary)
         await self.send({
             "type": "ready", "mode": "coach", "session_id": start.session_id, "landmarks": indices,
             "plan": {"exercise": plan.exercise_id, "name": plan.name, "cue": plan.cue, "sets": plan.sets,

@@ -18,7 +18,7 @@ export function decodeState(buffer) {
 
 export class LiveSocket {
   constructor(start, handlers) {
-    this.start = { type: "start", ...start };
+    this.start = { type: "start", binary: true, ...start };
     this.handlers = handlers;
     this.ready = null;
     this.closedByUs = false;
