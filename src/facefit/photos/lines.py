@@ -65,8 +65,8 @@ MIN_IPD_PX = 64.0
 frames of single_face.mp4 have 69 px)."""
 SCALES_PX = (1.2, 2.0, 3.2)
 """Gaussian scales of the valley filter at :data:`WORK_IPD_PX`: creases 1-4 mm wide."""
-FRAME_MARGIN_IPD = 0.3
-"""The face frame reaches this far beyond the regions (twice the illumination average's sigma)."""
+FRAME_MARGIN_IPD = 0.2
+"""The face frame reaches this far beyond the regions (past the illumination average's sigma)."""
 ILLUMINATION_SIGMA_IPD = 0.15
 CREASE_EXCLUDE = 0.94
 """Pixels over 6% darker than the first skin average are left out of the second (they are creases)."""
@@ -244,7 +244,7 @@ class CreaseMap:
     Attributes:
         response: (H, W) valley response in relative-darkening units (0 where no valley).
         line_angle: (H, W) direction of the crease through each pixel, radians in the face frame.
-        creases: (H, W) crease centre lines (one pixel wide) kept after the length filter.
+        creases: (H, W) crease centre lines (one pixel wide) inside the regions.
         weight: (H, W) crease length in pixels each centre-line pixel stands for (see :func:`_centre_lines`).
         visible: (H, W) skin that is in the image and not hidden by hair, hats or frames.
         face: (H, W) inside the face contour of the photo's landmarks.
@@ -394,31 +394,40 @@ def to_frame_points(landmarks: np.ndarray, image_size: tuple[int, int], matrix: 
 
 
 # ------------------------------------------------------------------------------------------ crease map
+def _valley_at(image: np.ndarray, sigma: float) -> tuple[np.ndarray, np.ndarray]:
+    """The scale-normalised dark-valley response at one Gaussian scale, and twice the angle of the
+    steepest curvature (radians, 0 to 2 pi)."""
+    import cv2
+
+    blurred = cv2.GaussianBlur(image, (0, 0), sigma)
+    dxx = cv2.Sobel(blurred, cv2.CV_32F, 2, 0, ksize=3)
+    dyy = cv2.Sobel(blurred, cv2.CV_32F, 0, 2, ksize=3)
+    dxy2 = cv2.multiply(cv2.Sobel(blurred, cv2.CV_32F, 1, 1, ksize=3), 2.0)
+    trace = cv2.add(dxx, dyy)
+    diff = cv2.subtract(dxx, dyy)
+    root = cv2.magnitude(diff, dxy2)
+    across = cv2.max(cv2.add(trace, root), 0.0)  # 2x the curvature across a valley; Sobel is 4x
+    ratio = cv2.divide(cv2.subtract(trace, root), cv2.max(across, 1e-12))
+    # exp of at most -30: no denormals (they are 20x slower) and e^-30 is 0 for any threshold
+    exponent = cv2.max(cv2.multiply(cv2.multiply(ratio, ratio), -0.5 / BLOB_BETA**2), -30.0)
+    response = cv2.multiply(cv2.multiply(across, cv2.exp(exponent)), sigma * sigma / (8.0 * PROFILE_PEAK))
+    return response, cv2.phase(diff, dxy2)
+
+
 def _valley_response(norm: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Multi-scale dark-valley response (relative darkening) and the crease direction at the best scale.
 
-    Element-wise steps run in OpenCV (this is the measurement's hot loop: ``bench/bench_photos.py``).
+    Element-wise steps run in OpenCV (the measurement's hot loop: ``bench/bench_photos.py``).
     """
     import cv2
 
     best = np.zeros_like(norm)
     doubled = np.zeros_like(norm)  # twice the angle of steepest curvature at the best scale
     for sigma in SCALES_PX:
-        blurred = cv2.GaussianBlur(norm, (0, 0), sigma)
-        dxx = cv2.Sobel(blurred, cv2.CV_32F, 2, 0, ksize=3)
-        dyy = cv2.Sobel(blurred, cv2.CV_32F, 0, 2, ksize=3)
-        dxy2 = cv2.multiply(cv2.Sobel(blurred, cv2.CV_32F, 1, 1, ksize=3), 2.0)
-        trace = cv2.add(dxx, dyy)
-        diff = cv2.subtract(dxx, dyy)
-        root = cv2.magnitude(diff, dxy2)
-        across = cv2.max(cv2.add(trace, root), 0.0)  # 2x the curvature across a valley; Sobel is 4x
-        ratio = cv2.divide(cv2.subtract(trace, root), cv2.max(across, 1e-12))
-        # exp of at most -30: no denormals (they are 20x slower) and e^-30 is 0 for any threshold
-        exponent = cv2.max(cv2.multiply(cv2.multiply(ratio, ratio), -0.5 / BLOB_BETA**2), -30.0)
-        response = cv2.multiply(cv2.multiply(across, cv2.exp(exponent)), sigma * sigma / (8.0 * PROFILE_PEAK))
+        response, phase = _valley_at(norm, sigma)
         better = response > best
         best = cv2.max(best, response)
-        np.copyto(doubled, cv2.phase(diff, dxy2), where=better)
+        np.copyto(doubled, phase, where=better)
     # the crease runs at right angles to its steepest curvature
     return best, (0.5 * doubled + 0.5 * np.pi).astype(np.float32)
 
@@ -491,8 +500,12 @@ def _centre_lines(
     return weight
 
 
-def crease_map(rgb: np.ndarray, landmarks: np.ndarray) -> CreaseMap:
-    """Find the creases of the face in ``rgb`` (normalised (478, 3) ``landmarks``) in its face frame."""
+def crease_map(rgb: np.ndarray, landmarks: np.ndarray, also: tuple[np.ndarray, ...] = ()) -> CreaseMap:
+    """Find the creases of the face in ``rgb`` (normalised (478, 3) ``landmarks``) in its face frame.
+
+    Crease centre lines are traced only inside the regions, as placed by ``landmarks`` and by each
+    normalised landmark set in ``also`` (the mirror's, flipped back): nothing else is ever read.
+    """
     import cv2
 
     image_size = (int(rgb.shape[1]), int(rgb.shape[0]))
@@ -523,7 +536,13 @@ def crease_map(rgb: np.ndarray, landmarks: np.ndarray) -> CreaseMap:
     face = _fill(size, [points[list(mesh.FACE_OVAL)]])
     face = cv2.erode(face.astype(np.uint8), np.ones((5, 5), np.uint8)).astype(bool)
     visible = skin.astype(bool) & face
-    weight = _centre_lines(response, angle, visible, occluded)
+    placed = [points, *(to_frame_points(other, image_size, matrix) for other in also)]
+    regions = np.zeros_like(visible)
+    for placement in placed:  # one fill per polygon: a fill of overlapping polygons would XOR them
+        for polygons in region_polygons(placement).values():
+            for polygon in polygons:
+                regions |= _fill(size, [polygon])
+    weight = _centre_lines(response, angle, visible & regions, occluded)
     glasses = _glasses(response, angle, occluded, points)
     return CreaseMap(response, angle, weight > 0, weight, visible, in_image, face, matrix, glasses)
 
@@ -799,11 +818,13 @@ def measure_lines(rgb: np.ndarray, seen: np.ndarray, mirror: np.ndarray | None =
             f"too few pixels on the face for fine lines ({ipd:.0f} px between the pupils, "
             f"{MIN_IPD_PX:.0f} needed): move closer or use a higher resolution"
         )
-    cmap = crease_map(rgb, seen)
-    readings = region_lines(cmap, to_frame_points(seen, image_size, cmap.to_frame))
+    flipped = None
     if mirror is not None:
         flipped = np.array(mirror[:, :2], dtype=np.float64, copy=True)
         flipped[:, 0] = 1.0 - flipped[:, 0]
+    cmap = crease_map(rgb, seen, () if flipped is None else (flipped,))
+    readings = region_lines(cmap, to_frame_points(seen, image_size, cmap.to_frame))
+    if flipped is not None:
         other = region_lines(cmap, to_frame_points(flipped, image_size, cmap.to_frame))
         readings = {name: _average(readings[name], other[_swap_side(name)]) for name in LINE_REGION_NAMES}
     return LineMeasurement(readings, cmap.glasses)
