@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import statistics
 import tempfile
 import time
 from pathlib import Path
@@ -34,6 +35,7 @@ def main() -> None:
     )
     parser.add_argument("--participants", type=int, default=12)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--rounds", type=int, default=1, help="alternate one process / Dask this many times")
     parser.add_argument("--cache", type=Path, default=Path("eval-data/study-cache"))
     parser.add_argument("--real", type=Path, default=Path(os.environ.get("FACEFIT_REAL_DATA", REAL)))
     args = parser.parse_args()
@@ -82,18 +84,25 @@ def main() -> None:
         assert not outcome.failed and outcome.measured == sim.photos, outcome
         return total, (marks[-1] - marks[0]) if len(marks) > 1 else total, outcome.measured
 
-    load_before = os.getloadavg()
-    one, one_span, n = timed(0)
-    many, many_span, _ = timed(args.workers)
-    load_after = os.getloadavg()
-    print(
-        f"photos {n}; cores {os.cpu_count()}; load average before {load_before[0]:.1f}, "
-        f"after {load_after[0]:.1f}"
-    )
-    print(f"one process:        {one:7.1f} s  ({n / one:.2f} photos/s)")
-    print(f"Dask, {args.workers} workers:    {many:7.1f} s  ({n / many:.2f} photos/s)")
-    print(f"ratio (whole command, cluster start-up included): {one / many:.2f}x")
-    print(f"ratio (first to last result):                     {one_span / many_span:.2f}x")
+    ratios, spans = [], []
+    for round_ in range(1, args.rounds + 1):  # alternated, so a neighbour's burst hits both sides alike
+        load_before = os.getloadavg()
+        one, one_span, n = timed(0)
+        many, many_span, _ = timed(args.workers)
+        load_after = os.getloadavg()
+        ratios.append(one / many)
+        spans.append(one_span / many_span)
+        print(
+            f"round {round_}: photos {n}; cores {os.cpu_count()}; load average before {load_before[0]:.1f}, "
+            f"after {load_after[0]:.1f}"
+        )
+        print(f"  one process:        {one:7.1f} s  ({n / one:.2f} photos/s)")
+        print(f"  Dask, {args.workers} workers:    {many:7.1f} s  ({n / many:.2f} photos/s)")
+        print(f"  ratio (whole command, cluster start-up included): {ratios[-1]:.2f}x")
+        print(f"  ratio (first to last result):                     {spans[-1]:.2f}x")
+    if args.rounds > 1:
+        median, span = statistics.median(ratios), statistics.median(spans)
+        print(f"median ratio {median:.2f}x (first to last result {span:.2f}x)")
     store.close()
 
 
