@@ -117,7 +117,7 @@ def test_keys_in_a_terminal_pause_and_stop_for_pain(facefit_home: Path) -> None:
         os.close(master)
     text = output.decode(errors="replace")
     assert process.returncode == 4, text[-2000:]
-    assert "consult" in text and "stopped" in text
+    assert "see a doctor" in text and "stopped" in text and "facefit ack" in text  # the advice for pain
     store = open_store(f"sqlite:///{facefit_home / 'facefit.db'}")
     with store.transaction() as db:
         session = get_session(session=db, session_id=1)

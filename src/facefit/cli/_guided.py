@@ -235,8 +235,13 @@ def _print_summary(result: RoutineResult) -> None:
     console.print(f"Session {status}: {done} set(s) done, {skipped} skipped, {minutes:.1f} min of exercise.",
                   highlight=False, soft_wrap=True)
     if result.status == "stopped":
-        from facefit.safety.stops import WHAT_TO_DO
+        from facefit.cli._practice import COMMANDS
+        from facefit.practice.start import Action
+        from facefit.safety.stops import BLOCKING_KINDS, WHAT_TO_DO
 
         kind = (result.stop_reason or "pain").split(":")[0]
-        console.print(Panel(WHAT_TO_DO.get(kind, WHAT_TO_DO["pain"]), title="stop", border_style="red",
-                            expand=False))
+        advice = WHAT_TO_DO.get(kind, WHAT_TO_DO["pain"])
+        if kind in BLOCKING_KINDS:
+            advice += (" Practice stays paused until you have read this and acknowledged it: "
+                       f"`{COMMANDS[Action.ACKNOWLEDGE_STOP]}`.")
+        console.print(Panel(advice, title="stop", border_style="red", expand=False), markup=False)
