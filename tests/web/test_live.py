@@ -170,6 +170,33 @@ def test_bad_messages_get_clear_errors_and_never_disturb_another_session(
     assert len(ids) == 1 and not reps
 
 
+def test_it_hurts_stops_the_session_after_the_frames_sent_before_it(app: FastAPI, make_user: Any,
+                                                                  recording: Any) -> None:
+    """"It hurts" comes after every frame sent before it (they are coached first), stops the session and
+    is stored as a pain safety event."""
+    user = make_user("pain@example.org")
+    with user.client.websocket_connect("/ws/coach") as ws:
+        ready = _start(ws, sets=2, binary=True)
+        half = len(recording.t_ms) // 2
+        for i in range(half):
+            ws.send_bytes(frame_bytes(recording, i, ready["landmarks"]))
+        ws.send_json({"type": "pain", "note": "my jaw hurts"})
+        messages = []
+        while (message := receive(ws))["type"] != "saved":
+            messages.append(message)
+        assert message["finished"] == "stopped"
+    ticks = [m for m in messages if m["type"] == "tick"]
+    assert max(t["seq"] or 0 for t in ticks) == half - 1  # the last frame before "pain" was coached
+    stop = ticks[-1]
+    assert stop["phase"] == "stopped" and stop["seq"] is None
+    assert [e["event"] for e in stop["events"]] == ["safety", "stopped"]
+    assert stop["events"][0]["message"] == "my jaw hurts"
+    session_id = next(m["session_id"] for m in messages if m["type"] == "session")
+    session, _steps, events = _rows(app, session_id)
+    assert session.status == "stopped"
+    assert [e.payload["kind"] for e in events if e.kind == "safety"] == ["pain"]
+
+
 def test_too_many_bad_messages_close_only_that_connection(app: FastAPI, make_user: Any) -> None:
     user = make_user("noisy@example.org")
     with user.client.websocket_connect("/ws/coach") as ws:

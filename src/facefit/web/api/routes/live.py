@@ -387,11 +387,13 @@ class Connection:
         elif kind == "pain":
             if self.coach is None:
                 raise ProtocolError("no session is running")
+            await self.settled.wait()  # after the frames sent before it, as they were sent
             await self.send(self.coach.pain(str(message.get("note", ""))[:500]))
             await self.flush(force=True)
         elif kind == "end":
             if self.coach is None:
                 raise ProtocolError("no session is running")
+            await self.settled.wait()
             self.coach.end()
             await self.flush(force=True)
         else:
