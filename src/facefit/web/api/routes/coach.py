@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Request, status
 
 from facefit.store import web as accounts
-from facefit.store.models import PracticeSession, Profile
+from facefit.store.models import PracticeSession
 from facefit.web.api.routes.sessions import own_session
 from facefit.web.deps import CoachDep, DbDep
 from facefit.web.responses import Id, ProgressOut
@@ -70,6 +70,4 @@ def member_progress(member_id: Id, request: Request, db: DbDep, caller: CoachDep
     from facefit.reports.progress import progress
 
     profile_id = member_profile(db, caller.account_id, member_id)
-    profile = db.get(Profile, profile_id)
-    assert profile is not None
-    return progress(request.app.state.store, profile=profile.name, span="all")
+    return progress(request.app.state.store, profile_id=profile_id, span="all")

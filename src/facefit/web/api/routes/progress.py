@@ -10,7 +10,6 @@ from fastapi import APIRouter, HTTPException, Request, status
 from fastapi.responses import HTMLResponse, Response
 
 from facefit.store import photos as photo_store
-from facefit.store.models import Profile
 from facefit.web.deps import DbDep, MemberDep
 from facefit.web.responses import ProgressOut
 
@@ -19,20 +18,12 @@ Span = Literal["week", "month", "all"]
 REPORT_CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; frame-ancestors 'self'"
 
 
-def _profile_name(request: Request, profile_id: int) -> str:
-    with request.app.state.store.transaction() as db:
-        profile = db.get(Profile, profile_id)
-        assert profile is not None
-        return profile.name
-
-
 @router.get("/api/progress", response_model=ProgressOut,
             summary="My progress: practice, adherence, safety and photo metrics")
 def progress(request: Request, caller: MemberDep, span: Span = "all") -> dict[str, Any]:
     from facefit.reports.progress import progress as progress_verb
 
-    name = _profile_name(request, caller.profile_id)
-    return progress_verb(request.app.state.store, profile=name, span=span)
+    return progress_verb(request.app.state.store, profile_id=caller.profile_id, span=span)
 
 
 @router.get("/api/reports", response_class=HTMLResponse, summary="My report as one self-contained HTML page")
@@ -41,8 +32,7 @@ def report(request: Request, caller: MemberDep, span: Span = "month") -> Respons
 
     with tempfile.TemporaryDirectory(prefix="facefit-report-") as tmp:
         out = Path(tmp) / "report.html"
-        build_report(request.app.state.store, profile=_profile_name(request, caller.profile_id), span=span,
-                     out=out)
+        build_report(request.app.state.store, profile_id=caller.profile_id, span=span, out=out)
         html = out.read_text(encoding="utf-8")
     return HTMLResponse(html, headers={"Content-Security-Policy": REPORT_CSP, "Cache-Control": "no-store",
                                        "X-Frame-Options": "SAMEORIGIN"})
@@ -55,8 +45,8 @@ def report_pdf(request: Request, caller: MemberDep, span: Span = "month") -> Res
 
     with tempfile.TemporaryDirectory(prefix="facefit-report-") as tmp:
         out = Path(tmp) / "report.html"
-        result = build_report(request.app.state.store, profile=_profile_name(request, caller.profile_id),
-                              span=span, out=out, pdf=True)
+        result = build_report(request.app.state.store, profile_id=caller.profile_id, span=span, out=out,
+                              pdf=True)
         if result.pdf is None:
             raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, result.note or "no PDF could be made")
         data = result.pdf.read_bytes()
