@@ -32,6 +32,11 @@ from facefit.signals.pose_range import rest_pose_problem
 from facefit.signals.stillness import STILL_WINDOW_S, motion
 
 MIN_STILL_S = STILL_WINDOW_S
+GEOMETRY_VERSION = 2
+"""How the geometry signals were measured when a rest was recorded: 1 = image plane (before issue 15),
+2 = the face's own frame (``signals.compute.face_frame``). A rest of another version is not comparable
+with today's signals (a turned or tilted webcam shifts mouth values by up to ~0.08 IPD between the two):
+:attr:`Calibration.comparable` says so and the store does not hand it out as the current rest."""
 MAX_REST_S = 10.0  # a still window grows to at most this long (the median gains nothing beyond)
 CAMERA_SECONDS = 5.0
 
@@ -54,6 +59,7 @@ class Calibration:
         source: what it was recorded from ("image:<path>", "video:<path>", "camera:<n>").
         method: "photo-mirror" or "still-window".
         frames: how many frames the rest is the median of (2 for photo + mirror).
+        geometry: :data:`GEOMETRY_VERSION` of the signals it was measured with.
     """
 
     rest: np.ndarray
@@ -62,6 +68,12 @@ class Calibration:
     source: str = ""
     method: str = "still-window"
     frames: int = 1
+    geometry: int = GEOMETRY_VERSION
+
+    @property
+    def comparable(self) -> bool:
+        """Measured the way today's signals are (else record a new rest)."""
+        return self.geometry == GEOMETRY_VERSION
 
     def __post_init__(self) -> None:
         for name in ("rest", "spread"):
@@ -93,6 +105,7 @@ class Calibration:
             "source": self.source,
             "method": self.method,
             "frames": self.frames,
+            "geometry": self.geometry,
             "rest": _named(self.rest),
             "spread": _named(self.spread),
         }
@@ -107,6 +120,7 @@ class Calibration:
             source=str(data.get("source", "")),
             method=str(data.get("method", "still-window")),
             frames=int(data.get("frames", 1)),
+            geometry=int(data.get("geometry", 1)),  # rests saved before the version was recorded: 1
         )
 
 

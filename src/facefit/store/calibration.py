@@ -61,14 +61,20 @@ def save_calibration(*, session: Session, profile_id: int, calibration: Calibrat
 
 
 def load_calibration(*, session: Session, profile_id: int) -> Calibration | None:
-    """The profile's current (latest) calibration, or None if it never calibrated."""
+    """The profile's current (latest) calibration, or None if it never calibrated or its latest rest was
+    measured with an older signal geometry (``Calibration.comparable``: issue 15 moved mouth and eye
+    signals into the face's own frame), so the user records a new rest instead of being judged against a
+    zero that no longer matches (the history keeps the old one)."""
     record = session.scalar(
         select(CalibrationRecord)
         .where(CalibrationRecord.profile_id == profile_id)
         .order_by(CalibrationRecord.created_at.desc(), CalibrationRecord.id.desc())
         .limit(1)
     )
-    return None if record is None else record.to_calibration()
+    if record is None:
+        return None
+    calibration = record.to_calibration()
+    return calibration if calibration.comparable else None
 
 
 def calibration_history(*, session: Session, profile_id: int) -> list[CalibrationRecord]:
