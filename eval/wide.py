@@ -226,9 +226,12 @@ def _jpeg(rgb: np.ndarray, quality: int) -> np.ndarray:
 def measured_bucket(yaw: float, pitch: float) -> str:
     """The bucket of a *measured* rest pose: the larger of yaw/20 and pitch/15 decides, frontal below 0.4,
     "outside" beyond the operating range (``facefit.signals.pose_range``)."""
-    from facefit.signals.pose_range import beyond
+    try:
+        from facefit.signals.pose_range import PITCH_LIMIT_DEG, YAW_LIMIT_DEG
+    except ImportError:  # a tree from before the range existed, scored for the "before" figures
+        YAW_LIMIT_DEG, PITCH_LIMIT_DEG = 20.0, 15.0
 
-    if beyond(yaw, pitch):
+    if abs(yaw) > YAW_LIMIT_DEG or abs(pitch) > PITCH_LIMIT_DEG:
         return "outside"
     a, b = abs(yaw) / 20.0, abs(pitch) / 15.0
     if max(a, b) < 0.4:
