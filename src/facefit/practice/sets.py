@@ -215,7 +215,7 @@ class SetRunner:
     # ------------------------------------------------------------------ state changes
 
     def _record(self, events: list[Event]) -> list[Event]:
-        if self.recorder is not None:
+        if events and self.recorder is not None:  # most frames have none: no dict for them
             where = {"exercise_id": self.plan.exercise_id, "set_index": self.set_index}
             for event in events:  # the payload of every door: the event's to_dict() and where it happened
                 self.recorder.event(str(event.kind), float(event.t_s), {**event.to_dict(), **where})

@@ -125,6 +125,11 @@ class LiveCoach:
         return str(self.runner.phase)
 
     @property
+    def finished(self) -> bool:
+        """Done or stopped: no more frames are coached."""
+        return self.runner.phase is Phase.DONE or self.runner.phase is Phase.STOPPED
+
+    @property
     def unsaved(self) -> PendingRows:
         return self.recorder.pending
 

@@ -320,7 +320,7 @@ class Connection:
             if self.calibrated:
                 return  # frames already on their way when the calibration had enough
             raise ProtocolError("send a 'start' message before landmark frames")
-        if self.coach is not None and self.coach.phase in ("done", "stopped"):
+        if self.coach is not None and self.coach.finished:
             raise ProtocolError(f"this session is {self.coach.phase}; start a new one")
         header = read_header(data, self.n_landmarks)
         if self.coach is not None and self.coach.session_id is None:
