@@ -15,12 +15,12 @@ import logging
 import os
 import secrets
 import socket
-import weakref
 from typing import Any
 
 from facefit.store import live
 from facefit.store.base import utcnow
 from facefit.store.db import Store
+from facefit.web.live.per_loop import for_this_loop
 
 log = logging.getLogger(__name__)
 
@@ -97,12 +97,4 @@ class LiveClaims:
 
 def claims_for(app: Any, limit: int) -> LiveClaims:
     """The app's claims for the running event loop (created on first use)."""
-    per_loop: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, LiveClaims] | None = getattr(
-        app.state, "live_claims", None)
-    if per_loop is None:
-        per_loop = app.state.live_claims = weakref.WeakKeyDictionary()
-    loop = asyncio.get_running_loop()
-    found = per_loop.get(loop)
-    if found is None:
-        found = per_loop[loop] = LiveClaims(app.state.store, limit)
-    return found
+    return for_this_loop(app, "live_claims", lambda: LiveClaims(app.state.store, limit))

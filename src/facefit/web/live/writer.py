@@ -25,6 +25,7 @@ from facefit.store import sessions as practice
 from facefit.store.base import utcnow
 from facefit.store.db import Store
 from facefit.store.models import SessionEvent
+from facefit.web.live.per_loop import for_this_loop
 
 log = logging.getLogger(__name__)
 
@@ -122,14 +123,4 @@ class SessionWriter:
 
 def writer_for(app: Any) -> SessionWriter:
     """The app's writer for the running event loop (created on first use)."""
-    import weakref
-
-    per_loop: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, SessionWriter] | None = getattr(
-        app.state, "session_writers", None)
-    if per_loop is None:
-        per_loop = app.state.session_writers = weakref.WeakKeyDictionary()
-    loop = asyncio.get_running_loop()
-    found = per_loop.get(loop)
-    if found is None:
-        found = per_loop[loop] = SessionWriter(app.state.store)
-    return found
+    return for_this_loop(app, "session_writers", lambda: SessionWriter(app.state.store))

@@ -24,7 +24,6 @@ import contextlib
 import json
 import logging
 import time
-import weakref
 from collections import deque
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -53,6 +52,7 @@ from facefit.web.live.coaching import (
     live_plan,
     rest_from_json,
 )
+from facefit.web.live.per_loop import for_this_loop
 from facefit.web.live.protocol import Header, ProtocolError, landmark_indices, read_header
 from facefit.web.live.writer import ResumeAt, writer_for
 from facefit.web.practice import refusal_body, refusal_sentence, warning_body
@@ -161,15 +161,7 @@ def _save_calibration(store: Store, profile_id: int, calibration: Any) -> None:
 
 def batcher(app: Any) -> SignalBatcher:
     """The batcher of the running event loop (one per loop: uvicorn has one, test clients one each)."""
-    per_loop: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, SignalBatcher] | None = getattr(
-        app.state, "signal_batchers", None)
-    if per_loop is None:
-        per_loop = app.state.signal_batchers = weakref.WeakKeyDictionary()
-    loop = asyncio.get_running_loop()
-    found = per_loop.get(loop)
-    if found is None:
-        found = per_loop[loop] = SignalBatcher(landmark_indices())
-    return found
+    return for_this_loop(app, "signal_batchers", lambda: SignalBatcher(landmark_indices()))
 
 
 class Connection:
