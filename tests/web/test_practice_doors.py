@@ -236,3 +236,44 @@ def test_cli_doors_give_the_practice_verdict(state: str, tiny_video: Path) -> No
             _check_cli(_cli(args), want, store, pid, before)
     finally:
         store.close()
+
+
+# ------------------------------------------------------------------------------------- facefit today
+
+
+@pytest.mark.parametrize("state", [s for s in STATES if s != "not-screened"])  # enrolling needs a screening
+def test_facefit_today_gives_the_practice_gate_verdict(state: str) -> None:
+    """`facefit today` says practice is paused, and the command that resolves it, exactly when
+    :func:`practice_gate` refuses; otherwise it offers today's routine and the gate's warnings."""
+    from facefit.cli._practice import refusal_text, warning_text
+    from facefit.habits.service import enrol
+    from facefit.practice.start import practice_gate
+
+    store = open_store()
+    try:
+        with store.transaction() as db:
+            pid = get_or_create_profile(session=db).id
+            _screen(db, pid, NO)
+            enrol(session=db, profile_id=pid, programme_id="eight-week", start=datetime.now().date())
+        with store.transaction() as db:
+            STATES[state](db, pid)
+        with store.transaction() as db:
+            gate = practice_gate(session=db, profile_id=pid)
+    finally:
+        store.close()
+    result = _cli(["today"])
+    assert result.exit_code == 0, result.output
+    out = _words(result.output)
+    if state in REFUSED:
+        assert isinstance(gate, Refusal)
+        assert out.endswith(_words(refusal_text(gate)[:1].upper() + refusal_text(gate)[1:]))
+        assert out.count("Practice is paused") == 1 and f"`{COMMANDS[gate.action]}`" in out
+        assert "Start with" not in out  # no routine offered while practice is paused
+        want = {"consult-first": "facefit ack --clinician-cleared"}.get(state, "facefit ack")
+        assert f"Run `{want}`." in out
+    else:
+        assert not isinstance(gate, Refusal)
+        assert "paused" not in out and "Start with `facefit routine" in out
+        for warning in gate.warnings:
+            assert _words(warning_text(warning)) in out
+        assert [w.kind for w in gate.warnings] == (["rescreen"] if state == "acknowledged" else [])

@@ -26,7 +26,7 @@ COMMANDS: dict[Action, str] = {
 
 def refusal_text(refusal: Refusal) -> str:
     """Why practice may not start, what to do, and the command that does it."""
-    return f"{refusal.message} {refusal.advice} Run `{COMMANDS[refusal.action]}`."
+    return f"{refusal.sentence()} {refusal.advice} Run `{COMMANDS[refusal.action]}`."
 
 
 def warning_text(warning: PracticeWarning) -> str:

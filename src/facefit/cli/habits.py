@@ -224,32 +224,38 @@ def register(app: typer.Typer) -> None:
     @app.command("today")
     def today_cmd(profile: ProfileOpt = DEFAULT_PROFILE) -> None:
         """Today's plan, your streak, gentle catch-up ideas after missed days, and any safety notice."""
+        from rich.markup import escape
+
+        from facefit.cli._practice import refusal_text, warning_text
         from facefit.habits.catchup import catch_up
         from facefit.habits.figures import habit_figures
-        from facefit.safety.service import safety_status
+        from facefit.practice.start import Refusal, practice_gate
 
         today = date.today()
         with profile_transaction(profile) as (session, profile_id):
-            status = safety_status(session=session, profile_id=profile_id)
+            gate = practice_gate(session=session, profile_id=profile_id)  # the practice page's verdict
             figures = habit_figures(session=session, profile_id=profile_id, today=today)
+        paused = isinstance(gate, Refusal)
         day = figures.today_record
         if day is None:
             console.print(f"Today is outside your {figures.programme_id} programme (from {figures.start}).")
         elif day.routine_id is None:
             console.print(f"Today is a {figures.today_text}.")
         else:
-            console.print(f"Today: {day.routine_id} ({day.planned_minutes:.0f} min), {figures.today_text}. "
-                          f"Start with `facefit routine {day.routine_id}`.", highlight=False)
+            start = "" if paused else f" Start with `facefit routine {day.routine_id}`."
+            console.print(f"Today: {day.routine_id} ({day.planned_minutes:.0f} min), {figures.today_text}."
+                          f"{start}", highlight=False)
         runs = figures.streak
         console.print(f"streak {runs.current} day(s), longest {runs.longest}; adherence so far "
                       f"{figures.adherence_text}.")
         for tip in catch_up(figures.records, today):
             console.print(f"- {tip.message}", highlight=False)
-        if not status.can_start:
-            console.print("[red]Practice is paused:[/red] run `facefit safety` to see why.")
-        elif status.rescreen:
-            console.print(f"[yellow]screen again:[/yellow] {status.rescreen} Run `facefit screen`.",
-                          highlight=False)
+        if isinstance(gate, Refusal):
+            text = refusal_text(gate)
+            console.print(f"[red]{escape(text[:1].upper() + text[1:])}[/red]", highlight=False)
+        else:
+            for warning in gate.warnings:
+                console.print(f"[yellow]warning:[/yellow] {escape(warning_text(warning))}", highlight=False)
 
     @app.command("log")
     def log(

@@ -69,6 +69,16 @@ class Refusal:
 
     allowed = False
 
+    @property
+    def paused(self) -> bool:
+        """All practice waits (a stop to acknowledge, a clinician's clearance); a ruled-out target
+        refuses only itself. A door heads a paused refusal "Practice is paused"."""
+        return self.reason is not RefusalReason.RULED_OUT
+
+    def sentence(self) -> str:
+        """Why, as one line for a door that has no heading: "practice is paused: ..." when paused."""
+        return f"practice is paused: {self.message}" if self.paused else self.message
+
     def outline(self) -> dict[str, Any]:
         """The verdict in a few comparable fields (what every door must agree on)."""
         return {"allowed": False, "reason": str(self.reason), "action": str(self.action)}
@@ -214,7 +224,7 @@ def _pending_refusal(pending: list[SafetyRecord]) -> Refusal:
                f"{len(pending)} safety stops are waiting for you to read their advice; the latest")
     return Refusal(
         RefusalReason.SAFETY_STOP_PENDING,
-        f"practice is paused: {waiting}: {latest.describe()}.",
+        f"{waiting}: {latest.describe()}.",
         f"{latest.what_to_do} When you are ready, acknowledge it to continue.",
         Action.ACKNOWLEDGE_STOP, tuple(pending),
     )

@@ -83,12 +83,18 @@ for _name in ("calibrate", "screening", "photos", "progress", "lifestyle",
 
 @router.get("/", response_class=HTMLResponse)
 def dashboard_page(request: Request, caller: OptionalCallerDep, settings: SettingsDep, db: DbDep) -> Response:
-    """Today for a signed-in person (with the setup steps still to do); the landing page for a visitor."""
+    """Today for a signed-in person (with the setup steps still to do); the landing page for a visitor.
+    Whether practice is paused, and why, is the practice layer's verdict (``practice_gate``), shown
+    with the link to the page that resolves it, the same as the practice page and ``facefit today``."""
+    from facefit.practice.start import practice_gate
+    from facefit.web.practice import gate_body
+
     if caller is None:
         return _render(request, settings, "landing.html", None, page="landing")
     steps = setup_steps(session=db, profile_id=caller.profile_id) if caller.role == "member" else []
     return _render(request, settings, "dashboard.html", caller, page="dashboard",
-                   setup=[s for s in steps if not s.done], setup_total=len(steps))
+                   setup=[s for s in steps if not s.done], setup_total=len(steps),
+                   practice=gate_body(practice_gate(session=db, profile_id=caller.profile_id)))
 
 
 @router.get("/start", response_class=HTMLResponse)

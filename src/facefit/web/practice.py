@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from facefit.coach.specs import checked_exercises
-from facefit.practice.start import Action, PracticePlan, PracticeWarning, Refusal
+from facefit.practice.start import Action, Gate, PracticePlan, PracticeWarning, Refusal
 
 PAGES: dict[Action, tuple[str, str]] = {
     Action.SCREEN: ("/screening", "Answer the screening"),
@@ -28,10 +28,11 @@ def link(action: Action) -> dict[str, str]:
 
 
 def refusal_body(refusal: Refusal) -> dict[str, Any]:
-    """A refusal as JSON: why, what to do, the page that does it, and the stops behind it."""
+    """A refusal as JSON: why (``message``; ``sentence`` with "practice is paused: " when ``paused``),
+    what to do, the page that does it, and the stops behind it."""
     return {
-        "allowed": False, "reason": str(refusal.reason), "message": refusal.message,
-        "advice": refusal.advice, **link(refusal.action),
+        "allowed": False, "reason": str(refusal.reason), "paused": refusal.paused, "message": refusal.message,
+        "sentence": refusal.sentence(), "advice": refusal.advice, **link(refusal.action),
         "pending": [{"kind": e.kind, "at": e.at.isoformat(), "what": e.describe(), "advice": e.what_to_do}
                     for e in refusal.pending],
     }
@@ -39,11 +40,19 @@ def refusal_body(refusal: Refusal) -> dict[str, Any]:
 
 def refusal_sentence(refusal: Refusal) -> str:
     """One line for a status bar or an error reply (the link goes beside it)."""
-    return f"{refusal.message} {refusal.advice}"
+    return f"{refusal.sentence()} {refusal.advice}"
 
 
 def warning_body(warning: PracticeWarning) -> dict[str, str]:
     return {"kind": warning.kind, "message": warning.message, **link(warning.action)}
+
+
+def gate_body(gate: Gate | Refusal) -> dict[str, Any]:
+    """:func:`~facefit.practice.start.practice_gate`'s verdict as JSON (``/api/safety``, the dashboard):
+    whether practice may start, the refusal that pauses it with its page, or the screening warnings."""
+    refused = isinstance(gate, Refusal)
+    return {"can_start": not refused, "refusal": refusal_body(gate) if refused else None,
+            "warnings": [] if refused else [warning_body(w) for w in gate.warnings]}
 
 
 def plan_body(plan: PracticePlan) -> dict[str, Any]:

@@ -44,9 +44,9 @@ def practice_plan(target: Annotated[str, Query(max_length=80, description="a rou
 @router.get("/api/safety", summary="My clearance, stops waiting for acknowledgement, whether practice may "
             "start")
 def safety(db: DbDep, caller: MemberDep) -> dict[str, Any]:
-    from facefit.practice.start import Refusal, practice_gate
+    from facefit.practice.start import practice_gate
     from facefit.safety.service import safety_status
-    from facefit.web.practice import refusal_body, warning_body
+    from facefit.web.practice import gate_body
 
     status = safety_status(session=db, profile_id=caller.profile_id)
     gate = practice_gate(session=db, profile_id=caller.profile_id)
@@ -60,9 +60,7 @@ def safety(db: DbDep, caller: MemberDep) -> dict[str, Any]:
         },
         "pending": [{"kind": e.kind, "at": e.at.isoformat(), "what": e.describe(), "advice": e.what_to_do}
                     for e in status.pending],
-        "can_start": not isinstance(gate, Refusal),
-        "refusal": refusal_body(gate) if isinstance(gate, Refusal) else None,
-        "warnings": [] if isinstance(gate, Refusal) else [warning_body(w) for w in gate.warnings],
+        **gate_body(gate),
     }
 
 

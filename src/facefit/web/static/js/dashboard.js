@@ -32,7 +32,9 @@ function showToday(plan, today) {
   for (const item of today.planned) {
     const pill = el("span", { class: `pill ${item.done ? "done" : "todo"}`, "data-testid": "today-status", text: item.done ? "done" : "to do" });
     plan.append(el("p", { class: "today-item" }, el("strong", { text: item.routine_name }), ` · ${item.minutes} min `, pill));
-    if (!item.done) plan.append(el("div", { class: "actions" }, el("a", { class: "button", href: `/practice?routine=${item.routine_id}`, text: "Start today's routine" })));
+    // While practice is paused (the server's notice above says why), nothing is offered to start.
+    const paused = document.querySelector("[data-testid=paused]") !== null;
+    if (!item.done && !paused) plan.append(el("div", { class: "actions" }, el("a", { class: "button", href: `/practice?routine=${item.routine_id}`, text: "Start today's routine" })));
   }
 }
 

@@ -6,7 +6,7 @@ export function showRefusal(refusal, where = document.getElementById("safety")) 
   where.hidden = false;
   where.textContent = "";
   where.dataset.action = refusal.action;
-  where.append(el("span", { text: `${refusal.message} ${refusal.advice} ` }),
+  where.append(el("span", { text: `${refusal.sentence} ${refusal.advice} ` }),
     el("a", { href: refusal.href, "data-testid": "resolve", text: refusal.link_text }));
   document.body.dataset.state = "refused";
 }
