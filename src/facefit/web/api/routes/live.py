@@ -29,6 +29,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 from urllib.parse import urlparse
 
+import anyio
 import numpy as np
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -74,6 +75,8 @@ MAX_OUTBOX = 64
 MAX_LIVE_PER_USER = 2
 """Live connections (coaching or calibration) one account may have open at once: a phone and a laptop.
 More are refused, so one account cannot hold a server's engines and memory."""
+FINISH_WITHIN_S = 10.0
+"""How long a closing connection may take to give back its slot and save what it received."""
 
 
 class StartMessage(BaseModel):
@@ -287,14 +290,21 @@ class Connection:
         except WebSocketDisconnect:
             pass
         finally:
-            await self.release_live_slot()
-            with contextlib.suppress(TimeoutError):  # frames already handed over are coached and kept
-                await asyncio.wait_for(self.settled.wait(), 5.0)
-            if self._confirming:  # finished sets still being confirmed are saved before this returns
-                await asyncio.gather(*self._confirming, return_exceptions=True)
-            await self.flush(force=True)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.sent(), 1.0)
+            # Shielded: a server shutting down (or a test client leaving) cancels this task, and the
+            # claim and the frames already received must still be released and saved. Bounded in time.
+            with anyio.move_on_after(FINISH_WITHIN_S, shield=True):
+                await self.finish()
+
+    async def finish(self) -> None:
+        """Give back the live slot, coach and keep every frame already handed over, then flush."""
+        await self.release_live_slot()
+        with contextlib.suppress(TimeoutError):  # frames already handed over are coached and kept
+            await asyncio.wait_for(self.settled.wait(), 5.0)
+        if self._confirming:  # finished sets still being confirmed are saved before this returns
+            await asyncio.gather(*self._confirming, return_exceptions=True)
+        await self.flush(force=True)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.sent(), 1.0)
 
     async def handle(self, data: bytes | None, text: str | None) -> None:
         limit = self.settings.max_ws_message_bytes
