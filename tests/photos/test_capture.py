@@ -139,3 +139,67 @@ def test_capture_window_under_a_virtual_display(
         server.wait(timeout=10)
     assert done.returncode == 0, done.stderr[-2000:]
     assert "photo taken: stored as photo 2" in done.stdout
+
+
+class CountingLandmarker:
+    """The real landmarker, counting its calls (how many times capture runs the model per frame)."""
+
+    def __init__(self, inner: object) -> None:
+        self.inner = inner
+        self.calls = 0
+
+    def detect(self, rgb: np.ndarray, t_ms: int = 0) -> object:
+        self.calls += 1
+        return self.inner.detect(rgb, t_ms)  # type: ignore[attr-defined]
+
+
+def test_the_gate_measures_a_frame_from_the_observation_it_is_given(
+    grace: PhotoMeasurement, grace_rgb: np.ndarray, image_landmarker: object
+) -> None:
+    """Given the frame's observation (the signal stream's), the gate runs the model only on the mirror
+    image, and judges exactly as when it detects the face itself."""
+    from facefit.photos.library import check_rgb
+    from facefit.vision.observation import FaceObservation
+
+    counting = CountingLandmarker(image_landmarker)
+    reference = Reference.from_measurement(grace)
+    seen = image_landmarker.detect(grace_rgb)  # type: ignore[attr-defined]
+    given = check_rgb(grace_rgb, landmarker=counting, reference=reference, observation=seen)
+    assert counting.calls == 1  # the mirror image only
+    own = check_rgb(grace_rgb, landmarker=counting, reference=reference)
+    assert counting.calls == 3  # the photo and its mirror
+    assert given.accepted and given.to_dict() == own.to_dict()
+    nobody = check_rgb(grace_rgb, landmarker=counting, reference=reference,
+                       observation=FaceObservation.empty(0, (grace_rgb.shape[1], grace_rgb.shape[0])))
+    assert counting.calls == 3 and not nobody.accepted  # no face: no mirror to look at
+
+
+def test_capture_runs_on_the_signal_stream_one_model_call_per_frame_and_its_mirror(
+    grace_path: Path, rehearsal_video: Path, image_landmarker: object
+) -> None:
+    """Capture reads the camera through signals.stream.SignalStream; each frame is detected once (by
+    the stream) and its mirror once (by the gate), and it waits for the steady good part as before."""
+    from facefit.photos.capture import CaptureStatus, run_capture
+    from facefit.photos.library import baseline_reference, import_photo
+    from facefit.signals.stream import SignalStream
+    from facefit.store.db import open_store
+    from facefit.store.profiles import get_or_create_profile
+
+    store = open_store()
+    try:
+        with store.transaction() as db:
+            profile_id = get_or_create_profile(session=db).id
+        assert import_photo(grace_path, store=store, profile_id=profile_id,
+                            landmarker=image_landmarker).is_baseline
+        counting = CountingLandmarker(image_landmarker)
+        seen: list[CaptureStatus] = []
+        with SignalStream(rehearsal_video, landmarker=counting) as stream:  # type: ignore[arg-type]
+            outcome = run_capture(stream, store=store, profile_id=profile_id, landmarker=counting,
+                                  reference=baseline_reference(store=store, profile_id=profile_id),
+                                  baseline_rgb=None, window=False, hold_frames=3, on_status=seen.append)
+    finally:
+        store.close()
+    assert outcome is not None and outcome.stored and outcome.photo_id == 2
+    assert [s.streak for s in seen] == [0, 0, 0, 0, 1, 2, 3]  # 4 dark frames, then 3 good in a row
+    assert all(s.result.measurement.present for s in seen)
+    assert counting.calls == 2 * len(seen) + 2  # frame + mirror per frame; the import checks its photo

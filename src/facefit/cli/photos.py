@@ -680,8 +680,8 @@ def capture(
 
     from facefit.photos.capture import NoDisplayError, has_display, run_capture, status_line
     from facefit.photos.library import baseline_reference, calibrated_rest, load_stored_rgb
+    from facefit.signals.stream import SignalStream
     from facefit.store.photos import get_baseline
-    from facefit.vision.sources import open_source
 
     show = has_display() if window is None else window
     if show and not has_display():
@@ -702,7 +702,8 @@ def capture(
             "no window: showing the checks here; the photo is taken when all pass (Ctrl-C stops)."
         )
     live = Live(Text("waiting for the first frame..."), console=err_console, transient=True)
-    with open_source(source if source is not None else camera) as frames, _landmarker() as landmarker, live:
+    spec = source if source is not None else camera
+    with _landmarker() as landmarker, SignalStream(spec, landmarker=landmarker) as frames, live:
         outcome = run_capture(
             frames,
             store=the_store,

@@ -2,7 +2,10 @@
 
 The decision logic (:class:`CaptureGate`) is separate from drawing and from the window, so the same
 loop runs with a window, in a terminal without a display (status lines instead of a picture), or on a
-video file standing in for the camera (how the tests drive it). A photo is taken when every check has
+video file standing in for the camera (how the tests drive it). Frames come through the one signal
+stream (:class:`facefit.signals.stream.SignalStream`, with an IMAGE-mode landmarker: each frame is judged
+as a photo, as ``facefit photo add`` would), and the gate measures each frame from the stream's
+observation, running the model only on its mirror image. A photo is taken when every check has
 passed for ``hold_frames`` consecutive frames (a steady pose, not a lucky frame), or when the user
 presses space/c; either way it goes through :func:`facefit.photos.library.import_photo`, the same
 gate as ``facefit photo add``.
@@ -26,7 +29,9 @@ from facefit.errors import FaceFitError
 from facefit.photos.files import LoadedPhoto
 from facefit.photos.gate import GateResult, Reference, Rest
 from facefit.photos.library import ImportOutcome, check_rgb, import_photo
+from facefit.signals.stream import SignalStream
 from facefit.store.db import Store
+from facefit.vision.observation import FaceObservation
 
 GREEN, RED, WHITE = (40, 200, 60), (230, 50, 40), (255, 255, 255)
 DEFAULT_HOLD_FRAMES = 5
@@ -71,8 +76,11 @@ class CaptureGate:
         self.hold_frames = hold_frames
         self.streak = 0
 
-    def update(self, rgb: np.ndarray) -> CaptureStatus:
-        result = check_rgb(rgb, landmarker=self.landmarker, reference=self.reference, rest=self.rest)
+    def update(self, rgb: np.ndarray, observation: FaceObservation | None = None) -> CaptureStatus:
+        """Judge one frame; ``observation`` is its landmarks when already detected (by the signal stream)
+        with this gate's landmarker, so the frame is not run through the model twice."""
+        result = check_rgb(rgb, landmarker=self.landmarker, reference=self.reference, rest=self.rest,
+                           observation=observation)
         self.streak = self.streak + 1 if result.accepted else 0
         return CaptureStatus(result, self.streak, self.streak >= self.hold_frames)
 
@@ -121,7 +129,7 @@ def status_line(status: CaptureStatus, hold_frames: int) -> str:
 
 
 def run_capture(
-    source: Any,
+    stream: SignalStream,
     *,
     store: Store,
     profile_id: int,
@@ -134,16 +142,16 @@ def run_capture(
     rest: Rest | None = None,
     on_status: Callable[[CaptureStatus], None] | None = None,
 ) -> ImportOutcome | None:
-    """Show/check frames from ``source`` (a :class:`facefit.vision.sources.FrameSource`) until a photo is
-    taken (returned) or the user quits / the source ends (None)."""
+    """Show/check frames from ``stream`` (read with ``landmarker``, IMAGE mode) until a photo is taken
+    (returned) or the user quits / the source ends (None)."""
     import cv2
 
     gate = CaptureGate(landmarker, reference, hold_frames=hold_frames, rest=rest)
     title = "FaceFit photo - space: take now, q: quit"
     taken: np.ndarray | None = None
     try:
-        for frame in source:
-            status = gate.update(frame.rgb)
+        for frame in stream:
+            status = gate.update(frame.rgb, frame.observation)
             if on_status is not None:
                 on_status(status)
             if window:

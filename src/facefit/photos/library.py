@@ -41,6 +41,7 @@ from facefit.store.photos import (
     list_photos,
     load_repeatability,
 )
+from facefit.vision.observation import FaceObservation
 
 
 class PhotoNotFoundError(FaceFitError):
@@ -110,11 +111,13 @@ def calibrated_rest(*, store: Store, profile_id: int) -> Rest | None:
 
 
 def check_rgb(
-    rgb: np.ndarray, *, landmarker: Any, reference: Reference | None, rest: Rest | None = None
+    rgb: np.ndarray, *, landmarker: Any, reference: Reference | None, rest: Rest | None = None,
+    observation: FaceObservation | None = None,
 ) -> GateResult:
     """Measure a photo and run the gate against ``reference`` (None: judged as a first/baseline photo)
-    and, when given, the calibrated ``rest``."""
-    return evaluate(measure_photo(rgb, landmarker), reference, rest)
+    and, when given, the calibrated ``rest``. ``observation``: the photo's own landmarks when already
+    detected by ``landmarker`` (a signal stream's frame), so only its mirror image is detected here."""
+    return evaluate(measure_photo(rgb, landmarker, seen=observation), reference, rest)
 
 
 def import_photo(

@@ -268,10 +268,17 @@ def _same_face(seen: FaceObservation, mirror: FaceObservation) -> bool:
     return float(np.linalg.norm(nose_seen - nose_mirror)) < 0.5 * ipd
 
 
-def measure_photo(rgb: np.ndarray, landmarker: Any) -> PhotoMeasurement:
+def measure_photo(
+    rgb: np.ndarray, landmarker: Any, *, seen: FaceObservation | None = None
+) -> PhotoMeasurement:
     """Run ``landmarker`` (a :class:`facefit.vision.landmarker.Landmarker` in IMAGE mode) on the photo and
-    its mirror image and measure the result (the mirror is used only if it found the same face)."""
-    seen = landmarker.detect(rgb)
+    its mirror image and measure the result (the mirror is used only if it found the same face).
+
+    ``seen`` is the photo's own observation when the caller already has it (photo capture reads the
+    camera through :class:`facefit.signals.stream.SignalStream`, which detects every frame): then only
+    the mirror image is run through the model."""
+    if seen is None:
+        seen = landmarker.detect(rgb)
     mirror = landmarker.detect(np.ascontiguousarray(rgb[:, ::-1])) if seen.present else None
     if mirror is not None and not _same_face(seen, mirror):
         mirror = None

@@ -1,8 +1,9 @@
 """One signal stream from a frame source: frames -> landmarker -> observation -> signals.
 
 Everything that turns a camera or a video into signals goes through :class:`SignalStream`: offline
-analysis (``signals.extract``), live coaching and coached routines (``facefit.practice``) and camera
-calibration (``signals.calibration``). The source and the model are opened when the stream is made, so
+analysis (``signals.extract``), live coaching and coached routines (``facefit.practice``), camera
+calibration (``signals.calibration``) and photo capture (``photos.capture``, which measures each frame
+from the stream's observation). The source and the model are opened when the stream is made, so
 a corrupt file or a missing camera is one error before any session starts; closing the stream (or
 reaching the end of the source) releases both. Iterating continues where the previous loop stopped, so
 one stream can feed several sets in turn.
@@ -41,9 +42,10 @@ class SignalFrame:
 class SignalStream:
     """A frame source read through one landmarker (see the module docstring).
 
-    ``landmarker`` reuses one the caller owns (its mode must suit the source: VIDEO for streams, and a
-    fresh one per stream because timestamps restart); otherwise a VIDEO (or, for an image, IMAGE) one
-    is made here and closed with the stream.
+    ``landmarker`` reuses one the caller owns (its mode must suit the use: VIDEO to follow a face
+    through a stream, a fresh one per stream because timestamps restart; IMAGE to judge each frame on
+    its own, as photo capture does); otherwise a VIDEO (or, for an image, IMAGE) one is made here and
+    closed with the stream.
     """
 
     def __init__(
