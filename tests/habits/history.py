@@ -26,6 +26,13 @@ REST = {w: ({4, 7} if w <= 4 else {7} if w <= 8 else set()) for w in range(1, 13
 MISSED = {(2, 2), (5, 1), (5, 2), (10, 3), (10, 4), (10, 5)}
 EXTRA = {(5, 7)}
 SESSION_S = 600.0
+"""Minutes of a session: all on its first set, so each session is 10 min whatever its sets."""
+DAILY_10_SETS = [(1, "cheek-lifter", 2), (1, "cheek-lifter", 3)] + [
+    (position, exercise_id, set_index) for position, exercise_id in ((2, "jawline-definition"),
+                                                                       (3, "neck-tightener"))
+    for set_index in (1, 2, 3)]
+"""The sets a routine session writes besides its first: with it, every counted set of daily-10
+(a day is practised when its routine's sets are done: facefit.habits.adherence)."""
 
 
 def day_of(week: int, day: int) -> date:
@@ -65,6 +72,10 @@ def _session(
         row.started_at = when
         record_step(session=db, session_id=row.id, position=1, exercise_id="cheek-lifter", reps_target=10,
                     reps_done=10, hold_s=5, duration_s=SESSION_S)
+        if kind == "routine":  # the rest of daily-10's counted sets (they cover starter and build too),
+            for position, exercise_id, set_index in DAILY_10_SETS:  # so the day's routine is done
+                record_step(session=db, session_id=row.id, position=position, exercise_id=exercise_id,
+                            set_index=set_index, reps_target=10, reps_done=10, duration_s=0.0)
         for rep in reps or []:
             record_event(session=db, session_id=row.id, kind="rep", t_s=rep.t_s, payload=rep.to_dict())
         if safety is not None:

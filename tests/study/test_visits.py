@@ -95,6 +95,11 @@ def test_visit_photos_pass_the_gate_and_complete_the_visit(
 
 
 def test_adherence_counts_practice_sessions_not_demo_ones(tmp_path: Path) -> None:
+    from facefit.catalog.loader import load_catalog
+    from facefit.habits.service import routine_requirements
+
+    # A practice day is one whose routine's counted sets are all done (facefit.habits.adherence).
+    study_30 = routine_requirements(load_catalog(), None)["study-30"]
     store = open_store(f"sqlite:///{tmp_path / 'a.db'}")
     slug = make_study(store)
     from helpers import baseline_done_without_photos
@@ -116,8 +121,11 @@ def test_adherence_counts_practice_sessions_not_demo_ones(tmp_path: Path) -> Non
             coached = practice.start_session(session=session, profile_id=row.profile_id, kind="coach",
                                              exercise_id="cheek-lifter", source="web")
             coached.started_at = start
-            practice.record_step(session=session, session_id=coached.id, position=1,
-                                 exercise_id="cheek-lifter", reps_done=10, duration_s=120)
+            for position, (exercise_id, sets) in enumerate(study_30.items(), start=1):  # the day's routine
+                for set_index in range(1, sets + 1):
+                    practice.record_step(session=session, session_id=coached.id, position=position,
+                                         exercise_id=exercise_id, set_index=set_index, reps_done=10,
+                                         duration_s=120)
             practice.finish_session(session=session, session_id=coached.id, status="completed")
             demo = practice.start_session(session=session, profile_id=row.profile_id, kind="coach",
                                           exercise_id="cheek-lifter", source=practice.DEMO_SOURCE)

@@ -60,12 +60,14 @@ class Recording:
 FACEFIT = Path(sys.executable).with_name("facefit")
 
 
-def make_clip(out_dir: Path, photo: Path, *, fps: int = 15, reps: int = 3) -> tuple[Path, dict[str, Any]]:
-    """A cheek-lifter clip with a y4m for the fake webcam and its truth JSON (~10 s to make)."""
-    clip, truth = out_dir / "cheek-lifter.y4m", out_dir / "truth.json"
+def make_clip(out_dir: Path, photo: Path, *, fps: int = 15, reps: int = 3,
+              exercise: str = "cheek-lifter") -> tuple[Path, dict[str, Any]]:
+    """An exercise clip (cheek lifter unless told) as a y4m for the fake webcam, and its truth JSON
+    (~10 s to make)."""
+    clip, truth = out_dir / f"{exercise}.y4m", out_dir / "truth.json"
     subprocess.run(
         [str(FACEFIT), "synth", "--photo", str(photo), "--out", str(clip),
-         "--truth", str(truth), "--exercise", "cheek-lifter", "--reps", str(reps), "--hold", "1",
+         "--truth", str(truth), "--exercise", exercise, "--reps", str(reps), "--hold", "1",
          "--tempo", "0.6", "--rest", "1.5", "--lead-rest", "4", "--fps", str(fps)],
         check=True, capture_output=True, env={**os.environ, "GLOG_minloglevel": "2"},
     )
@@ -87,10 +89,22 @@ def synth_clip(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str
 
 @pytest.fixture(scope="session")
 def recording(synth_clip: tuple[Path, dict[str, Any]]) -> Recording:
+    return record_clip(*synth_clip)
+
+
+@pytest.fixture(scope="session")
+def jawline_recording(tmp_path_factory: pytest.TempPathFactory) -> Recording:
+    """A jawline-definition clip (3 reps) through the real Face Landmarker: the starter routine's other
+    counted exercise (tests/web/test_day_rule.py)."""
+    return record_clip(*make_clip(tmp_path_factory.mktemp("jawline"), NEUTRAL_PHOTO,
+                                  exercise="jawline-definition"))
+
+
+def record_clip(clip: Path, truth: dict[str, Any]) -> Recording:
+    """What the real Face Landmarker sees in ``clip``, frame by frame."""
     from facefit.vision.landmarker import Landmarker, RunningMode
     from facefit.vision.sources import open_source
 
-    clip, truth = synth_clip
     rows = []
     with open_source(str(clip)) as source, Landmarker(RunningMode.VIDEO) as landmarker:
         for frame in source:

@@ -86,6 +86,8 @@ def test_dashboard_done_and_adherence_match_facefit_plan(
                                          routine_id="starter")
             practice.record_step(session=db, session_id=row.id, position=1, exercise_id="cheek-lifter",
                                  reps_target=10, reps_done=10, hold_s=50.0, duration_s=120.0)
+            practice.record_step(session=db, session_id=row.id, position=2, exercise_id="jawline-definition",
+                                 reps_target=8, reps_done=8, hold_s=40.0, duration_s=100.0)
             practice.finish_session(session=db, session_id=row.id, status="completed")
 
         after = _dashboard(page, base)

@@ -3,9 +3,13 @@
 Pure functions over the programme plan (``facefit.catalog.schedule.plan``) and what the store says
 was practised, so the numbers can be checked by hand on a made-up history. Definitions:
 
-- A day is *practised* when at least one session on it was completed, or was stopped by a safety
-  rule (pain, twitching...): stopping when told to is following the programme, not skipping it.
-  A session interrupted for any other reason does not count (its minutes still do).
+- A planned day is *practised* when its routine was done: every step of the routine that counts reps
+  (as filtered for the person's screening) has all its sets done that day, in any sessions at any door
+  (one terminal routine, or the browser's one session per exercise, or ``facefit coach`` exercise by
+  exercise). One exercise of a longer routine is practice (minutes, reps, volume) but not the day.
+  A day on which a safety rule (pain, twitching...) stopped a session also counts: stopping when told
+  to is following the programme, not skipping it. A rest day counts as practised anyway when some
+  routine was done in full (or stopped for safety).
 - Week adherence = min(days practised, days planned) / days planned: a catch-up on a rest day
   counts toward the week, but practising more than planned never lifts it above 100%.
 - The streak counts practised days in a row; a rest day does not break it, a missed planned day
@@ -26,7 +30,8 @@ FREQUENCY_TARGET = (5, 7)
 
 @dataclass(frozen=True)
 class PracticeDay:
-    """What the store holds for one calendar day."""
+    """What the store holds for one calendar day. ``routines_done``: the routines every counted step of
+    which had all its sets done that day (:func:`routines_covered`)."""
 
     sessions: int = 0
     completed: int = 0
@@ -34,10 +39,28 @@ class PracticeDay:
     reps: int = 0
     stopped: int = 0
     safety_stopped: int = 0
+    routines_done: frozenset[str] = frozenset()
+
+    def covers(self, routine_id: str | None) -> bool:
+        """This day's practice counts for a day planned with ``routine_id`` (None: a rest day, where
+        any routine done in full counts); a safety stop always counts."""
+        if self.safety_stopped > 0:
+            return True
+        return bool(self.routines_done) if routine_id is None else routine_id in self.routines_done
 
     @property
     def practised(self) -> bool:
-        return self.completed > 0 or self.safety_stopped > 0
+        """Some routine was done in full, or a safety rule stopped a session."""
+        return self.covers(None)
+
+
+def routines_covered(
+    sets_done: Mapping[str, int], requirements: Mapping[str, Mapping[str, int]]
+) -> frozenset[str]:
+    """The routines whose required sets (exercise id -> sets) are all among ``sets_done`` (exercise id ->
+    sets done that day). A routine with no required set (nothing counted) is never covered by chance."""
+    return frozenset(routine_id for routine_id, need in requirements.items()
+                     if need and all(sets_done.get(exercise, 0) >= sets for exercise, sets in need.items()))
 
 
 @dataclass(frozen=True)
@@ -54,6 +77,11 @@ class DayRecord:
     @property
     def planned(self) -> bool:
         return self.routine_id is not None
+
+    @property
+    def practised(self) -> bool:
+        """The day counts: its planned routine done (see the module docstring), or a rest day practised."""
+        return self.practice.covers(self.routine_id)
 
 
 @dataclass(frozen=True)
@@ -87,7 +115,7 @@ def day_records(
         done = practice.get(day.date, PracticeDay()) if day.date <= today else PracticeDay()
         if day.date > today:
             status = "future" if day.routine_id else "rest"
-        elif done.practised:
+        elif done.covers(day.routine_id):
             status = "done" if day.routine_id else "extra"
         elif day.routine_id is None:
             status = "rest"
@@ -109,11 +137,11 @@ def week_stats(records: Sequence[DayRecord], today: date) -> list[WeekStats]:
     for week, days in sorted(weeks.items()):
         if days[0].date > today:
             break
-        counted = [d for d in days if d.date < today or (d.date == today and d.practice.practised)]
+        counted = [d for d in days if d.date < today or (d.date == today and d.practised)]
         out.append(WeekStats(
             week=week, first=days[0].date, last=days[-1].date,
             planned=sum(1 for d in counted if d.planned),
-            practised=sum(1 for d in counted if d.practice.practised),
+            practised=sum(1 for d in counted if d.practised),
             done_as_planned=sum(1 for d in counted if d.status == "done"),
             extra=sum(1 for d in counted if d.status == "extra"),
             minutes=sum(d.practice.minutes for d in days if d.date <= today),
@@ -132,7 +160,7 @@ def streaks(records: Sequence[DayRecord]) -> Streaks:
     """Current and longest run of practised days; rest days and a not-yet-done today keep the run."""
     current = longest = 0
     for record in records:
-        if record.practice.practised:
+        if record.practised:
             current += 1
             longest = max(longest, current)
         elif record.status == "missed":

@@ -3,8 +3,9 @@
 One function, :func:`habit_figures`, so the web dashboard, ``facefit today`` and ``facefit plan`` can
 never disagree. Two rules live here rather than in each door:
 
-- *done* means practised (a session completed, or stopped by a safety rule); a day's status text such
-  as ``"today"`` (planned, not yet done) is not a verdict;
+- *done* means practised: every counted step of the day's routine has its sets done, at any doors, or
+  a safety rule stopped a session (``facefit.habits.adherence``); one exercise of a longer routine
+  is not the day. A day's status text such as ``"today"`` (planned, not yet done) is not a verdict;
 - adherence is unknown (``None``, shown as "-") until a planned day has passed or was practised:
   right after enrolling nothing was due, so neither 0% nor 100% would be true.
 """
@@ -48,7 +49,7 @@ class HabitFigures:
     @property
     def done_today(self) -> bool:
         record = self.today_record
-        return record is not None and record.practice.practised
+        return record is not None and record.practised
 
     @property
     def adherence_text(self) -> str:
@@ -61,8 +62,8 @@ class HabitFigures:
         if record is None:
             return "outside the programme"
         if record.planned:
-            return "done" if record.practice.practised else "to do"
-        return "rest day (practised anyway)" if record.practice.practised else "rest day"
+            return "done" if record.practised else "to do"
+        return "rest day (practised anyway)" if record.practised else "rest day"
 
     def to_dict(self) -> dict[str, Any]:
         """The ``facefit plan --json`` shape, plus ``today``; the dashboard API returns the same numbers."""

@@ -1,30 +1,36 @@
 """The habits stage's store edge: enrolment, the plan with what was done, lifestyle logging.
 
 Done means sessions in the store (the routine player and the coach write them); nothing here keeps
-a second count. Dates are the user's local calendar days.
+a second count. Dates are the user's local calendar days. A day's routine is done when the sets done
+that day cover it (:func:`routine_requirements`, ``facefit.habits.adherence``), whichever doors the
+sets came from.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
 
+from facefit.catalog.durations import resolve_routine
 from facefit.catalog.loader import Catalog, load_catalog
 from facefit.catalog.schedule import PlannedDay, plan
 from facefit.errors import FaceFitError, InputError
-from facefit.habits.adherence import DayRecord, PracticeDay, day_records
+from facefit.habits.adherence import DayRecord, PracticeDay, day_records, routines_covered
 from facefit.habits.ics import parse_clock
 from facefit.habits.lifestyle import LifestyleInputError, validate
 from facefit.safety.conditions import Level
 from facefit.safety.errors import NotScreenedError, SafetyBlockError
+from facefit.safety.routine_filter import filter_routine
+from facefit.safety.screening import Clearance
 from facefit.safety.service import acknowledge_consult, as_utc, current_clearance
 from facefit.store import safety_habits as db
 from facefit.store.models import PracticeSession
-from facefit.store.sessions import DEMO_SOURCE, KINDS, practice_seconds
+from facefit.store.sessions import DEMO_SOURCE, KINDS, finished_sets, practice_seconds
 
 MAX_DAYS_FROM_TODAY = timedelta(days=366)
 """How far from today a programme may start or a lifestyle day be logged: further is a typo, and once
@@ -111,16 +117,38 @@ def enrolment_plan(enrolment: EnrolmentView, catalog: Catalog | None = None) -> 
     return plan(enrolment.programme_id, enrolment.start_date, weekdays, catalog=catalog)
 
 
-def practice_by_day(
-    *, session: Session, profile_id: int, kinds: tuple[str, ...] = KINDS
-) -> dict[date, PracticeDay]:
-    """Per local day: sessions, completed sessions, minutes of exercise and reps done.
+def routine_requirements(catalog: Catalog, clearance: Clearance | None) -> dict[str, dict[str, int]]:
+    """For each routine, the sets that make it done: exercise id -> sets, over the steps that count reps,
+    of the routine as filtered for ``clearance`` (what ``start_practice`` lets the person run).
 
-    Camera-coached sessions count like routines (in the browser they are how the day's exercises are
-    done, and their minutes are facial work for the overtraining caps); ``facefit demo`` sessions, a
-    synthetic face exercising, do not.
+    Timed steps (skin prep, massage, tapping) are not required: the browser guides them with a timer
+    and records nothing, so requiring them would make a day done at one door and never at another.
+    """
+    out: dict[str, dict[str, int]] = {}
+    for routine in catalog.routines.values():
+        steps = filter_routine(routine, catalog.exercises, clearance).steps
+        kept = routine.model_copy(update={"steps": steps})
+        need: dict[str, int] = {}
+        for step in resolve_routine(kept, catalog):
+            if step.reps is not None:
+                need[step.exercise.id] = need.get(step.exercise.id, 0) + step.sets
+        out[routine.id] = need
+    return out
+
+
+def practice_by_day(
+    *, session: Session, profile_id: int, kinds: tuple[str, ...] = KINDS, catalog: Catalog | None = None
+) -> dict[date, PracticeDay]:
+    """Per local day: sessions, completed sessions, minutes of exercise, reps, and the routines done.
+
+    Camera-coached sessions count like routines (in the browser each exercise of a routine is its own
+    session, and their minutes are facial work for the overtraining caps); ``facefit demo`` sessions, a
+    synthetic face exercising, do not. A routine is done on a day when the sets done that day
+    (``store.sessions.finished_sets``, summed over the day's sessions) cover
+    :func:`routine_requirements` for the profile's current screening.
     """
     out: dict[date, PracticeDay] = {}
+    sets: dict[date, Counter[str]] = {}
     for row in db.list_practice_sessions(session=session, profile_id=profile_id):
         if row.kind not in kinds or row.source == DEMO_SOURCE:
             continue
@@ -135,7 +163,13 @@ def practice_by_day(
             safety_stopped=old.safety_stopped + (
                 row.status == "stopped" and any(e.kind == "safety" for e in row.events)),
         )
-    return out
+        sets.setdefault(day, Counter()).update(finished_sets(row))
+    if not out:
+        return out
+    need = routine_requirements(catalog or load_catalog(),
+                                current_clearance(session=session, profile_id=profile_id))
+    return {day: replace(practice, routines_done=routines_covered(sets[day], need))
+            for day, practice in out.items()}
 
 
 def session_minutes(row: PracticeSession) -> float:
@@ -149,7 +183,8 @@ def records(
     """The active enrolment and its day-by-day record as seen on ``today``."""
     enrolment = require_enrolment(session=session, profile_id=profile_id)
     return enrolment, day_records(enrolment_plan(enrolment, catalog),
-                                  practice_by_day(session=session, profile_id=profile_id), today)
+                                  practice_by_day(session=session, profile_id=profile_id, catalog=catalog),
+                                  today)
 
 
 def log_lifestyle(

@@ -251,7 +251,7 @@ def _volume(
     if today not in planned:
         return []
     week = [d for d in days if d.week == planned[today].week]
-    practice = practice_by_day(session=session, profile_id=profile_id)
+    practice = practice_by_day(session=session, profile_id=profile_id, catalog=catalog)
     found = volume_warnings(
         planned_today=planned[today].routine_id is not None,
         day_cap_min=max((d.planned_minutes for d in week), default=0.0),

@@ -271,7 +271,7 @@ def gather(store: Store, *, profile: str | None = None, profile_id: int | None =
         enrolment = current_enrolment(session=session, profile_id=profile_id)
         rows = db.list_practice_sessions(session=session, profile_id=profile_id)
         points = [_session_point(row) for row in rows]
-        practice = practice_by_day(session=session, profile_id=profile_id)
+        practice = practice_by_day(session=session, profile_id=profile_id, catalog=catalog)
         events = safety_events(session=session, profile_id=profile_id)
         life = lifestyle_days(session=session, profile_id=profile_id)
     starts = [p.day for p in points] + list(life) + ([enrolment.start_date] if enrolment else [])

@@ -7,6 +7,7 @@ Used by the routine player now and by the coaching stage (kind ``coach``) later.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -88,6 +89,16 @@ def practice_seconds(row: PracticeSession) -> float:
     The one definition of "minutes practised" shared by history, adherence and reports.
     """
     return sum(s.duration_s for s in row.steps if not s.skipped)
+
+
+def finished_sets(row: PracticeSession) -> Counter[str]:
+    """Sets done in a session, per exercise: step rows not skipped and, where reps were counted, with at
+    least one (a coached set that timed out with nothing seen is not a set done).
+
+    The one definition of "a set done" that decides whether a day's routine was practised
+    (``facefit.habits.service.practice_by_day``), whichever door wrote the rows.
+    """
+    return Counter(s.exercise_id for s in row.steps if not s.skipped and s.reps_done != 0)
 
 
 def get_session(*, session: Session, session_id: int) -> PracticeSession | None:

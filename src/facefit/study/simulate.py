@@ -356,9 +356,15 @@ def _practice(
     store: Store, person: _Person, start: datetime, end: datetime, rng: np.random.Generator
 ) -> None:
     """Coached sessions on a share of the arm's planned days (camera-verified adherence)."""
+    from facefit.catalog.loader import load_catalog
     from facefit.catalog.schedule import plan
+    from facefit.habits.service import routine_requirements
     from facefit.store.models import PracticeSession, SessionStep
 
+    # Every counted set of the day's routine, so a simulated practice day is a practised day
+    # (facefit.habits.adherence); 30 minutes in all.
+    need = routine_requirements(load_catalog(), None)["study-30"]
+    total_sets = sum(need.values())
     with store.transaction() as session:
         profile_id = _profile_id(session, person.name)
         rows = []
@@ -376,15 +382,18 @@ def _practice(
                 status="completed",
                 summary={},
             )
-            row.steps.append(
-                SessionStep(
-                    position=1,
-                    exercise_id="cheek-lifter",
-                    reps_done=10,
-                    duration_s=1800.0,
-                    completed_at=moment + timedelta(minutes=30),
-                )
-            )
+            for position, (exercise_id, sets) in enumerate(need.items(), start=1):
+                for set_index in range(1, sets + 1):
+                    row.steps.append(
+                        SessionStep(
+                            position=position,
+                            exercise_id=exercise_id,
+                            set_index=set_index,
+                            reps_done=10,
+                            duration_s=1800.0 / total_sets,
+                            completed_at=moment + timedelta(minutes=30),
+                        )
+                    )
             rows.append(row)
         session.add_all(rows)
 
