@@ -172,7 +172,11 @@ def sharpness(rgb: np.ndarray, landmarks: np.ndarray, ipd_px: float) -> float:
     grey = cv2.resize(
         grey, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA if factor < 1 else cv2.INTER_LINEAR
     )
-    mask = face_mask(landmarks, (width, height))[y0:y1, x0:x1].astype(np.uint8)
+    # The face oval filled in its box only, one pixel past the rounded corners unless the image ends
+    # there: a fill clips its last row and column as a fill of the whole image would.
+    mask = np.zeros((min(y1 + 1, height) - y0, min(x1 + 1, width) - x0), dtype=np.uint8)
+    cv2.fillPoly(mask, [px.round().astype(np.int32) - np.array([x0, y0], dtype=np.int32)], 1)
+    mask = mask[: y1 - y0, : x1 - x0]
     mask = cv2.resize(mask, (grey.shape[1], grey.shape[0]), interpolation=cv2.INTER_NEAREST)
     mask = cv2.erode(mask, np.ones((5, 5), np.uint8)).astype(bool)
     grey = grey.astype(np.float64)
@@ -268,6 +272,14 @@ def _same_face(seen: FaceObservation, mirror: FaceObservation) -> bool:
     return float(np.linalg.norm(nose_seen - nose_mirror)) < 0.5 * ipd
 
 
+def mirrored(rgb: np.ndarray) -> np.ndarray:
+    """The photo's mirror image, contiguous: ``rgb[:, ::-1]`` copied by OpenCV, ~4x faster than numpy
+    copies a reversed view of 3-byte pixels (2.6 vs 0.6 ms CPU for grace_hopper.jpg's 512x600)."""
+    import cv2
+
+    return cv2.flip(np.ascontiguousarray(rgb), 1)
+
+
 def measure_photo(
     rgb: np.ndarray, landmarker: Any, *, seen: FaceObservation | None = None
 ) -> PhotoMeasurement:
@@ -279,7 +291,7 @@ def measure_photo(
     the mirror image is run through the model."""
     if seen is None:
         seen = landmarker.detect(rgb)
-    mirror = landmarker.detect(np.ascontiguousarray(rgb[:, ::-1])) if seen.present else None
+    mirror = landmarker.detect(mirrored(rgb)) if seen.present else None
     if mirror is not None and not _same_face(seen, mirror):
         mirror = None
     return measure_observations(rgb, seen, mirror)
