@@ -15,6 +15,8 @@ is EXPERIMENTAL like the cheek projection.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from facefit.photos.landmarks import PupilFrame
@@ -28,10 +30,14 @@ def _mean(points: np.ndarray, indices: tuple[int, ...]) -> np.ndarray:
 
 
 def _direction(points: np.ndarray) -> np.ndarray:
-    """Unit direction of the least-squares line through ``points`` (N, 2), pointing from first to last."""
+    """Unit direction of the least-squares line through ``points`` (N, 2), pointing from first to last.
+
+    The principal axis of the points' 2x2 scatter matrix, in closed form (the first right singular
+    vector of the centred points, without an SVD call: this runs four times a photo)."""
     centred = points - points.mean(axis=0)
-    _, _, vt = np.linalg.svd(centred, full_matrices=False)
-    direction = vt[0]
+    (sxx, sxy), (_, syy) = (centred.T @ centred).tolist()
+    angle = 0.5 * math.atan2(2.0 * sxy, sxx - syy)
+    direction = np.array([math.cos(angle), math.sin(angle)])
     if float(direction @ (points[-1] - points[0])) < 0:
         direction = -direction
     return direction
