@@ -248,8 +248,12 @@ class CreaseMap:
         weight: (H, W) crease length in pixels each centre-line pixel stands for (see :func:`_centre_lines`).
         visible: (H, W) skin that is in the image and not hidden by hair, hats or frames.
         face: (H, W) inside the face contour of the photo's landmarks.
+        coverage: (H, W) uint8, bit 1 ``visible``, bit 2 ``in_image``, bit 4 ``face`` (one pass counts all).
+        lined: (H, W) ``creases`` on ``visible`` skin.
         to_frame: (2, 3) affine map from image pixels to the face frame.
         glasses: whether a glasses bridge was found across the nose.
+        placements: each landmark set's face-frame points and region polygons (the photo's first), as
+            the creases were traced: :func:`region_lines` reads the regions from them.
     """
 
     response: np.ndarray
@@ -259,8 +263,11 @@ class CreaseMap:
     visible: np.ndarray
     in_image: np.ndarray
     face: np.ndarray
+    coverage: np.ndarray
+    lined: np.ndarray
     to_frame: np.ndarray
     glasses: bool = False
+    placements: tuple[tuple[np.ndarray, dict[str, list[np.ndarray]]], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -394,15 +401,15 @@ def to_frame_points(landmarks: np.ndarray, image_size: tuple[int, int], matrix: 
 
 
 # ------------------------------------------------------------------------------------------ crease map
-def _valley_at(image: np.ndarray, sigma: float) -> tuple[np.ndarray, np.ndarray]:
-    """The scale-normalised dark-valley response at one Gaussian scale, and twice the angle of the
-    steepest curvature (radians, 0 to 2 pi)."""
+def _valley_at(image: np.ndarray, sigma: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The scale-normalised dark-valley response at one Gaussian scale, and the two Hessian terms whose
+    phase is twice the angle of the steepest curvature (``cv2.phase(diff, dxy2)``, 0 to 2 pi)."""
     import cv2
 
     blurred = cv2.GaussianBlur(image, (0, 0), sigma)
     dxx = cv2.Sobel(blurred, cv2.CV_32F, 2, 0, ksize=3)
     dyy = cv2.Sobel(blurred, cv2.CV_32F, 0, 2, ksize=3)
-    dxy2 = cv2.multiply(cv2.Sobel(blurred, cv2.CV_32F, 1, 1, ksize=3), 2.0)
+    dxy2 = cv2.Sobel(blurred, cv2.CV_32F, 1, 1, ksize=3, scale=2.0)  # a kernel x2: exactly 2 x dxy
     trace = cv2.add(dxx, dyy)
     diff = cv2.subtract(dxx, dyy)
     root = cv2.magnitude(diff, dxy2)
@@ -411,7 +418,7 @@ def _valley_at(image: np.ndarray, sigma: float) -> tuple[np.ndarray, np.ndarray]
     # exp of at most -30: no denormals (they are 20x slower) and e^-30 is 0 for any threshold
     exponent = cv2.max(cv2.multiply(cv2.multiply(ratio, ratio), -0.5 / BLOB_BETA**2), -30.0)
     response = cv2.multiply(cv2.multiply(across, cv2.exp(exponent)), sigma * sigma / (8.0 * PROFILE_PEAK))
-    return response, cv2.phase(diff, dxy2)
+    return response, diff, dxy2
 
 
 def _valley_response(norm: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -422,12 +429,15 @@ def _valley_response(norm: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     import cv2
 
     best = np.zeros_like(norm)
-    doubled = np.zeros_like(norm)  # twice the angle of steepest curvature at the best scale
+    best_diff = np.zeros_like(norm)  # the Hessian terms at the best scale: their phase, taken once,
+    best_dxy2 = np.zeros_like(norm)  # is twice the angle of steepest curvature there
     for sigma in SCALES_PX:
-        response, phase = _valley_at(norm, sigma)
+        response, diff, dxy2 = _valley_at(norm, sigma)
         better = response > best
         best = cv2.max(best, response)
-        np.copyto(doubled, phase, where=better)
+        np.copyto(best_diff, diff, where=better)
+        np.copyto(best_dxy2, dxy2, where=better)
+    doubled = cv2.phase(best_diff, best_dxy2)
     # the crease runs at right angles to its steepest curvature
     return best, (0.5 * doubled + 0.5 * np.pi).astype(np.float32)
 
@@ -537,14 +547,19 @@ def crease_map(rgb: np.ndarray, landmarks: np.ndarray, also: tuple[np.ndarray, .
     face = cv2.erode(face.astype(np.uint8), np.ones((5, 5), np.uint8)).astype(bool)
     visible = skin.astype(bool) & face
     placed = [points, *(to_frame_points(other, image_size, matrix) for other in also)]
-    regions = np.zeros_like(visible)
-    for placement in placed:  # one fill per polygon: a fill of overlapping polygons would XOR them
-        for polygons in region_polygons(placement).values():
-            for polygon in polygons:
-                regions |= _fill(size, [polygon])
-    weight = _centre_lines(response, angle, visible & regions, occluded)
+    placements = tuple((placement, region_polygons(placement)) for placement in placed)
+    regions = np.zeros((size[1], size[0]), dtype=np.uint8)
+    for _, polygons in placements:  # one fill per polygon: a fill of overlapping polygons would XOR them
+        for polygon in (polygon for shapes in polygons.values() for polygon in shapes):
+            cv2.fillPoly(regions, [np.round(polygon * 4).astype(np.int32)], 1, cv2.LINE_8, 2)
+    weight = _centre_lines(response, angle, visible & regions.astype(bool), occluded)
     glasses = _glasses(response, angle, occluded, points)
-    return CreaseMap(response, angle, weight > 0, weight, visible, in_image, face, matrix, glasses)
+    creases = weight > 0
+    coverage = (visible * np.uint8(1)) | (in_image * np.uint8(2)) | (face * np.uint8(4))
+    return CreaseMap(
+        response, angle, creases, weight, visible, in_image, face, coverage, creases & visible, matrix,
+        glasses, placements,
+    )
 
 
 def _skin_average(grey: np.ndarray, weight: np.ndarray, sigma: float) -> np.ndarray:
@@ -623,53 +638,81 @@ def _glasses(response: np.ndarray, angle: np.ndarray, hidden: np.ndarray, points
 
 
 # ---------------------------------------------------------------------------------------------- regions
+def _rows_moved(*parts: tuple[tuple[int, ...], float]) -> tuple[np.ndarray, np.ndarray]:
+    """A polygon's rows taken from landmarks: their indices and how far down (IPD) each is moved."""
+    return (
+        np.array([i for indices, _ in parts for i in indices], dtype=np.intp),
+        np.array([dv for indices, dv in parts for _ in indices], dtype=np.float64),
+    )
+
+
+_FOREHEAD_ROWS = _rows_moved(
+    (mesh.BROW_TOP_R, -0.10), (mesh.BROW_TOP_L[::-1], -0.10), (mesh.FOREHEAD_TOP_EDGE[::-1], 0.15)
+)
+"""The forehead: the brows' upper edges raised 0.1 IPD, closed along the mesh's top edge 0.15 IPD lower."""
+_UNDER_EYE_ROWS = {
+    side: _rows_moved((lid, 0.09), (lid[::-1], 0.32))
+    for side, lid in (("r", mesh.LOWER_LID_R), ("l", mesh.LOWER_LID_L))
+}
+"""Under each eye: a band 0.09 to 0.32 IPD below the lower lid."""
+_GLABELLA_ANCHORS = [
+    mesh.BROW_TOP_R[-1], mesh.BROW_TOP_L[-1], mesh.BROW_LOWER_R[-1], mesh.BROW_LOWER_L[-1], mesh.NOSE_BRIDGE
+]
+_SIDE_ANCHORS = {
+    "r": [mesh.CANTHUS_OUTER_R, mesh.MOUTH_CORNER_R],
+    "l": [mesh.CANTHUS_OUTER_L, mesh.MOUTH_CORNER_L],
+}
+
+
 def region_polygons(points: np.ndarray) -> dict[str, list[np.ndarray]]:
-    """Each region's polygon(s) in face-frame pixels, from one landmark set (its own sides and axes)."""
+    """Each region's polygon(s) in face-frame pixels, from one landmark set (its own sides and axes).
+
+    Built in pupil-line units, then mapped to pixels in one step (it runs five times a photo)."""
     axes = _Axes.of(points)
     uv = axes.uv(points)
 
-    def moved(indices: tuple[int, ...], dv: float) -> np.ndarray:
-        out = uv[list(indices)].copy()
+    def moved(rows: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+        indices, dv = rows
+        out = uv[indices]
         out[:, 1] += dv
         return out
 
-    shapes: dict[str, list[np.ndarray]] = {}
-    brow_line = np.concatenate([moved(mesh.BROW_TOP_R, -0.10), moved(mesh.BROW_TOP_L[::-1], -0.10)])
-    shapes["forehead"] = [np.concatenate([brow_line, moved(mesh.FOREHEAD_TOP_EDGE[::-1], 0.15)])]
-    inner_r, inner_l = uv[mesh.BROW_TOP_R[-1]], uv[mesh.BROW_TOP_L[-1]]
-    bottom = uv[mesh.NOSE_BRIDGE, 1] - 0.02
-    shapes["glabella"] = [
-        np.array(
-            [
-                [inner_r[0] + 0.05, inner_r[1] - 0.10],
-                [inner_l[0] - 0.05, inner_l[1] - 0.10],
-                [uv[mesh.BROW_LOWER_L[-1], 0] - 0.05, bottom],
-                [uv[mesh.BROW_LOWER_R[-1], 0] + 0.05, bottom],
-            ]
-        )
+    # The corners of the four-sided regions, in plain floats (numpy scalars cost ~1 us per operation).
+    inner_r, inner_l, lower_r, lower_l, bridge = uv[_GLABELLA_ANCHORS].tolist()
+    bottom = bridge[1] - 0.02
+    glabella = [
+        [inner_r[0] + 0.05, inner_r[1] - 0.10],
+        [inner_l[0] - 0.05, inner_l[1] - 0.10],
+        [lower_l[0] - 0.05, bottom],
+        [lower_r[0] + 0.05, bottom],
     ]
+    shapes: dict[str, list[np.ndarray | list[list[float]]]] = {
+        "forehead": [moved(_FOREHEAD_ROWS)],
+        "glabella": [glabella],
+    }
     shapes["under_eye"] = []
     for side, out in (("r", -1.0), ("l", 1.0)):
-        corner = uv[mesh.CANTHUS_OUTER_R if side == "r" else mesh.CANTHUS_OUTER_L]
+        corner, mouth = uv[_SIDE_ANCHORS[side]].tolist()
         near, far = corner[0] + out * 0.06, corner[0] + out * 0.34
         shapes[f"crows_feet_{side}"] = [
-            np.array(
-                [
-                    [near, corner[1] - 0.20],
-                    [far, corner[1] - 0.20],
-                    [far, corner[1] + 0.20],
-                    [near, corner[1] + 0.20],
-                ]
-            )
+            [
+                [near, corner[1] - 0.20],
+                [far, corner[1] - 0.20],
+                [far, corner[1] + 0.20],
+                [near, corner[1] + 0.20],
+            ]
         ]
-        lid = mesh.LOWER_LID_R if side == "r" else mesh.LOWER_LID_L
-        shapes["under_eye"].append(np.concatenate([moved(lid, 0.09), moved(lid[::-1], 0.32)]))
-        ala = uv[list(mesh.ALA_R if side == "r" else mesh.ALA_L)].mean(axis=0) + np.array([out * 0.06, 0.08])
-        mouth = uv[mesh.MOUTH_CORNER_R if side == "r" else mesh.MOUTH_CORNER_L]
-        shapes[f"nasolabial_{side}"] = [_band(ala, mouth + np.array([out * 0.10, 0.02]), 0.14)]
-        start = mouth + np.array([out * 0.03, 0.07])
-        shapes[f"marionette_{side}"] = [_band(start, start + np.array([out * 0.06, 0.38]), 0.10)]
-    return {name: [axes.px(p) for p in polygons] for name, polygons in shapes.items()}
+        shapes["under_eye"].append(moved(_UNDER_EYE_ROWS[side]))
+        alae = uv[list(mesh.ALA_R if side == "r" else mesh.ALA_L)].tolist()
+        ala = [sum(p[0] for p in alae) / len(alae) + out * 0.06, sum(p[1] for p in alae) / len(alae) + 0.08]
+        shapes[f"nasolabial_{side}"] = [_band(ala, [mouth[0] + out * 0.10, mouth[1] + 0.02], 0.14)]
+        start = [mouth[0] + out * 0.03, mouth[1] + 0.07]
+        shapes[f"marionette_{side}"] = [_band(start, [start[0] + out * 0.06, start[1] + 0.38], 0.10)]
+    flat = [polygon for polygons in shapes.values() for polygon in polygons]
+    pixels = axes.px(np.concatenate([np.asarray(polygon, dtype=np.float64) for polygon in flat]))
+    ends = np.cumsum([len(polygon) for polygon in flat]).tolist()
+    pieces = iter(pixels[begin:end] for begin, end in zip([0, *ends[:-1]], ends, strict=True))
+    return {name: [next(pieces) for _ in polygons] for name, polygons in shapes.items()}
 
 
 FEATURE_OUTLINES: dict[str, tuple[tuple[int, ...], bool]] = {
@@ -689,10 +732,17 @@ def feature_outlines(points: np.ndarray) -> dict[str, tuple[np.ndarray, bool]]:
     return {name: (points[list(indices)], closed) for name, (indices, closed) in FEATURE_OUTLINES.items()}
 
 
-def _band(start: np.ndarray, end: np.ndarray, half_width: float) -> np.ndarray:
-    direction = (end - start) / np.linalg.norm(end - start)
-    normal = np.array([-direction[1], direction[0]]) * half_width
-    return np.array([start + normal, end + normal, end - normal, start - normal])
+def _band(start: list[float], end: list[float], half_width: float) -> list[list[float]]:
+    """The four corners of a band ``half_width`` either side of the segment from ``start`` to ``end``."""
+    dx, dy = end[0] - start[0], end[1] - start[1]
+    length = math.sqrt(dx * dx + dy * dy)
+    nx, ny = -(dy / length) * half_width, (dx / length) * half_width
+    return [
+        [start[0] + nx, start[1] + ny],
+        [end[0] + nx, end[1] + ny],
+        [end[0] - nx, end[1] - ny],
+        [start[0] - nx, start[1] - ny],
+    ]
 
 
 def _axis_angle(region: LineRegion, axes: _Axes, points: np.ndarray) -> float | None:
@@ -708,10 +758,13 @@ def _axis_angle(region: LineRegion, axes: _Axes, points: np.ndarray) -> float | 
     return math.atan2(float(vector[1]), float(vector[0]))
 
 
-def region_lines(cmap: CreaseMap, points: np.ndarray) -> dict[str, RegionLines]:
-    """Every region's reading on ``cmap``, placed by one landmark set (face-frame pixels) as labelled."""
+def region_lines(
+    cmap: CreaseMap, points: np.ndarray, polygons: dict[str, list[np.ndarray]] | None = None
+) -> dict[str, RegionLines]:
+    """Every region's reading on ``cmap``, placed by one landmark set (face-frame pixels) as labelled
+    (``polygons``: its :func:`region_polygons`, when the caller has them)."""
     axes = _Axes.of(points)
-    polygons = region_polygons(points)
+    polygons = region_polygons(points) if polygons is None else polygons
     height, width = cmap.response.shape
     out: dict[str, RegionLines] = {}
     for region in LINE_REGIONS:
@@ -722,7 +775,7 @@ def region_lines(cmap: CreaseMap, points: np.ndarray) -> dict[str, RegionLines]:
         mask = (
             _fill((int(x1 - x0), int(y1 - y0)), [p - [x0, y0] for p in polygons[region.name]])
             if (x1 > x0 and y1 > y0)
-            else np.zeros((0, 0), dtype=bool)
+            else np.zeros((max(int(y1 - y0), 0), max(int(x1 - x0), 0)), dtype=bool)
         )
         area = _polygon_area(polygons[region.name])
         reading = _read_region(region, mask, area, cmap, box, _axis_angle(region, axes, points))
@@ -750,17 +803,19 @@ def _read_region(
     """One region's density and depth, or why it cannot be measured."""
     if area < 1.0:
         return RegionLines(region.name, reason=f"{region.where} is not in the photo")
-    visible_mask = mask & cmap.visible[box]
-    visible = min(float(visible_mask.sum()) / area, 1.0)
+    # pixel counts by kind in one pass: bit 1 visible skin, bit 2 in the image, bit 4 in the face contour
+    counts = np.bincount(cmap.coverage[box][mask], minlength=8)
+    visible_px = float(counts[1::2].sum())
+    visible = min(visible_px / area, 1.0)
     if cmap.glasses and region.name in EYE_REGIONS:
         return RegionLines(
             region.name, visible=visible, reason=f"glasses frames and lenses over {region.where}"
         )
-    if float((mask & cmap.in_image[box]).sum()) / area < MIN_VISIBLE:
+    if float(counts[[2, 3, 6, 7]].sum()) / area < MIN_VISIBLE:
         return RegionLines(
             region.name, visible=visible, reason=f"the photo does not show {region.where} (cropped)"
         )
-    if float((mask & cmap.face[box]).sum()) / area < MIN_VISIBLE:
+    if float(counts[4:].sum()) / area < MIN_VISIBLE:
         return RegionLines(
             region.name, visible=visible, reason=f"{region.where} is turned away from the camera"
         )
@@ -770,15 +825,15 @@ def _read_region(
             visible=visible,
             reason=f"{region.covered_by} cover {100 * (1 - visible):.0f}% of {region.where}",
         )
-    weight = cmap.weight[box]
-    lines = visible_mask & (weight > 0)
+    ys, xs = np.nonzero(mask & cmap.lined[box])  # crease centre pixels on visible skin (a few % of it)
     if axis_angle is not None:
         limit = math.sin(math.radians(region.tolerance_deg))
-        lines &= np.abs(np.sin(cmap.line_angle[box] - axis_angle)) <= limit
-    weights = weight[lines]
+        keep = np.abs(np.sin(cmap.line_angle[box][ys, xs] - axis_angle)) <= limit
+        ys, xs = ys[keep], xs[keep]
+    weights = cmap.weight[box][ys, xs]
     total = float(weights.sum())
-    density = (total / WORK_IPD_PX) / (float(visible_mask.sum()) / WORK_IPD_PX**2)
-    depth = float((cmap.response[box][lines] * weights).sum()) / (total + DEPTH_PRIOR_IPD * WORK_IPD_PX)
+    density = (total / WORK_IPD_PX) / (visible_px / WORK_IPD_PX**2)
+    depth = float((cmap.response[box][ys, xs] * weights).sum()) / (total + DEPTH_PRIOR_IPD * WORK_IPD_PX)
     return RegionLines(region.name, density, depth, visible)
 
 
@@ -823,8 +878,8 @@ def measure_lines(rgb: np.ndarray, seen: np.ndarray, mirror: np.ndarray | None =
         flipped = np.array(mirror[:, :2], dtype=np.float64, copy=True)
         flipped[:, 0] = 1.0 - flipped[:, 0]
     cmap = crease_map(rgb, seen, () if flipped is None else (flipped,))
-    readings = region_lines(cmap, to_frame_points(seen, image_size, cmap.to_frame))
+    readings = region_lines(cmap, *cmap.placements[0])
     if flipped is not None:
-        other = region_lines(cmap, to_frame_points(flipped, image_size, cmap.to_frame))
+        other = region_lines(cmap, *cmap.placements[1])
         readings = {name: _average(readings[name], other[_swap_side(name)]) for name in LINE_REGION_NAMES}
     return LineMeasurement(readings, cmap.glasses)
