@@ -15,8 +15,11 @@ lifted the smile's hold-vs-rest contrast (d') by 10-270% and cut a brow press's 
 false brow rep at 15 deg of yaw), while the image plane loses nothing on the brows at those poses.
 Without a transform every signal is measured in the image plane.
 
-Only the ~45 landmarks the signals use are gathered, so a frame costs microseconds next to the
-landmarker's ~12 ms.
+Every geometry signal is a difference of landmark points (or of region means), so the pupil midpoint
+cancels and each signal is one fixed linear combination of the ~45 landmarks the signals use. A batch
+therefore gathers those landmarks, forms the 15 difference vectors the signals need in one matrix
+product, and rotates and projects only those vectors (not every landmark): microseconds a frame in a
+batch (bench/bench_signals.py), next to the landmarker's ~12 ms.
 
 The batch function is the implementation; the per-frame functions are thin wrappers kept because the
 web app receives one frame of landmarks at a time from the browser.
@@ -33,21 +36,64 @@ from facefit.vision.pose import image_rotation, pose_angles
 
 K = len(SIGNAL_NAMES)
 
-_USED = sorted(
-    {mesh.PUPIL_R, mesh.PUPIL_L, *mesh.CANTHI_R, *mesh.CANTHI_L, *mesh.BROW_R, *mesh.BROW_L,
-     mesh.LID_LOWER_R, mesh.LID_UPPER_R, mesh.LID_LOWER_L, mesh.LID_UPPER_L, mesh.MOUTH_CORNER_R,
-     mesh.MOUTH_CORNER_L, mesh.LIP_INNER_UPPER, mesh.LIP_INNER_LOWER, mesh.LIP_OUTER_UPPER,
-     mesh.LIP_OUTER_LOWER, mesh.CHIN, mesh.NOSE_BASE, mesh.NOSE_BRIDGE}
-)
+# Each difference vector the signals are made of: mean of the first points minus mean of the second.
+# Face-frame ones are rotated into the face's own frame when the head transform is known; the brows'
+# stay in the image (module docstring). Each set starts with the pupil line (left minus right pupil).
+_FACE_DIFFERENCES: dict[str, tuple[tuple[int, ...], tuple[int, ...]]] = {
+    "pupils": ((mesh.PUPIL_L,), (mesh.PUPIL_R,)),
+    "eye_aperture_r": ((mesh.LID_LOWER_R,), (mesh.LID_UPPER_R,)),
+    "eye_aperture_l": ((mesh.LID_LOWER_L,), (mesh.LID_UPPER_L,)),
+    "mouth_corner_lift_r": ((mesh.LIP_INNER_UPPER, mesh.LIP_INNER_LOWER), (mesh.MOUTH_CORNER_R,)),
+    "mouth_corner_lift_l": ((mesh.LIP_INNER_UPPER, mesh.LIP_INNER_LOWER), (mesh.MOUTH_CORNER_L,)),
+    "mouth_opening": ((mesh.LIP_INNER_LOWER,), (mesh.LIP_INNER_UPPER,)),
+    "jaw_opening": ((mesh.CHIN,), (mesh.NOSE_BASE,)),  # also the chin vector of jaw_forward
+    "mouth_width": ((mesh.MOUTH_CORNER_L,), (mesh.MOUTH_CORNER_R,)),
+    "lip_height": ((mesh.LIP_OUTER_LOWER,), (mesh.LIP_OUTER_UPPER,)),
+    "nose_up": ((mesh.NOSE_BRIDGE,), (mesh.NOSE_BASE,)),
+}
+_IMAGE_DIFFERENCES: dict[str, tuple[tuple[int, ...], tuple[int, ...]]] = {
+    "pupils": ((mesh.PUPIL_L,), (mesh.PUPIL_R,)),
+    "brow_height_r": ((mesh.PUPIL_R,), mesh.BROW_UPPER_R),
+    "brow_height_l": ((mesh.PUPIL_L,), mesh.BROW_UPPER_L),
+    "brow_lift_r": (mesh.CANTHI_R, mesh.BROW_R),
+    "brow_lift_l": (mesh.CANTHI_L, mesh.BROW_L),
+}
+_FACE_DOWN = ("eye_aperture_r", "eye_aperture_l", "mouth_corner_lift_r", "mouth_corner_lift_l",
+              "mouth_opening", "jaw_opening")
+"""Face-frame signals that are their difference's component down the face (rows 1..6 of the set)."""
+_IMAGE_DOWN = ("brow_height_r", "brow_height_l", "brow_lift_r", "brow_lift_l")
+
+_USED = sorted({p for d in (_FACE_DIFFERENCES, _IMAGE_DIFFERENCES) for pair in d.values() for ps in pair
+                for p in ps})
 USED_LANDMARKS: tuple[int, ...] = tuple(_USED)
 """The only landmark indices the signals read (the web app sends just these from the browser)."""
 _COL = {landmark: i for i, landmark in enumerate(_USED)}
 _BS_START = SIGNAL_INDEX[f"bs_{BLENDSHAPE_NAMES[1]}"]
-_PUPIL_R, _PUPIL_L = _COL[mesh.PUPIL_R], _COL[mesh.PUPIL_L]
 
 
-def _cols(*landmarks: int) -> list[int]:
-    return [_COL[i] for i in landmarks]
+def _weights(differences: dict[str, tuple[tuple[int, ...], tuple[int, ...]]]) -> np.ndarray:
+    """(U, M) weights over the gathered landmarks, one column per difference: +1/n on the first points,
+    -1/n on the second (each column sums to zero, so the origin of the coordinates cancels)."""
+    w = np.zeros((len(_USED), len(differences)))
+    for j, (plus, minus) in enumerate(differences.values()):
+        for points, sign in ((plus, 1.0), (minus, -1.0)):
+            for p in points:
+                w[_COL[p], j] += sign / len(points)
+    return w
+
+
+_N_FACE = len(_FACE_DIFFERENCES)
+_WEIGHTS = np.ascontiguousarray(np.hstack([_weights(_FACE_DIFFERENCES), _weights(_IMAGE_DIFFERENCES)]))
+_BLOCK = 128
+"""Frames per matrix product in :func:`_differences`: 3 * 128 * U * M stays under the 262144
+multiply-adds below which OpenBLAS does not start threads."""
+_GATHER = np.array([3 * p + axis for axis in range(3) for p in _USED], dtype=np.intp)
+"""Columns of a frame's flattened (478 * 3) landmarks: every used landmark's x, then y, then z."""
+_ROW = {name: i for i, name in enumerate(_FACE_DIFFERENCES)}
+_FACE_DOWN_COLS = np.array([SIGNAL_INDEX[name] for name in _FACE_DOWN], dtype=np.intp)
+_IMAGE_DOWN_COLS = np.array([SIGNAL_INDEX[name] for name in _IMAGE_DOWN], dtype=np.intp)
+assert list(_FACE_DIFFERENCES)[1 : 1 + len(_FACE_DOWN)] == list(_FACE_DOWN)
+assert list(_IMAGE_DIFFERENCES)[1:] == list(_IMAGE_DOWN)
 
 
 def pupil_axes(
@@ -57,15 +103,26 @@ def pupil_axes(
     the pupils' midpoint, and the IPD (N,) in pixels. ``right``/``left`` are the (N, 2) pupils; "across"
     runs from the right pupil to the left one, "down" is that axis turned +90 deg in image axes, so roll
     and distance cancel. A zero IPD divides by 1 (the caller marks such rows as no face)."""
-    delta = left - right
+    ex, ipd, ipd_safe = _pupil_line(left - right)
+    across, down = _project(xy - ((right + left) / 2)[:, None, :], ex, ipd_safe)
+    return across, down, ipd
+
+
+def _pupil_line(delta: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(N, >=2) left-minus-right pupil vectors -> the unit "across" axis (N, 2) in x, y, the IPD (N,) and
+    the IPD with zeros replaced by 1 (to divide by)."""
     ipd = np.hypot(delta[:, 0], delta[:, 1])
     ipd_safe = np.where(ipd > 0, ipd, 1.0)
-    ex = delta / ipd_safe[:, None]
-    ey = np.stack([-ex[:, 1], ex[:, 0]], axis=-1)
-    rel = xy - ((right + left) / 2)[:, None, :]
-    across = np.einsum("nuk,nk->nu", rel, ex) / ipd_safe[:, None]
-    down = np.einsum("nuk,nk->nu", rel, ey) / ipd_safe[:, None]
-    return across, down, ipd
+    return delta[:, :2] / ipd_safe[:, None], ipd, ipd_safe
+
+
+def _project(vectors: np.ndarray, ex: np.ndarray, ipd_safe: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(N, M, >=2) vectors -> their (N, M) components across (along ``ex``) and down (``ex`` turned +90
+    deg in image axes), in IPD units."""
+    x, y = vectors[..., 0], vectors[..., 1]
+    ex0, ex1 = ex[:, 0:1], ex[:, 1:2]
+    scale = ipd_safe[:, None]
+    return (x * ex0 + y * ex1) / scale, (x * -ex1 + y * ex0) / scale
 
 
 def signals_batch(
@@ -88,41 +145,28 @@ def signals_batch(
         raise ValueError(f"image_size: expected positive (width, height) or (N, 2), got {size.tolist()}")
     out = np.full((n, K), np.nan)
 
-    scale = np.stack([size[:, 0], size[:, 1], size[:, 0]], axis=-1)[:, None, :]
-    pts = lm[:, _USED, :] * scale  # (N, U, 3) pixels
+    diffs = _differences(lm)
+    diffs *= np.stack([size[:, 0], size[:, 1], size[:, 0]], axis=-1)[:, :, None]  # pixels: x*w, y*h, z*w
+    present = np.isfinite(diffs).all(axis=(1, 2))  # every used landmark weighs in some difference
     tf = None if transforms is None else np.asarray(transforms, dtype=np.float64).reshape(n, 4, 4)
-    face = pts if tf is None else face_frame(pts, tf)
-    ux, uy, ipd = pupil_axes(face[:, :, :2], face[:, _PUPIL_R, :2], face[:, _PUPIL_L, :2])
-    present = np.isfinite(face).all(axis=(1, 2)) & (ipd > 0)
+    face = diffs[:, :, :_N_FACE].transpose(0, 2, 1)  # (N, M, 3)
+    if tf is not None:
+        face = face_frame(face, tf)
+    ex, ipd, ipd_safe = _pupil_line(face[:, 0])
+    across, down = _project(face, ex, ipd_safe)
+    present &= ipd > 0
     # Brows in the image's pupil-line axes (module docstring: the rotation's jitter outweighs the pose).
-    by = uy if tf is None else pupil_axes(pts[:, :, :2], pts[:, _PUPIL_R, :2], pts[:, _PUPIL_L, :2])[1]
+    image = diffs[:, :, _N_FACE:].transpose(0, 2, 1)
+    image_ex, _, image_ipd_safe = _pupil_line(image[:, 0])
+    out[:, _IMAGE_DOWN_COLS] = _project(image, image_ex, image_ipd_safe)[1][:, 1:]
 
-    def y(i: int) -> np.ndarray:
-        return uy[:, _COL[i]]
-
-    def mean_y(points: tuple[int, ...]) -> np.ndarray:
-        return uy[:, _cols(*points)].mean(axis=1)
-
-    def brow_y(points: tuple[int, ...]) -> np.ndarray:
-        return by[:, _cols(*points)].mean(axis=1)
-
-    out[:, SIGNAL_INDEX["brow_height_r"]] = brow_y((mesh.PUPIL_R,)) - brow_y(mesh.BROW_UPPER_R)
-    out[:, SIGNAL_INDEX["brow_height_l"]] = brow_y((mesh.PUPIL_L,)) - brow_y(mesh.BROW_UPPER_L)
-    out[:, SIGNAL_INDEX["brow_lift_r"]] = brow_y(mesh.CANTHI_R) - brow_y(mesh.BROW_R)
-    out[:, SIGNAL_INDEX["brow_lift_l"]] = brow_y(mesh.CANTHI_L) - brow_y(mesh.BROW_L)
-    out[:, SIGNAL_INDEX["eye_aperture_r"]] = y(mesh.LID_LOWER_R) - y(mesh.LID_UPPER_R)
-    out[:, SIGNAL_INDEX["eye_aperture_l"]] = y(mesh.LID_LOWER_L) - y(mesh.LID_UPPER_L)
-    lip_mid = (y(mesh.LIP_INNER_UPPER) + y(mesh.LIP_INNER_LOWER)) / 2
-    out[:, SIGNAL_INDEX["mouth_corner_lift_r"]] = lip_mid - y(mesh.MOUTH_CORNER_R)
-    out[:, SIGNAL_INDEX["mouth_corner_lift_l"]] = lip_mid - y(mesh.MOUTH_CORNER_L)
-    out[:, SIGNAL_INDEX["mouth_opening"]] = y(mesh.LIP_INNER_LOWER) - y(mesh.LIP_INNER_UPPER)
-    corner_l, corner_r = _COL[mesh.MOUTH_CORNER_L], _COL[mesh.MOUTH_CORNER_R]
-    width = np.hypot(ux[:, corner_l] - ux[:, corner_r], uy[:, corner_l] - uy[:, corner_r])
+    out[:, _FACE_DOWN_COLS] = down[:, 1 : 1 + len(_FACE_DOWN)]
+    width = np.hypot(across[:, _ROW["mouth_width"]], down[:, _ROW["mouth_width"]])
     out[:, SIGNAL_INDEX["mouth_width"]] = width
     with np.errstate(divide="ignore", invalid="ignore"):
-        out[:, SIGNAL_INDEX["mouth_roundness"]] = (y(mesh.LIP_OUTER_LOWER) - y(mesh.LIP_OUTER_UPPER)) / width
-    out[:, SIGNAL_INDEX["jaw_opening"]] = y(mesh.CHIN) - y(mesh.NOSE_BASE)
-    out[:, SIGNAL_INDEX["jaw_forward"]] = _jaw_forward(face)
+        out[:, SIGNAL_INDEX["mouth_roundness"]] = down[:, _ROW["lip_height"]] / width
+    out[:, SIGNAL_INDEX["jaw_forward"]] = _jaw_forward(
+        face[:, _ROW["pupils"]], face[:, _ROW["nose_up"]], face[:, _ROW["jaw_opening"]])
     out[:, SIGNAL_INDEX["scale"]] = ipd / size[:, 0]
 
     if tf is not None:
@@ -132,9 +176,26 @@ def signals_batch(
         bs = np.asarray(blendshapes, dtype=np.float64).reshape(n, N_BLENDSHAPES)
         out[:, _BS_START : _BS_START + N_BLENDSHAPES - 1] = bs[:, 1:]
 
-    out[~present, :] = np.nan
+    if not present.all():
+        out[~present, :] = np.nan
     out[:, SIGNAL_INDEX["face_present"]] = present.astype(np.float64)
     return out
+
+
+def _differences(lm: np.ndarray) -> np.ndarray:
+    """(N, 478, 3) landmarks -> (N, 3, M) difference vectors (x, y, z rows; columns as ``_WEIGHTS``).
+
+    One matrix product per block of ``_BLOCK`` frames: (3 * frames, U) @ (U, M). OpenBLAS runs a product
+    that small on the calling thread; a whole clip's product at once is split over threads, which on a
+    busy 2-core machine made it ~30x slower (5.3 vs 0.18 us a frame, bench/bench_signals.py's frames).
+    """
+    n = lm.shape[0]
+    gathered = lm.reshape(n, 3 * N_LANDMARKS)[:, _GATHER].reshape(3 * n, len(_USED))
+    diffs = np.empty((3 * n, _WEIGHTS.shape[1]))
+    with np.errstate(invalid="ignore"):  # an infinite landmark times a zero weight: the row is no face
+        for start in range(0, 3 * n, 3 * _BLOCK):
+            np.matmul(gathered[start : start + 3 * _BLOCK], _WEIGHTS, out=diffs[start : start + 3 * _BLOCK])
+    return diffs.reshape(n, 3, _WEIGHTS.shape[1])
 
 
 def face_frame(pts: np.ndarray, transforms: np.ndarray) -> np.ndarray:
@@ -150,13 +211,13 @@ def face_frame(pts: np.ndarray, transforms: np.ndarray) -> np.ndarray:
     ok = np.isfinite(rotation).all(axis=(1, 2))
     if not ok.all():
         rotation = np.where(ok[:, None, None], rotation, np.eye(3))
-    return np.einsum("nuk,nkj->nuj", pts, rotation)
+    with np.errstate(invalid="ignore"):  # an infinite point gives NaN (its row is no face)
+        return np.matmul(pts, rotation)
 
 
-def _jaw_forward(pts: np.ndarray) -> np.ndarray:
-    """Chin depth in front of the nose base along the upper-face normal, in 3-D IPD units."""
-    across = pts[:, _COL[mesh.PUPIL_L]] - pts[:, _COL[mesh.PUPIL_R]]
-    up = pts[:, _COL[mesh.NOSE_BRIDGE]] - pts[:, _COL[mesh.NOSE_BASE]]
+def _jaw_forward(across: np.ndarray, up: np.ndarray, chin: np.ndarray) -> np.ndarray:
+    """Chin depth in front of the nose base along the upper-face normal, in 3-D IPD units, from the (N, 3)
+    pupil line (left minus right pupil), nose base to bridge and nose base to chin."""
     normal = _cross(up, across)
     norm = np.linalg.norm(normal, axis=-1)
     ipd3 = np.linalg.norm(across, axis=-1)
@@ -164,7 +225,6 @@ def _jaw_forward(pts: np.ndarray) -> np.ndarray:
         normal = normal / norm[:, None]
         toward_camera = -normal
         sign = np.where(toward_camera[:, 2] < 0, 1.0, -1.0)  # camera looks down +z; nearer = smaller z
-        chin = pts[:, _COL[mesh.CHIN]] - pts[:, _COL[mesh.NOSE_BASE]]
         return sign * np.einsum("nk,nk->n", chin, toward_camera) / ipd3
 
 
