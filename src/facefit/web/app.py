@@ -11,10 +11,12 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request, status
+from fastapi import FastAPI, Request, Response, status
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from facefit.errors import FaceFitError, InputError, ModelNotFoundError
@@ -74,6 +76,16 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     async def _invalid(_request: Request, error: RequestValidationError) -> JSONResponse:
         return JSONResponse({"detail": _describe_validation(error)},
                             status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, error: StarletteHTTPException) -> Response:
+        # FastAPI answers a body its JSON parser cannot read with "There was an error parsing the body";
+        # a body nested past Python's recursion limit (a few KB of '[') is that, and worth naming.
+        if isinstance(error.__cause__, RecursionError):
+            return JSONResponse({"detail": "request body is not valid JSON: it is nested far deeper than any "
+                                           "FaceFit request; nothing was done"},
+                                status_code=status.HTTP_400_BAD_REQUEST)
+        return await http_exception_handler(request, error)
 
     @app.exception_handler(FaceFitError)
     async def _user_error(_request: Request, error: FaceFitError) -> JSONResponse:

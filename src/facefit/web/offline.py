@@ -20,6 +20,7 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Request, status
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from facefit.fileio import NestingError, parse_bounded
 from facefit.web.deps import MemberDep
 from facefit.web.live.protocol import HEADER, FrameError, decode_frame
 
@@ -107,8 +108,8 @@ async def offline_session(request: Request, caller: MemberDep) -> dict[str, Any]
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT,
                             "send a multipart form with 'start' (JSON) and 'frames' (binary)")
     try:
-        start = OfflineStart.model_validate(json.loads(raw_start))
-    except (json.JSONDecodeError, ValidationError) as error:
+        start = OfflineStart.model_validate(parse_bounded(json.loads, raw_start))
+    except (json.JSONDecodeError, NestingError, ValidationError) as error:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"'start' is not a valid start message: "
                                                                    f"{str(error).splitlines()[0]}") from None
     data = await frames.read()

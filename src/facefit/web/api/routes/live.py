@@ -35,6 +35,7 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from facefit.errors import FaceFitError
+from facefit.fileio import NestingError, parse_bounded
 from facefit.practice.recorder import PendingRows, QueuedRecorder, SessionInfo
 from facefit.practice.sets import SetPlan
 from facefit.practice.start import PracticePlan, Refusal, start_practice
@@ -280,7 +281,7 @@ class Connection:
                 except (ProtocolError, FaceFitError) as problem:
                     if not await self.error(str(problem)):
                         break
-                except (json.JSONDecodeError, UnicodeDecodeError) as problem:
+                except (json.JSONDecodeError, NestingError, UnicodeDecodeError) as problem:
                     if not await self.error(f"control messages must be JSON objects: {problem}"):
                         break
                 if self.errors >= MAX_ERRORS:  # counted by the batcher's frame errors
@@ -313,7 +314,7 @@ class Connection:
         if data is not None:
             await self.frame(data)
         elif text is not None:
-            await self.control(json.loads(text))
+            await self.control(parse_bounded(json.loads, text))  # a deep one is an error, not a crash
 
     async def frame(self, data: bytes) -> None:
         """Check a frame's header and hand it to the batcher (which calls :meth:`step`)."""
