@@ -53,6 +53,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 import numpy as np
 
@@ -242,8 +243,10 @@ class CreaseMap:
     """The face frame's crease evidence, shared by the photo's and the mirror's region placements.
 
     Attributes:
-        response: (H, W) valley response in relative-darkening units (0 where no valley).
-        line_angle: (H, W) direction of the crease through each pixel, radians in the face frame.
+        response: (H, W) valley response in relative-darkening units (0 where no valley, and outside
+            the regions, the pixel around them and the glasses band, where it is not computed).
+        line_angle: (H, W) direction of the crease through each pixel, radians in the face frame (0
+            where the response is not computed).
         creases: (H, W) crease centre lines (one pixel wide) inside the regions.
         weight: (H, W) crease length in pixels each centre-line pixel stands for (see :func:`_centre_lines`).
         visible: (H, W) skin that is in the image and not hidden by hair, hats or frames.
@@ -268,6 +271,23 @@ class CreaseMap:
     to_frame: np.ndarray
     glasses: bool = False
     placements: tuple[tuple[np.ndarray, dict[str, list[np.ndarray]]], ...] = ()
+
+    @cached_property
+    def lined_pixels(self) -> LinedPixels:
+        """The ``lined`` pixels as a list (row order), with their crease direction, weight and response."""
+        ys, xs = np.nonzero(self.lined)
+        return LinedPixels(ys, xs, self.line_angle[ys, xs], self.weight[ys, xs], self.response[ys, xs])
+
+
+@dataclass(frozen=True)
+class LinedPixels:
+    """Crease centre pixels on visible skin: rows, columns, crease direction, length weight, response."""
+
+    ys: np.ndarray
+    xs: np.ndarray
+    angle: np.ndarray
+    weight: np.ndarray
+    response: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -401,15 +421,24 @@ def to_frame_points(landmarks: np.ndarray, image_size: tuple[int, int], matrix: 
 
 
 # ------------------------------------------------------------------------------------------ crease map
-def _valley_at(image: np.ndarray, sigma: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The scale-normalised dark-valley response at one Gaussian scale, and the two Hessian terms whose
-    phase is twice the angle of the steepest curvature (``cv2.phase(diff, dxy2)``, 0 to 2 pi)."""
+_SIMD_BLOCK = 64
+"""Gathered pixels are padded to a multiple of this, so each goes through OpenCV's vector loop (as every
+pixel of a whole frame does) and reads bit for bit the same."""
+
+
+def _valley_at(
+    image: np.ndarray, sigma: float, where: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The scale-normalised dark-valley response at one Gaussian scale at the pixels ``where`` (flat
+    indices), and the two Hessian terms whose phase is twice the angle of the steepest curvature
+    (``cv2.phase(diff, dxy2)``, 0 to 2 pi). The filters run on the whole frame (they need the
+    neighbourhood), the element-wise steps on ``where`` only."""
     import cv2
 
     blurred = cv2.GaussianBlur(image, (0, 0), sigma)
-    dxx = cv2.Sobel(blurred, cv2.CV_32F, 2, 0, ksize=3)
-    dyy = cv2.Sobel(blurred, cv2.CV_32F, 0, 2, ksize=3)
-    dxy2 = cv2.Sobel(blurred, cv2.CV_32F, 1, 1, ksize=3, scale=2.0)  # a kernel x2: exactly 2 x dxy
+    dxx = cv2.Sobel(blurred, cv2.CV_32F, 2, 0, ksize=3).ravel().take(where)
+    dyy = cv2.Sobel(blurred, cv2.CV_32F, 0, 2, ksize=3).ravel().take(where)
+    dxy2 = cv2.Sobel(blurred, cv2.CV_32F, 1, 1, ksize=3, scale=2.0).ravel().take(where)  # exactly 2 x dxy
     trace = cv2.add(dxx, dyy)
     diff = cv2.subtract(dxx, dyy)
     root = cv2.magnitude(diff, dxy2)
@@ -421,25 +450,36 @@ def _valley_at(image: np.ndarray, sigma: float) -> tuple[np.ndarray, np.ndarray,
     return response, diff, dxy2
 
 
-def _valley_response(norm: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _valley_response(norm: np.ndarray, needed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Multi-scale dark-valley response (relative darkening) and the crease direction at the best scale.
 
-    Element-wise steps run in OpenCV (the measurement's hot loop: ``bench/bench_photos.py``).
+    ``needed`` (bool, like ``norm``) limits the element-wise steps, three quarters of the cost, to the
+    pixels that are read (the regions, a pixel around them and the glasses band: a fifth of the frame);
+    elsewhere both are 0. Element-wise steps run in OpenCV (the measurement's hot loop:
+    ``bench/bench_photos.py``).
     """
     import cv2
 
-    best = np.zeros_like(norm)
-    best_diff = np.zeros_like(norm)  # the Hessian terms at the best scale: their phase, taken once,
-    best_dxy2 = np.zeros_like(norm)  # is twice the angle of steepest curvature there
+    where = np.flatnonzero(needed) if needed is not None else np.arange(norm.size)
+    count = where.size
+    if count % _SIMD_BLOCK:  # pad with the last pixel again: it is computed twice, the same both times
+        where = np.concatenate([where, np.full(_SIMD_BLOCK - count % _SIMD_BLOCK, where[-1] if count else 0)])
+    best = np.zeros(where.size, dtype=np.float32)
+    best_diff = np.zeros_like(best)  # the Hessian terms at the best scale: their phase, taken once,
+    best_dxy2 = np.zeros_like(best)  # is twice the angle of steepest curvature there
     for sigma in SCALES_PX:
-        response, diff, dxy2 = _valley_at(norm, sigma)
+        response, diff, dxy2 = _valley_at(norm, sigma, where)
         better = response > best
         best = cv2.max(best, response)
         np.copyto(best_diff, diff, where=better)
         np.copyto(best_dxy2, dxy2, where=better)
     doubled = cv2.phase(best_diff, best_dxy2)
+    response_map = np.zeros_like(norm)
+    angle_map = np.zeros_like(norm)
+    response_map.ravel()[where[:count]] = best[:count]
     # the crease runs at right angles to its steepest curvature
-    return best, (0.5 * doubled + 0.5 * np.pi).astype(np.float32)
+    angle_map.ravel()[where[:count]] = (0.5 * doubled[:count] + 0.5 * np.pi).astype(np.float32)
+    return response_map, angle_map
 
 
 def _not_skin(grey: np.ndarray, in_image: np.ndarray, points: np.ndarray) -> np.ndarray:
@@ -542,18 +582,24 @@ def crease_map(rgb: np.ndarray, landmarks: np.ndarray, also: tuple[np.ndarray, .
     # lines does not lower the level its neighbours' creases are measured against.
     local = _skin_average(grey, skin * (grey >= CREASE_EXCLUDE * local), sigma)
     norm = np.where(skin > 0, grey / np.maximum(local, 4.0), 1.0).astype(np.float32)
-    response, angle = _valley_response(norm)
-    face = _fill(size, [points[list(mesh.FACE_OVAL)]])
-    face = cv2.erode(face.astype(np.uint8), np.ones((5, 5), np.uint8)).astype(bool)
-    visible = skin.astype(bool) & face
     placed = [points, *(to_frame_points(other, image_size, matrix) for other in also)]
     placements = tuple((placement, region_polygons(placement)) for placement in placed)
     regions = np.zeros((size[1], size[0]), dtype=np.uint8)
     for _, polygons in placements:  # one fill per polygon: a fill of overlapping polygons would XOR them
         for polygon in (polygon for shapes in polygons.values() for polygon in shapes):
             cv2.fillPoly(regions, [np.round(polygon * 4).astype(np.int32)], 1, cv2.LINE_8, 2)
-    weight = _centre_lines(response, angle, visible & regions.astype(bool), occluded)
-    glasses = _glasses(response, angle, occluded, points)
+    # The response is read in the regions, at a crease pixel's neighbours across it, and on the band
+    # where glasses rest: computed there only.
+    needed = cv2.dilate(regions, np.ones((3, 3), np.uint8))
+    band = _glasses_band(points, needed.shape)
+    if band is not None:
+        needed[band] = 1
+    response, angle = _valley_response(norm, needed.view(bool))
+    face = _fill(size, [points[list(mesh.FACE_OVAL)]])
+    face = cv2.erode(face.astype(np.uint8), np.ones((5, 5), np.uint8)).astype(bool)
+    visible = skin.astype(bool) & face
+    weight = _centre_lines(response, angle, visible & regions.view(bool), occluded)
+    glasses = _glasses(response, angle, occluded, points, band)
     creases = weight > 0
     coverage = (visible * np.uint8(1)) | (in_image * np.uint8(2)) | (face * np.uint8(4))
     return CreaseMap(
@@ -611,26 +657,43 @@ def _fill(size: tuple[int, int], polygons: list[np.ndarray]) -> np.ndarray:
 
     mask = np.zeros((size[1], size[0]), dtype=np.uint8)
     cv2.fillPoly(mask, [np.round(p * 4).astype(np.int32) for p in polygons], 1, cv2.LINE_8, 2)
-    return mask.astype(bool)
+    return mask.view(bool)  # 0 and 1: already booleans
 
 
-def _glasses(response: np.ndarray, angle: np.ndarray, hidden: np.ndarray, points: np.ndarray) -> bool:
-    """A glasses bridge: one band across the nose between the eyes, dark or strongly creased across at
-    least :data:`GLASSES_COVERAGE` of its width (the skin of a nose bridge has no such line)."""
-    import cv2
-
+def _glasses_band(points: np.ndarray, shape: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray] | None:
+    """The pixels (rows, columns; each (rows, 24)) of the band across the nose bridge where glasses
+    would rest, or None if the eyes' inner corners are too close to hold one."""
     axes = _Axes.of(points)
     uv = axes.uv(points)
     u0 = uv[mesh.CANTHUS_INNER_R, 0] + 0.06
     u1 = uv[mesh.CANTHUS_INNER_L, 0] - 0.06
     v0, v1 = uv[mesh.NOSE_BRIDGE, 1] - 0.35, uv[mesh.NOSE_BRIDGE_LOW, 1] + 0.05
     if u1 - u0 < 0.1:
-        return False
+        return None
     columns = np.linspace(u0, u1, 24)
     rows = np.linspace(v0, v1, int((v1 - v0) * WORK_IPD_PX) + 1)
     grid = axes.px(np.stack(np.meshgrid(columns, rows), axis=-1))
-    xs = np.clip(np.round(grid[..., 0]).astype(int), 0, response.shape[1] - 1)
-    ys = np.clip(np.round(grid[..., 1]).astype(int), 0, response.shape[0] - 1)
+    xs = np.clip(np.round(grid[..., 0]).astype(int), 0, shape[1] - 1)
+    ys = np.clip(np.round(grid[..., 1]).astype(int), 0, shape[0] - 1)
+    return ys, xs
+
+
+def _glasses(
+    response: np.ndarray,
+    angle: np.ndarray,
+    hidden: np.ndarray,
+    points: np.ndarray,
+    band: tuple[np.ndarray, np.ndarray] | None,
+) -> bool:
+    """A glasses bridge: one band across the nose between the eyes (``band``, from
+    :func:`_glasses_band`), dark or strongly creased across at least :data:`GLASSES_COVERAGE` of its
+    width (the skin of a nose bridge has no such line)."""
+    import cv2
+
+    if band is None:
+        return False
+    ys, xs = band
+    axes = _Axes.of(points)
     across = np.abs(np.sin(angle[ys, xs] - math.atan2(axes.ex[1], axes.ex[0]))) < 0.5
     bar = ((response[ys, xs] >= GLASSES_RESPONSE) & across) | hidden[ys, xs]
     band = cv2.dilate(bar.astype(np.uint8), np.ones((9, 1), np.uint8))  # a bar 9 px tall may wobble
@@ -825,15 +888,19 @@ def _read_region(
             visible=visible,
             reason=f"{region.covered_by} cover {100 * (1 - visible):.0f}% of {region.where}",
         )
-    ys, xs = np.nonzero(mask & cmap.lined[box])  # crease centre pixels on visible skin (a few % of it)
+    # the crease centre pixels on visible skin (a few % of it) that are in the region, in row order
+    lined = cmap.lined_pixels
+    y0, x0 = box[0].start, box[1].start
+    ys, xs = lined.ys - y0, lined.xs - x0
+    inside = np.flatnonzero((ys >= 0) & (ys < mask.shape[0]) & (xs >= 0) & (xs < mask.shape[1]))
+    inside = inside[mask[ys[inside], xs[inside]]]
     if axis_angle is not None:
         limit = math.sin(math.radians(region.tolerance_deg))
-        keep = np.abs(np.sin(cmap.line_angle[box][ys, xs] - axis_angle)) <= limit
-        ys, xs = ys[keep], xs[keep]
-    weights = cmap.weight[box][ys, xs]
+        inside = inside[np.abs(np.sin(lined.angle[inside] - axis_angle)) <= limit]
+    weights = lined.weight[inside]
     total = float(weights.sum())
     density = (total / WORK_IPD_PX) / (visible_px / WORK_IPD_PX**2)
-    depth = float((cmap.response[box][ys, xs] * weights).sum()) / (total + DEPTH_PRIOR_IPD * WORK_IPD_PX)
+    depth = float((lined.response[inside] * weights).sum()) / (total + DEPTH_PRIOR_IPD * WORK_IPD_PX)
     return RegionLines(region.name, density, depth, visible)
 
 
