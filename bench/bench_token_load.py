@@ -7,7 +7,7 @@ and latency p50/p99 per backend.
 Goal (issue 13): 0 errors with 50 clients for 15 s on SQLite and on PostgreSQL. Four in five clients read
 (GET /api/account), one in five also writes (POST /api/lifestyle), so SQLite's single writer is exercised
 while readers keep coming. Token use is recorded every 0.5 s here (60 s in production) to exercise that
-write path too. tests/web/test_token_load.py runs the same driver for a few seconds on both backends.
+write path too. tests/web/test_token_load.py runs the same driver, 50 clients for 15 s, once per backend.
 """
 
 from __future__ import annotations

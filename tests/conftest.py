@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import settings
@@ -45,6 +46,25 @@ def image_landmarker() -> Iterator[object]:
 
     with Landmarker(RunningMode.IMAGE) as landmarker:
         yield landmarker
+
+
+FIGURES = pytest.StashKey[list[str]]()
+
+
+@pytest.fixture
+def report_figure(request: pytest.FixtureRequest) -> Callable[[str], None]:
+    """Record a figure a test measured (cases fuzzed, requests served, memory growth); every recorded line
+    is printed under 'figures' at the end of the run, so the normal test command reproduces it (no -s)."""
+    lines = request.config.stash.setdefault(FIGURES, [])
+    return lambda line: lines.append(f"{request.node.nodeid}: {line}")
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    lines = config.stash.get(FIGURES, [])
+    if lines:
+        terminalreporter.section("figures")
+        for line in lines:
+            terminalreporter.write_line(line)
 
 
 PG_URL_ENV = "FACEFIT_TEST_PG_URL"  # set by .ci/postgres (always in CI)

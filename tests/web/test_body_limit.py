@@ -56,7 +56,8 @@ def _stream(port: int, path: str, total: int, *, declared: bool = False, chunk: 
     return int(reply.split(b" ", 2)[1]), sent
 
 
-def test_a_300_mb_body_is_refused_while_read_and_memory_stays_flat(tmp_path: Path) -> None:
+def test_a_300_mb_body_is_refused_while_read_and_memory_stays_flat(tmp_path: Path,
+                                                                   report_figure: Any) -> None:
     settings = {"db_url": f"sqlite:///{tmp_path / 'limit.db'}", "secure_cookies": False}
     with running_server(settings, tmp_path) as server:
         httpx.get(f"{server.url}/api/catalog/exercises")  # lazy imports done before the baseline
@@ -94,6 +95,10 @@ def test_a_300_mb_body_is_refused_while_read_and_memory_stays_flat(tmp_path: Pat
         assert declared_upload[0] == 413 and declared_upload[1] < 90 * MB, declared_upload
         assert upload_status == 413 and upload_sent < 90 * MB, (upload_status, upload_sent)  # 64 MB forms
         growth = (peak[0] - baseline) / MB
+        report_figure(f"300 MB chunked JSON without a cookie: {status} after {sent / MB:.1f} MB sent; "
+                      f"declared: {declared} after {declared_sent / MB:.1f} MB; signed-in upload "
+                      f"{upload_status} after {upload_sent / MB:.1f} MB; server RSS {baseline / MB:.1f} MB, "
+                      f"peak growth {growth:.1f} MB")
         assert growth < 20, f"server memory grew {growth:.1f} MB"
         assert httpx.get(f"{server.url}/healthz").status_code == 200
 
