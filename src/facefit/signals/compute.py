@@ -84,6 +84,8 @@ def _weights(differences: dict[str, tuple[tuple[int, ...], tuple[int, ...]]]) ->
 
 _N_FACE = len(_FACE_DIFFERENCES)
 _WEIGHTS = np.ascontiguousarray(np.hstack([_weights(_FACE_DIFFERENCES), _weights(_IMAGE_DIFFERENCES)]))
+_PIXEL_SCALE = np.array([0, 1, 0])
+"""Image (width, height) -> the scale of landmark x, y, z (depth is in units of the width)."""
 _BLOCK = 128
 """Frames per matrix product in :func:`_differences`: 3 * 128 * U * M stays under the 262144
 multiply-adds below which OpenBLAS does not start threads."""
@@ -143,12 +145,20 @@ def signals_batch(
     size = np.asarray(image_size, dtype=np.float64).reshape(-1, 2)
     if size.shape[0] not in (1, n) or not np.all(size > 0):
         raise ValueError(f"image_size: expected positive (width, height) or (N, 2), got {size.tolist()}")
-    out = np.full((n, K), np.nan)
-
-    diffs = _differences(lm)
-    diffs *= np.stack([size[:, 0], size[:, 1], size[:, 0]], axis=-1)[:, :, None]  # pixels: x*w, y*h, z*w
-    present = np.isfinite(diffs).all(axis=(1, 2))  # every used landmark weighs in some difference
     tf = None if transforms is None else np.asarray(transforms, dtype=np.float64).reshape(n, 4, 4)
+    bs = None if blendshapes is None else np.asarray(blendshapes, dtype=np.float64).reshape(n, N_BLENDSHAPES)
+    with np.errstate(divide="ignore", invalid="ignore"):  # rows of NaN or infinite points are "no face"
+        return _signals(lm, size, bs, tf)
+
+
+def _signals(lm: np.ndarray, size: np.ndarray, bs: np.ndarray | None, tf: np.ndarray | None) -> np.ndarray:
+    """:func:`signals_batch` on checked float64 arrays (one call's numpy overhead kept small: the live
+    server calls it for batches of a few frames)."""
+    n = lm.shape[0]
+    out = np.full((n, K), np.nan)
+    diffs = _differences(lm)
+    diffs *= size[:, _PIXEL_SCALE, None]  # pixels: x*w, y*h, z*w
+    present = np.isfinite(diffs).all(axis=(1, 2))  # every used landmark weighs in some difference
     face = diffs[:, :, :_N_FACE].transpose(0, 2, 1)  # (N, M, 3)
     if tf is not None:
         face = face_frame(face, tf)
@@ -163,8 +173,7 @@ def signals_batch(
     out[:, _FACE_DOWN_COLS] = down[:, 1 : 1 + len(_FACE_DOWN)]
     width = np.hypot(across[:, _ROW["mouth_width"]], down[:, _ROW["mouth_width"]])
     out[:, SIGNAL_INDEX["mouth_width"]] = width
-    with np.errstate(divide="ignore", invalid="ignore"):
-        out[:, SIGNAL_INDEX["mouth_roundness"]] = down[:, _ROW["lip_height"]] / width
+    out[:, SIGNAL_INDEX["mouth_roundness"]] = down[:, _ROW["lip_height"]] / width
     out[:, SIGNAL_INDEX["jaw_forward"]] = _jaw_forward(
         face[:, _ROW["pupils"]], face[:, _ROW["nose_up"]], face[:, _ROW["jaw_opening"]])
     out[:, SIGNAL_INDEX["scale"]] = ipd / size[:, 0]
@@ -172,8 +181,7 @@ def signals_batch(
     if tf is not None:
         start = SIGNAL_INDEX["head_pitch"]
         out[:, start : start + 3] = pose_angles(tf)
-    if blendshapes is not None:
-        bs = np.asarray(blendshapes, dtype=np.float64).reshape(n, N_BLENDSHAPES)
+    if bs is not None:
         out[:, _BS_START : _BS_START + N_BLENDSHAPES - 1] = bs[:, 1:]
 
     if not present.all():
@@ -190,11 +198,11 @@ def _differences(lm: np.ndarray) -> np.ndarray:
     busy 2-core machine made it ~30x slower (5.3 vs 0.18 us a frame, bench/bench_signals.py's frames).
     """
     n = lm.shape[0]
-    gathered = lm.reshape(n, 3 * N_LANDMARKS)[:, _GATHER].reshape(3 * n, len(_USED))
+    # np.take, not lm[:, _GATHER]: fancy indexing returns a column-major copy that the reshape copies again
+    gathered = np.take(lm.reshape(n, 3 * N_LANDMARKS), _GATHER, axis=1).reshape(3 * n, len(_USED))
     diffs = np.empty((3 * n, _WEIGHTS.shape[1]))
-    with np.errstate(invalid="ignore"):  # an infinite landmark times a zero weight: the row is no face
-        for start in range(0, 3 * n, 3 * _BLOCK):
-            np.matmul(gathered[start : start + 3 * _BLOCK], _WEIGHTS, out=diffs[start : start + 3 * _BLOCK])
+    for start in range(0, 3 * n, 3 * _BLOCK):
+        np.matmul(gathered[start : start + 3 * _BLOCK], _WEIGHTS, out=diffs[start : start + 3 * _BLOCK])
     return diffs.reshape(n, 3, _WEIGHTS.shape[1])
 
 
@@ -217,27 +225,17 @@ def face_frame(pts: np.ndarray, transforms: np.ndarray) -> np.ndarray:
 
 def _jaw_forward(across: np.ndarray, up: np.ndarray, chin: np.ndarray) -> np.ndarray:
     """Chin depth in front of the nose base along the upper-face normal, in 3-D IPD units, from the (N, 3)
-    pupil line (left minus right pupil), nose base to bridge and nose base to chin."""
-    normal = _cross(up, across)
-    norm = np.linalg.norm(normal, axis=-1)
-    ipd3 = np.linalg.norm(across, axis=-1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        normal = normal / norm[:, None]
-        toward_camera = -normal
-        sign = np.where(toward_camera[:, 2] < 0, 1.0, -1.0)  # camera looks down +z; nearer = smaller z
-        return sign * np.einsum("nk,nk->n", chin, toward_camera) / ipd3
+    pupil line (left minus right pupil), nose base to bridge and nose base to chin. Written with ufuncs
+    (np.cross and np.linalg.norm cost more in argument handling than in arithmetic here)."""
+    normal = up[:, _NEXT] * across[:, _AFTER] - up[:, _AFTER] * across[:, _NEXT]  # up x across
+    norm = np.sqrt(np.add.reduce(normal * normal, axis=1))
+    ipd3 = np.sqrt(np.add.reduce(across * across, axis=1))
+    toward_camera = -(normal / norm[:, None])
+    sign = np.where(toward_camera[:, 2] < 0, 1.0, -1.0)  # camera looks down +z; nearer = smaller z
+    return sign * np.add.reduce(chin * toward_camera, axis=1) / ipd3
 
 
-def _cross(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Row-wise 3-D cross product written out (np.cross costs ~40 µs of axis juggling per call)."""
-    return np.stack(
-        [
-            a[:, 1] * b[:, 2] - a[:, 2] * b[:, 1],
-            a[:, 2] * b[:, 0] - a[:, 0] * b[:, 2],
-            a[:, 0] * b[:, 1] - a[:, 1] * b[:, 0],
-        ],
-        axis=-1,
-    )
+_NEXT, _AFTER = np.array([1, 2, 0]), np.array([2, 0, 1])
 
 
 def signals_from_arrays(
