@@ -530,17 +530,21 @@ def _centre_lines(
     soft membership that rises from 0 at :data:`THRESHOLD_LOW` to 1 at :data:`THRESHOLD_HIGH`, so a crease
     fading in or out of the thresholds changes the density gradually, not in jumps.
     """
+    import cv2
+
     weight = np.zeros_like(response)
     ys, xs = np.nonzero((response > THRESHOLD_LOW) & allowed)  # candidates only: a few % of the frame
     angle = line_angle[ys, xs]
     across_x, across_y = -np.sin(angle), np.cos(angle)
     value = response[ys, xs]
-    padded = np.pad(response, 1)
+    padded = cv2.copyMakeBorder(response, 1, 1, 1, 1, cv2.BORDER_CONSTANT, value=0)  # np.pad, faster
     dx, dy = np.rint(across_x).astype(np.intp), np.rint(across_y).astype(np.intp)
     centre = (value >= padded[ys + 1 + dy, xs + 1 + dx]) & (value >= padded[ys + 1 - dy, xs + 1 - dx])
     # A crease has skin on both sides: next to hair, a hat brim or a frame it is that thing's edge.
     margin = SKIN_BESIDE_PX + 1
-    cover = np.pad(hidden, margin, constant_values=True)
+    cover = cv2.copyMakeBorder(
+        hidden.view(np.uint8), margin, margin, margin, margin, cv2.BORDER_CONSTANT, value=1
+    ).view(bool)
     fx = np.rint(SKIN_BESIDE_PX * across_x).astype(np.intp)
     fy = np.rint(SKIN_BESIDE_PX * across_y).astype(np.intp)
     centre &= ~cover[ys + margin + fy, xs + margin + fx] & ~cover[ys + margin - fy, xs + margin - fx]
@@ -832,8 +836,9 @@ def region_lines(
     out: dict[str, RegionLines] = {}
     for region in LINE_REGIONS:
         corners = np.concatenate(polygons[region.name])
-        x0, y0 = np.maximum(np.floor(corners.min(axis=0)).astype(int), 0)
-        x1, y1 = np.minimum(np.ceil(corners.max(axis=0)).astype(int) + 1, [width, height])
+        (low_x, low_y), (high_x, high_y) = corners.min(axis=0).tolist(), corners.max(axis=0).tolist()
+        x0, y0 = max(math.floor(low_x), 0), max(math.floor(low_y), 0)
+        x1, y1 = min(math.ceil(high_x) + 1, width), min(math.ceil(high_y) + 1, height)
         box = np.s_[y0:y1, x0:x1]
         mask = (
             _fill((int(x1 - x0), int(y1 - y0)), [p - [x0, y0] for p in polygons[region.name]])
@@ -867,18 +872,18 @@ def _read_region(
     if area < 1.0:
         return RegionLines(region.name, reason=f"{region.where} is not in the photo")
     # pixel counts by kind in one pass: bit 1 visible skin, bit 2 in the image, bit 4 in the face contour
-    counts = np.bincount(cmap.coverage[box][mask], minlength=8)
-    visible_px = float(counts[1::2].sum())
+    counts = np.bincount(cmap.coverage[box][mask], minlength=8).tolist()
+    visible_px = float(sum(counts[1::2]))
     visible = min(visible_px / area, 1.0)
     if cmap.glasses and region.name in EYE_REGIONS:
         return RegionLines(
             region.name, visible=visible, reason=f"glasses frames and lenses over {region.where}"
         )
-    if float(counts[[2, 3, 6, 7]].sum()) / area < MIN_VISIBLE:
+    if float(counts[2] + counts[3] + counts[6] + counts[7]) / area < MIN_VISIBLE:
         return RegionLines(
             region.name, visible=visible, reason=f"the photo does not show {region.where} (cropped)"
         )
-    if float(counts[4:].sum()) / area < MIN_VISIBLE:
+    if float(sum(counts[4:])) / area < MIN_VISIBLE:
         return RegionLines(
             region.name, visible=visible, reason=f"{region.where} is turned away from the camera"
         )
