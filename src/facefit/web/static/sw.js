@@ -9,7 +9,8 @@ const PAGES = "facefit-pages";
 const PRECACHE = [
   "/practice", "/static/style.css", "/static/js/common.js", "/static/js/practice.js", "/static/js/landmarks.js",
   "/static/js/live.js", "/static/js/offline.js", "/static/js/refusal.js", "/manifest.webmanifest",
-  "/static/icons/icon-192.png", "/vendor/tasks-vision/vision_bundle.mjs",
+  "/static/js/landmarker_worker.js", "/static/js/face_model.js", "/static/icons/icon-192.png",
+  "/vendor/tasks-vision/vision_bundle.js", "/vendor/tasks-vision/vision_bundle.mjs",
   "/vendor/tasks-vision/wasm/vision_wasm_internal.js", "/vendor/tasks-vision/wasm/vision_wasm_internal.wasm",
   "/models/face_landmarker.task", "/api/catalog/exercises", "/api/catalog/routines",
 ];

@@ -30,11 +30,13 @@ async function start() {
   const video = $("video");
   await startCamera(video);
   $("status").textContent = "Relax your face and look at the camera.";
-  state.stop = runLoop(video, landmarker, (result, tMs) => {
+  state.frames = 0;
+  state.stop = runLoop(video, landmarker, (face, tMs) => {
     if (!socket.ready) return;
-    socket.send(encodeFrame(result, socket.ready.landmarks, state.seq++, tMs, video.videoWidth, video.videoHeight));
-    state.frames = state.seq;
-    drawPoints($("overlay"), video, result, socket.ready.landmarks);
+    const indices = socket.ready.landmarks;
+    socket.sendFrame(tMs, () => encodeFrame(face, indices, state.seq++, tMs, video.videoWidth, video.videoHeight));
+    state.frames += 1;
+    drawPoints($("overlay"), video, face, indices);
   });
 }
 

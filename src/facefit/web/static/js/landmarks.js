@@ -1,14 +1,145 @@
 // The browser side of perception: MediaPipe Face Landmarker (CPU, wasm served by this app) on the
 // camera, and the compact binary frame sent to the server (layout in facefit/web/live/protocol.py).
-import { FaceLandmarker, FilesetResolver } from "/vendor/tasks-vision/vision_bundle.mjs";
+// The landmarker runs in a worker (landmarker_worker.js) on each new camera frame scaled down to
+// INPUT_WIDTH: the page's thread draws, sends and speaks while the model works on the next frame, so the
+// loop runs at the model's own speed (docs/design.md, bench/bench_browser_fps.py). Where a worker cannot
+// run it (no WebGL in an OffscreenCanvas), it runs on the page, one frame after the other, as before.
+// Results reach the callers as face_model.js's typed arrays (``face``).
+
+// The width of the image the landmarker gets (4:3 -> 480x360). The model itself looks at a 256x256 crop
+// around the face; a smaller image makes each frame's upload and read-back cheaper.
+export const INPUT_WIDTH = 480;
 
 export async function createLandmarker() {
-  const fileset = await FilesetResolver.forVisionTasks("/vendor/tasks-vision/wasm");
-  return FaceLandmarker.createFromOptions(fileset, {
-    baseOptions: { modelAssetPath: "/models/face_landmarker.task", delegate: "CPU" },
-    runningMode: "VIDEO", numFaces: 1,
-    outputFaceBlendshapes: true, outputFacialTransformationMatrixes: true,
+  if (typeof Worker === "function" && typeof OffscreenCanvas === "function") {
+    try { return await WorkerLandmarker.start(); }
+    catch (error) { console.warn(`The face model runs on the page (its worker did not start: ${error.message})`); }
+  }
+  return PageLandmarker.start();
+}
+
+// Call onFrame(tMs) once for each new camera frame, until the returned stop function is called.
+function eachVideoFrame(video, onFrame) {
+  let running = true;
+  if (video.requestVideoFrameCallback) {
+    const step = () => { if (!running) return; onFrame(performance.now()); video.requestVideoFrameCallback(step); };
+    video.requestVideoFrameCallback(step);
+  } else {
+    let last = -1;
+    const step = () => {
+      if (!running) return;
+      if (video.readyState >= 2 && video.currentTime !== last) { last = video.currentTime; onFrame(performance.now()); }
+      requestAnimationFrame(step);
+    };
+    step();
+  }
+  return () => { running = false; };
+}
+
+const followDetectMs = (stats, ms) => { if (stats) stats.detectMs = stats.detectMs ? 0.9 * stats.detectMs + 0.1 * ms : ms; };
+
+class WorkerLandmarker {
+  static async start() {
+    const worker = new Worker("/static/js/landmarker_worker.js");
+    try {
+      await new Promise((resolve, reject) => {
+        worker.onmessage = (event) => (event.data.type === "ready" ? resolve() : reject(new Error(event.data.message)));
+        worker.onerror = (event) => { event.preventDefault(); reject(new Error(event.message || "it failed to load")); };
+        worker.postMessage({ type: "init" });
+      });
+    } catch (error) { worker.terminate(); throw error; }
+    return new WorkerLandmarker(worker);
+  }
+
+  constructor(worker) {
+    this.worker = worker;
+    this.run = 0;          // the current loop; answers to a stopped loop are dropped
+    this.busy = false;     // a frame is with the worker
+    this.next = null;      // the newest frame grabbed while the worker was busy (older ones are dropped)
+    this.spare = null;     // arrays of the last answer, given back to the worker with the next frame
+    this.onFace = null;
+    this.canvas = new OffscreenCanvas(1, 1);
+    this.ctx = this.canvas.getContext("2d", { alpha: false });
+    worker.onmessage = (event) => this.answered(event.data);
+  }
+
+  // The camera's frame scaled to INPUT_WIDTH, as an ImageBitmap (moved to the worker, not copied).
+  grab(video, tMs) {
+    const width = Math.min(INPUT_WIDTH, video.videoWidth);
+    const height = Math.round((video.videoHeight * width) / video.videoWidth);
+    if (this.canvas.width !== width || this.canvas.height !== height) { this.canvas.width = width; this.canvas.height = height; }
+    this.ctx.drawImage(video, 0, 0, width, height);
+    return { type: "frame", run: this.run, image: this.canvas.transferToImageBitmap(), tMs };
+  }
+
+  post(frame) {
+    this.busy = true;
+    const transfer = [frame.image];
+    if (this.spare) {
+      frame.spare = this.spare; this.spare = null;
+      for (const array of Object.values(frame.spare)) if (array) transfer.push(array.buffer);
+    }
+    this.worker.postMessage(frame, transfer);
+  }
+
+  answered(msg) {
+    this.busy = false;
+    if (this.next) { const frame = this.next; this.next = null; this.post(frame); }  // the model never waits
+    if (msg.run !== this.run || !this.onFace) return;
+    if (msg.type === "error") { console.error(`The face model failed on a frame: ${msg.message}`); return; }
+    this.onFace(msg);
+    this.spare = msg.face;  // drawn and encoded (encodeFrame copies): the arrays can be filled again
+  }
+
+  loop(video, onResult, stats) {
+    const run = ++this.run;
+    this.onFace = (msg) => { followDetectMs(stats, msg.detectMs); onResult(msg.face, msg.tMs); };
+    const stop = eachVideoFrame(video, (tMs) => {
+      if (!video.videoWidth) return;
+      const frame = this.grab(video, tMs);
+      if (!this.busy) this.post(frame);
+      else { if (this.next) this.next.image.close(); this.next = frame; }
+    });
+    return () => {
+      stop();
+      if (this.run !== run) return;
+      this.run += 1; this.onFace = null;
+      if (this.next) { this.next.image.close(); this.next = null; }
+    };
+  }
+}
+
+function classicScript(src) {
+  return new Promise((resolve, reject) => {
+    const script = document.createElement("script");
+    script.src = src; script.onload = resolve; script.onerror = () => reject(new Error(`${src} did not load`));
+    document.head.append(script);
   });
+}
+
+class PageLandmarker {
+  static async start() {
+    const [{ FaceLandmarker, FilesetResolver }] = await Promise.all([
+      import("/vendor/tasks-vision/vision_bundle.mjs"), classicScript("/static/js/face_model.js")]);
+    const fileset = await FilesetResolver.forVisionTasks("/vendor/tasks-vision/wasm");
+    return new PageLandmarker(await FaceLandmarker.createFromOptions(fileset, self.FACE_MODEL_OPTIONS));
+  }
+
+  constructor(landmarker) { this.landmarker = landmarker; this.lastTs = -Infinity; }
+
+  loop(video, onResult, stats) {
+    let spare = null;
+    return eachVideoFrame(video, (tMs) => {
+      if (video.readyState < 2) return;
+      const ts = Math.max(tMs, this.lastTs + 0.001);  // the landmarker needs increasing timestamps
+      this.lastTs = ts;
+      const result = this.landmarker.detectForVideo(video, ts);
+      followDetectMs(stats, performance.now() - tMs);
+      const face = self.faceArrays(result, spare);
+      onResult(face, tMs);
+      spare = face;
+    });
+  }
 }
 
 export async function startCamera(video) {
@@ -24,75 +155,50 @@ export function stopCamera(video) {
   video.srcObject = null;
 }
 
-function rowMajor(data) {
-  // A rigid transform's bottom row is 0 0 0 1; if it is not in data[12..14], the data is column-major.
-  if (Math.abs(data[12]) < 1e-6 && Math.abs(data[13]) < 1e-6 && Math.abs(data[14]) < 1e-6) return data;
-  const out = new Float32Array(16);
-  for (let r = 0; r < 4; r++) for (let c = 0; c < 4; c++) out[r * 4 + c] = data[c * 4 + r];
-  return out;
-}
-
-export function encodeFrame(result, indices, seq, tMs, width, height) {
-  const face = result.faceLandmarks && result.faceLandmarks.length > 0;
-  const n = face ? indices.length : 0;
-  const shapes = face && result.faceBlendshapes && result.faceBlendshapes.length > 0;
-  const matrix = face && result.facialTransformationMatrixes && result.facialTransformationMatrixes.length > 0;
-  const bytes = 20 + (face ? 12 * n + (shapes ? 208 : 0) + (matrix ? 64 : 0) : 0);
+export function encodeFrame(face, indices, seq, tMs, width, height) {
+  const found = Boolean(face && face.landmarks);
+  const n = found ? indices.length : 0;
+  const shapes = found && Boolean(face.blendshapes);
+  const matrix = found && Boolean(face.matrix);
+  const bytes = 20 + (found ? 12 * n + (shapes ? 208 : 0) + (matrix ? 64 : 0) : 0);
   const buffer = new ArrayBuffer(bytes);
   const view = new DataView(buffer);
   view.setUint8(0, 1);
-  view.setUint8(1, (face ? 1 : 0) | (shapes ? 2 : 0) | (matrix ? 4 : 0));
+  view.setUint8(1, (found ? 1 : 0) | (shapes ? 2 : 0) | (matrix ? 4 : 0));
   view.setUint16(2, n, true);
   view.setUint32(4, seq >>> 0, true);
   view.setFloat64(8, tMs, true);
   view.setUint16(16, width, true);
   view.setUint16(18, height, true);
-  if (!face) return buffer;
+  if (!found) return buffer;
   const body = new Float32Array(buffer, 20);
-  const lm = result.faceLandmarks[0];
-  for (let i = 0; i < n; i++) { const p = lm[indices[i]]; body[3 * i] = p.x; body[3 * i + 1] = p.y; body[3 * i + 2] = p.z; }
+  const lm = face.landmarks;
+  for (let i = 0; i < n; i++) { const j = 3 * indices[i]; body[3 * i] = lm[j]; body[3 * i + 1] = lm[j + 1]; body[3 * i + 2] = lm[j + 2]; }
   let offset = 3 * n;
-  if (shapes) {
-    for (const c of result.faceBlendshapes[0].categories) if (c.index >= 0 && c.index < 52) body[offset + c.index] = c.score;
-    offset += 52;
-  }
-  if (matrix) body.set(rowMajor(result.facialTransformationMatrixes[0].data), offset);
+  if (shapes) { body.set(face.blendshapes, offset); offset += 52; }
+  if (matrix) body.set(face.matrix, offset);
   return buffer;
 }
 
-// Run the landmarker on every new camera frame; onResult(result, tMs) gets each result.
-// ``stats.detectMs`` (if given) follows the landmarker's time per frame (a moving average).
+// Run the landmarker on every new camera frame; onResult(face, tMs) gets each result (tMs: when the frame
+// was taken). ``stats.detectMs`` (if given) follows the landmarker's time per frame (a moving average).
 export function runLoop(video, landmarker, onResult, stats = null) {
-  let running = true;
-  let last = -1;
-  const step = () => {
-    if (!running) return;
-    if (video.readyState >= 2 && video.currentTime !== last) {
-      last = video.currentTime;
-      const tMs = performance.now();
-      const result = landmarker.detectForVideo(video, tMs);
-      if (stats) { const ms = performance.now() - tMs; stats.detectMs = stats.detectMs ? 0.9 * stats.detectMs + 0.1 * ms : ms; }
-      onResult(result, tMs);
-    }
-    if (video.requestVideoFrameCallback) video.requestVideoFrameCallback(step); else requestAnimationFrame(step);
-  };
-  step();
-  return () => { running = false; };
+  return landmarker.loop(video, onResult, stats);
 }
 
-export function drawPoints(canvas, video, result, indices) {
+export function drawPoints(canvas, video, face, indices) {
   const ctx = canvas.getContext("2d");
   // Resizing a canvas reallocates it: only when the camera's size changes, not on every frame.
   if (canvas.width !== video.videoWidth || canvas.height !== video.videoHeight) {
     canvas.width = video.videoWidth; canvas.height = video.videoHeight;
   }
   ctx.clearRect(0, 0, canvas.width, canvas.height);
-  if (!result.faceLandmarks || !result.faceLandmarks.length) return;
+  if (!face || !face.landmarks) return;
+  const lm = face.landmarks;
   ctx.fillStyle = "#19c37d";
   ctx.beginPath();  // one path for every point: one fill instead of one per point
   for (const i of indices) {
-    const p = result.faceLandmarks[0][i];
-    const x = p.x * canvas.width, y = p.y * canvas.height;
+    const x = lm[3 * i] * canvas.width, y = lm[3 * i + 1] * canvas.height;
     ctx.moveTo(x + 2.5, y); ctx.arc(x, y, 2.5, 0, 2 * Math.PI);
   }
   ctx.fill();

@@ -198,8 +198,9 @@ function coachedStep(step) {
         if (state.stopLoop) return;  // a reconnect: the camera is already on
         await cameraOn((res, tMs, video) => {
           if (!socket.ready || socket.finished) return;
-          socket.send(encodeFrame(res, socket.ready.landmarks, state.seq++, tMs, video.videoWidth, video.videoHeight));
-          if (state.frames % 2 === 0) drawPoints($("overlay"), video, res, socket.ready.landmarks);
+          const indices = socket.ready.landmarks;
+          socket.sendFrame(tMs, () => encodeFrame(res, indices, state.seq++, tMs, video.videoWidth, video.videoHeight));
+          drawPoints($("overlay"), video, res, indices);
         });
         banner(`Set ${msg.set} of ${msg.plan.sets}`);
         say(`Set ${msg.set}. Begin.`);
@@ -274,10 +275,10 @@ async function offlineStep(step, start) {
   const drawn = indices.length > 200 ? indices.filter((_, i) => i % 4 === 0) : indices;  // a lighter overlay
   let lastKept = -Infinity;
   await cameraOn((res, tMs, video) => {
-    if (tMs - lastKept < 60) return;  // at most ~15 frames a second: enough for the coach, half the size
+    drawPoints($("overlay"), video, res, drawn);
+    if (tMs - lastKept < 60) return;  // keep at most ~15 frames a second: enough for the coach, half the size
     lastKept = tMs;
     recording.add(encodeFrame(res, indices, state.seq++, tMs, video.videoWidth, video.videoHeight));
-    if (state.frames % 2 === 0) drawPoints($("overlay"), video, res, drawn);
   });
   $("target").textContent = n.reps;
   for (let set = 1; set <= n.sets && !state.ended; set += 1) {

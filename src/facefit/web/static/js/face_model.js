@@ -1,0 +1,41 @@
+// What the Face Landmarker's worker (landmarker_worker.js) and the page share: the landmarker's options and
+// its result as three typed arrays, which the page draws and sends (landmarks.js; the frame's layout is in
+// facefit/web/live/protocol.py). A classic script, not a module: the worker loads it with importScripts,
+// landmarks.js with a script tag, and only when the landmarker has to run on the page itself.
+self.FACE_MODEL_OPTIONS = {
+  baseOptions: { modelAssetPath: "/models/face_landmarker.task", delegate: "CPU" },
+  runningMode: "VIDEO", numFaces: 1,
+  outputFaceBlendshapes: true, outputFacialTransformationMatrixes: true,  // the coach uses both
+};
+
+// faceArrays(result, spare): the result as arrays.
+//   landmarks: Float32Array(478 * 3) normalised x, y, z; blendshapes: Float32Array(52) scores by index;
+//   matrix: Float32Array(16) head transform, row-major. Each is null when the model gave none.
+// ``spare`` may hold the arrays of an earlier result that the caller is done with: they are reused.
+self.faceArrays = function faceArrays(result, spare) {
+  const face = { landmarks: null, blendshapes: null, matrix: null };
+  if (!result.faceLandmarks || result.faceLandmarks.length === 0) return face;
+  const points = result.faceLandmarks[0];
+  const reuse = (array, length) => (array && array.length === length ? array : new Float32Array(length));
+  const landmarks = reuse(spare && spare.landmarks, 3 * points.length);
+  for (let i = 0; i < points.length; i++) {
+    const p = points[i];
+    landmarks[3 * i] = p.x; landmarks[3 * i + 1] = p.y; landmarks[3 * i + 2] = p.z;
+  }
+  face.landmarks = landmarks;
+  if (result.faceBlendshapes && result.faceBlendshapes.length > 0) {
+    const shapes = reuse(spare && spare.blendshapes, 52);
+    shapes.fill(0);
+    for (const c of result.faceBlendshapes[0].categories) if (c.index >= 0 && c.index < 52) shapes[c.index] = c.score;
+    face.blendshapes = shapes;
+  }
+  if (result.facialTransformationMatrixes && result.facialTransformationMatrixes.length > 0) {
+    const data = result.facialTransformationMatrixes[0].data;
+    const matrix = reuse(spare && spare.matrix, 16);
+    // A rigid transform's bottom row is 0 0 0 1; if it is not in data[12..14], the data is column-major.
+    const rowMajor = Math.abs(data[12]) < 1e-6 && Math.abs(data[13]) < 1e-6 && Math.abs(data[14]) < 1e-6;
+    for (let r = 0; r < 4; r++) for (let c = 0; c < 4; c++) matrix[r * 4 + c] = rowMajor ? data[r * 4 + c] : data[c * 4 + r];
+    face.matrix = matrix;
+  }
+  return face;
+};
