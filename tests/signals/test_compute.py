@@ -145,3 +145,55 @@ def test_only_the_used_landmarks_matter(photo_observations: dict[str, FaceObserv
     full = signals_from_arrays(obs.landmarks, obs.image_size, obs.blendshapes, obs.transform)
     assert np.array_equal(signals_from_arrays(sparse, obs.image_size, obs.blendshapes, obs.transform), full)
     assert 15 <= len(USED_LANDMARKS) <= 40
+
+
+def test_signals_are_the_point_definitions(photo_observations: dict[str, FaceObservation]) -> None:
+    """The batch forms difference vectors of landmark means; each signal equals its definition on the
+    points themselves (face frame via face_frame + pupil_axes, brows in the image's pupil-line axes)."""
+    from facefit.signals.compute import face_frame, pupil_axes
+    from facefit.vision import mesh
+
+    for name in ("biden.jpg", "0-f1-su-ph.jpg", "0-f15-hao-ph.jpg"):
+        obs = photo_observations[name]
+        px = _pixels(obs)[None]
+        face = face_frame(px, obs.transform.astype(np.float64)[None])
+        across, down, _ = (a[0] for a in pupil_axes(face[..., :2], face[:, mesh.PUPIL_R, :2],
+                                                       face[:, mesh.PUPIL_L, :2]))
+        brow = pupil_axes(px[..., :2], px[:, mesh.PUPIL_R, :2], px[:, mesh.PUPIL_L, :2])[1][0]
+        lip_mid = (down[mesh.LIP_INNER_UPPER] + down[mesh.LIP_INNER_LOWER]) / 2
+        width = np.hypot(across[mesh.MOUTH_CORNER_L] - across[mesh.MOUTH_CORNER_R],
+                         down[mesh.MOUTH_CORNER_L] - down[mesh.MOUTH_CORNER_R])
+        expected = {
+            "brow_height_r": brow[mesh.PUPIL_R] - brow[list(mesh.BROW_UPPER_R)].mean(),
+            "brow_lift_l": brow[list(mesh.CANTHI_L)].mean() - brow[list(mesh.BROW_L)].mean(),
+            "eye_aperture_r": down[mesh.LID_LOWER_R] - down[mesh.LID_UPPER_R],
+            "mouth_corner_lift_l": lip_mid - down[mesh.MOUTH_CORNER_L],
+            "mouth_opening": down[mesh.LIP_INNER_LOWER] - down[mesh.LIP_INNER_UPPER],
+            "mouth_width": width,
+            "mouth_roundness": (down[mesh.LIP_OUTER_LOWER] - down[mesh.LIP_OUTER_UPPER]) / width,
+            "jaw_opening": down[mesh.CHIN] - down[mesh.NOSE_BASE],
+        }
+        row = signals_from_observation(obs)
+        for signal, value in expected.items():
+            assert row[SIGNAL_INDEX[signal]] == pytest.approx(value, abs=1e-12), (name, signal)
+
+
+def test_a_long_batch_equals_its_frames(photo_observations: dict[str, FaceObservation]) -> None:
+    """Hundreds of rows (several matrix-product blocks), per-row sizes, rows without a face or transform
+    at block edges: each row is what that frame gives alone."""
+    observations = [o for o in photo_observations.values() if o.present]
+    rng = np.random.default_rng(7)
+    pick = rng.integers(0, len(observations), 300)
+    landmarks = np.stack([observations[i].landmarks for i in pick]).astype(np.float64)
+    landmarks += rng.normal(0, 0.001, landmarks.shape)
+    sizes = np.array([observations[i].image_size for i in pick], dtype=np.float64)
+    blendshapes = np.stack([observations[i].blendshapes for i in pick])
+    transforms = np.stack([observations[i].transform for i in pick]).astype(np.float64)
+    landmarks[[127, 128]] = np.nan
+    transforms[[255, 256]] = np.nan
+    batch = signals_batch(landmarks, sizes, blendshapes, transforms)
+    frames = np.stack([signals_from_arrays(landmarks[i], tuple(sizes[i]), blendshapes[i], transforms[i])
+                       for i in range(len(pick))])
+    assert np.allclose(batch, frames, rtol=0, atol=1e-12, equal_nan=True)
+    assert (batch[[127, 128], SIGNAL_INDEX["face_present"]] == 0).all()
+    assert batch[:, SIGNAL_INDEX["face_present"]].sum() == 298
