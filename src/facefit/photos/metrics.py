@@ -176,6 +176,20 @@ def _angle(a: np.ndarray, vertex: np.ndarray, b: np.ndarray) -> float:
     return float(np.degrees(np.arccos(np.clip(cos, -1.0, 1.0))))
 
 
+def _pair_slices() -> dict[str, tuple[int, int]]:
+    """Each region's slice of the mirror pairs listed region after region."""
+    ends = np.cumsum([len(pairs) for pairs in lm.SYMMETRIC_PAIRS.values()]).tolist()
+    return {
+        region: (end - len(pairs), end)
+        for (region, pairs), end in zip(lm.SYMMETRIC_PAIRS.items(), ends, strict=True)
+    }
+
+
+_PAIRS_RIGHT = [right for pairs in lm.SYMMETRIC_PAIRS.values() for right, _ in pairs]
+_PAIRS_LEFT = [left for pairs in lm.SYMMETRIC_PAIRS.values() for _, left in pairs]
+_PAIR_SLICES = _pair_slices()
+
+
 def raw_metrics(frame: lm.PupilFrame) -> dict[str, float]:
     """Metrics of one face as seen (no mirror averaging), from its pupil-line frame."""
     u, depth = frame.u, frame.depth
@@ -198,10 +212,10 @@ def raw_metrics(frame: lm.PupilFrame) -> dict[str, float]:
         "cheek_projection_r": depth[lm.NOSE_TIP] - depth[lm.CHEEK_PROBE_R],
         "cheek_projection_l": depth[lm.NOSE_TIP] - depth[lm.CHEEK_PROBE_L],
     }
-    for region, pairs in lm.SYMMETRIC_PAIRS.items():
-        right = u[[r for r, _ in pairs]]
-        left = u[[left_i for _, left_i in pairs]] * np.array([-1.0, 1.0])
-        out[f"asymmetry_{region}"] = float(np.mean(np.linalg.norm(right - left, axis=1)))
+    # every mirror pair's distance at once, then each region's mean (its own slice, as if alone)
+    distances = np.linalg.norm(u[_PAIRS_RIGHT] - u[_PAIRS_LEFT] * np.array([-1.0, 1.0]), axis=1)
+    for region, (start, end) in _PAIR_SLICES.items():
+        out[f"asymmetry_{region}"] = float(np.mean(distances[start:end]))
     out.update(structure_metrics(frame))
     return {name: float(out[name]) for name in METRIC_NAMES if name in out}
 
