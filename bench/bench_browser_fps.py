@@ -7,8 +7,10 @@ A ``facefit synth`` cheek-lifter clip at ``--fps`` is the camera (made once and 
 so the camera itself caps the loop at that rate; goal: >= 25 fps with a 30 fps camera. The server runs in
 this process (uvicorn in a thread); the page is signed in, screened, and coaches the cheek lifter for
 ``--seconds`` after the model has loaded. Prints the page's own measure (the last 60 frames) and the mean
-over the run (frames / seconds), and the machine's load average, since Chromium's CPU delegate shares
-the cores with everything else.
+over the run (frames / seconds), where the landmarker ran (its worker, or the page's own thread where a
+worker cannot) and its time per frame, and the machine's load average, since Chromium's CPU delegate
+shares the cores with everything else. A frame counts once the landmarker has processed it and the page
+has drawn its points (``static/js/practice.js``).
 """
 
 from __future__ import annotations
@@ -63,11 +65,13 @@ def main() -> None:
             start_frames, start = page.evaluate("window.facefit.frames"), time.monotonic()
             page.wait_for_timeout(int(args.seconds * 1000))
             frames, elapsed = page.evaluate("window.facefit.frames") - start_frames, time.monotonic() - start
-            shown, detect_ms = page.evaluate("[window.facefit.fps, window.facefit.detectMs]")
+            shown, detect_ms, place = page.evaluate(
+                "[window.facefit.fps, window.facefit.detectMs, window.facefit.landmarker.constructor.name]")
     load = os.getloadavg()
+    where = "in a worker" if place == "WorkerLandmarker" else "on the page"
     print(f"camera {args.fps} fps {args.size}: page loop {shown:.1f} fps (last 60 frames), "
-          f"{frames / elapsed:.1f} fps over {elapsed:.0f} s ({frames} frames), landmarker {detect_ms:.0f} ms "
-          f"a frame; load average "
+          f"{frames / elapsed:.1f} fps over {elapsed:.0f} s ({frames} frames), landmarker {where} "
+          f"{detect_ms:.0f} ms a frame; load average "
           f"{load[0]:.1f} {load[1]:.1f} {load[2]:.1f} on {os.cpu_count()} cores")
 
 
