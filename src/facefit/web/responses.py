@@ -151,3 +151,60 @@ class ProgressOut(_Out):
     schema_: int = Field(alias="schema")
     profile: str
     span: str
+
+
+class MuscleWeekOut(_Out):
+    """``facefit.reports.muscles.MuscleWeek.to_dict``: this calendar week's measured time under tension."""
+
+    first: date
+    last: date
+    seconds: dict[str, float] = Field(description="Seconds under tension per muscle, measured by the camera.")
+    relax: list[str] = Field(description="Muscles to relax rather than train (drawn hatched).")
+    relax_advice: str
+    engagement: dict[str, int] = Field(description="Forehead-engagement and frown faults this week.")
+    summary: str
+    svg: str = Field(description="The face diagram of the week (SVG).")
+
+
+# --- safety ------------------------------------------------------------------------------------------
+
+
+class StopOut(BaseModel):
+    """A safety stop (pain, twitch, new asymmetry) and the advice shown for it."""
+
+    kind: str
+    what: str
+    advice: str
+
+
+class PendingStopOut(StopOut):
+    at: str = Field(description="When the stop happened (ISO 8601).")
+
+
+class SafetyClearanceOut(_Out):
+    level: str
+    summary: str
+    reasons: list[str]
+    consult_acknowledged: bool
+    needs_clearance: bool
+
+
+class SafetyOut(_Out):
+    """``/api/safety``: the clearance, stops waiting for acknowledgement, and the practice gate's verdict."""
+
+    clearance: SafetyClearanceOut | None
+    pending: list[PendingStopOut]
+    can_start: bool
+    refusal: dict[str, Any] | None = Field(description="Why practice is paused, and the page that fixes it.")
+    warnings: list[dict[str, Any]]
+
+
+class ConsultOut(_Out):
+    level: str
+    consult_acknowledged: bool
+    message: str
+
+
+class AcknowledgedOut(_Out):
+    acknowledged: list[StopOut]
+    message: str

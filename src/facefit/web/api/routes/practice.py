@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from facefit.errors import InputError
 from facefit.web.deps import DbDep, MemberDep
+from facefit.web.responses import AcknowledgedOut, ConsultOut, SafetyOut
 
 router = APIRouter(tags=["practice"])
 
@@ -41,8 +42,8 @@ def practice_plan(target: Annotated[str, Query(max_length=80, description="a rou
     return verdict_response(db, caller.profile_id, target)
 
 
-@router.get("/api/safety", summary="My clearance, stops waiting for acknowledgement, whether practice may "
-            "start")
+@router.get("/api/safety", response_model=SafetyOut,
+            summary="My clearance, stops waiting for acknowledgement, whether practice may start")
 def safety(db: DbDep, caller: MemberDep) -> dict[str, Any]:
     from facefit.practice.start import practice_gate
     from facefit.safety.service import safety_status
@@ -71,7 +72,8 @@ class ConsultClearance(BaseModel):
     note: str | None = Field(default=None, max_length=500, description="Who cleared you and when (optional).")
 
 
-@router.post("/api/safety/consult", summary="Record that a clinician cleared me to start (consult-first)")
+@router.post("/api/safety/consult", response_model=ConsultOut,
+             summary="Record that a clinician cleared me to start (consult-first)")
 def consult(body: ConsultClearance, db: DbDep, caller: MemberDep) -> dict[str, Any]:
     from facefit.safety.conditions import Level
     from facefit.safety.service import acknowledge_consult, current_clearance
@@ -97,7 +99,8 @@ class StopAcknowledgement(BaseModel):
     note: str | None = Field(default=None, max_length=500)
 
 
-@router.post("/api/safety/ack", summary="Acknowledge pain, twitch or new-asymmetry stops after reading "
+@router.post("/api/safety/ack", response_model=AcknowledgedOut,
+             summary="Acknowledge pain, twitch or new-asymmetry stops after reading "
              "their advice")
 def acknowledge(body: StopAcknowledgement, db: DbDep, caller: MemberDep) -> dict[str, Any]:
     from facefit.safety.service import acknowledge_safety

@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from facefit.store import photos as photo_store
 from facefit.web.deps import DbDep, MemberDep
-from facefit.web.responses import ProgressOut
+from facefit.web.responses import MuscleWeekOut, ProgressOut
 
 router = APIRouter(tags=["progress"])
 Span = Literal["week", "month", "all"]
@@ -55,7 +55,8 @@ def report_pdf(request: Request, caller: MemberDep, span: Span = "month") -> Res
         "Cache-Control": "no-store"})
 
 
-@router.get("/api/progress/muscles", summary="This week's measured time under tension per muscle, and the "
+@router.get("/api/progress/muscles", response_model=MuscleWeekOut,
+            summary="This week's measured time under tension per muscle, and the "
             "face diagram of it (SVG)")
 def muscles(db: DbDep, caller: MemberDep) -> dict[str, Any]:
     from datetime import date
