@@ -95,7 +95,7 @@ def list_photos(db: DbDep, caller: MemberDep) -> list[dict[str, Any]]:
 
 
 @router.get("/ghost", summary="My baseline photo, for the ghost overlay when taking a new one",
-            response_class=FileResponse)
+            response_class=FileResponse, responses={200: {"content": {"image/jpeg": {}}}})
 def ghost(db: DbDep, caller: MemberDep) -> FileResponse:
     from facefit.photos.library import photo_path
 
@@ -112,7 +112,7 @@ def get_photo(photo_id: Id, db: DbDep, caller: MemberDep) -> dict[str, Any]:
 
 
 @router.get("/{photo_id}/image", summary="The stored (metadata-free) JPEG of one of my photos",
-            response_class=FileResponse)
+            response_class=FileResponse, responses={200: {"content": {"image/jpeg": {}}}})
 def photo_image(photo_id: Id, db: DbDep, caller: MemberDep) -> FileResponse:
     from facefit.photos.library import photo_path
 
