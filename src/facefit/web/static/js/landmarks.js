@@ -58,7 +58,7 @@ class WorkerLandmarker {
     this.worker = worker;
     this.run = 0;          // the current loop; answers to a stopped loop are dropped
     this.busy = false;     // a frame is with the worker
-    this.next = null;      // the newest frame grabbed while the worker was busy (older ones are dropped)
+    this.next = null;      // a frame grabbed while the worker was busy: it goes next, without a wait
     this.spare = null;     // arrays of the last answer, given back to the worker with the next frame
     this.onFace = null;
     this.canvas = new OffscreenCanvas(1, 1);
@@ -98,11 +98,13 @@ class WorkerLandmarker {
   loop(video, onResult, stats) {
     const run = ++this.run;
     this.onFace = (msg) => { followDetectMs(stats, msg.detectMs); onResult(msg.face, msg.tMs); };
+    // One copy of a camera frame per frame the model processes: while it is busy, the first new camera
+    // frame is copied to go next, and later ones are skipped rather than copied and thrown away (under
+    // load that waste took the CPU the model needed).
     const stop = eachVideoFrame(video, (tMs) => {
-      if (!video.videoWidth) return;
+      if (!video.videoWidth || (this.busy && this.next)) return;
       const frame = this.grab(video, tMs);
-      if (!this.busy) this.post(frame);
-      else { if (this.next) this.next.image.close(); this.next = frame; }
+      if (this.busy) this.next = frame; else this.post(frame);
     });
     return () => {
       stop();
