@@ -96,15 +96,30 @@ def run_server(settings: WebSettings, *, host: str, port: int, log_level: str = 
 
     import uvicorn
 
-    options = dict(host=host, port=port, log_level=log_level, ws_max_size=settings.max_ws_message_bytes,
-                   ws_ping_interval=20, ws_ping_timeout=20, ws_per_message_deflate=False, proxy_headers=False,
-                   server_header=False)
+    options = dict(host=host, port=port, log_level=log_level, **uvicorn_options(settings))
     if workers > 1:
         os.environ[SETTINGS_ENV] = settings.model_dump_json()
         uvicorn.run("facefit.cli.web:app_from_environment", factory=True, workers=workers, **options)
         return
-    # per-message deflate off: the messages are a few hundred bytes, compressing them only costs CPU
     uvicorn.run(build_app(settings), **options)
+
+
+def uvicorn_options(settings: WebSettings) -> dict[str, Any]:
+    """The uvicorn settings ``facefit serve`` runs with (``bench/bench_ws_server.py`` uses them too).
+
+    Per-message deflate is off: uvicorn offers it by default, and a browser accepts it, after which every
+    ~760-byte landmark frame is inflated and every reply deflated on the server's one core (our frames are
+    float32 numbers, which barely compress). proxy_headers off: see :func:`run_server`.
+    """
+    return dict(ws=LIVE_PROTOCOL, http="httptools", loop="uvloop", ws_max_size=settings.max_ws_message_bytes,
+                ws_ping_interval=20, ws_ping_timeout=20, ws_per_message_deflate=False, proxy_headers=False,
+                server_header=False)
+
+
+LIVE_PROTOCOL = "facefit.web.live.fastpath:LiveWebSocketProtocol"
+"""uvicorn's sans-I/O WebSocket protocol (the fastest of its three; ``auto`` picks it too) with the live
+frames' short path (``web/live/fastpath.py``); httptools and uvloop are named rather than left to
+``auto``, so a missing one fails at start instead of quietly serving slower."""
 
 
 def build_app(settings: WebSettings) -> Any:

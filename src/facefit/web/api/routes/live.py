@@ -54,6 +54,7 @@ from facefit.web.live.coaching import (
     live_plan,
     rest_from_json,
 )
+from facefit.web.live.fastpath import EXTENSION, LiveLink
 from facefit.web.live.per_loop import for_this_loop
 from facefit.web.live.protocol import Header, ProtocolError, landmark_indices, read_header
 from facefit.web.live.writer import ResumeAt, writer_for
@@ -196,6 +197,10 @@ class Connection:
         self.room.set()
         self.settled = asyncio.Event()  # set while no frame waits
         self.settled.set()
+        # ``facefit serve``'s protocol (web/live/fastpath.py) hands binary frames to take_frame straight
+        # from the socket and writes replies at once; None under other servers (the ASGI path only).
+        self.link: LiveLink | None = websocket.scope.get("extensions", {}).get(EXTENSION)
+        self.receiving = False  # run() is waiting for the next message, nothing else is in hand
 
     async def hold_live_slot(self, profile_id: int) -> None:
         """Count this connection against the account's MAX_LIVE_PER_USER on every server process
@@ -222,6 +227,8 @@ class Connection:
             return
         if len(self.outbox) >= MAX_OUTBOX and isinstance(message, bytes):
             return  # the client is not reading: a state it would read later is superseded anyway
+        if self.sender is None and self.link is not None and self.link.write_now(message):
+            return  # nothing queued before it: written now, no task
         self.outbox.append(message)
         if self.sender is None:
             self.sender = self.loop.create_task(self._send_queued())
@@ -263,6 +270,8 @@ class Connection:
         return self.errors < MAX_ERRORS
 
     async def run(self) -> None:
+        if self.link is not None:
+            self.link.set_sink(self.take_frame)
         try:
             while True:
                 if self.caller is None:  # an idle socket that never starts is closed, not kept forever
@@ -273,7 +282,11 @@ class Connection:
                         await self.ws.close(code=1008, reason="no start message")
                         break
                 else:
-                    message = await self.ws.receive()
+                    self.receiving = True
+                    try:
+                        message = await self.ws.receive()
+                    finally:
+                        self.receiving = False
                 if message["type"] == "websocket.disconnect":
                     break
                 try:
@@ -291,6 +304,8 @@ class Connection:
         except WebSocketDisconnect:
             pass
         finally:
+            if self.link is not None:
+                self.link.set_sink(None)
             # Shielded: a server shutting down (or a test client leaving) cancels this task, and the
             # claim and the frames already received must still be released and saved. Bounded in time.
             with anyio.move_on_after(FINISH_WITHIN_S, shield=True):
@@ -334,6 +349,32 @@ class Connection:
         if self.queued >= MAX_QUEUED:
             self.room.clear()
             await self.room.wait()
+
+    def take_frame(self, data: bytes) -> bool:
+        """The socket's short path (``web/live/fastpath.py``): hand a binary message to the batcher now,
+        as :meth:`frame` would, or return False to have it go through ASGI and :meth:`frame` instead.
+
+        Taken only when nothing else is in hand (run() waits for the next message: no control message is
+        being handled, so none is overtaken), the session row exists, the stream has room in the batcher
+        (else the ASGI path waits for room, which stops the socket being read), the header is good and
+        the client has not sent too many bad messages: every other case is the ordinary path's."""
+        if (not self.receiving or self.queued >= MAX_QUEUED - 1 or self.errors
+                or len(data) > self.settings.max_ws_message_bytes):
+            return False
+        coach = self.coach
+        if coach is None:
+            if self.calibration is None:
+                return False
+        elif coach.session_id is None or coach.finished:
+            return False
+        try:
+            header = read_header(data, self.n_landmarks)
+        except ProtocolError:
+            return False
+        self.queued += 1
+        self.settled.clear()
+        self.batcher.put(self, header)
+        return True
 
     # ------------------------------------------------------------------ called by the batcher
 

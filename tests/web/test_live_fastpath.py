@@ -1,0 +1,185 @@
+"""The live frames' short path (``web/live/fastpath.py``, what ``facefit serve`` runs): uvicorn's protocol
+object with the real app, fed the bytes a browser sends, in chunks that cut frames anywhere. Coaching
+results are the ones ``facefit analyze`` gives (as through ASGI: test_live_replay.py), control messages
+are answered after the frames sent before them, and what the short path does not take (a bad frame, a
+frame too big) is handled as it always was."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import os
+from typing import Any
+
+import numpy as np
+from fastapi import FastAPI
+from webtest_helpers import frame_bytes
+
+from facefit.cli.web import uvicorn_options
+from facefit.coach.events import EventKind
+from facefit.practice.analyze import analyze_series
+from facefit.signals.compute import signals_batch
+from facefit.signals.names import SignalSeries
+from facefit.web.live.fastpath import LiveWebSocketProtocol
+from facefit.web.live.protocol import decode_state
+
+
+class Transport:
+    def __init__(self) -> None:
+        self.out = bytearray()
+        self.closing = False
+
+    def write(self, data: bytes) -> None:
+        self.out += data
+
+    def pause_reading(self) -> None: ...
+
+    def resume_reading(self) -> None: ...
+
+    def is_closing(self) -> bool:
+        return self.closing
+
+    def close(self) -> None:
+        self.closing = True
+
+    def get_extra_info(self, name: str, default: Any = None) -> Any:
+        return {"sockname": ("127.0.0.1", 8000), "peername": ("127.0.0.1", 40000)}.get(name, default)
+
+
+class Browser:
+    """One WebSocket client talking to the protocol object directly."""
+
+    def __init__(self, app: FastAPI) -> None:
+        from uvicorn.config import Config
+        from uvicorn.server import ServerState
+        from websockets.protocol import Protocol, Side, State
+
+        config = Config(app=app, lifespan="off", log_level="warning", **uvicorn_options(app.state.settings))
+        config.load()
+        assert config.ws_protocol_class is LiveWebSocketProtocol  # what facefit serve runs
+        self.protocol = config.ws_protocol_class(config=config, server_state=ServerState(), app_state={})
+        self.transport = Transport()
+        self.protocol.connection_made(self.transport)
+        self.client = Protocol(Side.CLIENT, state=State.OPEN, max_size=2**22)
+        self.parsed = -1
+        key = base64.b64encode(os.urandom(16)).decode()
+        self.protocol.data_received(
+            (f"GET /ws/coach HTTP/1.1\r\nHost: 127.0.0.1:8000\r\nUpgrade: websocket\r\n"
+             f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\n"
+             "Sec-WebSocket-Version: 13\r\n\r\n").encode())
+
+    def wire(self, payload: bytes | str) -> bytes:
+        if isinstance(payload, str):
+            self.client.send_text(payload.encode())
+        else:
+            self.client.send_binary(payload)
+        return b"".join(self.client.data_to_send())
+
+    def messages(self) -> list[Any]:
+        out = self.transport.out
+        if self.parsed < 0:
+            end = out.find(b"\r\n\r\n")
+            if end < 0:
+                return []
+            self.parsed = end + 4
+        self.client.receive_data(bytes(out[self.parsed:]))
+        self.parsed = len(out)
+        return [json.loads(f.data) if f.opcode.name == "TEXT" else (f.opcode.name, bytes(f.data))
+                for f in self.client.events_received()]
+
+    async def opened(self) -> None:
+        """Wait for the handshake's answer (a browser sends nothing before it)."""
+        while b"\r\n\r\n" not in self.transport.out:
+            await asyncio.sleep(0.01)
+
+    async def until(self, done: Any, seen: list[Any], timeout: float = 60.0) -> list[Any]:
+        """Run the loop until ``done(message)`` for a message; every message so far is in ``seen``."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while loop.time() < deadline:
+            await asyncio.sleep(0.01)
+            for message in self.messages():
+                seen.append(message)
+                if done(message):
+                    return seen
+        raise AssertionError(f"no such message; got {seen[-5:]}")
+
+
+def _token(user: Any) -> str:
+    made = user.client.post("/api/account/tokens", json={"name": "t", "scope": "practice"})
+    return str(made.json()["token"])
+
+
+def _state(message: Any) -> Any:
+    return decode_state(message[1]) if isinstance(message, tuple) and message[0] == "BINARY" else message
+
+
+def test_frames_through_the_short_path_give_the_events_analyze_gives(app: FastAPI, make_user: Any,
+                                                                       recording: Any) -> None:
+    token = _token(make_user("short@example.org"))
+
+    async def session() -> tuple[list[Any], int]:
+        browser = Browser(app)
+        await browser.opened()
+        seen: list[Any] = []
+        browser.protocol.data_received(browser.wire(json.dumps(
+            {"type": "start", "exercise": "cheek-lifter", "sets": 1, "binary": True, "token": token})))
+        ready = (await browser.until(lambda m: isinstance(m, dict) and m.get("type") == "ready", seen))[-1]
+        first = browser.wire(frame_bytes(recording, 0, ready["landmarks"]))
+        browser.protocol.data_received(first)  # the first frame makes the session row (the ASGI path)
+        await browser.until(lambda m: isinstance(m, dict) and m.get("type") == "session", seen)
+        rest = b"".join(browser.wire(frame_bytes(recording, i, ready["landmarks"]))
+                        for i in range(1, len(recording.t_ms)))
+        rest += browser.wire(json.dumps({"type": "ping"}))
+        for start in range(0, len(rest), 1000):  # cut anywhere, a frame or two a chunk: as TCP delivers
+            browser.protocol.data_received(rest[start:start + 1000])
+            await asyncio.sleep(0.005)
+        await browser.until(lambda m: isinstance(m, dict) and m.get("type") == "pong", seen)
+        browser.protocol.data_received(browser.wire(json.dumps({"type": "end"})))
+        await browser.until(lambda m: isinstance(m, dict) and m.get("type") == "saved", seen)
+        taken = browser.protocol.frames_taken
+        browser.protocol.connection_lost(None)
+        await asyncio.sleep(0.2)
+        return [_state(m) for m in seen], taken
+
+    messages, taken = asyncio.run(session())
+    assert taken >= len(recording.t_ms) - 10  # all but the first few took the short path
+    assert not [m for m in messages if m.get("type") == "error"]
+    pong = next(i for i, m in enumerate(messages) if m.get("type") == "pong")
+    answered = [m["seq"] for m in messages[:pong] if m.get("type") == "tick" and m.get("seq") is not None]
+    assert answered and max(answered) == len(recording.t_ms) - 1  # the ping came after the last frame
+    wire = [{k: v for k, v in e.items() if k not in ("event", "say")}
+            for m in messages for e in m.get("events", []) if e["event"] in set(EventKind)]
+    values = signals_batch(recording.landmarks.astype(np.float64), recording.size,
+                           recording.blendshapes.astype(np.float64), recording.transforms.astype(np.float64))
+    _result, engine = analyze_series(SignalSeries(recording.t_ms, values), exercise_id="cheek-lifter",
+                                     fps=15.0)
+    assert wire == [event.to_dict() for event in engine.events]
+
+
+def test_what_the_short_path_leaves_is_handled_as_before(app: FastAPI, make_user: Any,
+                                                          recording: Any) -> None:
+    token = _token(make_user("leftover@example.org"))
+
+    async def session() -> list[Any]:
+        browser = Browser(app)
+        await browser.opened()
+        seen: list[Any] = []
+        browser.protocol.data_received(browser.wire(json.dumps(
+            {"type": "start", "exercise": "cheek-lifter", "sets": 1, "binary": True, "token": token})))
+        ready = (await browser.until(lambda m: isinstance(m, dict) and m.get("type") == "ready", seen))[-1]
+        for i in range(3):
+            browser.protocol.data_received(browser.wire(frame_bytes(recording, i, ready["landmarks"])))
+        browser.protocol.data_received(browser.wire(b"\x01\x00"))  # a frame too short for its header
+        await browser.until(lambda m: isinstance(m, dict) and m.get("type") == "error", seen)
+        browser.protocol.data_received(browser.wire(frame_bytes(recording, 3, ready["landmarks"])))
+        browser.protocol.data_received(browser.wire(json.dumps({"type": "ping"})))
+        await browser.until(lambda m: isinstance(m, dict) and m.get("type") == "pong", seen)
+        browser.protocol.data_received(browser.wire(b"\x00" * (app.state.settings.max_ws_message_bytes + 1)))
+        return await browser.until(lambda m: isinstance(m, tuple) and m[0] == "CLOSE", seen, timeout=10)
+
+    messages = asyncio.run(session())
+    errors = [m["message"] for m in messages if isinstance(m, dict) and m.get("type") == "error"]
+    assert errors == ["binary frame too short: 2 bytes, the header alone is 20"]
+    assert int.from_bytes(messages[-1][1][:2], "big") == 1009  # too big: closed by the parser, as always
