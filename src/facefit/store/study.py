@@ -422,13 +422,15 @@ def upsert_measurements(*, session: Session, rows: Sequence[Mapping[str, Any]]) 
               for r in rows]
     dialect = session.get_bind().dialect.name
     if dialect in ("sqlite", "postgresql"):
+        # One statement with bound parameters, executed for many rows: compiled once and cached (a
+        # multi-row VALUES of a different length each time was compiled again for every photo).
         insert = sqlite_insert if dialect == "sqlite" else postgresql_insert
-        statement = insert(StudyMeasurement).values(values)
+        statement = insert(StudyMeasurement)
         statement = statement.on_conflict_do_update(
             index_elements=["visit_photo_id", "endpoint"],
             set_={"value": statement.excluded.value, "method": statement.excluded.method,
                   "measured_at": statement.excluded.measured_at})
-        session.execute(statement)
+        session.execute(statement, values)
     else:  # pragma: no cover - FaceFit runs on SQLite and PostgreSQL
         for value in values:
             row = session.scalar(select(StudyMeasurement).where(

@@ -82,6 +82,8 @@ class AnalyzeResult:
 
 def pending_tasks(*, store: Store, slug: str, redo: bool = False) -> tuple[list[PhotoTask], int]:
     """Visit photos of the study not measured yet (all of them with ``redo``), and how many were."""
+    from sqlalchemy import select
+
     from facefit.photos.library import photo_path
     from facefit.store.photos import Photo
     from facefit.study.service import load
@@ -91,18 +93,32 @@ def pending_tasks(*, store: Store, slug: str, redo: bool = False) -> tuple[list[
         participants = db.list_participants(session=session, study_id=study.id)
         visits = db.list_visits(session=session, participant_ids=[p.id for p in participants])
         links = db.visit_photos(session=session, visit_ids=[v.id for v in visits])
-        have: dict[int, set[str]] = {}
-        for row in db.measurements(session=session, visit_photo_ids=[link.id for link in links]):
-            have.setdefault(row.visit_photo_id, set()).add(row.endpoint)
-        tasks, done = [], 0
-        for link in links:
-            if not redo and DONE_MARKER in have.get(link.id, set()):
-                done += 1
-                continue
-            photo = session.get(Photo, link.photo_id)
-            if photo is not None:
-                tasks.append(PhotoTask(link.id, str(photo_path(photo))))
-        return tasks, done
+        done = set() if redo else _measured(session, [link.id for link in links])
+        todo = [link for link in links if link.id not in done]
+        photos = {
+            photo.id: photo
+            for photo in session.scalars(select(Photo).where(Photo.id.in_({link.photo_id for link in todo})))
+        }
+        tasks = [
+            PhotoTask(link.id, str(photo_path(photos[link.photo_id])))
+            for link in todo
+            if link.photo_id in photos
+        ]
+        return tasks, len(links) - len(todo)
+
+
+def _measured(session: Any, visit_photo_ids: list[int]) -> set[int]:
+    """The visit photos that have the done marker (ids only: loading every measurement row was the
+    slowest part of finding the work)."""
+    from sqlalchemy import select
+
+    if not visit_photo_ids:
+        return set()
+    row = db.StudyMeasurement
+    query = select(row.visit_photo_id).where(
+        row.visit_photo_id.in_(visit_photo_ids), row.endpoint == DONE_MARKER
+    )
+    return set(session.scalars(query))
 
 
 # --- client side -----------------------------------------------------------------------------------------
@@ -127,9 +143,9 @@ class _Writer:
     def flush(self) -> None:
         if not self.pending:
             return
+        rows = [row for result in self.pending for row in result.rows()]
         with self.store.transaction() as session:
-            for result in self.pending:
-                self.outcome.rows += db.upsert_measurements(session=session, rows=result.rows())
+            self.outcome.rows += db.upsert_measurements(session=session, rows=rows)
         self.outcome.measured += len(self.pending)
         self.pending = []
 
