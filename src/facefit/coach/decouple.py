@@ -20,20 +20,27 @@ _MOUTH = FEATURE_INDEX["mouth_open"]
 
 
 class MouthDecoupler:
+    """Per drive column (in the order given): the running sum of lip opening x column, and the slope."""
+
     def __init__(self, columns: Sequence[int]) -> None:
         self._cols = list(columns)
         self._xx = 0.0
-        self._xy = {i: 0.0 for i in self._cols}
-        self._k = {i: 0.0 for i in self._cols}
+        self._xy = [0.0] * len(self._cols)
+        self._k = [0.0] * len(self._cols)
 
     def apply(self, f: list[float], *, learn: bool) -> None:
-        """Take the lips' share out of ``f``'s drive columns (in place); ``learn`` on idle frames."""
+        """Take the lips' share out of ``f``'s drive columns (in place); ``learn`` on idle frames.
+
+        Runs on every frame of a brow press: plain list indexing and comparisons, no calls."""
         x = f[_MOUTH]
+        xy, slopes = self._xy, self._k
         if learn:
             self._xx += x * x
-            for i in self._cols:
-                self._xy[i] += x * f[i]
-                k = self._xy[i] / (self._xx + MOUTH_RIDGE)
-                self._k[i] = max(-MOUTH_SLOPE_MAX, min(MOUTH_SLOPE_MAX, k))
-        for i in self._cols:
-            f[i] -= self._k[i] * x
+            ridge = self._xx + MOUTH_RIDGE
+            for j, i in enumerate(self._cols):
+                xy[j] += x * f[i]
+                k = xy[j] / ridge
+                k = k if k < MOUTH_SLOPE_MAX else MOUTH_SLOPE_MAX  # min(MAX, k), NaN giving MAX as min does
+                slopes[j] = k if k > -MOUTH_SLOPE_MAX else -MOUTH_SLOPE_MAX  # then max(-MAX, k)
+        for j, i in enumerate(self._cols):
+            f[i] -= slopes[j] * x

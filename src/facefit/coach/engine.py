@@ -27,6 +27,8 @@ from __future__ import annotations
 
 import math
 from collections import deque
+from collections.abc import Sequence
+from operator import itemgetter
 from typing import Any
 
 import numpy as np
@@ -46,6 +48,7 @@ from facefit.coach.fatigue import fatigue
 from facefit.coach.features import FEATURE_INDEX, MATRIX, USED_SIGNALS
 from facefit.coach.not_seen import NotSeenWatch
 from facefit.coach.pose_watch import PoseWatch
+from facefit.coach.quantiles import median, percentile
 from facefit.coach.rest import RestFinder
 from facefit.coach.shape import busy_share, rep_shape, smooth3, zigzag_swings
 from facefit.coach.specs import ExerciseSpec, Limit, messages, pose_range_message, shapes, spec_for
@@ -202,8 +205,6 @@ class Engine:
         self.last_t_s: float | None = None
         self._prev_t: float | None = None
         self._smooth = 0.0
-        self._smooth_r = 0.0
-        self._smooth_l = 0.0
         self._active = False
         self._peak = 0.0
         self._below_since = 0.0
@@ -214,6 +215,10 @@ class Engine:
         self._buf_d: list[float] = []
         self._wrong = WrongExerciseWatch(self._shapes)
         self._last_fault: dict[str, float] = {}
+        # Each rep's effort (amplitude, or hold seconds when isometric) and symmetry, kept as the reps
+        # come so the set's safety checks do not re-read every rep at every rep.
+        self._efforts: list[float] = []
+        self._symmetries: list[float] = []
         self._twitch = TwitchWatch()
         # A rep that is a head tilt moves pitch on purpose: the pose watch then judges yaw only.
         self._pose = PoseWatch(check_pitch=self._drive_column != _PITCH_COL)
@@ -232,37 +237,49 @@ class Engine:
         t_s = float(t_ms) / 1000.0
         if self._before(values, t_s):
             return self._take_pending()
-        feats = ((values - self.rest) @ MATRIX).tolist()
+        # ndarray.dot, not @: the same product (each feature sums at most two exact terms), at a third
+        # of the per-call cost for one vector (bench/bench_engine.py, the live path)
+        feats = (values - self.rest).dot(MATRIX).tolist()
         return self._step(feats, t_s)
 
     def run(self, series: SignalSeries) -> list[Event]:
-        """Feed a whole series (batch path: features for all frames in one product); returns its events."""
+        """Feed a whole series (batch path: features for all frames in one product); returns its events.
+
+        Only the frames with a face reach the state machine, as lists of Python floats (its per-frame
+        work is plain Python; numpy scalars cost more per operation). The frame counters that ``update``
+        keeps frame by frame are settled once after the loop, up to the frame that stopped the set if
+        one did, so both paths end with the same counts."""
         values = series.values
-        t_s_all = (np.asarray(series.t_ms, dtype=float) / 1000.0).tolist()
+        t_all = np.asarray(series.t_ms, dtype=float) / 1000.0
         out: list[Event] = []
         start = 0
-        n = len(t_s_all)
+        n = len(t_all)
         while self.rest is None and start < n:
-            self._before(values[start], t_s_all[start])
+            self._before(values[start], float(t_all[start]))
             start += 1
         out.extend(self._take_pending())
-        if self.rest is None:
+        if self.rest is None or self.stopped is not None:
             return out
         feats = (values[start:] - self.rest) @ MATRIX
         usable = (values[start:, _FACE] > 0.5) & np.isfinite(feats[:, self._drive])
-        feats[~usable] = np.nan
-        rows = feats.tolist()
-        drive = self._drive
+        times = t_all[start:]
         step = self._step
-        for i, row in enumerate(rows):
-            t_s = t_s_all[start + i]
-            if self.stopped is not None:
-                break
-            if row[drive] != row[drive]:  # NaN: no face in this frame
-                self._count(t_s, face=False)
-                continue
-            self._count(t_s, face=True)
-            out.extend(step(row, t_s))
+        stopped_at = None
+        for k, (row, t_s) in enumerate(zip(feats[usable].tolist(), times[usable].tolist(), strict=True)):
+            events = step(row, t_s)
+            if events:
+                out.extend(events)
+                if self.stopped is not None:
+                    stopped_at = k
+                    break
+        with_face = int(usable.sum()) if stopped_at is None else stopped_at + 1
+        counted = len(times) if stopped_at is None else int(np.flatnonzero(usable)[stopped_at]) + 1
+        if counted:
+            self.frames += counted
+            self.frames_without_face += counted - with_face
+            if self.first_t_s is None:
+                self.first_t_s = float(times[0])
+            self.last_t_s = float(times[counted - 1])
         return out
 
     def finish(self) -> list[Event]:
@@ -271,21 +288,17 @@ class Engine:
             return self._close_rep(self.last_t_s)
         return []
 
-    def _count(self, t_s: float, *, face: bool) -> None:
-        self.frames += 1
-        if not face:
-            self.frames_without_face += 1
-        if self.first_t_s is None:
-            self.first_t_s = t_s
-        self.last_t_s = t_s
-
     def _before(self, values: np.ndarray, t_s: float) -> bool:
-        """Book-keeping shared by both paths; True when the frame is not for the state machine."""
+        """Book-keeping of one frame (every frame of ``update``; ``run``'s until a rest is found, the
+        rest it counts in bulk); True when the frame is not for the state machine."""
         if self.stopped is not None:
             return True
-        face = bool(values[_FACE] > 0.5) and math.isfinite(float(values[self._drive_column]))
-        self._count(t_s, face=face)
-        if not face:
+        self.frames += 1
+        self.last_t_s = t_s
+        if self.first_t_s is None:
+            self.first_t_s = t_s
+        if not (values[_FACE] > 0.5 and math.isfinite(values[self._drive_column])):
+            self.frames_without_face += 1
             return True
         if self.rest is None:
             self.rest = self._rest_finder.push(np.asarray(values, dtype=float), t_s)
@@ -338,14 +351,20 @@ class Engine:
             return []  # mid-blink: the pupils, and so the brow heights, are not where they seem
         if self._decoupler is not None:  # the lips' share out of the drive, learned while idle
             self._decoupler.apply(f, learn=not self._active)
-        alpha = 1.0 if self._prev_t is None else 1.0 - math.exp(-max(t_s - self._prev_t, 0.0) / SMOOTH_TAU_S)
+        if self._prev_t is None:
+            alpha = 1.0
+        else:
+            dt = t_s - self._prev_t  # a clock that steps back counts as no time: max(dt, 0.0) without a call
+            alpha = 1.0 - math.exp(-(0.0 if dt < 0.0 else dt) / SMOOTH_TAU_S)
         self._prev_t = t_s
         sides = self._sides
-        raw = max(f[sides[0]], f[sides[1]]) if self._stronger_side and sides else f[self._drive]
+        if self._stronger_side and sides:
+            raw, other = f[sides[0]], f[sides[1]]
+            if other > raw:  # max(raw, other), without the call
+                raw = other
+        else:
+            raw = f[self._drive]
         drive = self._smooth = self._smooth + alpha * (raw - self._smooth)
-        if self._sides is not None:
-            self._smooth_r += alpha * (f[self._sides[0]] - self._smooth_r)
-            self._smooth_l += alpha * (f[self._sides[1]] - self._smooth_l)
         out: list[Event] = []
         if self._active:
             self._buf_t.append(t_s)
@@ -383,7 +402,7 @@ class Engine:
                 idle.clear()
             else:
                 self._watch_twitch(f, t_s, drive, out)
-                if self._not_seen.watch(t_s, len(self.reps)):
+                if not self.reps and self._not_seen.watch(t_s, 0):  # once a rep is seen it has nothing to say
                     hint = f" {self.spec.unseen_hint}" if self.spec.unseen_hint else ""
                     self._fault(out, t_s, "not-seen", self._say.not_seen.format(ask=self.spec.ask, hint=hint))
         if self._shapes:
@@ -426,25 +445,25 @@ class Engine:
         self._active = False
         t = np.asarray(self._buf_t)
         d = np.asarray(self._buf_d)
-        feats = np.asarray(self._buf_f)
+        feats = _Columns(self._buf_f)
         self._buf_t, self._buf_f, self._buf_d = [], [], []
         self._below_since = t_end
         self._twitch.rep_ended(t_end)
         if t_end - self._enter_t < spec.min_active_s or len(t) < MIN_REP_FRAMES:
             return []
+        since_enter = t >= self._enter_t - REP_LEAD_S  # the pre-roll may hold talking that ended before
         if spec.reject_speech:
-            since_enter = t >= self._enter_t - REP_LEAD_S  # the pre-roll may hold talking that ended before
-            lips = smooth3(feats[since_enter, _F["mouth_open"]])
-            big = float(np.percentile(np.abs(lips), TALK_LIPS_PERCENTILE))
+            lips = smooth3(feats[_MOUTH][since_enter])
+            big = percentile(np.abs(lips), TALK_LIPS_PERCENTILE)
             step = max(TALK_SWING_IPD, TALK_SWING_SHARE * big)
             swings = zigzag_swings(lips, step)
             if swings >= TALK_MIN_SWINGS and swings / max(t_end - self._enter_t, 1e-9) >= TALK_SWINGS_PER_S:
                 return []  # the lips went up and down like speech: talking, not a rep
         out: list[Event] = []
         if self._stronger_side and self._sides is not None:
-            raw = feats[:, list(self._sides)].max(axis=1)
+            raw = np.maximum(feats[self._sides[0]], feats[self._sides[1]])
         else:
-            raw = feats[:, self._drive]
+            raw = feats[self._drive]
         shape = rep_shape(t, raw, floor=self._enter, high=spec.hold_high,
                           plateau_median=spec.hold_level == "plateau-median", ramp_share=spec.ramp_share,
                           run_median=spec.hold_level == "run-median", bridge_s=spec.hold_gap_s)
@@ -455,7 +474,7 @@ class Engine:
             return []  # a noise bump, or a press too short to be the held effort this exercise is
         in_hold = (t >= shape.hold_start_s) & (t <= shape.hold_end_s)
         if spec.reject_speech and spec.reject_busy_lips:
-            lips_busy = busy_share(t[in_hold], feats[in_hold, _MOUTH], TALK_BUSY_STEP_IPD, TALK_BUSY_DT_S)
+            lips_busy = busy_share(t[in_hold], feats[_MOUTH][in_hold], TALK_BUSY_STEP_IPD, TALK_BUSY_DT_S)
             if lips_busy >= TALK_BUSY_SHARE:
                 return []  # the lips have no part in a brow press and kept moving through the hold: talking
         if in_hold.sum() < 2:
@@ -467,15 +486,15 @@ class Engine:
             faults.append("jerky-onset")
             self._fault(out, t_end, "jerky-onset", self._say.jerky_onset)
         amp_r = amp_l = symmetry = None
+        held = in_hold if in_hold.any() else slice(None)  # the hold's frames (all of the rep's if none)
         if self._sides is not None:
-            window = feats[in_hold] if in_hold.any() else feats
-            amp_r = float(np.median(window[:, self._sides[0]]))
-            amp_l = float(np.median(window[:, self._sides[1]]))
+            amp_r = median(feats[self._sides[0]][held])
+            amp_l = median(feats[self._sides[1]][held])
             big, small = max(amp_r, amp_l), min(amp_r, amp_l)
             symmetry = 100.0 * max(small, 0.0) / big if big > 0 else None
             limit = spec.min_symmetry
             if spec.min_symmetry_turned is not None:
-                yaw = abs(float(np.median(window[:, _YAW])) + self._rest_angles[0])
+                yaw = abs(median(feats[_YAW][held]) + self._rest_angles[0])
                 limit = spec.min_symmetry_turned if yaw >= TURNED_YAW_DEG else limit
             if symmetry is not None and symmetry < limit:
                 faults.append("asymmetry")
@@ -484,15 +503,13 @@ class Engine:
         if spec.isometric and spec.not_resisting is not None and level > spec.not_resisting:
             faults.append("not-resisting")
             self._fault(out, t_end, "not-resisting", self._say.not_resisting)
-        hold_feats = feats[in_hold] if in_hold.any() else feats
         for index, limit in self._require:
-            value = float(np.median(hold_feats[:, index]))
+            value = median(feats[index][held])
             if not _within(limit, value):
                 faults.append(limit.kind)
                 self._fault(out, t_end, limit.kind, limit.message)
-        during = feats[t >= self._enter_t - REP_LEAD_S]  # not the pre-roll: talking before a rep is no fault
-        for index, limit in self._relax:
-            value = float(np.percentile(during[:, index], RELAX_PERCENTILE))
+        for index, limit in self._relax:  # not the pre-roll: talking before a rep is no fault
+            value = percentile(feats[index][since_enter], RELAX_PERCENTILE)
             if not _within(limit, value):
                 faults.append(limit.kind)
                 self._fault(out, t_end, limit.kind, limit.message)
@@ -505,6 +522,9 @@ class Engine:
             faults=tuple(dict.fromkeys(faults)),
         )
         self.reps.append(rep)
+        self._efforts.append(hold_s if spec.isometric else level)
+        if symmetry is not None:
+            self._symmetries.append(symmetry)
         out.append(rep)
         if hold_s >= MIN_HOLD_S:
             hold = HoldEvent(t_s=t_end, start_s=shape.hold_start_s, end_s=shape.hold_end_s, duration_s=hold_s,
@@ -517,20 +537,18 @@ class Engine:
 
     def _check_set_safety(self, out: list[Event], t_s: float) -> None:
         # In an isometric press the brow movement is the leak, not the effort (a smaller one means
-        # firmer resistance), so there fatigue shows as holds getting shorter instead.
-        if self.spec.isometric:
-            effort, tired = [r.hold_s for r in self.reps], self._say.fatigue_isometric
-        else:
-            effort, tired = [r.amplitude for r in self.reps], self._say.fatigue
-        if fatigue(effort, isometric=self.spec.isometric) is not None:  # the one rule (coach/fatigue.py)
+        # firmer resistance), so there fatigue shows as holds getting shorter instead (the efforts are
+        # hold seconds then). The one rule is coach/fatigue.py's.
+        tired = self._say.fatigue_isometric if self.spec.isometric else self._say.fatigue
+        if fatigue(self._efforts, isometric=self.spec.isometric) is not None:
             self._safety(out, t_s, "fatigue", tired)
             return
-        syms = [r.symmetry for r in self.reps if r.symmetry is not None]
+        syms = self._symmetries
         if syms:
             baseline = self.baseline_symmetry
             needed = ASYMMETRY_REPS_WITH_BASELINE
             if baseline is None and len(syms) >= ASYMMETRY_OWN_BASELINE_REPS:
-                baseline, needed = float(np.median(syms[:ASYMMETRY_BASELINE_REPS])), ASYMMETRY_REPS
+                baseline, needed = median(syms[:ASYMMETRY_BASELINE_REPS]), ASYMMETRY_REPS
             if baseline is not None and len(syms) >= needed and \
                     all(s < baseline - ASYMMETRY_DROP for s in syms[-needed:]):
                 self._safety(out, t_s, "new-asymmetry",
@@ -579,6 +597,23 @@ class Engine:
 
     def events_of(self, kind: EventKind) -> list[Event]:
         return [e for e in self.events if e.kind == kind]
+
+
+class _Columns:
+    """A rep's buffered feature rows, read column by column: each column becomes an array when first
+    read. A rep reads 3 to 7 of the 22 features; turning all its rows into one (frames, features) array
+    first cost more than the rest of its analysis's conversions and medians together."""
+
+    def __init__(self, rows: Sequence[list[float]]) -> None:
+        self._rows = rows
+        self._columns: dict[int, np.ndarray] = {}
+
+    def __getitem__(self, index: int) -> np.ndarray:
+        column = self._columns.get(index)
+        if column is None:
+            column = np.fromiter(map(itemgetter(index), self._rows), float, len(self._rows))
+            self._columns[index] = column
+        return column
 
 
 def _within(limit: Limit, value: float) -> bool:

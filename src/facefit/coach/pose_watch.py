@@ -13,9 +13,18 @@ Pure Python, fed by the engine with the absolute head angles (rest plus change f
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
-from facefit.signals.pose_range import OUTSIDE_S, SET_MARGIN_DEG, beyond, rest_pose_problem
+from facefit.signals.pose_range import (
+    OUTSIDE_S,
+    PITCH_LIMIT_DEG,
+    SET_MARGIN_DEG,
+    YAW_LIMIT_DEG,
+    beyond,
+    rest_pose_problem,
+)
 
 
 class PoseWatch:
@@ -23,6 +32,8 @@ class PoseWatch:
 
     def __init__(self, *, check_pitch: bool) -> None:
         self.check_pitch = check_pitch
+        self._yaw_ok = YAW_LIMIT_DEG + SET_MARGIN_DEG
+        self._pitch_ok = PITCH_LIMIT_DEG + SET_MARGIN_DEG if check_pitch else math.inf
         self.outside = False
         self._since: float | None = None
         self.rest_refused = False
@@ -33,6 +44,12 @@ class PoseWatch:
 
     def watch(self, yaw: float, pitch: float, t_s: float) -> bool:
         """One idle frame's absolute head angles (degrees); True on the frame the head is found outside."""
+        if abs(yaw) <= self._yaw_ok and abs(pitch) <= self._pitch_ok:
+            # well inside (every idle frame of a set facing the camera): what ``beyond`` says, without
+            # its call; NaN and infinite angles fail these comparisons and are left to it
+            self._since = None
+            self.outside = False
+            return False
         if not beyond(yaw, pitch, margin=SET_MARGIN_DEG, check_pitch=self.check_pitch):
             self._since = None
             self.outside = False

@@ -10,10 +10,13 @@ controlled facial movement looks like. Crossing times are interpolated between f
 
 from __future__ import annotations
 
+import functools
 import itertools
 from dataclasses import dataclass
 
 import numpy as np
+
+from facefit.coach.quantiles import median, percentile
 
 RISE_10_90_FRACTION = 0.59
 """10-90% crossing time of a cosine-eased ramp, as a fraction of the ramp's length."""
@@ -58,8 +61,8 @@ def _cross(t: np.ndarray, d: np.ndarray, i: int, level: float) -> float:
     d0, d1 = d[i - 1], d[i]
     if d1 == d0:
         return float(t[i])
-    frac = (level - d0) / (d1 - d0)
-    return float(t[i - 1] + np.clip(frac, 0.0, 1.0) * (t[i] - t[i - 1]))
+    frac = min(max((level - d0) / (d1 - d0), 0.0), 1.0)  # np.clip's result, without its per-call cost
+    return float(t[i - 1] + frac * (t[i] - t[i - 1]))
 
 
 def _up_crossing(t: np.ndarray, d: np.ndarray, level: float, before: int) -> float | None:
@@ -80,6 +83,7 @@ def _down_crossing(t: np.ndarray, d: np.ndarray, level: float, after: int) -> fl
     return _cross(t, d, i, level)
 
 
+@functools.cache  # one value per spec, asked for at every rep
 def cosine_share(high: float) -> float:
     """Share of a cosine-eased ramp spent between 50% and ``high`` of its height."""
     return float(np.arccos(1.0 - 2.0 * high) / np.pi - 0.5)
@@ -102,7 +106,7 @@ def rep_shape(
     """
     share = cosine_share(high) if ramp_share is None else ramp_share
     s = smooth3(d)
-    level = float(np.percentile(s, 90))
+    level = percentile(s, 90)
     peak_i = int(np.argmax(s))
     if level <= 0:
         at = float(t[peak_i])
@@ -114,11 +118,11 @@ def rep_shape(
     starts, ends = runs[::2], runs[1::2] - 1
     k = int(np.argmax(ends - starts))
     a, b = int(starts[k]), int(ends[k])
-    if run_median and float(np.median(s[a:b + 1])) > 0:
-        level = float(np.median(s[a:b + 1]))
+    if run_median and median(s[a:b + 1]) > 0:
+        level = median(s[a:b + 1])
     elif plateau_median:
         top_part = s[a:b + 1][s[a:b + 1] >= 0.8 * level]
-        level = float(np.median(top_part)) if len(top_part) else level
+        level = median(top_part) if len(top_part) else level
     t50_up = _cross(t, s, a, 0.5 * level) if a > 0 else float(t[a])
     t50_down = _cross(t, s, b + 1, 0.5 * level) if b + 1 < len(s) else float(t[b])
     # ramp lengths from 50% -> high; rise and fall 10% -> 90% for the tempo check

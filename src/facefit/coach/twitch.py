@@ -33,6 +33,7 @@ _F = FEATURE_INDEX
 _MOUTH, _JAW = _F["mouth_open"], _F["jaw_open"]
 _SMILE_R, _SMILE_L = _F["smile_r"], _F["smile_l"]
 _BROW_R, _BROW_L = _F["brow_r"], _F["brow_l"]
+_JAW_QUIET_IPD = 3 * TWITCH_QUIET_IPD
 
 
 class TwitchWatch:
@@ -57,7 +58,7 @@ class TwitchWatch:
     def watch(self, f: list[float], t_s: float, moving: bool) -> bool:
         """One idle frame's features; ``moving``: the exercise's drive is not at rest. True when this
         frame confirms the TWITCH_COUNT-th twitch within TWITCH_WINDOW_S."""
-        if abs(f[_MOUTH]) > TWITCH_QUIET_IPD or abs(f[_JAW]) > 3 * TWITCH_QUIET_IPD or moving:
+        if abs(f[_MOUTH]) > TWITCH_QUIET_IPD or abs(f[_JAW]) > _JAW_QUIET_IPD or moving:
             self._busy_t = t_s
             self._start = self._pending = self._base = self._prev_t = None
             return False
@@ -70,7 +71,9 @@ class TwitchWatch:
                 self._start = t_s
                 self._pending = None  # a second blip right after the first: not a lone twitch
             return False
-        dt = 0.0 if self._prev_t is None else max(t_s - self._prev_t, 0.0)
+        dt = 0.0 if self._prev_t is None else t_s - self._prev_t
+        if dt < 0.0:  # a clock that steps back counts as no time (max(dt, 0.0) without the call)
+            dt = 0.0
         self._prev_t = t_s
         alpha = 1.0 - math.exp(-dt / TWITCH_BASELINE_TAU_S)
         base[0] += alpha * (d_smile - base[0])

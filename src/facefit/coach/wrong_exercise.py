@@ -21,12 +21,18 @@ class WrongExerciseWatch:
 
     def watch(self, f: list[float], t_s: float, drive: float, enter: float) -> Sequence[str]:
         """Labels of the shapes held long enough at this frame while the drive is under ``enter``."""
-        held: list[str] | None = None  # built only when a shape is held: this runs every frame
+        # This runs every frame: the common cases (the exercise's own drive up, no shape held) cost no call.
+        held_since = self._since
+        if not drive < enter:  # the exercise itself is moving (or its drive is unknown): nothing held instead
+            if held_since:
+                held_since.clear()
+            return _NONE
+        held: list[str] | None = None  # built only when a shape is held long enough
         for shape_id, label, index, minimum in self.shapes:
-            if f[index] > minimum and drive < enter:
-                since = self._since.setdefault(shape_id, t_s)
+            if f[index] > minimum:
+                since = held_since.setdefault(shape_id, t_s)
                 if t_s - since >= SHAPE_PERSIST_S:
                     held = [label] if held is None else [*held, label]
-            else:
-                self._since.pop(shape_id, None)
+            elif held_since:
+                held_since.pop(shape_id, None)
         return held or _NONE
