@@ -22,6 +22,7 @@ from webtest_helpers import frame_bytes, receive
 from facefit.cli import app as cli_app
 from facefit.store.models import Profile
 from facefit.store.web import Account
+from facefit.web.first_run import setup_steps
 
 
 def _coach(client: Any, exercise: str, recording: Any) -> list[dict[str, Any]]:
@@ -59,6 +60,13 @@ def _verdicts(app: FastAPI, client: Any, db_url: str, profile_id: int,
     return web, json.loads(result.output)
 
 
+def _first_routine_done(app: FastAPI, profile_id: int) -> bool:
+    """The first-run path's last step ("Do your first routine"), by the same rule as the day."""
+    with app.state.store.transaction() as db:
+        steps = setup_steps(session=db, profile_id=profile_id)
+    return next(step for step in steps if step.key == "first-routine").done
+
+
 def test_one_exercise_of_the_routine_is_not_the_day_all_of_them_are(
     app: FastAPI, make_user: Any, db_url: str, recording: Any, jawline_recording: Any,
     monkeypatch: pytest.MonkeyPatch,
@@ -84,6 +92,7 @@ def test_one_exercise_of_the_routine_is_not_the_day_all_of_them_are(
         assert figures["adherence"] is None and figures["streak"] == 0
         assert figures["days"][0]["status"] == "today"
     assert web["today"] == cli["today"] and web["adherence"] == cli["adherence"]
+    assert not _first_routine_done(app, profile_id)  # the first-run checklist agrees
     [cheek] = user.client.get("/api/sessions").json()  # the exercise itself is saved, finished
     assert (cheek["exercise_id"], cheek["status"]) == ("cheek-lifter", "completed")
 
@@ -94,3 +103,4 @@ def test_one_exercise_of_the_routine_is_not_the_day_all_of_them_are(
         assert figures["adherence"] == 100.0 and figures["streak"] == 1
         assert figures["days"][0]["status"] == "done"
     assert web["today"] == cli["today"] and web["weeks"] == cli["weeks"]
+    assert _first_routine_done(app, profile_id)

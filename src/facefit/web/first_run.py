@@ -25,17 +25,19 @@ class SetupStep:
 
 def setup_steps(*, session: Session, profile_id: int, today: date | None = None) -> list[SetupStep]:
     """The five steps with whether each is done, in order."""
+    from facefit.catalog.loader import load_catalog
     from facefit.habits.figures import habit_figures
-    from facefit.habits.service import current_enrolment
+    from facefit.habits.service import current_enrolment, practice_by_day
     from facefit.safety.service import current_clearance
-    from facefit.store import safety_habits as db
     from facefit.store.calibration import load_calibration
 
     screened = current_clearance(session=session, profile_id=profile_id) is not None
     calibrated = load_calibration(session=session, profile_id=profile_id) is not None
     enrolled = current_enrolment(session=session, profile_id=profile_id) is not None
-    practised = any(row.status in ("completed", "stopped") and row.ended_at is not None
-                    for row in db.list_practice_sessions(session=session, profile_id=profile_id))
+    # Done when a routine was done in full on some day, by the same rule as the dashboard's "done"
+    # (habits.adherence.PracticeDay.practised): one exercise of a longer routine does not tick it.
+    practised = any(day.practised for day in practice_by_day(
+        session=session, profile_id=profile_id, catalog=load_catalog()).values())
     routine = "starter"
     if enrolled:
         figures = habit_figures(session=session, profile_id=profile_id, today=today or date.today())
