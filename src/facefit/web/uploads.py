@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import re
+from typing import Any
 
 from facefit.errors import InputError
 
@@ -81,3 +82,19 @@ def validate_upload(data: bytes, name: str, *, max_bytes: int, max_pixels: int) 
     kind = sniff(data, name)
     check_pixels(data, name, max_pixels)
     return kind
+
+
+async def read_photo_form(request: Any, *, max_fields: int) -> tuple[bytes, str, Any]:
+    """The photo in a multipart request's ``file`` field, checked by :func:`validate_upload`, with its
+    name and the whole form (for the route's other fields). One reader for every route that takes a
+    photo (progress photos, study visit photos), so each refuses the same uploads the same way."""
+    settings = request.app.state.settings
+    check_declared_size(request.headers.get("content-length"), settings.max_upload_bytes)
+    form = await request.form(max_files=1, max_fields=max_fields)
+    upload = form.get("file")
+    if upload is None or isinstance(upload, str):
+        raise UploadRejected("send the photo as a multipart form field named 'file'")
+    name = upload.filename or "photo"
+    data = await upload.read(settings.max_upload_bytes + 1)
+    validate_upload(data, name, max_bytes=settings.max_upload_bytes, max_pixels=settings.max_image_pixels)
+    return data, name, form

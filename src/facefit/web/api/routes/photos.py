@@ -17,7 +17,7 @@ from facefit.web.deps import DbDep, MemberDep, token_scope
 from facefit.web.perception import image_landmarker
 from facefit.web.responses import Id, PhotoImported, PhotoOut
 from facefit.web.schemas import Message
-from facefit.web.uploads import UploadRejected, check_declared_size, validate_upload
+from facefit.web.uploads import read_photo_form
 
 router = APIRouter(prefix="/api/photos", tags=["photos"])
 
@@ -76,15 +76,7 @@ def _measure_error(request: Request, caller: MemberDep, landmarker: Any) -> str:
              response_model=PhotoImported)
 @token_scope("practice")
 async def upload(request: Request, caller: MemberDep) -> dict[str, Any]:
-    settings = request.app.state.settings
-    check_declared_size(request.headers.get("content-length"), settings.max_upload_bytes)
-    form = await request.form(max_files=1, max_fields=4)
-    upload = form.get("file")
-    if upload is None or isinstance(upload, str):
-        raise UploadRejected("send the photo as a multipart form field named 'file'")
-    name = upload.filename or "photo"
-    data = await upload.read(settings.max_upload_bytes + 1)
-    validate_upload(data, name, max_bytes=settings.max_upload_bytes, max_pixels=settings.max_image_pixels)
+    data, name, form = await read_photo_form(request, max_fields=4)
     force = str(form.get("force", "")).lower() in ("1", "true", "yes", "on")
     return await run_in_threadpool(_import, request, caller, data, name, force)
 

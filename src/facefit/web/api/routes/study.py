@@ -31,7 +31,7 @@ from facefit.study import rating, service, verbs
 from facefit.web.deps import AdminDep, Caller, CallerDep, DbDep, MemberDep
 from facefit.web.perception import image_landmarker
 from facefit.web.schemas import EMAIL_PATTERN, Message
-from facefit.web.uploads import UploadRejected, check_declared_size, validate_upload
+from facefit.web.uploads import read_photo_form
 
 router = APIRouter(tags=["study"])
 NO_STORE = {"Cache-Control": "no-store"}
@@ -525,17 +525,9 @@ def _visit_photo(
     summary="Take one of my visit photos (multipart field 'file'); it goes through the photo gate",
 )
 async def visit_photo(slug: str, visit: str, request: Request, caller: MemberDep) -> dict[str, Any]:
-    settings = request.app.state.settings
     with request.app.state.store.transaction() as session:
         code = _my_participant(session, caller, slug).code
-    check_declared_size(request.headers.get("content-length"), settings.max_upload_bytes)
-    form = await request.form(max_files=1, max_fields=2)
-    upload = form.get("file")
-    if upload is None or isinstance(upload, str):
-        raise UploadRejected("send the photo as a multipart form field named 'file'")
-    name = upload.filename or "photo"
-    data = await upload.read(settings.max_upload_bytes + 1)
-    validate_upload(data, name, max_bytes=settings.max_upload_bytes, max_pixels=settings.max_image_pixels)
+    data, name, _ = await read_photo_form(request, max_fields=2)
     return await run_in_threadpool(_visit_photo, request, caller, slug, code, visit, data, name)
 
 
