@@ -38,8 +38,24 @@ def _wait_for_offline_files(page: Any, timeout_s: float = 120.0) -> None:
              " if (!files) return false; const c = await caches.open(files);"
              " return Boolean(await c.match('/models/face_landmarker.task'))"
              " && Boolean(await c.match('/vendor/tasks-vision/wasm/vision_wasm_internal.wasm')); }")
+    active_uncontrolled = ("async () => { const r = await navigator.serviceWorker.getRegistration();"
+                           " return Boolean(r && r.active) && !navigator.serviceWorker.controller; }")
     while not page.evaluate(ready):
-        assert time.monotonic() < deadline, "the service worker did not cache the practice files"
+        if page.evaluate(active_uncontrolled):
+            # The worker finished installing after this page loaded (a slow first install): like a person's
+            # next visit, a reload is what puts the page under it.
+            page.reload()
+            page.wait_for_selector("body[data-loaded=yes]")
+            continue
+        if time.monotonic() > deadline:
+            state = page.evaluate(
+                "async () => { const r = await navigator.serviceWorker.getRegistration();"
+                " const out = {controller: Boolean(navigator.serviceWorker.controller),"
+                " installing: Boolean(r && r.installing), waiting: Boolean(r && r.waiting),"
+                " active: Boolean(r && r.active), caches: {}};"
+                " for (const k of await caches.keys()) out.caches[k] = (await (await caches.open(k)).keys())"
+                ".map((q) => new URL(q.url).pathname); return out; }")
+            raise AssertionError(f"the service worker did not cache the practice files: {state}")
         page.wait_for_timeout(500)
 
 

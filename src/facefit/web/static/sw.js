@@ -17,14 +17,25 @@ const PRECACHE = [
 const isFile = (url) => url.pathname.startsWith("/static/") || url.pathname.startsWith("/vendor/") || url.pathname.startsWith("/models/") || url.pathname === "/manifest.webmanifest";
 const isCatalog = (url) => url.pathname.startsWith("/api/catalog/");
 
+// One file into its cache, tried twice: a dropped connection while the page loads the same large files
+// must not fail the whole install (a failed install leaves the page with no offline copy at all).
+async function keep(path, files, pages) {
+  for (let attempt = 0; attempt < 2; attempt += 1) {
+    try {
+      const response = await fetch(path, { credentials: "same-origin", cache: "no-cache" });
+      if (!response.ok) return;  // e.g. a file another build does not have: cached when first used
+      const url = new URL(path, self.location.origin);
+      await ((isFile(url)) ? files : pages).put(path, response);
+      return;
+    } catch (error) {
+      if (attempt === 1) console.warn(`FaceFit offline copy: ${path} not kept (${error})`);
+    }
+  }
+}
+
 async function precache() {
   const files = await caches.open(FILES), pages = await caches.open(PAGES);
-  await Promise.all(PRECACHE.map(async (path) => {
-    const response = await fetch(path, { credentials: "same-origin", cache: "no-cache" });
-    if (!response.ok) return;  // e.g. a file another build does not have: cached when first used
-    const url = new URL(path, self.location.origin);
-    await ((isFile(url)) ? files : pages).put(path, response);
-  }));
+  await Promise.all(PRECACHE.map((path) => keep(path, files, pages)));
 }
 
 self.addEventListener("install", (event) => { event.waitUntil(precache().then(() => self.skipWaiting())); });
