@@ -16,13 +16,11 @@ from typing import Any
 
 import pytest
 from browser_kit import (
-    CHROMIUM,
     SIZES,
     Shots,
     check_page,
-    chromium_args,
+    chromium,
     live_server,
-    require_chromium,
     shots_folder,
     sign_up,
 )
@@ -36,14 +34,8 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True,
-                                              args=chromium_args(None))
+    with chromium() as launched:
         yield launched
-        launched.close()
 
 
 def _profile(app: Any, email: str) -> int:
