@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+from coach.clips import signals_of_clip
 from facefit.practice.analyze import analyze_series
 from facefit.signals.names import SignalSeries
 
@@ -28,11 +29,9 @@ CURLY_BOX = (400, 110, 650, 330)
 @pytest.fixture(scope="module")
 def clip_signals(real_data: Path, image_landmarker: Any) -> Callable[..., tuple[SignalSeries, Any]]:
     """``make(face, exercise, **spec)`` -> (signals, truth) of an "obama" or "curly" clip, built once."""
-    from facefit.signals.compute import signals_from_observation
     from facefit.synth.clip import prepare_clip
     from facefit.synth.face import prepare_face
     from facefit.synth.spec import ClipSpec
-    from facefit.vision.landmarker import Landmarker, RunningMode
     from facefit.vision.sources import read_image
 
     x0, y0, x1, y1 = CURLY_BOX
@@ -45,12 +44,7 @@ def clip_signals(real_data: Path, image_landmarker: Any) -> Callable[..., tuple[
         key = (face, exercise, *sorted(spec.items()))
         if key not in cache:
             clip = prepare_clip(faces[face], ClipSpec(exercise=exercise, fps=FPS, size=SIZE, seed=3, **spec))
-            t_ms, rows = [], []
-            with Landmarker(RunningMode.VIDEO) as landmarker:
-                for frame in clip.frames():
-                    rows.append(signals_from_observation(landmarker.detect(frame.rgb, frame.t_ms)))
-                    t_ms.append(frame.t_ms)
-            cache[key] = (SignalSeries(np.asarray(t_ms, dtype=float), np.asarray(rows)), clip.truth)
+            cache[key] = (signals_of_clip(clip), clip.truth)
         return cache[key]
 
     return make
