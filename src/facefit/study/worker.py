@@ -50,6 +50,8 @@ class StudyModels(WorkerPlugin):
     def build(self) -> None:
         os.environ.setdefault("GLOG_minloglevel", "2")
         self.landmarker, self.age_model = build_models(self.model_path, self.cache_dir)
+        if hasattr(self.age_model, "warm_up"):
+            self.age_model.warm_up()
 
     def setup(self, worker: Any = None) -> None:
         self.build()
