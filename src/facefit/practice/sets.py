@@ -118,6 +118,11 @@ class Step:
     finished: SetResult | None = None
 
 
+NOTHING = Step()
+"""What a frame that did nothing returns (shared, so the per-frame path makes no object; never mutated:
+:meth:`SetRunner.frame` makes a new :class:`Step` when there is something in it)."""
+
+
 class SetRunner:
     """The sets of one exercise (see the module docstring); :meth:`frame` is the per-frame path."""
 
@@ -139,6 +144,8 @@ class SetRunner:
         self._set_start: float | None = None
         self._last_t = 0.0
         self._rest_until = 0.0
+        # the plan is frozen: what every frame compares against, read once
+        self._reps_target, self._set_s, self._limit_s = plan.reps_target, plan.set_s, plan.limit_s
 
     def _engine(self) -> Engine:
         return Engine.for_exercise(self.plan.exercise_id, rest=self.rest, reps_target=self.plan.reps_target,
@@ -158,22 +165,26 @@ class SetRunner:
             self.engine = self._engine()
             self._set_start = None
         if self.phase is not Phase.WORK:
-            return Step()
+            return NOTHING
         if self._set_start is None:
             self._set_start = t_ms
         self._last_t = t_ms
-        step = Step(self._record(self.engine.update(values, t_ms)))
         engine = self.engine
+        events = engine.update(values, t_ms)
+        if events:
+            self._record(events)
         if engine.rest is not None:
             self.rest = engine.rest  # found in the first still second: the next set starts from it
         elapsed = (t_ms - self._set_start) / 1000.0
-        reps = self.plan.reps_target
+        reps = self._reps_target
         end = (SetEnd.SAFETY if engine.stopped is not None
                else SetEnd.TARGET if reps is not None and len(engine.reps) >= reps
-               else SetEnd.TIMED if reps is None and engine.rest is not None and elapsed >= self.plan.set_s
-               else SetEnd.TIME_OUT if elapsed >= self.plan.limit_s else None)
-        if end is not None:
-            step.finished = self._end_set(t_ms, end, engine.stopped)
+               else SetEnd.TIMED if reps is None and engine.rest is not None and elapsed >= self._set_s
+               else SetEnd.TIME_OUT if elapsed >= self._limit_s else None)
+        if end is None:
+            return Step(events) if events else NOTHING  # most frames: no new object
+        step = Step(events)
+        step.finished = self._end_set(t_ms, end, engine.stopped)
         return step
 
     def rest_left_s(self, t_ms: float) -> float:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from typing import Protocol
 
 import numpy as np
@@ -69,6 +70,7 @@ class SignalBatcher:
         self._sizes = np.ones((max_batch, 2))
         self.full_batch = full_batch
         self._pending: list[tuple[FrameClient, Header]] = []
+        self._first_t = 0.0  # monotonic time the oldest waiting frame came
         self._wake: asyncio.Event | None = None  # set by the first frame of a batch
         self._full: asyncio.Event | None = None  # set by the frame that fills it, or by the window's timer
         self._task: asyncio.Task[None] | None = None
@@ -80,10 +82,12 @@ class SignalBatcher:
         if self._task is None or self._task.done():
             self._wake, self._full = asyncio.Event(), asyncio.Event()
             self._task = asyncio.get_running_loop().create_task(self._run())
-        self._pending.append((client, header))
-        waiting = len(self._pending)
+        pending = self._pending
+        pending.append((client, header))
+        waiting = len(pending)
         if waiting == 1:
             assert self._wake is not None
+            self._first_t = time.monotonic()
             self._wake.set()
         elif waiting == self.full_batch:
             assert self._full is not None
@@ -93,31 +97,37 @@ class SignalBatcher:
         assert self._wake is not None and self._full is not None
         loop = asyncio.get_running_loop()
         while True:
-            await self._wake.wait()
-            self._wake.clear()
-            if len(self._pending) < self.full_batch:  # gather the frames other streams send meanwhile
+            while not self._pending:
+                await self._wake.wait()
+                self._wake.clear()
+            # Every batch, not only the first after a quiet spell, waits for its window: frames that
+            # came in while the last batch was stepped would otherwise go as a small batch of their own,
+            # and a busy server would pay the signals call's fixed cost for every few frames.
+            delay = self._first_t + self.window_s - time.monotonic()
+            if len(self._pending) < self.full_batch and delay > 0:
                 self._full.clear()
-                timer = loop.call_later(self.window_s, self._full.set)
+                timer = loop.call_later(delay, self._full.set)
                 await self._full.wait()
                 timer.cancel()
-            while self._pending:
-                items = self._pending[: self._max]
-                del self._pending[: self._max]
-                ok = self._fill(items)
-                values = self._signals(items)
-                if values is None:
-                    continue
-                # Engines step in chunks with a yield between: a rep's end costs ~1 ms of statistics,
-                # and the replies of finished chunks should not wait for the whole batch.
-                for start in range(0, len(items), STEP_CHUNK):
-                    for i in range(start, min(start + STEP_CHUNK, len(items))):
-                        if ok[i]:
-                            client, header = items[i]
-                            try:
-                                client.step(header, values[i])
-                            except Exception as error:  # one stream's failure must not stop the others
-                                client.failed(header, error)
-                    await asyncio.sleep(0)
+            items = self._pending[: self._max]
+            del self._pending[: self._max]
+            if self._pending:
+                self._first_t = time.monotonic()  # the rest came while this batch was gathered
+            ok = self._fill(items)
+            values = self._signals(items)
+            if values is None:
+                continue
+            # Engines step in chunks with a yield between: a rep's end costs ~1 ms of statistics,
+            # and the replies of finished chunks should not wait for the whole batch.
+            for start in range(0, len(items), STEP_CHUNK):
+                for i in range(start, min(start + STEP_CHUNK, len(items))):
+                    if ok[i]:
+                        client, header = items[i]
+                        try:
+                            client.step(header, values[i])
+                        except Exception as error:  # one stream's failure must not stop the others
+                            client.failed(header, error)
+                await asyncio.sleep(0)
 
     def _fill(self, items: list[tuple[FrameClient, Header]]) -> np.ndarray:
         """Copy the batch's numbers into the signal inputs; rows whose numbers are bad are failed and

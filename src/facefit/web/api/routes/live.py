@@ -381,7 +381,8 @@ class Connection:
     def step(self, header: Header, values: Any) -> None:
         """A frame's signals are ready: the engine steps, the reply (if any) is queued, rows are flushed."""
         self._stepped()
-        worker = self.coach or self.calibration
+        coach = self.coach
+        worker = coach or self.calibration
         if worker is None:
             return
         try:
@@ -391,8 +392,8 @@ class Connection:
             return
         if reply is not None:
             self.post(reply)
-        if self.coach is not None:
-            if self.coach.unsaved:
+        if coach is not None:
+            if coach.recorder.queued:  # a flag, not the rows' truth value: this runs for every frame
                 self.flush_soon()
         elif self.calibration is not None and self.calibration.complete:
             done, self.calibration, self.calibrated = self.calibration, None, True  # later frames ignored
