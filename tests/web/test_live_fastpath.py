@@ -21,7 +21,7 @@ from facefit.coach.events import EventKind
 from facefit.practice.analyze import analyze_series
 from facefit.signals.compute import signals_batch
 from facefit.signals.names import SignalSeries
-from facefit.web.live.fastpath import LiveWebSocketProtocol
+from facefit.web.live.fastpath import LiveWebSocketProtocol, server_frame
 from facefit.web.live.protocol import decode_state
 
 
@@ -183,3 +183,15 @@ def test_what_the_short_path_leaves_is_handled_as_before(app: FastAPI, make_user
     errors = [m["message"] for m in messages if isinstance(m, dict) and m.get("type") == "error"]
     assert errors == ["binary frame too short: 2 bytes, the header alone is 20"]
     assert int.from_bytes(messages[-1][1][:2], "big") == 1009  # too big: closed by the parser, as always
+
+
+def test_replies_are_framed_as_the_websockets_library_frames_them() -> None:
+    """The short path frames its replies itself: byte for byte what websockets would send, at every
+    length encoding (7-bit, 16-bit, 64-bit), for binary states and JSON text."""
+    from websockets.frames import Frame, Opcode
+
+    for size in (0, 18, 125, 126, 1000, 65535, 65536, 70_000):
+        payload = os.urandom(size)
+        for opcode, code in ((Opcode.BINARY, 0x82), (Opcode.TEXT, 0x81)):
+            expected = Frame(opcode, payload).serialize(mask=False, extensions=[])
+            assert server_frame(code, payload) == expected, (opcode, size)
