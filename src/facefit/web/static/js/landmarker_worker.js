@@ -2,9 +2,9 @@
 // the counter, the voice) never waits for the model and the model never waits for the page: the loop
 // runs at the model's speed (landmarks.js, docs/design.md). A classic worker because MediaPipe's wasm
 // loader is a classic script. Messages:
-//   page -> worker  {type: "init"}; {type: "frame", run, image: ImageBitmap, tMs, spare?}
-//   worker -> page  {type: "ready"} | {type: "failed", message}; {type: "face", run, tMs, detectMs, face}
-//                   | {type: "error", run, message}
+//   page -> worker  {type: "init"}; {type: "frame", run, seq, image: ImageBitmap, tMs, spare?}
+//   worker -> page  {type: "ready"} | {type: "failed", message}; {type: "face", run, seq, tMs, detectMs, face}
+//                   | {type: "error", run, seq, message}
 // ``face`` is face_model.js's typed arrays (transferred, not copied); ``spare`` gives back the arrays of
 // an earlier answer the page is done with, so they are reused instead of allocated for every frame.
 importScripts("/vendor/tasks-vision/vision_bundle.js", "/static/js/face_model.js");
@@ -26,7 +26,7 @@ function detect(msg) {
   const face = self.faceArrays(result, msg.spare);
   const detectMs = performance.now() - start;
   const transfer = [face.landmarks, face.blendshapes, face.matrix].filter(Boolean).map((a) => a.buffer);
-  self.postMessage({ type: "face", run: msg.run, tMs: msg.tMs, detectMs, face }, transfer);
+  self.postMessage({ type: "face", run: msg.run, seq: msg.seq, tMs: msg.tMs, detectMs, face }, transfer);
 }
 
 self.onmessage = async (event) => {
@@ -36,6 +36,6 @@ self.onmessage = async (event) => {
     catch (error) { self.postMessage({ type: "failed", message: String((error && error.message) || error) }); }
   } else if (msg.type === "frame") {
     try { detect(msg); }
-    catch (error) { self.postMessage({ type: "error", run: msg.run, message: String((error && error.message) || error) }); }
+    catch (error) { self.postMessage({ type: "error", run: msg.run, seq: msg.seq, message: String((error && error.message) || error) }); }
   }
 };

@@ -41,31 +41,58 @@ function eachVideoFrame(video, onFrame) {
 
 const followDetectMs = (stats, ms) => { if (stats) stats.detectMs = stats.detectMs ? 0.9 * stats.detectMs + 0.1 * ms : ms; };
 
+// How many workers run the landmarker. One worker is busy for a frame's whole model time (~35-45 ms in
+// headless Chromium without a GPU), which caps the loop below the camera's 30 fps; two workers take
+// alternate camera frames, so on two or more cores the loop makes about twice the results while each
+// frame's own wait stays the same (docs/design.md, bench/bench_browser_fps.py --workers).
+// ``self.FACEFIT_LANDMARKER_WORKERS`` (set before the page's scripts run) overrides it, so the bench can
+// compare one and two in the same run.
+function workerCount() {
+  const forced = Math.floor(Number(self.FACEFIT_LANDMARKER_WORKERS));
+  if (forced >= 1) return forced;
+  return (navigator.hardwareConcurrency || 1) >= 2 ? 2 : 1;
+}
+
+function startWorker() {
+  const worker = new Worker("/static/js/landmarker_worker.js");
+  return new Promise((resolve, reject) => {
+    worker.onmessage = (event) => (event.data.type === "ready" ? resolve(worker) : reject(new Error(event.data.message)));
+    worker.onerror = (event) => { event.preventDefault(); reject(new Error(event.message || "it failed to load")); };
+    worker.postMessage({ type: "init" });
+  }).catch((error) => { worker.terminate(); throw error; });
+}
+
 class WorkerLandmarker {
-  static async start() {
-    const worker = new Worker("/static/js/landmarker_worker.js");
-    try {
-      await new Promise((resolve, reject) => {
-        worker.onmessage = (event) => (event.data.type === "ready" ? resolve() : reject(new Error(event.data.message)));
-        worker.onerror = (event) => { event.preventDefault(); reject(new Error(event.message || "it failed to load")); };
-        worker.postMessage({ type: "init" });
-      });
-    } catch (error) { worker.terminate(); throw error; }
-    return new WorkerLandmarker(worker);
+  static async start(count = workerCount()) {
+    const started = await Promise.allSettled(Array.from({ length: count }, startWorker));
+    const workers = started.filter((s) => s.status === "fulfilled").map((s) => s.value);
+    if (!workers.length) throw started[0].reason;
+    if (workers.length < count) console.warn(`The face model runs in ${workers.length} of ${count} workers`);
+    return new WorkerLandmarker(workers);
   }
 
-  constructor(worker) {
-    this.worker = worker;
+  constructor(workers) {
+    // One lane per worker: ``seq`` is the frame it is working on (null when idle).
+    this.lanes = workers.map((worker) => ({ worker, seq: null }));
     this.run = 0;          // the current loop; answers to a stopped loop are dropped
-    this.busy = false;     // a frame is with the worker
-    this.next = null;      // a frame grabbed while the worker was busy: it goes next, without a wait
-    this.spare = null;     // arrays of the last answer, given back to the worker with the next frame
+    this.seq = 0;          // the next frame's number, in camera order
+    this.nextOut = 0;      // the frame whose answer the caller gets next
+    this.answers = new Map();  // answers that came back before an earlier frame's (seq -> message)
+    this.next = null;      // a frame grabbed while every worker was busy: it goes next, without a wait
+    this.spares = [];      // arrays of answers the caller is done with, given back with the next frames
     this.onFace = null;
     this.canvas = new OffscreenCanvas(1, 1);
     this.ctx = this.canvas.getContext("2d", { alpha: false });
-    worker.onmessage = (event) => this.answered(event.data);
-    worker.onerror = (event) => { console.error(`The face model stopped: ${event.message}`); this.busy = false; };
+    for (const lane of this.lanes) {
+      lane.worker.onmessage = (event) => this.answered(lane, event.data);
+      lane.worker.onerror = (event) => {
+        console.error(`The face model stopped: ${event.message}`);
+        if (lane.seq !== null) this.answered(lane, { type: "error", run: this.run, seq: lane.seq, quiet: true });
+      };
+    }
   }
+
+  get workers() { return this.lanes.length; }
 
   // The camera's frame scaled to INPUT_WIDTH, as an ImageBitmap (moved to the worker, not copied).
   grab(video, tMs) {
@@ -73,43 +100,56 @@ class WorkerLandmarker {
     const height = Math.round((video.videoHeight * width) / video.videoWidth);
     if (this.canvas.width !== width || this.canvas.height !== height) { this.canvas.width = width; this.canvas.height = height; }
     this.ctx.drawImage(video, 0, 0, width, height);
-    return { type: "frame", run: this.run, image: this.canvas.transferToImageBitmap(), tMs };
+    return { type: "frame", run: this.run, seq: this.seq++, image: this.canvas.transferToImageBitmap(), tMs };
   }
 
-  post(frame) {
-    this.busy = true;
+  post(lane, frame) {
+    lane.seq = frame.seq;
     const transfer = [frame.image];
-    if (this.spare) {
-      frame.spare = this.spare; this.spare = null;
-      for (const array of Object.values(frame.spare)) if (array) transfer.push(array.buffer);
+    const spare = this.spares.pop();
+    if (spare) {
+      frame.spare = spare;
+      for (const array of Object.values(spare)) if (array) transfer.push(array.buffer);
     }
-    this.worker.postMessage(frame, transfer);
+    lane.worker.postMessage(frame, transfer);
   }
 
-  answered(msg) {
-    this.busy = false;
-    if (this.next) { const frame = this.next; this.next = null; this.post(frame); }  // the model never waits
+  answered(lane, msg) {
+    lane.seq = null;
+    if (this.next) { const frame = this.next; this.next = null; this.post(lane, frame); }  // the model never waits
     if (msg.run !== this.run || !this.onFace) return;
-    if (msg.type === "error") { console.error(`The face model failed on a frame: ${msg.message}`); return; }
-    this.onFace(msg);
-    this.spare = msg.face;  // drawn and encoded (encodeFrame copies): the arrays can be filled again
+    // Each worker answers its frames in order, but two workers can finish out of order: the caller gets
+    // the answers in camera order (a failed frame is skipped), as from one worker.
+    this.answers.set(msg.seq, msg);
+    while (this.answers.has(this.nextOut)) {
+      const answer = this.answers.get(this.nextOut);
+      this.answers.delete(this.nextOut); this.nextOut += 1;
+      if (answer.type === "error") {
+        if (!answer.quiet) console.error(`The face model failed on a frame: ${answer.message}`);
+        continue;
+      }
+      this.onFace(answer);
+      this.spares.push(answer.face);  // drawn and encoded (encodeFrame copies): the arrays can be filled again
+    }
   }
 
   loop(video, onResult, stats) {
     const run = ++this.run;
+    this.nextOut = this.seq; this.answers.clear();
     this.onFace = (msg) => { followDetectMs(stats, msg.detectMs); onResult(msg.face, msg.tMs); };
-    // One copy of a camera frame per frame the model processes: while it is busy, the first new camera
-    // frame is copied to go next, and later ones are skipped rather than copied and thrown away (under
-    // load that waste took the CPU the model needed).
+    // One copy of a camera frame per frame the model processes: a new camera frame goes to an idle
+    // worker; while every worker is busy the first new frame is copied to go next, and later ones are
+    // skipped rather than copied and thrown away (under load that waste took the CPU the model needed).
     const stop = eachVideoFrame(video, (tMs) => {
-      if (!video.videoWidth || (this.busy && this.next)) return;
+      if (!video.videoWidth || this.next) return;
+      const idle = this.lanes.find((lane) => lane.seq === null);
       const frame = this.grab(video, tMs);
-      if (this.busy) this.next = frame; else this.post(frame);
+      if (idle) this.post(idle, frame); else this.next = frame;
     });
     return () => {
       stop();
       if (this.run !== run) return;
-      this.run += 1; this.onFace = null;
+      this.run += 1; this.onFace = null; this.answers.clear();
       if (this.next) { this.next.image.close(); this.next = null; }
     };
   }

@@ -12,8 +12,8 @@ import { planNotes, practicePlan, showRefusal } from "./refusal.js";
 
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
-const state = { seq: 0, frames: 0, fps: null, landmarker: null, stopLoop: null, socket: null, ended: false, cards: {}, sessions: [] };
-window.facefit = state;  // read by the browser tests (fps, frames, sessions) and handy when debugging
+const state = { seq: 0, frames: 0, fps: null, landmarker: null, stopLoop: null, socket: null, ended: false, cards: {}, sessions: [], reps: 0, holds: [] };
+window.facefit = state;  // read by the browser tests and bench (fps, frames, sessions, the coach's reps and holds) and handy when debugging
 const INDICES_KEY = "facefit-landmark-indices";
 const VOICE_KEY = "facefit-voice";
 
@@ -239,8 +239,8 @@ function onTick(msg, live, result, socket) {
   showHold(msg, plan, live);
   for (const event of msg.events || []) {
     if (event.event === "progress") continue;  // the counter shows it
-    if (event.event === "rep") { live.set.reps.push(event); log(`Rep ${event.index}`, "rep"); say(String(event.index)); }
-    else if (event.event === "hold") { live.set.holds.push(event.duration_s); log(holdEvent(event.duration_s, plan), "hold"); }
+    if (event.event === "rep") { live.set.reps.push(event); state.reps += 1; log(`Rep ${event.index}`, "rep"); say(String(event.index)); }
+    else if (event.event === "hold") { live.set.holds.push(event.duration_s); state.holds.push(event.duration_s); log(holdEvent(event.duration_s, plan), "hold"); }
     else if (event.event === "fault") { live.set.faults[event.fault] = (live.set.faults[event.fault] || 0) + 1; log(event.message, "fault"); say(event.message); }
     else if (event.event === "safety" || event.event === "stopped") {
       const text = event.message || event.reason;
