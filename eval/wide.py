@@ -33,6 +33,8 @@ from typing import Any
 
 import numpy as np
 
+from facefit.synth.spec import MAX_HEAD_DEG
+
 REPO = Path(__file__).resolve().parents[1]
 BUCKETS = ("frontal", "yaw-", "yaw+", "pitch-", "pitch+")
 CONDITIONS = ("base", "320x240", "1280x720", "compressed", "low-light")
@@ -181,7 +183,10 @@ def plan_wide(
         out = setting(i, "frontal", photo)
         sign = 1.0 if i % 2 else -1.0
         out.update(bucket="outside", target_yaw=sign * round(float(rng.uniform(30, 35)), 1))
-        out["head_yaw_deg"] = _drawn(out["target_yaw"], poses[photo]["yaw"], poses[photo], "yaw")
+        # a face the landmarker reads as turning little per drawn degree would need more than the synth
+        # draws (seed 4001 asked 52.4): the most it draws still lands well outside the operating range
+        drawn = _drawn(out["target_yaw"], poses[photo]["yaw"], poses[photo], "yaw")
+        out["head_yaw_deg"] = max(-MAX_HEAD_DEG, min(MAX_HEAD_DEG, drawn))
         plans.append({
             "kind": "outside", "exercise": exercise, "analyze_as": exercise, "photo": photo, "reps": 3,
             "hold_s": 2.0, "rest_s": 2.0, "noise": 0.2, "distractors": ["blink"], "faults": [],
