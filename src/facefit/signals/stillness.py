@@ -77,3 +77,22 @@ def motion(block: np.ndarray) -> tuple[float, str]:
     if pose[p] > geometry[g]:
         return float(pose[p]), STILL_POSE_SIGNALS[p]
     return float(geometry[g]), STILLNESS_SIGNALS[g]
+
+
+NOISE_SPREAD_PER_STEP = 3.29 / (0.6745 * 2 ** 0.5)
+"""5th-95th percentile range of white noise per median absolute frame-to-frame step (a normal variable's
+range is 3.29 sigma; a step of two independent draws has median |step| 0.6745 * sqrt(2) sigma)."""
+
+
+def jitter(block: np.ndarray) -> float:
+    """The :func:`motion` a stretch would show from frame-to-frame jitter alone (the camera's and the
+    landmarker's noise, estimated from the median step of each stillness signal), in the same units.
+
+    A face that holds a pose moves the signals' level, not their median step, so this stays near the
+    noise floor through a rep's rise and fall; a noisy webcam (low light, heavy compression) raises it.
+    """
+    geometry = block[:, STILL_COLUMNS]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        steps = np.nanmedian(np.abs(np.diff(geometry, axis=0)), axis=0)
+    return float(np.nanmax(np.nan_to_num(steps * NOISE_SPREAD_PER_STEP / _GEOMETRY_LIMITS), initial=0.0))
