@@ -12,6 +12,10 @@ geometry is read from signals a glance or a blink does not move (``brow_lift_*``
 not the pupil-based ``brow_height_*``). The calibration used looser limits before (4 degrees, 0.05 IPD on
 pupil-based brow heights): a rest that moves more than the coach's own rest would, baked into the user's
 zero, is exactly what calibration is meant to keep out.
+
+The coach's first-still-second rest is the one place that also asks :func:`jitter`: through a noisy
+camera no second of a face at rest is "still" by these tolerances, and that rest is only for the set at
+hand (``coach/rest.py``). A stored calibration is reused for weeks and keeps the strict rule.
 """
 
 from __future__ import annotations
