@@ -85,3 +85,12 @@ def test_talking_through_a_noisy_camera_is_not_a_rest() -> None:
     frames = _stream(rng, 4.0, 30, noise_ipd=0.017, talk_ipd=0.08)
     found = _first_rest(frames)
     assert found is None or not found[1].still  # at most the give-up, said as such
+
+
+def test_a_few_big_steps_are_not_taken_for_jitter() -> None:
+    """A stream that starts slowly (a frame every 0.33 s) while the face moves: its few steps are large,
+    but they are movement, not a camera's noise, so the second is not still."""
+    finder = RestFinder()
+    base = np.full(len(SIGNAL_NAMES), 0.5)
+    for k, t in enumerate((0.0, 0.33, 0.66, 0.99)):
+        assert finder.push(base + 0.02 * k, t) is None  # 1.8x the tolerance over the second

@@ -163,6 +163,8 @@ class Engine:
         self._shapes = [(s.id, s.label, _F[s.feature], s.min) for s in shapes() if s.id not in allowed]
         self._relax = [(_F[lim.feature], lim) for lim in spec.relax]
         self._require = [(_F[lim.feature], lim) for lim in spec.require]
+        self._diff = np.empty(MATRIX.shape[0])  # update()'s per-frame buffers
+        self._feats = np.empty(MATRIX.shape[1])
         self.reset()
 
     @classmethod
@@ -238,9 +240,12 @@ class Engine:
         if self._before(values, t_s):
             return self._take_pending()
         # ndarray.dot, not @: the same product (each feature sums at most two exact terms), at a third
-        # of the per-call cost for one vector (bench/bench_engine.py, the live path)
-        feats = (values - self.rest).dot(MATRIX).tolist()
-        return self._step(feats, t_s)
+        # of the per-call cost for one vector; into this engine's own buffers, which halves it again
+        # (two arrays not made per frame; bench/bench_engine.py, the live path)
+        diff, feats = self._diff, self._feats
+        np.subtract(values, self.rest, out=diff)
+        diff.dot(MATRIX, out=feats)
+        return self._step(feats.tolist(), t_s)
 
     def run(self, series: SignalSeries) -> list[Event]:
         """Feed a whole series (batch path: features for all frames in one product); returns its events.

@@ -22,6 +22,10 @@ NOISE_MARGIN = 1.25
 """... and only while its movement is within this factor of its own jitter (a slow drift on top of the
 jitter is movement)."""
 
+JITTER_MIN_FRAMES = 10
+"""... and only over a second of at least this many frames: the median of a few steps (a stream that
+starts slowly) is no measure of a camera's noise, and a lift in two big steps would pass as jitter."""
+
 
 class RestFinder:
     """Feed frames with :meth:`push`; it returns the rest vector (K,) once a still second is found."""
@@ -61,7 +65,8 @@ class RestFinder:
             score = motion(block)[0]
             if self._best is None or score < self._best[0]:
                 self._best = (score, block)  # its median is taken once, when it is settled on
-            if score <= 1.0 or score <= min(NOISY_CAMERA_LIMIT, NOISE_MARGIN * jitter(block)):
+            if score <= 1.0 or (len(block) >= JITTER_MIN_FRAMES
+                                and score <= min(NOISY_CAMERA_LIMIT, NOISE_MARGIN * jitter(block))):
                 self.still = True
                 return self._settle(self._best[1], self._t[0], t_s)
         if self._best is not None and t_s - self._first_t >= self.give_up_s:
