@@ -65,8 +65,8 @@ class RestFinder:
             score = motion(block)[0]
             if self._best is None or score < self._best[0]:
                 self._best = (score, block)  # its median is taken once, when it is settled on
-            if score <= 1.0 or (len(block) >= JITTER_MIN_FRAMES
-                                and score <= min(NOISY_CAMERA_LIMIT, NOISE_MARGIN * jitter(block))):
+            if score <= 1.0 or (score <= NOISY_CAMERA_LIMIT and len(block) >= JITTER_MIN_FRAMES
+                                and score <= NOISE_MARGIN * jitter(block)):
                 self.still = True
                 return self._settle(self._best[1], self._t[0], t_s)
         if self._best is not None and t_s - self._first_t >= self.give_up_s:

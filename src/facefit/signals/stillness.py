@@ -95,8 +95,13 @@ def jitter(block: np.ndarray) -> float:
     A face that holds a pose moves the signals' level, not their median step, so this stays near the
     noise floor through a rep's rise and fall; a noisy webcam (low light, heavy compression) raises it.
     """
-    geometry = block[:, STILL_COLUMNS]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        steps = np.nanmedian(np.abs(np.diff(geometry, axis=0)), axis=0)
-    return float(np.nanmax(np.nan_to_num(steps * NOISE_SPREAD_PER_STEP / _GEOMETRY_LIMITS), initial=0.0))
+    steps = np.abs(np.diff(block[:, STILL_COLUMNS], axis=0))
+    if np.isnan(steps).any():  # the coach's rest search never gets here (it skips frames without a face)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            typical = np.nan_to_num(np.nanmedian(steps, axis=0))
+    else:  # runs for every frame of a live stream looking for its rest: one sort, not np.median's ~80 us
+        ordered = np.sort(steps, axis=0)
+        middle = len(ordered) // 2
+        typical = ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+    return float((typical * NOISE_SPREAD_PER_STEP / _GEOMETRY_LIMITS).max(initial=0.0))
