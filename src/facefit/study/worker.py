@@ -21,9 +21,11 @@ from typing import Any
 
 from distributed import WorkerPlugin
 
+from facefit.study.lazy_drawing import defer_mediapipe_drawing
 from facefit.study.measure import PhotoEndpoints, measure_visit_photo
 
 PLUGIN_NAME = "facefit-study-models"
+defer_mediapipe_drawing()  # before anything here imports MediaPipe (saves ~0.6 s of CPU a process)
 
 
 class StudyModels(WorkerPlugin):
