@@ -67,6 +67,12 @@ def test_two_workers_answer_in_camera_order_and_the_coach_counts_the_clip(
         sign_up(page, base, "loop@example.org")
         answer_screening(page)
         _coach(page, base)
+        for _ in range(1200):  # wait_for_function evaluates a string, which the page's CSP forbids
+            if page.evaluate("window.facefit ? window.facefit.reps : 0") >= 1:
+                break
+            page.wait_for_timeout(100)
+        # no stored calibration: the hint to keep still is gone once the coach has the rest face
+        assert "Keep still" not in (page.text_content("#status") or "")
         page.wait_for_selector("[data-testid=session-summary]:not([hidden])", timeout=120_000)
         assert page.evaluate("window.facefit.landmarker.workers") == 2
         assert page.evaluate("window.facefit.reps") == len(truth["reps"])

@@ -195,6 +195,7 @@ function coachedStep(step) {
         $("cue").textContent = msg.plan.cue;
         $("set").textContent = `Set ${msg.set} of ${msg.plan.sets}`;
         $("status").textContent = msg.calibration === "stored" ? "" : "Keep still for a second: the coach learns your rest face first.";
+        $("status").dataset.learning = msg.calibration === "stored" ? "" : "yes";
         if (state.stopLoop) return;  // a reconnect: the camera is already on
         await cameraOn((res, tMs, video) => {
           if (!socket.ready || socket.finished) return;
@@ -233,6 +234,10 @@ function onTick(msg, live, result, socket) {
     if (live.lastPhase !== "rest") { const o = $("overlay"); o.getContext("2d").clearRect(0, 0, o.width, o.height); }
   } else if (msg.phase === "work") {
     $("phase").textContent = msg.calibrating ? "keep still: learning your rest face" : "your turn";
+    if (!msg.calibrating && $("status").dataset.learning) {  // the rest face is learned: the hint is done
+      $("status").dataset.learning = "";
+      $("status").textContent = "Rest face learned. Your turn.";
+    }
     if (live.lastPhase === "rest") { $("set-summary").hidden = true; banner(`Set ${msg.set} of ${msg.sets}`); say(`Set ${msg.set}. Begin.`); $("rep-count").textContent = "0"; }
   }
   live.lastPhase = msg.phase;
