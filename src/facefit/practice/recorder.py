@@ -123,30 +123,23 @@ class QueuedRecorder:
         self.info = info
         self.session_id = session_id
         self.pending = PendingRows()
-        self.queued = False
-        """True while rows wait in :attr:`pending` (the live path reads it for every frame)."""
 
     def step(self, row: StepRow) -> None:
         self.pending.steps.append(row)
-        self.queued = True
 
     def event(self, kind: str, t_s: float, payload: dict[str, Any]) -> None:
         self.pending.events.append((kind, t_s, payload))
-        self.queued = True
 
     def finish(self, status: EndStatus, reason: str | None, summary: dict[str, Any]) -> None:
         self.pending.finish = (status, reason, summary)
-        self.queued = True
 
     def take(self) -> PendingRows:
         """Hand the queued rows over (they are the caller's to write or to :meth:`requeue`)."""
         out, self.pending = self.pending, PendingRows()
-        self.queued = False
         return out
 
     def requeue(self, failed: PendingRows) -> None:
         """Rows whose write failed go back in front of those queued since."""
-        self.queued = self.queued or bool(failed)
         self.pending.events[:0] = failed.events
         self.pending.steps[:0] = failed.steps
         self.pending.finish = self.pending.finish or failed.finish

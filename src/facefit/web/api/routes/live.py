@@ -393,7 +393,7 @@ class Connection:
         if reply is not None:
             self.post(reply)
         if coach is not None:
-            if coach.recorder.queued:  # a flag, not the rows' truth value: this runs for every frame
+            if coach.unsaved:
                 self.flush_soon()
         elif self.calibration is not None and self.calibration.complete:
             done, self.calibration, self.calibrated = self.calibration, None, True  # later frames ignored
