@@ -60,15 +60,16 @@ def spread(block: np.ndarray) -> np.ndarray:
             low, high = np.nanpercentile(block, [5, 95], axis=0)
         return high - low
     ordered = np.sort(block, axis=0)
+    return _quantile_of_sorted(ordered, 0.95) - _quantile_of_sorted(ordered, 0.05)
+
+
+def _quantile_of_sorted(ordered: np.ndarray, q: float) -> np.ndarray:
+    """Quantile ``q`` of each column of NaN-free rows sorted along axis 0 (numpy's "linear" method)."""
     last = len(ordered) - 1
-    out = np.zeros(block.shape[1])
-    for sign, q in ((-1.0, 0.05), (1.0, 0.95)):
-        position = q * last
-        below = int(np.floor(position))
-        above = min(below + 1, last)
-        fraction = position - below
-        out += sign * (ordered[below] + fraction * (ordered[above] - ordered[below]))
-    return out
+    position = q * last
+    below = int(np.floor(position))
+    above = min(below + 1, last)
+    return ordered[below] + (position - below) * (ordered[above] - ordered[below])
 
 
 def motion(block: np.ndarray) -> tuple[float, str]:
@@ -101,7 +102,5 @@ def jitter(block: np.ndarray) -> float:
             warnings.simplefilter("ignore", RuntimeWarning)
             typical = np.nan_to_num(np.nanmedian(steps, axis=0))
     else:  # runs for every frame of a live stream looking for its rest: one sort, not np.median's ~80 us
-        ordered = np.sort(steps, axis=0)
-        middle = len(ordered) // 2
-        typical = ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+        typical = _quantile_of_sorted(np.sort(steps, axis=0), 0.5)
     return float((typical * NOISE_SPREAD_PER_STEP / _GEOMETRY_LIMITS).max(initial=0.0))
