@@ -47,3 +47,50 @@ def test_failed_transaction_saves_nothing(tmp_path: Path) -> None:
         raise RuntimeError("crash mid-write")
     with store.transaction() as db:
         assert db.scalars(select(Profile)).all() == []
+
+
+def test_sqlite_writers_take_turns_and_a_failed_write_hands_the_turn_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """store/db.py's writer queue: a second thread's write waits for the first one's commit (it does not
+    poll the file's lock), and a write that failed (rolled back) or committed gives the turn back at once:
+    a turn kept would make the next writer sit out the whole queue wait."""
+    import threading
+    import time
+
+    import facefit.store.db as db_module
+
+    monkeypatch.setattr(db_module, "QUEUE_WAIT_S", 5.0)
+    store = open_store(f"sqlite:///{tmp_path / 'q.db'}")
+    with pytest.raises(RuntimeError), store.transaction() as db:
+        db.add(Profile(name="rolled back"))
+        db.flush()
+        raise RuntimeError("crash mid-write")
+    order: list[str] = []
+    first_writing = threading.Event()
+
+    def first() -> None:
+        with store.transaction() as db:
+            db.add(Profile(name="first"))
+            db.flush()
+            first_writing.set()
+            time.sleep(0.3)
+            order.append("first commits")
+
+    def second() -> None:
+        first_writing.wait()
+        with store.transaction() as db:
+            db.add(Profile(name="second"))
+            db.flush()
+            order.append("second writes")
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    began = time.monotonic()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert order == ["first commits", "second writes"]
+    assert time.monotonic() - began < 4.0  # no turn was left held by the rolled-back write
+    with store.transaction() as db:
+        assert sorted(p.name for p in db.scalars(select(Profile))) == ["first", "second"]
