@@ -8,7 +8,7 @@ import pytest
 from facefit.coach.rest import RestFinder
 from facefit.signals.calibration import RestRejectedError, calibrate_from_series, find_still_window
 from facefit.signals.names import SIGNAL_INDEX, SIGNAL_NAMES, SignalSeries
-from facefit.signals.stillness import STILL_TOLERANCE_DEG, STILL_TOLERANCE_IPD, motion
+from facefit.signals.stillness import STILL_TOLERANCE_DEG, STILL_TOLERANCE_IPD, motion, noise_sd
 
 FPS = 15
 
@@ -55,3 +55,15 @@ def test_missing_head_pose_counts_as_still_and_says_which_signal_moved() -> None
     block[:, SIGNAL_INDEX["head_pitch"] : SIGNAL_INDEX["head_roll"] + 1] = np.nan
     score, worst = motion(block)
     assert worst == "mouth_opening" and score > 1.0
+
+
+def test_noise_sd_reads_the_jitter_not_the_held_level() -> None:
+    """The speech checks' noise floor (coach/engine.py): white jitter of SD 0.008 reads as ~0.008 with or
+    without a held step in the middle of the stretch; a still signal reads 0."""
+    rng = np.random.default_rng(3)
+    jitter = rng.normal(0.0, 0.008, 300)
+    held = jitter + np.where(np.arange(300) >= 150, 0.05, 0.0)
+    assert noise_sd(jitter) == pytest.approx(0.008, rel=0.15)
+    assert noise_sd(held) == pytest.approx(noise_sd(jitter), rel=0.05)
+    assert noise_sd(np.full(30, 0.2)) == 0.0
+    assert noise_sd(np.array([0.1])) == 0.0

@@ -55,6 +55,7 @@ from facefit.coach.specs import ExerciseSpec, Limit, messages, pose_range_messag
 from facefit.coach.twitch import TwitchWatch
 from facefit.coach.wrong_exercise import WrongExerciseWatch
 from facefit.signals.names import GEOMETRY_SIGNALS, SIGNAL_INDEX, SIGNAL_NAMES, SignalSeries
+from facefit.signals.stillness import noise_sd
 
 SMOOTH_TAU_S = 0.05
 """Time constant of the exponential smoothing of the drive (removes landmark jitter, ~50 ms lag)."""
@@ -105,6 +106,14 @@ quarter or more of the 1/15 s steps change the lip opening by 0.012 IPD is talki
 are 3-4 frames long at 15 fps, too short for the swing count above when speech and still stretches mix;
 true brow holds stay at or under 0.17 (eval seeds 11, 2028-2032, noisiest clips), the talking rises that
 passed as brow-smoothener reps on 2031 and 2032 were at 0.35 and 0.44 over their rise."""
+TALK_NOISE_K = 3.5
+TALK_NOISE_CAP = 2.5
+"""Both speech checks' lip steps are at least ``TALK_NOISE_K`` x the lip opening's per-frame noise SD
+measured over the rest second (``signals.stillness.noise_sd``), up to ``TALK_NOISE_CAP`` x their fixed
+step: through a dark or heavily compressed webcam the lip landmarks jitter with an SD of 0.005-0.010 IPD
+on a still face, so a quarter of the steps of a still brow hold passed 0.012 and every press was taken
+for talking (wide seed 4001, eval/README.md). For white noise of SD s a 1/15 s step passes 3.5 s in 1.3%
+of steps; the cap keeps the checks' teeth when a rest second was itself restless."""
 ASYMMETRY_DROP = 30.0
 TURNED_YAW_DEG = 10.0
 """A rep held with the head turned this far (rest yaw plus change, median over the hold) is judged against
@@ -118,6 +127,7 @@ _EYE_R, _EYE_L = _F["eye_r"], _F["eye_l"]
 _MOUTH = _F["mouth_open"]
 _YAW, _PITCH = _F["yaw"], _F["pitch"]
 _YAW_COL, _PITCH_COL = SIGNAL_INDEX["head_yaw"], SIGNAL_INDEX["head_pitch"]
+_MOUTH_COL = SIGNAL_INDEX["mouth_opening"]
 
 
 class Engine:
@@ -195,6 +205,7 @@ class Engine:
         """Forget everything but the spec, targets and stored rest (a new set)."""
         self.rest: np.ndarray | None = self._stored_rest
         self._enter, self._exit = self.spec.enter, self.spec.exit
+        self._talk_swing, self._talk_busy = TALK_SWING_IPD, TALK_BUSY_STEP_IPD  # raised by a noisy rest
         self.calibration = "stored" if self._stored_rest is not None else "first-second"
         self._rest_finder = RestFinder()
         self.events: list[Event] = []
@@ -340,9 +351,15 @@ class Engine:
         return out
 
     def _adapt_thresholds(self, rows: np.ndarray | None) -> None:
-        """Raise enter/exit above the landmark noise seen at rest (``noise_k`` x its SD) when the
-        spec asks for it: a small isometric press must stand out of this camera's jitter."""
-        if rows is None or self.spec.noise_k <= 0 or self.rest is None or len(rows) < MIN_REP_FRAMES:
+        """Raise the speech checks' lip steps above the lip noise seen at rest (TALK_NOISE_K), and
+        enter/exit above the drive's (``noise_k`` x its SD) when the spec asks for it: a small isometric
+        press must stand out of this camera's jitter."""
+        if rows is None or self.rest is None or len(rows) < MIN_REP_FRAMES:
+            return
+        lips = noise_sd(rows[:, _MOUTH_COL])
+        self._talk_swing = _noise_step(TALK_SWING_IPD, lips)
+        self._talk_busy = _noise_step(TALK_BUSY_STEP_IPD, lips)
+        if self.spec.noise_k <= 0:
             return
         drive = (np.nan_to_num(rows) - self.rest) @ MATRIX[:, self._drive]
         noise = float(np.std(drive))
@@ -460,7 +477,7 @@ class Engine:
         if spec.reject_speech:
             lips = smooth3(feats[_MOUTH][since_enter])
             big = percentile(np.abs(lips), TALK_LIPS_PERCENTILE)
-            step = max(TALK_SWING_IPD, TALK_SWING_SHARE * big)
+            step = max(self._talk_swing, TALK_SWING_SHARE * big)
             swings = zigzag_swings(lips, step)
             if swings >= TALK_MIN_SWINGS and swings / max(t_end - self._enter_t, 1e-9) >= TALK_SWINGS_PER_S:
                 return []  # the lips went up and down like speech: talking, not a rep
@@ -479,7 +496,7 @@ class Engine:
             return []  # a noise bump, or a press too short to be the held effort this exercise is
         in_hold = (t >= shape.hold_start_s) & (t <= shape.hold_end_s)
         if spec.reject_speech and spec.reject_busy_lips:
-            lips_busy = busy_share(t[in_hold], feats[_MOUTH][in_hold], TALK_BUSY_STEP_IPD, TALK_BUSY_DT_S)
+            lips_busy = busy_share(t[in_hold], feats[_MOUTH][in_hold], self._talk_busy, TALK_BUSY_DT_S)
             if lips_busy >= TALK_BUSY_SHARE:
                 return []  # the lips have no part in a brow press and kept moving through the hold: talking
         if in_hold.sum() < 2:
@@ -619,6 +636,11 @@ class _Columns:
             column = np.fromiter(map(itemgetter(index), self._rows), float, len(self._rows))
             self._columns[index] = column
         return column
+
+
+def _noise_step(step: float, noise: float) -> float:
+    """A speech check's lip step for a camera whose lip noise SD at rest is ``noise`` (TALK_NOISE_K)."""
+    return min(TALK_NOISE_CAP * step, max(step, TALK_NOISE_K * noise))
 
 
 def _within(limit: Limit, value: float) -> bool:

@@ -89,6 +89,15 @@ NOISE_SPREAD_PER_STEP = 3.29 / (0.6745 * 2 ** 0.5)
 range is 3.29 sigma; a step of two independent draws has median |step| 0.6745 * sqrt(2) sigma)."""
 
 
+def noise_sd(column: np.ndarray) -> float:
+    """The per-frame noise SD of one signal over a stretch of rest frames, from its median absolute
+    frame-to-frame step (a held level and a slow drift barely move the median step; 0 for < 2 frames).
+    Used where a check's step must stand out of this camera's jitter (coach/engine.py's speech checks)."""
+    steps = np.abs(np.diff(np.asarray(column, dtype=float)))
+    steps = steps[np.isfinite(steps)]
+    return float(np.median(steps)) / (0.6745 * 2 ** 0.5) if len(steps) else 0.0
+
+
 def jitter(block: np.ndarray) -> float:
     """The :func:`motion` a stretch would show from frame-to-frame jitter alone (the camera's and the
     landmarker's noise, estimated from the median step of each stillness signal), in the same units.
