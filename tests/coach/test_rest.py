@@ -94,3 +94,27 @@ def test_a_few_big_steps_are_not_taken_for_jitter() -> None:
     base = np.full(len(SIGNAL_NAMES), 0.5)
     for k, t in enumerate((0.0, 0.33, 0.66, 0.99)):
         assert finder.push(base + 0.02 * k, t) is None  # 1.8x the tolerance over the second
+
+
+def test_a_slow_uneven_camera_gives_the_rest_in_its_first_seconds() -> None:
+    """A face at rest seen a frame every 0.18 then 0.27 s (4.4 fps, as a busy laptop's page sends them):
+    no run of its frames spans 0.95-1.0 s (0.90 or 1.08 s), which was the only stretch judged, so no
+    rest was ever found. The frames of the last second and the one before them make a still second."""
+    rng = np.random.default_rng(7)
+    base = rng.uniform(0.2, 0.8, len(SIGNAL_NAMES))
+    finder = RestFinder()
+    times = np.cumsum([0.0] + [0.18, 0.27] * 20)
+    found = next(((t, rest) for t in times
+                  if (rest := finder.push(base + rng.normal(0.0, 0.002, len(SIGNAL_NAMES)), t)) is not None),
+                 None)
+    assert found is not None and finder.still
+    assert found[0] <= 1.2 and finder.window is not None and finder.window[1] - finder.window[0] <= 1.2
+    np.testing.assert_allclose(found[1], base, atol=0.003)
+
+
+def test_frames_either_side_of_a_long_gap_are_not_a_still_second() -> None:
+    """Two frames 3 s apart (the face gone in between) say nothing about the face between them."""
+    finder = RestFinder()
+    base = np.full(len(SIGNAL_NAMES), 0.5)
+    assert finder.push(base, 0.0) is None
+    assert finder.push(base, 3.0) is None

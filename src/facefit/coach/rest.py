@@ -26,6 +26,14 @@ JITTER_MIN_FRAMES = 10
 """... and only over a second of at least this many frames: the median of a few steps (a stream that
 starts slowly) is no measure of a camera's noise, and a lift in two big steps would pass as jitter."""
 
+SPAN_SLACK_S = 0.05
+"""A stretch of frames spanning this much less than ``window_s`` is a second (a 15 fps camera's second
+holds 15 frame steps, 0.93-1.0 s with its jitter)."""
+MAX_SPAN_FACTOR = 2.0
+"""... and no stretch judged is longer than this many ``window_s``: after a longer gap (no face, a stalled
+camera) the frames either side of it say nothing about the face in between; the next full second is
+waited for."""
+
 
 class RestFinder:
     """Feed frames with :meth:`push`; it returns the rest vector (K,) once a still second is found."""
@@ -57,10 +65,16 @@ class RestFinder:
             self._first_t = t_s
         self._t.append(t_s)
         self._rows.append(values)
-        while self._t and t_s - self._t[0] > self.window_s + 1e-9:
+        # The frames of the last second; when they span less than a second (a slow or uneven camera: at
+        # 3-5 frames a second the last second's frames rarely span 0.95-1.0 s), also the one frame before
+        # them, so a stretch of at least a second is judged at every frame (up to MAX_SPAN_FACTOR seconds).
+        # At a steady 15 or 30 fps the last second spans a second and nothing changes.
+        longest = MAX_SPAN_FACTOR * self.window_s
+        while t_s - self._t[0] > self.window_s + 1e-9 and (
+                t_s - self._t[1] >= self.window_s - SPAN_SLACK_S or t_s - self._t[0] > longest):
             self._t.pop(0)
             self._rows.pop(0)
-        if t_s - self._t[0] >= self.window_s - 0.05:
+        if self.window_s - SPAN_SLACK_S <= t_s - self._t[0] <= longest:
             block = np.asarray(self._rows)
             score = motion(block)[0]
             if self._best is None or score < self._best[0]:
