@@ -3,14 +3,17 @@
 // runs at the model's speed (landmarks.js, docs/design.md). A classic worker because MediaPipe's wasm
 // loader is a classic script. Messages:
 //   page -> worker  {type: "init"}; {type: "frame", run, seq, image: ImageBitmap, tMs, spare?}
-//   worker -> page  {type: "ready"} | {type: "failed", message}; {type: "face", run, seq, tMs, detectMs, face}
-//                   | {type: "error", run, seq, message}
+//   worker -> page  {type: "ready"} | {type: "failed", message};
+//                   {type: "face", run, seq, tMs, detectMs, face, lockingOn} | {type: "error", run, seq, message}
 // ``face`` is face_model.js's typed arrays (transferred, not copied); ``spare`` gives back the arrays of
 // an earlier answer the page is done with, so they are reused instead of allocated for every frame.
+// ``lockingOn``: this landmarker has only just found the face (face_model.js lockOn): the page does not use
+// the answer.
 importScripts("/vendor/tasks-vision/vision_bundle.js", "/static/js/face_model.js");
 
 let landmarker = null;
 let lastTs = -Infinity;
+const lockingOn = self.lockOn();
 
 async function init() {
   const fileset = await Vision.FilesetResolver.forVisionTasks("/vendor/tasks-vision/wasm");
@@ -26,7 +29,8 @@ function detect(msg) {
   const face = self.faceArrays(result, msg.spare);
   const detectMs = performance.now() - start;
   const transfer = [face.landmarks, face.blendshapes, face.matrix].filter(Boolean).map((a) => a.buffer);
-  self.postMessage({ type: "face", run: msg.run, seq: msg.seq, tMs: msg.tMs, detectMs, face }, transfer);
+  self.postMessage({ type: "face", run: msg.run, seq: msg.seq, tMs: msg.tMs, detectMs, face,
+    lockingOn: lockingOn(face, msg.run) }, transfer);
 }
 
 self.onmessage = async (event) => {

@@ -128,6 +128,7 @@ class WorkerLandmarker {
         if (!answer.quiet) console.error(`The face model failed on a frame: ${answer.message}`);
         continue;
       }
+      if (answer.lockingOn) { this.spares.push(answer.face); continue; }  // not settled yet: not used
       this.onFace(answer);
       this.spares.push(answer.face);  // drawn and encoded (encodeFrame copies): the arrays can be filled again
     }
@@ -175,6 +176,7 @@ class PageLandmarker {
 
   loop(video, onResult, stats) {
     let spare = null;
+    const lockingOn = self.lockOn();
     return eachVideoFrame(video, (tMs) => {
       if (video.readyState < 2) return;
       const ts = Math.max(tMs, this.lastTs + 0.001);  // the landmarker needs increasing timestamps
@@ -182,7 +184,7 @@ class PageLandmarker {
       const result = this.landmarker.detectForVideo(video, ts);
       followDetectMs(stats, performance.now() - tMs);
       const face = self.faceArrays(result, spare);
-      onResult(face, tMs);
+      if (!lockingOn(face, 0)) onResult(face, tMs);  // the first answers after finding a face are not used
       spare = face;
     });
   }
@@ -227,7 +229,8 @@ export function encodeFrame(face, indices, seq, tMs, width, height) {
 }
 
 // Run the landmarker on every new camera frame; onResult(face, tMs) gets each result (tMs: when the frame
-// was taken). ``stats.detectMs`` (if given) follows the landmarker's time per frame (a moving average).
+// was taken), except those of a landmarker still locking on to a face it has just found (face_model.js
+// lockOn: the coach would learn a wrong rest face from them). ``stats.detectMs`` (if given) follows the landmarker's time per frame (a moving average).
 export function runLoop(video, landmarker, onResult, stats = null) {
   return landmarker.loop(video, onResult, stats);
 }
