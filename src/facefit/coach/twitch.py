@@ -1,10 +1,13 @@
 """Twitch watch: brief involuntary one-sided movements of a face at rest (a safety stop, not a fault).
 
 A twitch is a jump of one side against the other (mouth corners, or brows with a wider margin: their
-landmarks are noisier) lasting at most half a second, with the face quiet for half a second before and
-0.4 s after. A blink is two-sided; talking moves the lips and an exercise moves its drive: none counts.
-One-sidedness is judged against its own slow baseline, because head sway makes a slow, steady asymmetry
-(perspective) while a twitch is a jump away from it. Two twitches within ten seconds stop the set.
+landmarks are noisier) lasting at most half a second and coming back to where it started, with the face
+quiet for half a second before and 0.4 s after. The jump must clear a fixed floor and 5x the camera's own
+jitter of that difference (measured over the rest second and followed while idle), so a dark or compressed
+webcam's noise is not taken for twitches. A blink is two-sided (and the engine tells the watch about it);
+talking moves the lips and an exercise moves its drive: none counts. One-sidedness is judged against its
+own slow baseline, because head sway makes a slow, steady asymmetry (perspective) while a twitch is a jump
+away from it. Two twitches within ten seconds stop the set.
 
 Pure Python over the engine's feature rows, fed only while the engine is idle between reps.
 """
@@ -15,9 +18,28 @@ import math
 
 from facefit.coach.features import FEATURE_INDEX
 
-TWITCH_THRESHOLD_IPD = 0.02
-TWITCH_BASELINE_TAU_S = 1.0
+TWITCH_THRESHOLD_IPD = 0.015
 TWITCH_BROW_THRESHOLD_IPD = 0.04
+TWITCH_NOISE_K = 5.0
+"""A blip is a jump of one side against the other of at least the threshold (mouth corners 0.015 IPD, brows
+0.04) and of ``TWITCH_NOISE_K`` x that difference's per-frame noise SD over the rest second
+(:meth:`TwitchWatch.set_noise`). Through a clean camera the mouth corners' difference jitters ~0.001-0.002
+IPD and a half-strength synthetic twitch jumps 0.015-0.036 (the fixed 0.02 missed the smaller ones); in low
+light it jitters up to ~0.008 and the fixed step stopped sets for twitches that were noise (wide seed 4001,
+eval/README.md). At 5 SD a still face's noise passes once in ~1.7 million frames."""
+TWITCH_NOISE_TAU_S = 5.0
+TWITCH_STEP_MAX_DT_S = 0.2
+"""The noise is also followed while the face is idle: a running mean (time constant 5 s) of the
+differences' absolute frame-to-frame steps between quiet frames at most 0.2 s apart; the larger of it and
+the rest second's estimate counts. One rest second underestimated a compressed 30 fps clip's later
+jitter by a third (wide seed 4001: a set stopped for two "twitches" of 0.016-0.018 IPD that were noise)."""
+_STEP_PER_SD = 2.0 / math.sqrt(math.pi)
+"""Mean absolute step of white noise per SD (sqrt(2) x sqrt(2/pi))."""
+TWITCH_RETURN_SHARE = 0.5
+"""... and it ends only when the difference is back within this share of the threshold of where it was: a
+head starting to move steps the difference by a threshold and leaves it half-way there (perspective),
+which is no twitch (wide seed 4001, a neck tightener at 30 fps)."""
+TWITCH_BASELINE_TAU_S = 1.0
 TWITCH_MAX_S = 0.5
 TWITCH_COUNT = 2
 TWITCH_QUIET_IPD = 0.012
@@ -46,6 +68,40 @@ class TwitchWatch:
         self._pending: float | None = None
         self._base: list[float] | None = None
         self._prev_t: float | None = None
+        self._smile_step = TWITCH_THRESHOLD_IPD
+        self._brow_step = TWITCH_BROW_THRESHOLD_IPD
+        self._rest_sd = (0.0, 0.0)
+        self._mean_step = [0.0, 0.0]  # running mean |frame step| of the two differences while idle
+        self._last: tuple[float, float, float] | None = None  # the previous quiet frame's differences, time
+
+    def set_noise(self, smile_sd: float, brow_sd: float) -> None:
+        """The per-frame noise SD of the right-minus-left mouth-corner and brow differences at rest: each
+        blip threshold becomes at least ``TWITCH_NOISE_K`` times it (module docstring)."""
+        self._rest_sd = (smile_sd, brow_sd)
+        self._mean_step = [_STEP_PER_SD * smile_sd, _STEP_PER_SD * brow_sd]
+        self._set_steps()
+
+    def _set_steps(self) -> None:
+        smile_sd = max(self._rest_sd[0], self._mean_step[0] / _STEP_PER_SD)
+        brow_sd = max(self._rest_sd[1], self._mean_step[1] / _STEP_PER_SD)
+        self._smile_step = max(TWITCH_THRESHOLD_IPD, TWITCH_NOISE_K * smile_sd)
+        self._brow_step = max(TWITCH_BROW_THRESHOLD_IPD, TWITCH_NOISE_K * brow_sd)
+
+    def _track_noise(self, d_smile: float, d_brow: float, t_s: float) -> None:
+        """Follow the differences' frame-to-frame jitter while the face is idle (TWITCH_NOISE_TAU_S): the
+        rest second's estimate is a second's worth of frames, and compression noise changes with the face."""
+        last = self._last
+        self._last = (d_smile, d_brow, t_s)
+        if last is None:
+            return
+        dt = t_s - last[2]
+        if not 0.0 < dt <= TWITCH_STEP_MAX_DT_S:
+            return
+        alpha = 1.0 - math.exp(-dt / TWITCH_NOISE_TAU_S)
+        mean = self._mean_step
+        mean[0] += alpha * (abs(d_smile - last[0]) - mean[0])
+        mean[1] += alpha * (abs(d_brow - last[1]) - mean[1])
+        self._set_steps()
 
     def rep_started(self) -> None:
         """A rep began: a blip in progress was the movement, not a twitch."""
@@ -60,17 +116,23 @@ class TwitchWatch:
         frame confirms the TWITCH_COUNT-th twitch within TWITCH_WINDOW_S."""
         if abs(f[_MOUTH]) > TWITCH_QUIET_IPD or abs(f[_JAW]) > _JAW_QUIET_IPD or moving:
             self._busy_t = t_s
-            self._start = self._pending = self._base = self._prev_t = None
+            self._start = self._pending = self._base = self._prev_t = self._last = None
             return False
         d_smile, d_brow = f[_SMILE_R] - f[_SMILE_L], f[_BROW_R] - f[_BROW_L]
+        self._track_noise(d_smile, d_brow, t_s)
         if self._base is None:
             self._base = [d_smile, d_brow]
         base = self._base
-        if abs(d_smile - base[0]) > TWITCH_THRESHOLD_IPD or abs(d_brow - base[1]) > TWITCH_BROW_THRESHOLD_IPD:
+        if abs(d_smile - base[0]) > self._smile_step or abs(d_brow - base[1]) > self._brow_step:
             if self._start is None:
                 self._start = t_s
                 self._pending = None  # a second blip right after the first: not a lone twitch
             return False
+        if self._start is not None and (abs(d_smile - base[0]) > TWITCH_RETURN_SHARE * self._smile_step
+                                        or abs(d_brow - base[1]) > TWITCH_RETURN_SHARE * self._brow_step):
+            if t_s - self._start <= TWITCH_MAX_S:
+                return False  # not back yet: a twitch returns to where it came from
+            self._start = None  # it stayed away: a step (the head or face settling), not a twitch
         dt = 0.0 if self._prev_t is None else t_s - self._prev_t
         if dt < 0.0:  # a clock that steps back counts as no time (max(dt, 0.0) without the call)
             dt = 0.0

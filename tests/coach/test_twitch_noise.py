@@ -1,0 +1,65 @@
+"""The twitch watch against the camera's noise (coach/twitch.py): thresholds follow the measured jitter, a
+step that stays is no twitch, and brief one-sided blips well above the jitter still stop the set."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from facefit.coach.features import FEATURE_INDEX, FEATURE_NAMES
+from facefit.coach.twitch import TwitchWatch
+
+FPS = 30.0
+
+
+def _frames(d_smile: np.ndarray) -> list[list[float]]:
+    """Idle feature rows whose only movement is the right mouth corner against the left."""
+    rows = []
+    for d in d_smile.tolist():
+        f = [0.0] * len(FEATURE_NAMES)
+        f[FEATURE_INDEX["smile_r"]] = d
+        rows.append(f)
+    return rows
+
+
+def _stops(watch: TwitchWatch, d_smile: np.ndarray) -> bool:
+    return any(watch.watch(f, k / FPS, False) for k, f in enumerate(_frames(d_smile)))
+
+
+def _blips(n: int, at_s: list[float], height: float) -> np.ndarray:
+    d = np.zeros(n)
+    for t in at_s:
+        k = int(t * FPS)
+        d[k : k + 4] = height  # 0.13 s
+    return d
+
+
+def test_noisy_camera_jitter_is_not_a_twitch_once_its_noise_is_known() -> None:
+    rng = np.random.default_rng(7)
+    jitter = rng.normal(0.0, 0.007, int(60 * FPS))  # a dark webcam's mouth-corner difference, SD 0.007 IPD
+    assert (np.abs(jitter) > 0.015).sum() >= 30  # the fixed 0.015 IPD step alone is crossed by this noise
+    watch = TwitchWatch()
+    watch.set_noise(0.007, 0.007)
+    assert not _stops(watch, jitter)
+
+
+def test_the_running_noise_estimate_catches_up_with_a_rest_second_that_was_too_quiet() -> None:
+    rng = np.random.default_rng(8)
+    jitter = rng.normal(0.0, 0.005, int(60 * FPS))
+    watch = TwitchWatch()
+    watch.set_noise(0.002, 0.002)  # the rest second read less jitter than the camera has
+    jitter[: int(10 * FPS)] *= 0.4
+    assert not _stops(watch, jitter)
+
+
+def test_brief_blips_stop_the_set_and_a_step_that_stays_does_not() -> None:
+    n = int(20 * FPS)
+    watch = TwitchWatch()
+    watch.set_noise(0.001, 0.001)
+    assert _stops(watch, _blips(n, [4.0, 9.0], 0.02))
+    step = np.zeros(n)
+    step[int(4 * FPS) : int(4 * FPS) + 3] = 0.02
+    step[int(4 * FPS) + 3 :] = 0.012  # the head starts to move: the difference stays half-way
+    step[int(9 * FPS) : int(9 * FPS) + 3] = 0.032
+    watch = TwitchWatch()
+    watch.set_noise(0.001, 0.001)
+    assert not _stops(watch, step)
