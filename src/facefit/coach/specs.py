@@ -109,6 +109,11 @@ class ExerciseSpec(_Frozen):
     lips have no part in (a brow press), and only with ``reject_speech``."""
     unseen_hint: Text | None = None
     """What may hide this movement from the camera, said when a set sees no rep (engine NOT_SEEN_S)."""
+    witness: str | None = None
+    """A second reading of the drive's movement (a feature, e.g. the landmarker's smile score): a rise whose
+    hold level ends between ``exit`` and ``enter`` still counts when this feature's median over the hold
+    reaches ``witness_min`` (engine). None: the hold level alone decides."""
+    witness_min: float = Field(default=0.0, ge=0)
     drive_from: Literal["mean", "stronger-side"] = "mean"
     gate: tuple[Limit, ...] = ()
     allowed_shapes: tuple[Slug, ...] = ()
@@ -116,6 +121,11 @@ class ExerciseSpec(_Frozen):
     relax: tuple[Limit, ...] = ()
 
     _check_drive = field_validator("drive")(_known_feature)
+
+    @field_validator("witness")
+    @classmethod
+    def _check_witness(cls, witness: str | None) -> str | None:
+        return None if witness is None else _known_feature(witness)
 
     @field_validator("sides")
     @classmethod
@@ -143,6 +153,8 @@ class ExerciseSpec(_Frozen):
             raise ValueError("min_symmetry_turned cannot exceed min_symmetry: a turned face reads worse")
         if self.drive_from == "stronger-side" and self.sides is None:
             raise ValueError("drive_from = 'stronger-side' needs sides")
+        if self.witness is not None and self.witness_min <= 0:
+            raise ValueError("a witness needs witness_min > 0 (the level its feature must reach)")
         if any(g.min is None for g in self.gate):
             raise ValueError("a gate gives a min the feature must reach for a rep to start")
         return self

@@ -1,0 +1,52 @@
+"""The witness of a shallow rep (coach/specs.py ``witness``): a smile whose held corner lift ends just under
+``enter`` counts when the landmarker's smile score saw it, and not when the score stayed flat."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from facefit.coach.engine import Engine
+from facefit.coach.specs import ExerciseSpec, spec_for
+from facefit.signals.names import SIGNAL_INDEX, SIGNAL_NAMES, SignalSeries
+
+FPS = 15.0
+
+
+def _smile_clip(lift: float, score: float) -> SignalSeries:
+    """1.5 s of rest, a 0.6 s rise to 1.25x ``lift``, a 2.5 s hold at ``lift``, 0.6 s down, 2 s of rest."""
+    t = np.arange(0.0, 7.2, 1.0 / FPS)
+    shape = np.interp(t, [0, 1.5, 2.1, 2.4, 4.6, 5.2, 7.2], [0, 0, 1.25, 1.0, 1.0, 0, 0])
+    values = np.zeros((len(t), len(SIGNAL_NAMES)))
+    values[:, SIGNAL_INDEX["face_present"]] = 1.0
+    for name in ("mouth_corner_lift_r", "mouth_corner_lift_l"):
+        values[:, SIGNAL_INDEX[name]] = lift * shape
+    values[:, SIGNAL_INDEX["mouth_width"]] = 0.06 * shape
+    for name in ("bs_mouthSmileLeft", "bs_mouthSmileRight"):
+        values[:, SIGNAL_INDEX[name]] = score * shape
+    return SignalSeries(t * 1000.0, values)
+
+
+@pytest.mark.parametrize(("score", "counted"), [(0.6, 1), (0.05, 0)])
+def test_a_smile_held_just_under_enter_counts_when_the_smile_score_saw_it(score: float, counted: int) -> None:
+    spec = spec_for("cheek-lifter")
+    lift = 0.9 * spec.enter  # between exit and enter
+    engine = Engine(spec, rest=np.zeros(len(SIGNAL_NAMES)), reps_target=3)
+    engine.run(_smile_clip(lift, score))
+    engine.finish()
+    assert len(engine.reps) == counted
+
+
+def test_a_clear_smile_needs_no_witness() -> None:
+    spec = spec_for("cheek-lifter")
+    engine = Engine(spec, rest=np.zeros(len(SIGNAL_NAMES)), reps_target=3)
+    engine.run(_smile_clip(1.5 * spec.enter, 0.0))
+    engine.finish()
+    assert len(engine.reps) == 1
+
+
+def test_a_witness_needs_its_level() -> None:
+    fields = spec_for("cheek-lifter").model_dump()
+    fields.update(witness="smile_score", witness_min=0.0)
+    with pytest.raises(ValueError, match="witness_min"):
+        ExerciseSpec(**fields)
