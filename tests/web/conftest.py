@@ -60,15 +60,23 @@ class Recording:
 FACEFIT = Path(sys.executable).with_name("facefit")
 
 
+LEAD_REST_S = 8
+
+
 def make_clip(out_dir: Path, photo: Path, *, fps: int = 15, reps: int = 3,
               exercise: str = "cheek-lifter") -> tuple[Path, dict[str, Any]]:
     """An exercise clip (cheek lifter unless told) as a y4m for the fake webcam, and its truth JSON
-    (~10 s to make)."""
+    (~10 s to make).
+
+    It starts with 8 s of still rest. A person keeps still while the page says so; Chromium's fake
+    webcam plays the file from when the camera opens, whether the page is ready or not. On a loaded
+    machine the page's first settled landmarks came ~4 s after the camera opened: with a 4 s lead the
+    coach's first still second was a smile hold, and it counted 0 of 3 reps."""
     clip, truth = out_dir / f"{exercise}.y4m", out_dir / "truth.json"
     subprocess.run(
         [str(FACEFIT), "synth", "--photo", str(photo), "--out", str(clip),
          "--truth", str(truth), "--exercise", exercise, "--reps", str(reps), "--hold", "1",
-         "--tempo", "0.6", "--rest", "1.5", "--lead-rest", "4", "--fps", str(fps)],
+         "--tempo", "0.6", "--rest", "1.5", "--lead-rest", str(LEAD_REST_S), "--fps", str(fps)],
         check=True, capture_output=True, env={**os.environ, "GLOG_minloglevel": "2"},
     )
     return clip, json.loads(truth.read_text())
@@ -79,7 +87,7 @@ NEUTRAL_PHOTO = Path(__file__).resolve().parents[2] / "src/facefit/synth/assets/
 
 @pytest.fixture(scope="session")
 def synth_clip(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
-    """One cheek-lifter clip per test session: 4 s still neutral rest, then 3 reps (y4m + truth).
+    """One cheek-lifter clip per test session: 8 s still neutral rest, then 3 reps (y4m + truth).
 
     The photo is the public-domain portrait shipped for ``facefit demo``: its face is neutral at rest
     (single_face.jpg smiles, so a calibration on it is rightly rejected as "not neutral").
