@@ -50,3 +50,30 @@ def test_a_witness_needs_its_level() -> None:
     fields.update(witness="smile_score", witness_min=0.0)
     with pytest.raises(ValueError, match="witness_min"):
         ExerciseSpec(**fields)
+
+
+def _sagging_smile(score: float) -> SignalSeries:
+    """A smile held 2.1 -> 4.6 s whose corner lift sags to half its peak while the smile score stays flat."""
+    t = np.arange(0.0, 7.2, 1.0 / FPS)
+    lift = 0.08 * np.interp(t, [0, 1.5, 2.1, 4.6, 5.2, 7.2], [0, 0, 1.0, 0.5, 0, 0])
+    flat = np.interp(t, [0, 1.5, 2.1, 4.6, 5.2, 7.2], [0, 0, 1.0, 1.0, 0, 0])
+    values = np.zeros((len(t), len(SIGNAL_NAMES)))
+    values[:, SIGNAL_INDEX["face_present"]] = 1.0
+    for name in ("mouth_corner_lift_r", "mouth_corner_lift_l"):
+        values[:, SIGNAL_INDEX[name]] = lift
+    values[:, SIGNAL_INDEX["mouth_width"]] = 0.06 * flat
+    for name in ("bs_mouthSmileLeft", "bs_mouthSmileRight"):
+        values[:, SIGNAL_INDEX[name]] = score * flat
+    return SignalSeries(t * 1000.0, values)
+
+
+def test_the_hold_is_timed_on_the_witness_when_it_saw_the_rep() -> None:
+    holds = {}
+    for score in (0.6, 0.0):
+        engine = Engine(spec_for("cheek-lifter"), rest=np.zeros(len(SIGNAL_NAMES)), reps_target=3)
+        engine.run(_sagging_smile(score))
+        engine.finish()
+        assert len(engine.reps) == 1
+        holds[score] = engine.reps[0].hold_s
+    assert holds[0.6] == pytest.approx(2.5, abs=0.35)  # the score's plateau, 2.1 -> 4.6 s
+    assert holds[0.0] < holds[0.6] - 0.5  # the sagging lift alone reads the hold short
