@@ -59,8 +59,11 @@ def test_ctrl_c_or_sigterm_close_the_session_as_stopped_and_keep_finished_sets(
     facefit_home: Path, signum: int, reason: str
 ) -> None:
     env = env_for(facefit_home)
+    # Ctrl-C in a terminal reaches a process whose SIGINT is the default; one started from a background
+    # job of a non-interactive shell (a CI runner's `cmd &`) inherits SIGINT ignored, and would run on.
     process = subprocess.Popen([FACEFIT, "routine", "daily-10", "--speed", "60", "--no-input"],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True)
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True,
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     assert process.stdout is not None
     line = ""
     while "1/13 Skin prep" not in line:
