@@ -514,6 +514,13 @@ class Engine:
                 return []  # the lips have no part in a brow press and kept moving through the hold: talking
         if in_hold.sum() < 2:
             in_hold = d >= HOLD_FALLBACK_SHARE * level
+        # A gate holds through the hold, not only at the frame the drive crossed enter: talking widens the
+        # mouth for a moment. Frontal seed 2033: two talking rises (a head turned 9 deg, its stronger corner
+        # 0.03 IPD up from sway) passed as smiles with a hold-median widening of 0.004 and 0.029 IPD (gate
+        # 0.03); every true smile of 4001, 2033 and 2034 held 0.036 or more (292 reps).
+        for index, minimum in self._gate:
+            if median(feats[index][in_hold if in_hold.any() else slice(None)]) < minimum:
+                return []
         speed = np.abs(np.gradient(d, t)) if np.all(np.diff(t) > 0) else np.zeros(1)
         faults: list[str] = []
         sudden = spec.max_onset_speed is not None and shape.onset_speed > spec.max_onset_speed
