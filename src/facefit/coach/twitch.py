@@ -35,6 +35,7 @@ the rest second's estimate counts. One rest second underestimated a compressed 3
 jitter by a third (wide seed 4001: a set stopped for two "twitches" of 0.016-0.018 IPD that were noise)."""
 _STEP_PER_SD = 2.0 / math.sqrt(math.pi)
 """Mean absolute step of white noise per SD (sqrt(2) x sqrt(2/pi))."""
+_K_PER_MEAN_STEP = TWITCH_NOISE_K / _STEP_PER_SD
 TWITCH_RETURN_SHARE = 0.5
 """... and it ends only when the difference is back within this share of the threshold of where it was: a
 head starting to move steps the difference by a threshold and leaves it half-way there (perspective),
@@ -70,38 +71,18 @@ class TwitchWatch:
         self._prev_t: float | None = None
         self._smile_step = TWITCH_THRESHOLD_IPD
         self._brow_step = TWITCH_BROW_THRESHOLD_IPD
-        self._rest_sd = (0.0, 0.0)
-        self._mean_step = [0.0, 0.0]  # running mean |frame step| of the two differences while idle
-        self._last: tuple[float, float, float] | None = None  # the previous quiet frame's differences, time
+        self._smile_floor, self._brow_floor = TWITCH_THRESHOLD_IPD, TWITCH_BROW_THRESHOLD_IPD
+        self._smile_mean = self._brow_mean = 0.0  # running mean |frame step| of the differences while idle
+        self._last_t: float | None = None  # the previous quiet idle frame: its time and differences
+        self._last_smile = self._last_brow = 0.0
 
     def set_noise(self, smile_sd: float, brow_sd: float) -> None:
         """The per-frame noise SD of the right-minus-left mouth-corner and brow differences at rest: each
         blip threshold becomes at least ``TWITCH_NOISE_K`` times it (module docstring)."""
-        self._rest_sd = (smile_sd, brow_sd)
-        self._mean_step = [_STEP_PER_SD * smile_sd, _STEP_PER_SD * brow_sd]
-        self._set_steps()
-
-    def _set_steps(self) -> None:
-        smile_sd = max(self._rest_sd[0], self._mean_step[0] / _STEP_PER_SD)
-        brow_sd = max(self._rest_sd[1], self._mean_step[1] / _STEP_PER_SD)
-        self._smile_step = max(TWITCH_THRESHOLD_IPD, TWITCH_NOISE_K * smile_sd)
-        self._brow_step = max(TWITCH_BROW_THRESHOLD_IPD, TWITCH_NOISE_K * brow_sd)
-
-    def _track_noise(self, d_smile: float, d_brow: float, t_s: float) -> None:
-        """Follow the differences' frame-to-frame jitter while the face is idle (TWITCH_NOISE_TAU_S): the
-        rest second's estimate is a second's worth of frames, and compression noise changes with the face."""
-        last = self._last
-        self._last = (d_smile, d_brow, t_s)
-        if last is None:
-            return
-        dt = t_s - last[2]
-        if not 0.0 < dt <= TWITCH_STEP_MAX_DT_S:
-            return
-        alpha = 1.0 - math.exp(-dt / TWITCH_NOISE_TAU_S)
-        mean = self._mean_step
-        mean[0] += alpha * (abs(d_smile - last[0]) - mean[0])
-        mean[1] += alpha * (abs(d_brow - last[1]) - mean[1])
-        self._set_steps()
+        self._smile_floor = max(TWITCH_THRESHOLD_IPD, TWITCH_NOISE_K * smile_sd)
+        self._brow_floor = max(TWITCH_BROW_THRESHOLD_IPD, TWITCH_NOISE_K * brow_sd)
+        self._smile_mean, self._brow_mean = _STEP_PER_SD * smile_sd, _STEP_PER_SD * brow_sd
+        self._smile_step, self._brow_step = self._smile_floor, self._brow_floor
 
     def rep_started(self) -> None:
         """A rep began: a blip in progress was the movement, not a twitch."""
@@ -116,10 +97,24 @@ class TwitchWatch:
         frame confirms the TWITCH_COUNT-th twitch within TWITCH_WINDOW_S."""
         if abs(f[_MOUTH]) > TWITCH_QUIET_IPD or abs(f[_JAW]) > _JAW_QUIET_IPD or moving:
             self._busy_t = t_s
-            self._start = self._pending = self._base = self._prev_t = self._last = None
+            self._start = self._pending = self._base = self._prev_t = self._last_t = None
             return False
         d_smile, d_brow = f[_SMILE_R] - f[_SMILE_L], f[_BROW_R] - f[_BROW_L]
-        self._track_noise(d_smile, d_brow, t_s)
+        # Follow the differences' frame-to-frame jitter while idle (TWITCH_NOISE_TAU_S): the rest second is a
+        # second's worth of frames, and compression noise changes with the face. Inline plain float
+        # arithmetic (a first-order step for the exponential: dt is a frame, tau 5 s): every idle frame.
+        last_t = self._last_t
+        if last_t is not None and 0.0 < t_s - last_t <= TWITCH_STEP_MAX_DT_S:
+            alpha = (t_s - last_t) / TWITCH_NOISE_TAU_S
+            step = d_smile - self._last_smile
+            self._smile_mean += alpha * ((step if step >= 0.0 else -step) - self._smile_mean)
+            step = d_brow - self._last_brow
+            self._brow_mean += alpha * ((step if step >= 0.0 else -step) - self._brow_mean)
+            step = _K_PER_MEAN_STEP * self._smile_mean
+            self._smile_step = step if step > self._smile_floor else self._smile_floor
+            step = _K_PER_MEAN_STEP * self._brow_mean
+            self._brow_step = step if step > self._brow_floor else self._brow_floor
+        self._last_t, self._last_smile, self._last_brow = t_s, d_smile, d_brow
         if self._base is None:
             self._base = [d_smile, d_brow]
         base = self._base
