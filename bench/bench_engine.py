@@ -23,7 +23,8 @@ GOAL_FPS = 100_000
 
 
 def session(frames: int, exercise: str = "cheek-lifter", fps: float = 30.0, seed: int = 0) -> SignalSeries:
-    """Reps of 1 s up, 3 s hold, 1 s down, 2 s rest, with landmark-like noise and blinks."""
+    """Reps of 1 s up, 3 s hold, 1 s down, 2 s rest, with landmark-like noise and blinks (and for
+    the cheek lifter the landmarker's smile blendshapes rising with the smile, as they do on a face)."""
     rng = np.random.default_rng(seed)
     t = np.arange(frames) / fps
     phase = (t - 2.0) % 7.0
@@ -42,6 +43,8 @@ def session(frames: int, exercise: str = "cheek-lifter", fps: float = 30.0, seed
         values[:, SIGNAL_INDEX[f"eye_aperture_{side}"]] -= 0.08 * (np.abs((t % 3.1) - 1.0) < 0.1)
     if not brows:
         values[:, SIGNAL_INDEX["mouth_width"]] += 0.1 * curve
+        for side in ("Left", "Right"):  # the model's smile score rises with the smile: the engine times
+            values[:, SIGNAL_INDEX[f"bs_mouthSmile{side}"]] += 0.6 * curve  # the hold on it too (witness)
     return SignalSeries(np.round(t * 1000.0), values)
 
 

@@ -51,7 +51,7 @@ from facefit.coach.not_seen import NotSeenWatch
 from facefit.coach.pose_watch import PoseWatch
 from facefit.coach.quantiles import median, percentile
 from facefit.coach.rest import RestFinder
-from facefit.coach.shape import RepShape, busy_share, rep_shape, smooth3, zigzag_swings
+from facefit.coach.shape import RepShape, busy_share, hold_window, rep_shape, smooth3, zigzag_swings
 from facefit.coach.specs import ExerciseSpec, Limit, messages, pose_range_message, shapes, spec_for
 from facefit.coach.twitch import TwitchWatch
 from facefit.coach.wrong_exercise import WrongExerciseWatch
@@ -583,11 +583,10 @@ class Engine:
         drifts (a turned face at 320x240: a 4.2 s hold measured 0 s on the lift). Tuning seed 4001: cheek
         lifter hold error 0.74 -> 0.42 s; frontal 2033 / 2034 0.200 / 0.206 -> 0.151 / 0.185 s."""
         spec = self.spec
-        timed = rep_shape(t, feats[self._witness], floor=spec.witness_min, high=spec.hold_high,
-                          plateau_median=True)
-        if not timed.level >= spec.witness_min:  # also False for a NaN score (no blendshapes sent)
+        level, start, end = hold_window(t, feats[self._witness], high=spec.hold_high)
+        if not level >= spec.witness_min:  # also False for a NaN score (no blendshapes sent)
             return shape
-        return dataclasses.replace(shape, hold_start_s=timed.hold_start_s, hold_end_s=timed.hold_end_s)
+        return dataclasses.replace(shape, hold_start_s=start, hold_end_s=end)
 
     def _witnessed(self, level: float, feats: _Columns, in_hold: np.ndarray, since_enter: np.ndarray) -> bool:
         """A rep whose hold level fell short of ``enter`` (but not of ``exit``) is still one when the spec's
