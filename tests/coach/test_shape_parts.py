@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from facefit.coach.shape import _std, hold_window, rep_shape
+from facefit.coach.shape import _std, hold_window, peak_speed, rep_shape
 
 
 def _reps(count: int) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -43,3 +43,15 @@ def test_std_is_numpys() -> None:
     for _ in range(2000):
         x = rng.normal(rng.uniform(-1, 1), rng.uniform(1e-6, 1), int(rng.integers(1, 400)))
         assert _std(x) == float(np.std(x))
+
+
+def test_peak_speed_is_numpys_gradient() -> None:
+    """Even and uneven frame times, and a clock that steps back (no speed, as the engine had it)."""
+    rng = np.random.default_rng(11)
+    for t, d in _reps(300):
+        jitter = rng.uniform(0.6, 1.4, len(t)) if rng.random() < 0.5 else np.ones(len(t))
+        t = np.cumsum(jitter) / 15.0
+        if len(t) >= 2:
+            assert peak_speed(t, d) == float(np.abs(np.gradient(d, t)).max())
+    t = np.array([0.0, 0.1, 0.05, 0.2])
+    assert peak_speed(t, np.array([0.0, 1.0, 2.0, 3.0])) == 0.0

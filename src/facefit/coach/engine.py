@@ -51,7 +51,15 @@ from facefit.coach.not_seen import NotSeenWatch
 from facefit.coach.pose_watch import PoseWatch
 from facefit.coach.quantiles import median, percentile
 from facefit.coach.rest import RestFinder
-from facefit.coach.shape import RepShape, busy_share, hold_window, rep_shape, smooth3, zigzag_swings
+from facefit.coach.shape import (
+    RepShape,
+    busy_share,
+    hold_window,
+    peak_speed,
+    rep_shape,
+    smooth3,
+    zigzag_swings,
+)
 from facefit.coach.specs import ExerciseSpec, Limit, messages, pose_range_message, shapes, spec_for
 from facefit.coach.twitch import TwitchWatch
 from facefit.coach.wrong_exercise import WrongExerciseWatch
@@ -521,7 +529,6 @@ class Engine:
         for index, minimum in self._gate:
             if median(feats[index][in_hold if in_hold.any() else slice(None)]) < minimum:
                 return []
-        speed = np.abs(np.gradient(d, t)) if np.all(np.diff(t) > 0) else np.zeros(1)
         faults: list[str] = []
         sudden = spec.max_onset_speed is not None and shape.onset_speed > spec.max_onset_speed
         if (shape.rise_s is not None and shape.rise_s < spec.min_rise_s) or sudden:
@@ -560,7 +567,7 @@ class Engine:
             t_s=t_end, index=len(self.reps) + 1, start_s=min(shape.onset_s, shape.peak_s),
             peak_s=shape.peak_s, end_s=t_end,
             amplitude=level, amplitude_r=amp_r, amplitude_l=amp_l, symmetry=symmetry,
-            peak_speed=float(speed.max()), rise_s=shape.rise_s, hold_s=hold_s,
+            peak_speed=peak_speed(t, d), rise_s=shape.rise_s, hold_s=hold_s,
             faults=tuple(dict.fromkeys(faults)),
         )
         self.reps.append(rep)

@@ -60,6 +60,31 @@ def _std(x: np.ndarray) -> float:
     return math.sqrt(float((deviation * deviation).sum()) / n)
 
 
+def peak_speed(t: np.ndarray, d: np.ndarray) -> float:
+    """``float(np.abs(np.gradient(d, t)).max())`` for a rep whose times strictly increase, else 0.0 (a
+    clock that stepped back gives no speed). numpy's own arithmetic, repeated for a 1-D array of two or
+    more frames (spacing equal throughout: central differences over twice it; else its three-point
+    weights; one-sided differences at both ends) without its generic checks, once a rep."""
+    dx = np.diff(t)
+    if not (dx > 0).all():
+        return 0.0
+    out = np.empty_like(d, dtype=np.float64)
+    if (dx == dx[0]).all():
+        h = dx[0]
+        out[1:-1] = (d[2:] - d[:-2]) / (2.0 * h)
+        out[0] = (d[1] - d[0]) / h
+        out[-1] = (d[-1] - d[-2]) / h
+    else:
+        dx1, dx2 = dx[:-1], dx[1:]
+        a = -(dx2) / (dx1 * (dx1 + dx2))
+        b = (dx2 - dx1) / (dx1 * dx2)
+        c = dx1 / (dx2 * (dx1 + dx2))
+        out[1:-1] = a * d[:-2] + b * d[1:-1] + c * d[2:]
+        out[0] = (d[1] - d[0]) / dx[0]
+        out[-1] = (d[-1] - d[-2]) / dx[-1]
+    return float(np.abs(out).max())
+
+
 def smooth3(x: np.ndarray) -> np.ndarray:
     """Centred 3-frame mean (no lag; ends keep their value)."""
     if len(x) < 3:
