@@ -53,6 +53,7 @@ def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
 
 READ_STATEMENTS = ("SELECT", "PRAGMA", "EXPLAIN")
 QUEUE_WAIT_S = 20.0
+SQLITE_POOL = 48
 
 
 def queue_sqlite_writers(engine: Engine) -> None:
@@ -74,11 +75,12 @@ def queue_sqlite_writers(engine: Engine) -> None:
             return
         # A thread that already writes on another connection would wait for itself: after the wait it
         # goes on without the queue, to SQLite's own busy wait (the behaviour before the queue).
-        if writers.acquire(timeout=QUEUE_WAIT_S):
-            held["writing"] = True
+        # A turn not had in time is not asked for again in this transaction (it would wait once more
+        # while holding SQLite's own write lock); the connection goes on as unqueued until it is back.
+        held["writing"] = "queued" if writers.acquire(timeout=QUEUE_WAIT_S) else "unqueued"
 
     def checkin(_dbapi_connection: object, record: Any) -> None:
-        if record.record_info.pop("writing", False):
+        if record.record_info.pop("writing", None) == "queued":
             writers.release()
 
     event.listen(engine, "before_cursor_execute", before_execute)
@@ -108,7 +110,11 @@ def make_engine(url: str) -> Engine:
         path = url.split("///", 1)[-1]
         if path and path != ":memory:" and not path.startswith("file:"):
             private_sqlite_file(Path(path))
-        engine = create_engine(url, connect_args={"check_same_thread": False})
+        # A connection for every web worker thread (40) and then some: a request thread waits for its
+        # turn to write, never for a connection. With SQLAlchemy's default 5 + 10, 50 clients once held
+        # all 15 while queued writers waited, and a read timed out after 30 s (a 500, in CI).
+        engine = create_engine(url, connect_args={"check_same_thread": False}, pool_size=SQLITE_POOL,
+                               max_overflow=SQLITE_POOL)
         event.listen(engine, "connect", _sqlite_pragmas)
         queue_sqlite_writers(engine)
         return engine
