@@ -526,8 +526,9 @@ class Engine:
         # mouth for a moment. Frontal seed 2033: two talking rises (a head turned 9 deg, its stronger corner
         # 0.03 IPD up from sway) passed as smiles with a hold-median widening of 0.004 and 0.029 IPD (gate
         # 0.03); every true smile of 4001, 2033 and 2034 held 0.036 or more (292 reps).
+        held = in_hold if in_hold.any() else slice(None)  # the hold's frames (all of the rep's if none)
         for index, minimum in self._gate:
-            if median(feats[index][in_hold if in_hold.any() else slice(None)]) < minimum:
+            if median(feats[index][held]) < minimum:
                 return []
         faults: list[str] = []
         sudden = spec.max_onset_speed is not None and shape.onset_speed > spec.max_onset_speed
@@ -535,7 +536,6 @@ class Engine:
             faults.append("jerky-onset")
             self._fault(out, t_end, "jerky-onset", self._say.jerky_onset)
         amp_r = amp_l = symmetry = None
-        held = in_hold if in_hold.any() else slice(None)  # the hold's frames (all of the rep's if none)
         if self._sides is not None:
             amp_r = median(feats[self._sides[0]][held])
             amp_l = median(feats[self._sides[1]][held])

@@ -84,9 +84,12 @@ def motion(block: np.ndarray) -> tuple[float, str]:
     return float(geometry[g]), STILLNESS_SIGNALS[g]
 
 
-NOISE_SPREAD_PER_STEP = 3.29 / (0.6745 * 2 ** 0.5)
+MEDIAN_STEP_PER_SD = 0.6745 * 2 ** 0.5
+"""Median absolute frame-to-frame step of white noise per SD (a step of two independent draws has SD
+sqrt(2) sigma, and a normal variable's median absolute value is 0.6745 of its SD)."""
+NOISE_SPREAD_PER_STEP = 3.29 / MEDIAN_STEP_PER_SD
 """5th-95th percentile range of white noise per median absolute frame-to-frame step (a normal variable's
-range is 3.29 sigma; a step of two independent draws has median |step| 0.6745 * sqrt(2) sigma)."""
+range is 3.29 sigma)."""
 
 
 def noise_sd(column: np.ndarray) -> float:
@@ -95,7 +98,7 @@ def noise_sd(column: np.ndarray) -> float:
     Used where a check's step must stand out of this camera's jitter (coach/engine.py's speech checks)."""
     steps = np.abs(np.diff(np.asarray(column, dtype=float)))
     steps = steps[np.isfinite(steps)]
-    return float(np.median(steps)) / (0.6745 * 2 ** 0.5) if len(steps) else 0.0
+    return float(np.median(steps)) / MEDIAN_STEP_PER_SD if len(steps) else 0.0
 
 
 def jitter(block: np.ndarray) -> float:
