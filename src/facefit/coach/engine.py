@@ -185,6 +185,9 @@ class Engine:
         self._relax = [(_F[lim.feature], lim) for lim in spec.relax]
         self._require = [(_F[lim.feature], lim) for lim in spec.require]
         self._witness = None if spec.witness is None else _F[spec.witness]
+        shallow = spec.shallow_witness  # its column and level; without one, a level no feature reaches
+        self._shallow = 0 if shallow is None else _F[shallow.feature]
+        self._shallow_min = math.inf if shallow is None else shallow.min
         self._diff = np.empty(MATRIX.shape[0])  # update()'s per-frame buffers
         self._feats = np.empty(MATRIX.shape[1])
         self.reset()
@@ -217,6 +220,7 @@ class Engine:
         """Forget everything but the spec, targets and stored rest (a new set)."""
         self.rest: np.ndarray | None = self._stored_rest
         self._enter, self._exit = self.spec.enter, self.spec.exit
+        self._shallow_enter = self._shallow_start()
         self._talk_swing, self._talk_busy = TALK_SWING_IPD, TALK_BUSY_STEP_IPD  # raised by a noisy rest
         self.calibration = "stored" if self._stored_rest is not None else "first-second"
         self._rest_finder = RestFinder()
@@ -379,6 +383,12 @@ class Engine:
         noise = float(np.std(drive))
         self._enter = max(self.spec.enter, self.spec.noise_k * noise)
         self._exit = self._enter * self.spec.exit / self.spec.enter
+        self._shallow_enter = self._shallow_start()
+
+    def _shallow_start(self) -> float:
+        """The drive level past which a rep the shallow witness sees starts: halfway from exit to enter
+        (infinite, so never, without one)."""
+        return math.inf if self.spec.shallow_witness is None else 0.5 * (self._enter + self._exit)
 
     # ------------------------------------------------------------------ state machine
 
@@ -426,7 +436,9 @@ class Engine:
                 self._fault(out, t_s, "face-camera", pose_range_message())
             if self._pose.outside:
                 pass  # no rep starts while the head is outside the operating range
-            elif drive > self._enter and all(f[i] >= minimum for i, minimum in self._gate):
+            elif (drive > self._enter
+                  or (drive > self._shallow_enter and f[self._shallow] >= self._shallow_min)) \
+                    and all(f[i] >= minimum for i, minimum in self._gate):
                 self._active = True
                 self._peak = drive
                 self._exit_since = None
@@ -599,12 +611,16 @@ class Engine:
         """A rep whose hold level fell short of ``enter`` (but not of ``exit``) is still one when the spec's
         witness feature saw it: on the wide tuning seed 4001 true smiles held 0.037-0.039 IPD (enter 0.04) on
         a face turned 17 deg at 320x240 and on a compressed one, while the landmarker's smile score rose
-        0.60-0.68; talking rises that passed the geometry rose it 0.04-0.07 (frontal seed 2033)."""
+        0.60-0.68; talking rises that passed the geometry rose it 0.04-0.07 (frontal seed 2033). Or when the
+        shallow witness's median over the hold reaches its level (a smile that widens the mouth more than it
+        lifts the corners: spec ``shallow_witness``)."""
         spec = self.spec
-        if self._witness is None or level < spec.exit:
+        if level < spec.exit:
             return False
         frames = in_hold if in_hold.sum() >= 2 else since_enter
-        return median(feats[self._witness][frames]) >= spec.witness_min
+        if self._witness is not None and median(feats[self._witness][frames]) >= spec.witness_min:
+            return True
+        return median(feats[self._shallow][frames]) >= self._shallow_min  # never without one (min inf)
 
     def _check_set_safety(self, out: list[Event], t_s: float) -> None:
         # In an isometric press the brow movement is the leak, not the effort (a smaller one means

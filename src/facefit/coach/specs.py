@@ -64,6 +64,15 @@ class Limit(_Frozen):
         return self
 
 
+class Level(_Frozen):
+    """A level one feature must reach (a witness of a movement, not a fault)."""
+
+    feature: str
+    min: float
+
+    _check_feature = field_validator("feature")(_known_feature)
+
+
 class ExerciseSpec(_Frozen):
     """How to recognise and judge one exercise (thresholds are changes from calibrated rest)."""
 
@@ -114,6 +123,11 @@ class ExerciseSpec(_Frozen):
     hold level ends between ``exit`` and ``enter`` still counts when this feature's median over the hold
     reaches ``witness_min`` (engine). None: the hold level alone decides."""
     witness_min: float = Field(default=0.0, ge=0)
+    shallow_witness: Level | None = None
+    """A feature that witnesses a shallow rise the drive alone misses (e.g. the mouth's widening for a
+    smile whose corners go out more than up): with it past ``min`` a rep starts once the drive passes
+    halfway from ``exit`` to ``enter``, and a hold level between ``exit`` and ``enter`` counts when its
+    median over the hold reaches ``min`` (engine). None: only ``enter`` starts a rep."""
     drive_from: Literal["mean", "stronger-side"] = "mean"
     gate: tuple[Limit, ...] = ()
     allowed_shapes: tuple[Slug, ...] = ()
