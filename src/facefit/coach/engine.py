@@ -175,7 +175,6 @@ class Engine:
         self._say = messages()
         sided = () if spec.sides is None else (_F[spec.sides[0]], _F[spec.sides[1]])
         self._drive_cols = sorted({self._drive, *sided})
-        self._stronger_side = spec.drive_from == "stronger-side"
         self._exit_share = spec.exit_share
         self._exit_hold_s = EXIT_HOLD_S if spec.exit_hold_s is None else spec.exit_hold_s
         self._gate = [(_F[g.feature], float(g.min)) for g in spec.gate]  # type: ignore[arg-type]
@@ -253,6 +252,7 @@ class Engine:
         self._pose = PoseWatch(check_pitch=self._drive_column != _PITCH_COL)
         self._pending: list[Event] = []
         self._rest_angles = self._angles(self.rest)
+        self._stronger_side = self._drive_from_stronger()
         self._idle: deque[tuple[float, list[float], float]] = deque()
         self._discouraged = DiscouragedWatch()
         self._not_seen = NotSeenWatch()
@@ -341,6 +341,7 @@ class Engine:
                     self.rest = np.where(np.isfinite(self._partial_rest), self._partial_rest, self.rest)
                 self.rest = np.nan_to_num(self.rest)
                 self._rest_angles = self._angles(self.rest)
+                self._stronger_side = self._drive_from_stronger()
                 self._adapt_thresholds(self._rest_finder.rows)
             return True
         return False
@@ -357,6 +358,14 @@ class Engine:
     def _angles(rest: np.ndarray | None) -> tuple[float, float]:
         """The rest's absolute head yaw and pitch (features are changes from it)."""
         return (0.0, 0.0) if rest is None else (float(rest[_YAW_COL]), float(rest[_PITCH_COL]))
+
+    def _drive_from_stronger(self) -> bool:
+        """Whether the stronger side drives the rep, for this rest's pose (spec ``drive_from_turned``): on a
+        rest turned TURNED_YAW_DEG or more the far side reads smaller (tuning seed 4001: obama's brow presses
+        at 16.5 deg of yaw, far side 0.0074 IPD against the near side's 0.0114; enter 0.008)."""
+        spec = self.spec
+        turned = spec.drive_from_turned is not None and abs(self._rest_angles[0]) >= TURNED_YAW_DEG
+        return (spec.drive_from_turned if turned else spec.drive_from) == "stronger-side"
 
     def _take_pending(self) -> list[Event]:
         """Events raised outside the state machine (a refused rest), handed out with the next frame."""

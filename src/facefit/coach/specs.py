@@ -129,6 +129,9 @@ class ExerciseSpec(_Frozen):
     halfway from ``exit`` to ``enter``, and a hold level between ``exit`` and ``enter`` counts when its
     median over the hold reaches ``min`` (engine). None: only ``enter`` starts a rep."""
     drive_from: Literal["mean", "stronger-side"] = "mean"
+    drive_from_turned: Literal["mean", "stronger-side"] | None = None
+    """``drive_from`` when the rest is turned TURNED_YAW_DEG or more (engine): the landmarker reads the far
+    side of a turned face's movement smaller. None: ``drive_from`` at every pose."""
     gate: tuple[Limit, ...] = ()
     allowed_shapes: tuple[Slug, ...] = ()
     require: tuple[Limit, ...] = ()
@@ -165,7 +168,7 @@ class ExerciseSpec(_Frozen):
             raise ValueError("decouple_mouth cannot apply to a drive that is the lip opening itself")
         if self.min_symmetry_turned is not None and self.min_symmetry_turned > self.min_symmetry:
             raise ValueError("min_symmetry_turned cannot exceed min_symmetry: a turned face reads worse")
-        if self.drive_from == "stronger-side" and self.sides is None:
+        if "stronger-side" in (self.drive_from, self.drive_from_turned) and self.sides is None:
             raise ValueError("drive_from = 'stronger-side' needs sides")
         if self.witness is not None and self.witness_min <= 0:
             raise ValueError("a witness needs witness_min > 0 (the level its feature must reach)")
