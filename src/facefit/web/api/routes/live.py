@@ -184,7 +184,10 @@ class Connection:
         self.calibrated = False  # a calibration of this connection has collected its frames
         self.n_landmarks = 0
         self.errors = 0
+        self.max_bytes: int = self.settings.max_ws_message_bytes
         self.last_flush = time.monotonic()
+        self.flush_timer: asyncio.TimerHandle | None = None  # flush_soon's wait for FLUSH_EVERY_S
+        self.finishing = False
         self._confirming: set[asyncio.Task[None]] = set()
         self.slot: int | None = None  # the profile whose live-connection count this one holds
         self.claim = 0  # ... and its claim's id (store.live.LiveConnection)
@@ -313,6 +316,10 @@ class Connection:
 
     async def finish(self) -> None:
         """Give back the live slot, coach and keep every frame already handed over, then flush."""
+        self.finishing = True  # the forced flush below writes everything: no timer's flush after it
+        if self.flush_timer is not None:
+            self.flush_timer.cancel()
+            self.flush_timer = None
         await self.release_live_slot()
         with contextlib.suppress(TimeoutError):  # frames already handed over are coached and kept
             await asyncio.wait_for(self.settled.wait(), 5.0)
@@ -359,7 +366,7 @@ class Connection:
         (else the ASGI path waits for room, which stops the socket being read), the header is good and
         the client has not sent too many bad messages: every other case is the ordinary path's."""
         if (not self.receiving or self.queued >= MAX_QUEUED - 1 or self.errors
-                or len(data) > self.settings.max_ws_message_bytes):
+                or len(data) > self.max_bytes):
             return False
         coach = self.coach
         if coach is None:
@@ -386,16 +393,19 @@ class Connection:
         if worker is None:
             return
         try:
-            reply = worker.step(header, values)
+            reply = coach.advance(header.seq, header.t_ms, values) if coach is not None else worker.step(
+                header, values)
         except (ProtocolError, FaceFitError) as problem:
             self.count_error(str(problem))
             return
         if reply is not None:
             self.post(reply)
-        if coach is not None:
-            if coach.unsaved:
+            # Only a frame that produced events or ended a set queues rows, and such a frame is always
+            # answered (LiveCoach.advance): the others need no look at the rows. Events that wait for
+            # FLUSH_EVERY_S are flushed by flush_soon's timer.
+            if coach is not None and coach.unsaved:
                 self.flush_soon()
-        elif self.calibration is not None and self.calibration.complete:
+        if coach is None and self.calibration is not None and self.calibration.complete:
             done, self.calibration, self.calibrated = self.calibration, None, True  # later frames ignored
             self._background(self.finish_calibration(done))
 
@@ -522,14 +532,24 @@ class Connection:
 
     def flush_soon(self) -> None:
         """Hand queued rows to the writer without waiting: at once for a finished set or the end (its
-        "saved" follows the commit), other events every ``FLUSH_EVERY_S``. Called after a frame."""
+        "saved" follows the commit), other events ``FLUSH_EVERY_S`` after the last flush (a timer, so
+        the frames in between do not look at the rows). Called after a frame that queued rows."""
         coach = self.coach
         if coach is None or coach.session_id is None or not coach.unsaved:
             return
         pending = coach.unsaved
-        if not (pending.steps or pending.finish) and time.monotonic() - self.last_flush < FLUSH_EVERY_S:
-            return
+        if not (pending.steps or pending.finish):
+            wait = self.last_flush + FLUSH_EVERY_S - time.monotonic()
+            if wait > 0:  # events alone: written once FLUSH_EVERY_S has passed since the last flush
+                if self.flush_timer is None:
+                    self.flush_timer = self.loop.call_later(wait, self._flush_due)
+                return
         self._background(self.flush(force=False))
+
+    def _flush_due(self) -> None:
+        self.flush_timer = None
+        if not self.finishing:
+            self.flush_soon()  # (re-armed if the timer fired early)
 
     async def flush(self, *, force: bool = False) -> None:
         """Queue rows for the writer: at once for finished sets and endings (and wait until they are
@@ -577,6 +597,8 @@ class Connection:
             return
         self.coach.recorder.requeue(unsaved)
         self.resume_saved = None  # written again with the next rows
+        if not self.finishing and self.flush_timer is None:  # tried again in FLUSH_EVERY_S
+            self.flush_timer = self.loop.call_later(FLUSH_EVERY_S, self._flush_due)
 
     async def finish_calibration(self, calibration: LiveCalibration) -> None:
         assert self.caller is not None
