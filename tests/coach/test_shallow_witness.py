@@ -9,27 +9,14 @@ import pytest
 
 from facefit.coach.engine import Engine
 from facefit.coach.specs import ExerciseSpec, spec_for
-from facefit.signals.names import SIGNAL_INDEX, SIGNAL_NAMES, SignalSeries
+from facefit.signals.names import SIGNAL_NAMES
 
-FPS = 15.0
-
-
-def _smile_clip(lift: float, width: float) -> SignalSeries:
-    """1.5 s of rest, a 0.6 s rise to 1.25x ``lift``, a 2.5 s hold at ``lift`` with the mouth ``width``
-    wider, 0.6 s down, 2 s of rest; the landmarker's smile score stays flat (no witness from it)."""
-    t = np.arange(0.0, 7.2, 1.0 / FPS)
-    shape = np.interp(t, [0, 1.5, 2.1, 2.4, 4.6, 5.2, 7.2], [0, 0, 1.25, 1.0, 1.0, 0, 0])
-    values = np.zeros((len(t), len(SIGNAL_NAMES)))
-    values[:, SIGNAL_INDEX["face_present"]] = 1.0
-    for name in ("mouth_corner_lift_r", "mouth_corner_lift_l"):
-        values[:, SIGNAL_INDEX[name]] = lift * shape
-    values[:, SIGNAL_INDEX["mouth_width"]] = width * np.minimum(shape, 1.0)
-    return SignalSeries(t * 1000.0, values)
+from .traces import shallow_smile
 
 
 def _count(lift: float, width: float, spec: ExerciseSpec | None = None) -> int:
     engine = Engine(spec or spec_for("cheek-lifter"), rest=np.zeros(len(SIGNAL_NAMES)), reps_target=3)
-    engine.run(_smile_clip(lift, width))
+    engine.run(shallow_smile(lift, width=width))
     engine.finish()
     return len(engine.reps)
 

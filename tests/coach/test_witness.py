@@ -10,22 +10,15 @@ from facefit.coach.engine import Engine
 from facefit.coach.specs import ExerciseSpec, spec_for
 from facefit.signals.names import SIGNAL_INDEX, SIGNAL_NAMES, SignalSeries
 
+from .traces import shallow_smile
+
 FPS = 15.0
 
 
-def _smile_clip(lift: float, score: float, width: float = 0.04) -> SignalSeries:
-    """1.5 s of rest, a 0.6 s rise to 1.25x ``lift``, a 2.5 s hold at ``lift``, 0.6 s down, 2 s of rest;
-    the mouth widens ``width``: past the gate, short of the shallow witness (test_shallow_witness.py)."""
-    t = np.arange(0.0, 7.2, 1.0 / FPS)
-    shape = np.interp(t, [0, 1.5, 2.1, 2.4, 4.6, 5.2, 7.2], [0, 0, 1.25, 1.0, 1.0, 0, 0])
-    values = np.zeros((len(t), len(SIGNAL_NAMES)))
-    values[:, SIGNAL_INDEX["face_present"]] = 1.0
-    for name in ("mouth_corner_lift_r", "mouth_corner_lift_l"):
-        values[:, SIGNAL_INDEX[name]] = lift * shape
-    values[:, SIGNAL_INDEX["mouth_width"]] = width * shape
-    for name in ("bs_mouthSmileLeft", "bs_mouthSmileRight"):
-        values[:, SIGNAL_INDEX[name]] = score * shape
-    return SignalSeries(t * 1000.0, values)
+def _smile_clip(lift: float, score: float) -> SignalSeries:
+    """A smile whose mouth widens 0.04 IPD: past the gate, short of the shallow witness
+    (test_shallow_witness.py)."""
+    return shallow_smile(lift, width=0.04, score=score)
 
 
 @pytest.mark.parametrize(("score", "counted"), [(0.6, 1), (0.05, 0)])

@@ -68,6 +68,23 @@ class Trace:
 SMILE = {"mouth_corner_lift_r": 0.07, "mouth_corner_lift_l": 0.07, "mouth_width": 0.08}
 
 
+def shallow_smile(lift: float, *, width: float, score: float = 0.0, fps: float = 15.0) -> SignalSeries:
+    """One smile on a zero rest: 1.5 s of rest, a 0.6 s rise to 1.25x ``lift``, a 2.5 s hold at ``lift`` with
+    the mouth ``width`` wider and the landmarker's smile score at ``score`` (following the lift), 0.6 s down,
+    2 s of rest. For the engine's witnesses of a rep held under ``enter`` (test_witness.py,
+    test_shallow_witness.py)."""
+    t = np.arange(0.0, 7.2, 1.0 / fps)
+    shape = np.interp(t, [0, 1.5, 2.1, 2.4, 4.6, 5.2, 7.2], [0, 0, 1.25, 1.0, 1.0, 0, 0])
+    values = np.zeros((len(t), K))
+    values[:, SIGNAL_INDEX["face_present"]] = 1.0
+    for name in ("mouth_corner_lift_r", "mouth_corner_lift_l"):
+        values[:, SIGNAL_INDEX[name]] = lift * shape
+    values[:, SIGNAL_INDEX["mouth_width"]] = width * np.minimum(shape, 1.0)
+    for name in ("bs_mouthSmileLeft", "bs_mouthSmileRight"):
+        values[:, SIGNAL_INDEX[name]] = score * shape
+    return SignalSeries(t * 1000.0, values)
+
+
 def blip(t: np.ndarray, at: float, width: float = 0.15) -> np.ndarray:
     """A brief involuntary movement from ``at``: 0 -> 1 in 30% of ``width``, back to 0 by its end."""
     x = (t - at) / width
