@@ -629,7 +629,9 @@ class Engine:
         frames = in_hold if in_hold.sum() >= 2 else since_enter
         if self._witness is not None and median(feats[self._witness][frames]) >= spec.witness_min:
             return True
-        return median(feats[self._shallow][frames]) >= self._shallow_min  # never without one (min inf)
+        if self.spec.shallow_witness is None:
+            return False
+        return median(feats[self._shallow][frames]) >= self._shallow_min
 
     def _check_set_safety(self, out: list[Event], t_s: float) -> None:
         # In an isometric press the brow movement is the leak, not the effort (a smaller one means
