@@ -393,8 +393,7 @@ class Connection:
         if worker is None:
             return
         try:
-            reply = coach.advance(header.seq, header.t_ms, values) if coach is not None else worker.step(
-                header, values)
+            reply = worker.step(header, values)
         except (ProtocolError, FaceFitError) as problem:
             self.count_error(str(problem))
             return
