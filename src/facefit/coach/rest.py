@@ -12,12 +12,16 @@ import numpy as np
 
 from facefit.signals.stillness import STILL_COLUMNS, STILL_WINDOW_S, jitter, motion
 
-NOISY_CAMERA_LIMIT = 2.5
+NOISY_CAMERA_LIMIT = 4.0
 """A stretch whose movement is all frame-to-frame jitter counts as still up to this many times the still
 tolerance. In low light or heavy compression the landmarks jitter 1.2-2.5x the tolerance on a face at
 rest, so no second was still, and the quietest second after ``give_up_s`` was often a hold: every rep
-was then measured from the wrong zero (seed 4001 of the wide evaluation, ``eval/README.md``). Talking or
-a smile moves the mouth far more than this, so they still do not pass."""
+was then measured from the wrong zero (seed 4001 of the wide evaluation, ``eval/README.md``). A dark room
+at 30 fps reaches 2.8-3.3x (seed 4104's biden): under a 2.5x limit its lead rest never passed, and the
+first second that did was a chin-down hold, whose jitter happened to be lower. Talking or a smile moves
+the mouth far more than its frame-to-frame steps explain (NOISE_MARGIN), so they still do not pass; on
+the tuning seeds (4001, 4101-4104, 2033, 2034) the limit changed which rest was found only on noisy
+clips, and no rest found by this rule overlapped a rep or talking more often at 4x than at 2.5x."""
 NOISE_MARGIN = 1.25
 """... and only while its movement is within this factor of its own jitter (a slow drift on top of the
 jitter is movement)."""
@@ -79,10 +83,17 @@ class RestFinder:
             score = motion(block)[0]
             if self._best is None or score < self._best[0]:
                 self._best = (score, block)  # its median is taken once, when it is settled on
-            if score <= 1.0 or (score <= NOISY_CAMERA_LIMIT and len(block) >= JITTER_MIN_FRAMES
-                                and score <= NOISE_MARGIN * jitter(block)):
+            if score <= 1.0:
                 self.still = True
                 return self._settle(self._best[1], self._t[0], t_s)
+            # A noisy second settles on itself, not on the quietest stretch seen before it: that one was
+            # not still, and when the face is found on few frames it looks quietest only because a few
+            # frames spread less (seed 4104: a zero from 9 frames whose head pitch jittered 6 deg gave a
+            # distractor clip a false neck-tightener rep).
+            if (score <= NOISY_CAMERA_LIMIT and len(block) >= JITTER_MIN_FRAMES
+                    and score <= NOISE_MARGIN * jitter(block)):
+                self.still = True
+                return self._settle(block, self._t[0], t_s)
         if self._best is not None and t_s - self._first_t >= self.give_up_s:
             return self._settle(self._best[1], self._t[0], t_s)
         return None
