@@ -111,3 +111,14 @@ def test_one_process_and_cluster_give_the_same_numbers(
     assert again.keys() == values.keys()
     assert all(again[k] == pytest.approx(values[k], abs=1e-9) for k in values)
     store.close()
+
+
+def test_tasks_end_one_photo_each_so_the_workers_finish_together() -> None:
+    """Four photos a task, then the last ``tail`` one a task: every photo once, in order."""
+    from facefit.study.batch import PhotoTask, _chunks
+
+    tasks = [PhotoTask(n, f"p{n}.jpg") for n in range(21)]
+    groups = list(_chunks(tasks, 4, tail=8))
+    assert [len(group) for group in groups] == [4, 4, 4, 1, 1, 1, 1, 1, 1, 1, 1, 1]
+    assert [task for group in groups for task in group] == tasks
+    assert [len(group) for group in _chunks(tasks[:5], 4, tail=8)] == [1] * 5
