@@ -124,6 +124,10 @@ on a still face, so a quarter of the steps of a still brow hold passed 0.012 and
 for talking (wide seed 4001, eval/README.md). For white noise of SD s a 1/15 s step passes 3.5 s in 1.3%
 of steps; the cap keeps the checks' teeth when a rest second was itself restless."""
 ASYMMETRY_DROP = 30.0
+WEAKER_SIDE_SHARE = 0.3
+"""A mean-driven press held under enter counts when its stronger side held enter and its weaker side at
+least this share of it (engine ``_uneven_press_held``): the synth's uneven press works one side at 40%; a brow
+hidden behind glasses frames held 0-0.14 of the other side's drift (frontal seeds 2033/2034)."""
 TURNED_YAW_DEG = 10.0
 """A rep held with the head turned this far (rest yaw plus change, median over the hold) is judged against
 the spec's ``min_symmetry_turned``: on the issue-15 renders the landmarker read a symmetric smile's far
@@ -545,7 +549,8 @@ class Engine:
         # The hold level is a median over the hold, far steadier than the frames the noise-raised enter
         # guards: it is held to the spec's own enter (eval: 40%-sided presses on noisy clips sat between).
         in_hold = (t >= shape.hold_start_s) & (t <= shape.hold_end_s)
-        if (level < spec.enter and not self._witnessed(level, feats, in_hold, since_enter)) \
+        if (level < spec.enter and not self._witnessed(level, feats, in_hold, since_enter)
+                and not self._uneven_press_held(level, feats, in_hold)) \
                 or hold_s < spec.min_hold_s:
             return []  # a noise bump, or a press too short to be the held effort this exercise is
         if spec.reject_speech and spec.reject_busy_lips:
@@ -643,6 +648,20 @@ class Engine:
         if self.spec.shallow_witness is None:
             return False
         return median(feats[self._shallow][frames]) >= self._shallow_min
+
+    def _uneven_press_held(self, level: float, feats: _Columns, in_hold: np.ndarray) -> bool:
+        """A press driven by the mean of its sides whose mean held short of ``enter`` (but not of ``exit``) is
+        still one when its stronger side's hold median reaches ``enter`` and the weaker side's at least
+        WEAKER_SIDE_SHARE of it: an uneven press (tuning seeds 4001/4104: the forehead relaxer's sides held
+        0.0087/0.0037 and 0.0087/0.0081 IPD, means 0.006 and 0.0069 against enter 0.008). One side alone does
+        not: behind glasses frames one brow's landmarks stay put while the other's drift (frontal seeds
+        2033/2034, grace_hopper: the other side -0.006 to 0.003 against 0.015-0.019)."""
+        sides = self._sides
+        if self._stronger_side or sides is None or level < self.spec.exit or in_hold.sum() < 2:
+            return False
+        a, b = median(feats[sides[0]][in_hold]), median(feats[sides[1]][in_hold])
+        stronger, weaker = (a, b) if a >= b else (b, a)
+        return stronger >= self.spec.enter and weaker >= WEAKER_SIDE_SHARE * stronger
 
     def _check_set_safety(self, out: list[Event], t_s: float) -> None:
         # In an isometric press the brow movement is the leak, not the effort (a smaller one means
