@@ -33,9 +33,15 @@ class Transport:
     def write(self, data: bytes) -> None:
         self.out += data
 
-    def pause_reading(self) -> None: ...
+    paused = False
+    pauses = 0
 
-    def resume_reading(self) -> None: ...
+    def pause_reading(self) -> None:
+        self.paused = True
+        self.pauses += 1
+
+    def resume_reading(self) -> None:
+        self.paused = False
 
     def is_closing(self) -> bool:
         return self.closing
@@ -156,6 +162,45 @@ def test_frames_through_the_short_path_give_the_events_analyze_gives(app: FastAP
     _result, engine = analyze_series(SignalSeries(recording.t_ms, values), exercise_id="cheek-lifter",
                                      fps=15.0)
     assert wire == [event.to_dict() for event in engine.events]
+
+
+def test_a_stream_with_frames_waiting_stops_being_read_and_keeps_the_short_path(
+        app: FastAPI, make_user: Any, recording: Any) -> None:
+    """More than MAX_QUEUED frames in one read: all are taken by the short path (none through ASGI), the
+    socket's reading is paused while they wait and resumed once they are stepped, and every frame is
+    answered in order."""
+    from facefit.web.api.routes.live import MAX_QUEUED
+
+    token = _token(make_user("burst@example.org"))
+
+    async def session() -> tuple[list[Any], int, int, bool]:
+        browser = Browser(app)
+        await browser.opened()
+        seen: list[Any] = []
+        browser.protocol.data_received(browser.wire(json.dumps(
+            {"type": "start", "exercise": "cheek-lifter", "sets": 1, "binary": True, "token": token})))
+        ready = (await browser.until(lambda m: isinstance(m, dict) and m.get("type") == "ready", seen))[-1]
+        browser.protocol.data_received(browser.wire(frame_bytes(recording, 0, ready["landmarks"])))
+        await browser.until(lambda m: isinstance(m, dict) and m.get("type") == "session", seen)
+        burst = 3 * MAX_QUEUED
+        taken_before = browser.protocol.frames_taken
+        browser.protocol.data_received(b"".join(browser.wire(frame_bytes(recording, i, ready["landmarks"]))
+                                                for i in range(1, burst + 1)))
+        taken = browser.protocol.frames_taken - taken_before
+        paused = browser.transport.paused
+        browser.protocol.data_received(browser.wire(json.dumps({"type": "ping"})))
+        await browser.until(lambda m: isinstance(m, dict) and m.get("type") == "pong", seen)
+        resumed = not browser.transport.paused
+        browser.protocol.connection_lost(None)
+        await asyncio.sleep(0.2)
+        return [_state(m) for m in seen], taken, burst, paused and resumed
+
+    messages, taken, burst, paused_then_resumed = asyncio.run(session())
+    assert taken == burst  # every frame of the burst by the short path
+    assert paused_then_resumed
+    assert not [m for m in messages if m.get("type") == "error"]
+    answered = [m["seq"] for m in messages if m.get("type") == "tick" and m.get("seq") is not None]
+    assert answered == sorted(answered) and answered[-1] == burst  # in order, up to the burst's last
 
 
 def test_what_the_short_path_leaves_is_handled_as_before(app: FastAPI, make_user: Any,

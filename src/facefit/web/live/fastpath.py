@@ -53,6 +53,14 @@ class LiveLink:
         """Send ``message`` now if the socket can take it (False: send it the ordinary way)."""
         return self._protocol.write_now(message)
 
+    def hold_reading(self) -> None:
+        """Stop reading the socket (the stream has enough frames waiting): TCP slows the client down."""
+        self._protocol.hold_reading()
+
+    def release_reading(self) -> None:
+        """Read the socket again (unless uvicorn's own queue still holds a message for the app)."""
+        self._protocol.release_reading()
+
 
 class LiveWebSocketProtocol(WebSocketsSansIOProtocol):
     """See the module docstring."""
@@ -124,6 +132,20 @@ class LiveWebSocketProtocol(WebSocketsSansIOProtocol):
             pos = end
         if pos < size:
             self._buffer = data[pos:]
+
+    def hold_reading(self) -> None:
+        """Pause the transport, flagged as uvicorn flags its own pause (``read_paused``), so whichever
+        side resumes first finds it consistent."""
+        if not self.read_paused:
+            self.read_paused = True
+            self.transport.pause_reading()
+
+    def release_reading(self) -> None:
+        """Resume reading after :meth:`hold_reading`; left to uvicorn's ``receive`` while its queue to
+        the app holds a message (it resumes once the app has taken them all)."""
+        if self.read_paused and self.queue.empty() and not self.transport.is_closing():
+            self.read_paused = False
+            self.transport.resume_reading()
 
     def write_now(self, message: bytes | str) -> bool:
         """Frame and write ``message`` at once (False when the socket is not open for writing now: paused

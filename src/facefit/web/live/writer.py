@@ -19,7 +19,8 @@ from typing import Any
 
 from sqlalchemy import insert
 
-from facefit.practice.recorder import PendingRows
+from facefit.practice.recorder import PendingRows, SessionInfo
+from facefit.practice.sets import SetPlan
 from facefit.store import live
 from facefit.store import sessions as practice
 from facefit.store.base import utcnow
@@ -72,6 +73,76 @@ def write_rows(store: Store, batch: list[tuple[int, PendingRows]],
         live.update_live_sessions(session=db, resume={
             session_id: (at.next_set, at.rest) for session_id, at in (resume or {}).items()
             if session_id not in ended})
+
+
+def open_sessions(store: Store, requests: list[tuple[SessionInfo, SetPlan, ResumeAt]]) -> list[int]:
+    """The session rows and resume state of live sessions whose first frame came, in one transaction
+    (all or nothing); their ids in the order asked."""
+    ids = []
+    with store.transaction() as db:
+        for info, plan, resume in requests:
+            session_id = practice.start_session(session=db, **asdict(info)).id
+            live.save_live_session(session=db, session_id=session_id, profile_id=info.profile_id,
+                                   exercise_id=plan.exercise_id, plan=asdict(plan), next_set=resume.next_set,
+                                   rest=resume.rest)
+            ids.append(session_id)
+    return ids
+
+
+class SessionOpener:
+    """Makes live sessions' rows in batched transactions: one per loop, used by a connection's first
+    frame (``web/api/routes/live.py``, ``Connection.ensure_session``).
+
+    Why. When hundreds of streams start together (a class, or the load benchmark's 500 at once), one
+    transaction per session in a worker thread holds the GIL the event loop needs ~1 ms each, while
+    every started stream sends 15 frames a second. The requests that come while a transaction runs go
+    in the next one (no wait is added: a lone session is made at once)."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._queue: list[tuple[tuple[SessionInfo, SetPlan, ResumeAt], asyncio.Future[int]]] = []
+        self._wake: asyncio.Event | None = None
+        self._task: asyncio.Task[None] | None = None
+        self.transactions = 0
+
+    def open(self, info: SessionInfo, plan: SetPlan, resume: ResumeAt) -> asyncio.Future[int]:
+        """The new session's id, once its row is committed."""
+        loop = asyncio.get_running_loop()
+        if self._task is None or self._task.done():
+            self._wake = asyncio.Event()
+            self._task = loop.create_task(self._run())
+        future: asyncio.Future[int] = loop.create_future()
+        self._queue.append(((info, plan, resume), future))
+        assert self._wake is not None
+        self._wake.set()
+        return future
+
+    async def _run(self) -> None:
+        assert self._wake is not None
+        while True:
+            await self._wake.wait()
+            self._wake.clear()
+            while self._queue:
+                batch, self._queue = self._queue, []
+                try:
+                    ids = await asyncio.to_thread(open_sessions, self.store, [r for r, _f in batch])
+                except Exception as error:  # one bad request must not fail the others: each on its own
+                    log.warning("batched opening of %d live sessions failed (%s); one by one", len(batch),
+                                error)
+                    for request, future in batch:
+                        try:
+                            (session_id,) = await asyncio.to_thread(open_sessions, self.store, [request])
+                        except Exception as single:
+                            if not future.done():
+                                future.set_exception(single)
+                        else:
+                            if not future.done():
+                                future.set_result(session_id)
+                    continue
+                self.transactions += 1
+                for (_r, future), session_id in zip(batch, ids, strict=True):
+                    if not future.done():
+                        future.set_result(session_id)
 
 
 class SessionWriter:
@@ -136,3 +207,8 @@ class SessionWriter:
 def writer_for(app: Any) -> SessionWriter:
     """The app's writer for the running event loop (created on first use)."""
     return for_this_loop(app, "session_writers", lambda: SessionWriter(app.state.store))
+
+
+def opener_for(app: Any) -> SessionOpener:
+    """The app's session opener for the running event loop (created on first use)."""
+    return for_this_loop(app, "session_openers", lambda: SessionOpener(app.state.store))

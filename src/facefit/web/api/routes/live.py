@@ -25,7 +25,7 @@ import json
 import logging
 import time
 from collections import deque
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlparse
 
@@ -40,7 +40,6 @@ from facefit.practice.recorder import PendingRows, QueuedRecorder, SessionInfo
 from facefit.practice.sets import SetPlan
 from facefit.practice.start import PracticePlan, Refusal, start_practice
 from facefit.store import live as live_store
-from facefit.store import sessions as practice
 from facefit.store import web as accounts
 from facefit.store.db import Store
 from facefit.web.deps import SESSION_COOKIE, Caller, caller_from_credentials, scope_allows
@@ -57,7 +56,7 @@ from facefit.web.live.coaching import (
 from facefit.web.live.fastpath import EXTENSION, LiveLink
 from facefit.web.live.per_loop import for_this_loop
 from facefit.web.live.protocol import Header, ProtocolError, landmark_indices, read_header
-from facefit.web.live.writer import ResumeAt, writer_for
+from facefit.web.live.writer import ResumeAt, opener_for, writer_for
 from facefit.web.practice import refusal_body, refusal_sentence, warning_body
 
 router = APIRouter(tags=["live"])
@@ -71,7 +70,9 @@ evaluation's clips are 15 fps) and, measured on the same clips at both rates, as
 (``eval/frame_rate.py``). Every frame costs the server the same, so this halves the work per user."""
 MAX_QUEUED = 8
 """Frames of one connection waiting for the batcher beyond which its socket is not read (TCP then slows
-the client down; the page drops frames while its send buffer is full)."""
+the client down; the page drops frames while its send buffer is full). The socket is read again once
+half of them are stepped (:data:`RESUME_BELOW`)."""
+RESUME_BELOW = MAX_QUEUED // 2
 MAX_OUTBOX = 64
 """Replies waiting to be sent beyond which state replies are dropped (the next one supersedes them)."""
 MAX_LIVE_PER_USER = 2
@@ -144,17 +145,6 @@ def _resume_session(store: Store, caller: Caller, exercise_id: str, session_id: 
         return Resumed(done, SetPlan(**state.plan), state.next_set, rest_from_json(state.rest))
 
 
-def _start_session(store: Store, info: SessionInfo, plan: SetPlan, resume: ResumeAt) -> int:
-    """The session row and its resume state, made when the first frame of a set arrives (never for a
-    start alone)."""
-    with store.transaction() as db:
-        session_id = practice.start_session(session=db, **asdict(info)).id
-        live_store.save_live_session(session=db, session_id=session_id, profile_id=info.profile_id,
-                                     exercise_id=plan.exercise_id, plan=asdict(plan),
-                                     next_set=resume.next_set, rest=resume.rest)
-        return session_id
-
-
 def _save_calibration(store: Store, profile_id: int, calibration: Any) -> None:
     try:
         from facefit.store.calibration import save_calibration
@@ -204,6 +194,7 @@ class Connection:
         # from the socket and writes replies at once; None under other servers (the ASGI path only).
         self.link: LiveLink | None = websocket.scope.get("extensions", {}).get(EXTENSION)
         self.receiving = False  # run() is waiting for the next message, nothing else is in hand
+        self.held = False  # take_frame stopped reading the socket: this stream has MAX_QUEUED waiting
 
     async def hold_live_slot(self, profile_id: int) -> None:
         """Count this connection against the account's MAX_LIVE_PER_USER on every server process
@@ -362,11 +353,14 @@ class Connection:
         as :meth:`frame` would, or return False to have it go through ASGI and :meth:`frame` instead.
 
         Taken only when nothing else is in hand (run() waits for the next message: no control message is
-        being handled, so none is overtaken), the session row exists, the stream has room in the batcher
-        (else the ASGI path waits for room, which stops the socket being read), the header is good and
-        the client has not sent too many bad messages: every other case is the ordinary path's."""
-        if (not self.receiving or self.queued >= MAX_QUEUED - 1 or self.errors
-                or len(data) > self.max_bytes):
+        being handled, so none is overtaken), the session row exists, the header is good and the client
+        has not sent too many bad messages: every other case is the ordinary path's. A stream with
+        MAX_QUEUED frames waiting stops being read here (``LiveLink.hold_reading``) and is read again
+        when it is down to RESUME_BELOW (:meth:`_stepped`): a server behind keeps every frame on this
+        path, where before a full stream's frames went through ASGI, which costs more per frame just
+        when the server has least to spare (seen at the start of 500 streams: thousands of frames a
+        second by ASGI for several seconds)."""
+        if not self.receiving or self.errors or len(data) > self.max_bytes:
             return False
         coach = self.coach
         if coach is None:
@@ -381,6 +375,9 @@ class Connection:
         self.queued += 1
         self.settled.clear()
         self.batcher.put(self, header)
+        if self.queued >= MAX_QUEUED:  # (again after a control message, whose receive resumed reading)
+            self.held = True
+            self.link.hold_reading()  # type: ignore[union-attr]  (take_frame is only called with a link)
         return True
 
     # ------------------------------------------------------------------ called by the batcher
@@ -421,6 +418,9 @@ class Connection:
         self.queued -= 1
         if self.queued < MAX_QUEUED:
             self.room.set()
+            if self.held and self.queued <= RESUME_BELOW:
+                self.held = False
+                self.link.release_reading()  # type: ignore[union-attr]
         if self.queued == 0:
             self.settled.set()
 
@@ -524,8 +524,10 @@ class Connection:
         recorder = coach.recorder
         if recorder.session_id is None:
             self.resume_saved = coach.resume_at()
-            recorder.session_id = await asyncio.to_thread(
-                _start_session, self.store, recorder.info, coach.plan, self.resume_saved)
+            # made when the first frame of a set arrives (never for a start alone), batched with the
+            # other streams' first frames (web/live/writer.py SessionOpener)
+            recorder.session_id = await opener_for(self.ws.app).open(recorder.info, coach.plan,
+                                                                     self.resume_saved)
             await self.send({"type": "session", "session_id": recorder.session_id})
         return recorder.session_id
 
