@@ -3,10 +3,12 @@ append-only in the database itself, on both backends."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import delete, text, update
+from sqlalchemy import delete, select, text, update
 from sqlalchemy.exc import DBAPIError
 
 from facefit.store.db import open_store
@@ -62,3 +64,58 @@ def test_audit_log_is_append_only_and_chained(db_url: str) -> None:
         assert not audit_chain_intact(entries)
         db.expunge_all()
     store.close()
+
+
+def test_measurements_upsert_one_row_per_photo_and_endpoint_and_tasks_name_the_files(
+    db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``facefit study analyze``'s writes and its work list, on both backends: a photo measured twice
+    (a re-run, or a task run again after its worker died) keeps one row per endpoint with the newer
+    value; the work list names each visit photo's file and leaves out photos measured already."""
+    from tests.study.helpers import enrol, make_study
+
+    from facefit.store.photos import Photo
+    from facefit.store.study import (
+        StudyMeasurement,
+        StudyParticipant,
+        StudyVisit,
+        StudyVisitPhoto,
+        upsert_measurements,
+    )
+    from facefit.study.batch import DONE_MARKER, pending_tasks
+
+    monkeypatch.setenv("FACEFIT_HOME", str(tmp_path))
+    store = open_store(db_url)
+    slug = make_study(store)
+    code = enrol(store, slug, "ada").code
+    with store.transaction() as session:
+        participant = session.scalars(select(StudyParticipant).where(StudyParticipant.code == code)).one()
+        visit = StudyVisit(participant_id=participant.id, visit="baseline")
+        session.add(visit)
+        session.flush()
+        links = []
+        for n in range(2):
+            photo = Photo(profile_id=participant.profile_id, sha256=f"{n:064d}",
+                          file_name=f"photos/p1/{n}.jpg", landmarks=[[0.5, 0.5]] * 478)
+            session.add(photo)
+            session.flush()
+            link = StudyVisitPhoto(visit_id=visit.id, photo_id=photo.id, position=n + 1)
+            session.add(link)
+            session.flush()
+            links.append(link.id)
+    rows = [{"visit_photo_id": links[0], "endpoint": name, "value": value, "method": "m"}
+            for name, value in ((DONE_MARKER, 41.0), ("jaw_width", 0.9))]
+    for value in (41.0, 43.5):  # measured, then measured again
+        rows[0]["value"] = value
+        with store.transaction() as session:
+            assert upsert_measurements(session=session, rows=rows) == 2
+    with store.transaction() as session:
+        stored = {(m.visit_photo_id, m.endpoint): m.value for m in session.scalars(select(StudyMeasurement))}
+    assert stored == {(links[0], DONE_MARKER): 43.5, (links[0], "jaw_width"): 0.9}
+    tasks, done = pending_tasks(store=store, slug=slug)
+    assert done == 1
+    expected = [(links[1], str(tmp_path / "photos/p1/1.jpg"))]
+    assert [(task.visit_photo_id, task.path) for task in tasks] == expected
+    assert len(pending_tasks(store=store, slug=slug, redo=True)[0]) == 2
+    store.close()
+

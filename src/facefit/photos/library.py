@@ -72,10 +72,10 @@ def profile_photo_dir(profile_id: int) -> Path:
     return photos_dir() / f"p{int(profile_id)}"
 
 
-def photo_path(photo: Photo) -> Path:
-    """Absolute path of a stored photo's file (``file_name`` is relative to the data directory, so
-    account export/deletion finds it like any other file a row names)."""
-    return data_dir() / photo.file_name
+def photo_path(photo: Photo | str) -> Path:
+    """Absolute path of a stored photo's file, given its row or its ``file_name`` (relative to the data
+    directory, so account export/deletion finds it like any other file a row names)."""
+    return data_dir() / (photo if isinstance(photo, str) else photo.file_name)
 
 
 def parse_date(text: str | None) -> datetime | None:

@@ -111,14 +111,14 @@ def pending_tasks(*, store: Store, slug: str, redo: bool = False) -> tuple[list[
         links = db.visit_photos(session=session, visit_ids=[v.id for v in visits])
         done = set() if redo else _measured(session, [link.id for link in links])
         todo = [link for link in links if link.id not in done]
-        photos = {
-            photo.id: photo
-            for photo in session.scalars(select(Photo).where(Photo.id.in_({link.photo_id for link in todo})))
-        }
+        # the file name only: a Photo row also holds its landmarks and checks as JSON, and decoding them
+        # was most of the time spent finding the work (0.5 s of ~0.9 s for 360 photos, py-spy)
+        query = select(Photo.id, Photo.file_name).where(Photo.id.in_({link.photo_id for link in todo}))
+        files: dict[int, str] = {row[0]: row[1] for row in session.execute(query)}
         tasks = [
-            PhotoTask(link.id, str(photo_path(photos[link.photo_id])))
+            PhotoTask(link.id, str(photo_path(files[link.photo_id])))
             for link in todo
-            if link.photo_id in photos
+            if link.photo_id in files
         ]
         return tasks, len(links) - len(todo)
 
