@@ -129,3 +129,44 @@ def test_demo_sessions_are_history_not_practice(tmp_path: Path) -> None:
         assert (day.sessions, day.completed, day.minutes, day.reps) == (1, 1, 2.0, 2)  # the web one only
     finally:
         store.close()
+
+
+def test_a_new_screening_judges_days_from_then_on_not_the_days_before(tmp_path: Path) -> None:
+    """A day's routine is done by the sets the screening of that day asked for. Screened with an active
+    skin condition (daily-10 without the cheek lifter) on day 1, the person does the jaw and neck sets;
+    screened clear on day 2, they do the same sets again: day 1 stays done, day 2 is not (it now needs
+    the cheek lifter too), and day 3 with every set is done."""
+    from facefit.safety.conditions import CONDITION_IDS
+    from facefit.safety.service import record_screening
+
+    from .history import at_noon
+
+    store = open_store(f"sqlite:///{tmp_path / 'rescreen.db'}")
+    days = [START + timedelta(days=n) for n in range(3)]
+    skin = {**dict.fromkeys(CONDITION_IDS, False), "active-skin-condition": True}
+    clear = dict.fromkeys(CONDITION_IDS, False)
+    jaw_and_neck = [("jawline-definition", 3), ("neck-tightener", 3)]
+    try:
+        with store.transaction() as db:
+            profile_id = get_or_create_profile(session=db).id
+        for day, answers, sets in ((days[0], skin, jaw_and_neck), (days[1], clear, jaw_and_neck),
+                                   (days[2], None, [("cheek-lifter", 3), *jaw_and_neck])):
+            with store.transaction() as db:
+                if answers is not None:
+                    record_screening(session=db, profile_id=profile_id, answers=answers,
+                                     now=at_noon(day) - timedelta(hours=1))
+                row = start_session(session=db, profile_id=profile_id, kind="routine", routine_id="daily-10",
+                                    source="simulation")
+                row.started_at = at_noon(day)
+                position = 0
+                for exercise_id, count in sets:
+                    for set_index in range(1, count + 1):
+                        position += 1
+                        record_step(session=db, session_id=row.id, position=position, exercise_id=exercise_id,
+                                    set_index=set_index, reps_target=10, reps_done=10, duration_s=60.0)
+                finish_session(session=db, session_id=row.id, status="completed")
+        with store.transaction() as db:
+            by_day = practice_by_day(session=db, profile_id=profile_id)
+        assert ["daily-10" in by_day[day].routines_done for day in days] == [True, False, True]
+    finally:
+        store.close()

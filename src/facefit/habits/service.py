@@ -8,8 +8,9 @@ sets came from.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -27,7 +28,7 @@ from facefit.safety.conditions import Level
 from facefit.safety.errors import NotScreenedError, SafetyBlockError
 from facefit.safety.routine_filter import filter_routine
 from facefit.safety.screening import Clearance
-from facefit.safety.service import acknowledge_consult, as_utc, current_clearance
+from facefit.safety.service import acknowledge_consult, as_utc, clearance_history, current_clearance
 from facefit.store import safety_habits as db
 from facefit.store.models import PracticeSession
 from facefit.store.sessions import DEMO_SOURCE, KINDS, finished_sets, practice_seconds
@@ -145,7 +146,7 @@ def practice_by_day(
     session, and their minutes are facial work for the overtraining caps); ``facefit demo`` sessions, a
     synthetic face exercising, do not. A routine is done on a day when the sets done that day
     (``store.sessions.finished_sets``, summed over the day's sessions) cover
-    :func:`routine_requirements` for the profile's current screening.
+    :func:`routine_requirements` for the screening in effect that day.
     """
     out: dict[date, PracticeDay] = {}
     sets: dict[date, Counter[str]] = {}
@@ -166,10 +167,29 @@ def practice_by_day(
         sets.setdefault(day, Counter()).update(finished_sets(row))
     if not out:
         return out
-    need = routine_requirements(catalog or load_catalog(),
-                                current_clearance(session=session, profile_id=profile_id))
-    return {day: replace(practice, routines_done=routines_covered(sets[day], need))
+    need = _requirements_by_day(session=session, profile_id=profile_id, catalog=catalog or load_catalog())
+    return {day: replace(practice, routines_done=routines_covered(sets[day], need(day)))
             for day, practice in out.items()}
+
+
+def _requirements_by_day(
+    *, session: Session, profile_id: int, catalog: Catalog
+) -> Callable[[date], dict[str, dict[str, int]]]:
+    """What made a routine done on a day: the routines as filtered for the screening in effect at the
+    end of that day (the latest taken on or before it; the first one for a day before any). A new
+    screening changes what counts from its day on, so it never rewrites a streak already earned or
+    turns a day missed under the old rules into a done one."""
+    history = clearance_history(session=session, profile_id=profile_id)
+    if not history:
+        none = routine_requirements(catalog, None)
+        return lambda _day: none
+    days = [local_date(when) for when, _ in history]
+    needs = [routine_requirements(catalog, clearance) for _, clearance in history]
+
+    def need(day: date) -> dict[str, dict[str, int]]:
+        return needs[max(0, bisect_right(days, day) - 1)]
+
+    return need
 
 
 def session_minutes(row: PracticeSession) -> float:

@@ -51,6 +51,13 @@ def current_clearance(*, session: Session, profile_id: int) -> Clearance | None:
     return None if row is None else _clearance(row)
 
 
+def clearance_history(*, session: Session, profile_id: int) -> list[tuple[datetime, Clearance]]:
+    """Every screening's clearance with when it was taken, oldest first: a past day is judged with the
+    screening in effect then, not with a later one."""
+    return [(as_utc(row.created_at), _clearance(row))
+            for row in db.list_screenings(session=session, profile_id=profile_id)]
+
+
 def acknowledge_consult(
     *, session: Session, profile_id: int, note: str | None = None, now: datetime | None = None
 ) -> Clearance:
