@@ -60,11 +60,15 @@ def _verdicts(app: FastAPI, client: Any, db_url: str, profile_id: int,
     return web, json.loads(result.output)
 
 
-def _first_routine_done(app: FastAPI, profile_id: int) -> bool:
-    """The first-run path's last step ("Do your first routine"), by the same rule as the day."""
+def _first_routine(app: FastAPI, profile_id: int) -> Any:
+    """The first-run path's last step ("Do your first routine"), judged by the same rule as the day."""
     with app.state.store.transaction() as db:
         steps = setup_steps(session=db, profile_id=profile_id)
-    return next(step for step in steps if step.key == "first-routine").done
+    return next(step for step in steps if step.key == "first-routine")
+
+
+def _first_routine_done(app: FastAPI, profile_id: int) -> bool:
+    return bool(_first_routine(app, profile_id).done)
 
 
 def test_one_exercise_of_the_routine_is_not_the_day_all_of_them_are(
@@ -92,7 +96,9 @@ def test_one_exercise_of_the_routine_is_not_the_day_all_of_them_are(
         assert figures["adherence"] is None and figures["streak"] == 0
         assert figures["days"][0]["status"] == "today"
     assert web["today"] == cli["today"] and web["adherence"] == cli["adherence"]
-    assert not _first_routine_done(app, profile_id)  # the first-run checklist agrees
+    assert not _first_routine_done(app, profile_id)  # the first-run checklist agrees, and says why
+    assert "practised single exercises already" in _first_routine(app, profile_id).why
+    assert "practised single exercises already" in user.client.get("/start").text  # the set-up page
     [cheek] = user.client.get("/api/sessions").json()  # the exercise itself is saved, finished
     assert (cheek["exercise_id"], cheek["status"]) == ("cheek-lifter", "completed")
 

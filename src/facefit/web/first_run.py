@@ -36,8 +36,9 @@ def setup_steps(*, session: Session, profile_id: int, today: date | None = None)
     enrolled = current_enrolment(session=session, profile_id=profile_id) is not None
     # Done when a routine was done in full on some day, by the same rule as the dashboard's "done"
     # (habits.adherence.PracticeDay.practised): one exercise of a longer routine does not tick it.
-    practised = any(day.practised for day in practice_by_day(
-        session=session, profile_id=profile_id, catalog=load_catalog()).values())
+    days = practice_by_day(session=session, profile_id=profile_id, catalog=load_catalog()).values()
+    practised = any(day.practised for day in days)
+    started = any(day.sessions for day in days)
     routine = "starter"
     if enrolled:
         figures = habit_figures(session=session, profile_id=profile_id, today=today or date.today())
@@ -59,7 +60,15 @@ def setup_steps(*, session: Session, profile_id: int, today: date | None = None)
                   "A plan of practice days (5 to 7 a week): it tells you what to do each day and makes your "
                   "adherence measurable.", enrolled, "/start#programme", "Choose below"),
         SetupStep("first-routine", "Do your first routine with the coach",
-                  "The camera counts your reps and times your holds against each card; the video never "
-                  "leaves your device, only face points are sent.",
-                  practised, f"/practice?routine={routine}", "Start the routine"),
+                  _routine_why(started), practised, f"/practice?routine={routine}", "Start the routine"),
     ]
+
+
+def _routine_why(started: bool) -> str:
+    """Why the last step matters; once some exercises are done, what is still missing (a single
+    exercise is practice, but the step asks for every exercise of a routine on one day)."""
+    if started:
+        return ("You have practised single exercises already. This step is done when you finish every "
+                "exercise of a routine on one day: the Practice page takes you through them in order.")
+    return ("The camera counts your reps and times your holds against each card; the video never leaves "
+            "your device, only face points are sent.")
