@@ -34,6 +34,11 @@ photos ``--participants 12`` 1.58x, 1.43x, 1.45x (load 1.7-2.4). With 108 photos
 spends before two workers measure (the CLI's imports, the fork server's, the models) is a third of the
 Dask run; with 360 it is an eighth. Dask's ratio also drops by a tenth or more whenever another process
 wants the second core.
+Session 6 (workers build their models as they start, the last 8 photos one a task, the work list reads file
+names only, measurements upserted on the table, a frozen exit), on the idle machine (no other work; load
+0.1 -> 3.6 from the runs themselves): 360 photos 1.73x, 1.67x, 1.69x (median 1.69x; cores used 1.82-1.87,
+up from 1.77-1.81 at the session's start, when the same runs gave 1.57x, 1.64x, 1.63x); 108 photos 1.36x,
+1.43x, 1.44x.
 """
 
 from __future__ import annotations
