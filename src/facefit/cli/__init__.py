@@ -13,10 +13,30 @@ import importlib
 import pkgutil
 import sys
 
-import typer
-from rich.console import Console
 
-from facefit.errors import FaceFitError
+def _start_study_workers_early(args: list[str]) -> None:
+    """``facefit study analyze`` on its own LocalCluster: start the workers' fork server before this
+    module's imports (~1.3 s on one core), so its own imports (~0.9 s) run on the other core meanwhile
+    instead of after them. Only argv is looked at; the command checks its options as usual and calls
+    the same idempotent ``start_fork_server``. Ten alternating runs of 360 photos: 15.7 s against 16.2 s
+    (bench/bench_study.py has the ratios)."""
+    if args[:2] != ["study", "analyze"] or any(
+        a.startswith("--scheduler") or a in ("--help", "--workers=0") for a in args
+    ):
+        return
+    if "--workers" in args and args[args.index("--workers") + 1 : args.index("--workers") + 2] == ["0"]:
+        return
+    from facefit.study.forkserver import start_fork_server
+
+    start_fork_server()
+
+
+_start_study_workers_early(sys.argv[1:])
+
+import typer  # noqa: E402 (after the early start above)
+from rich.console import Console  # noqa: E402
+
+from facefit.errors import FaceFitError  # noqa: E402
 
 app = typer.Typer(
     name="facefit",
