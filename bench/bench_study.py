@@ -38,7 +38,8 @@ Session 6 (workers build their models as they start, the last 8 photos one a tas
 names only, measurements upserted on the table, a frozen exit), on the idle machine (no other work; load
 0.1 -> 3.6 from the runs themselves): 360 photos 1.73x, 1.67x, 1.69x (median 1.69x; cores used 1.82-1.87,
 up from 1.77-1.81 at the session's start, when the same runs gave 1.57x, 1.64x, 1.63x); 108 photos 1.36x,
-1.43x, 1.44x.
+1.43x, 1.44x. Then with the fork server started before the CLI's imports (03:16, load 2.5-3.3): 360 photos
+1.79x, 1.74x, 1.69x (median 1.74x); 108 photos 1.49x, 1.52x, 1.41x.
 """
 
 from __future__ import annotations
