@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from functools import partial
 from typing import Any
 
 from sqlalchemy import insert
@@ -89,7 +91,42 @@ def open_sessions(store: Store, requests: list[tuple[SessionInfo, SetPlan, Resum
     return ids
 
 
-class SessionOpener:
+class _LoopQueue:
+    """A queue drained by one task on the running loop, started on first use (and again if it ended):
+    what both batchers below share."""
+
+    def __init__(self) -> None:
+        self._queue: list[Any] = []
+        self._wake: asyncio.Event | None = None
+        self._task: asyncio.Task[None] | None = None
+
+    def _put(self, item: Any) -> None:
+        loop = asyncio.get_running_loop()
+        if self._task is None or self._task.done():
+            self._wake = asyncio.Event()
+            self._task = loop.create_task(self._run())
+        self._queue.append(item)
+        assert self._wake is not None
+        self._wake.set()
+
+    async def _run(self) -> None:
+        raise NotImplementedError
+
+
+async def _one_by_one(calls: list[tuple[Callable[[], Any], asyncio.Future[Any]]]) -> None:
+    """After a batch failed: each item in its own transaction, so one bad item fails only its own future."""
+    for call, future in calls:
+        try:
+            value = await asyncio.to_thread(call)
+        except Exception as single:
+            if not future.done():
+                future.set_exception(single)
+        else:
+            if not future.done():
+                future.set_result(value)
+
+
+class SessionOpener(_LoopQueue):
     """Makes live sessions' rows in batched transactions: one per loop, used by a connection's first
     frame (``web/api/routes/live.py``, ``Connection.ensure_session``).
 
@@ -99,22 +136,14 @@ class SessionOpener:
     in the next one (no wait is added: a lone session is made at once)."""
 
     def __init__(self, store: Store) -> None:
+        super().__init__()
         self.store = store
-        self._queue: list[tuple[tuple[SessionInfo, SetPlan, ResumeAt], asyncio.Future[int]]] = []
-        self._wake: asyncio.Event | None = None
-        self._task: asyncio.Task[None] | None = None
         self.transactions = 0
 
     def open(self, info: SessionInfo, plan: SetPlan, resume: ResumeAt) -> asyncio.Future[int]:
         """The new session's id, once its row is committed."""
-        loop = asyncio.get_running_loop()
-        if self._task is None or self._task.done():
-            self._wake = asyncio.Event()
-            self._task = loop.create_task(self._run())
-        future: asyncio.Future[int] = loop.create_future()
-        self._queue.append(((info, plan, resume), future))
-        assert self._wake is not None
-        self._wake.set()
+        future: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+        self._put(((info, plan, resume), future))
         return future
 
     async def _run(self) -> None:
@@ -129,42 +158,31 @@ class SessionOpener:
                 except Exception as error:  # one bad request must not fail the others: each on its own
                     log.warning("batched opening of %d live sessions failed (%s); one by one", len(batch),
                                 error)
-                    for request, future in batch:
-                        try:
-                            (session_id,) = await asyncio.to_thread(open_sessions, self.store, [request])
-                        except Exception as single:
-                            if not future.done():
-                                future.set_exception(single)
-                        else:
-                            if not future.done():
-                                future.set_result(session_id)
+                    await _one_by_one([(partial(self._open_one, request), future)
+                                       for request, future in batch])
                     continue
                 self.transactions += 1
                 for (_r, future), session_id in zip(batch, ids, strict=True):
                     if not future.done():
                         future.set_result(session_id)
 
+    def _open_one(self, request: tuple[SessionInfo, SetPlan, ResumeAt]) -> int:
+        (session_id,) = open_sessions(self.store, [request])
+        return session_id
 
-class SessionWriter:
+
+class SessionWriter(_LoopQueue):
     """Batches live-session writes; see the module docstring."""
 
     def __init__(self, store: Store) -> None:
+        super().__init__()
         self.store = store
-        self._queue: list[tuple[int, PendingRows, ResumeAt | None, asyncio.Future[None]]] = []
-        self._wake: asyncio.Event | None = None
-        self._task: asyncio.Task[None] | None = None
         self.commits = 0
 
     def submit(self, session_id: int, unsaved: PendingRows,
                resume: ResumeAt | None = None) -> asyncio.Future[None]:
-        loop = asyncio.get_running_loop()
-        if self._task is None or self._task.done():
-            self._wake = asyncio.Event()
-            self._task = loop.create_task(self._run())
-        future: asyncio.Future[None] = loop.create_future()
-        self._queue.append((session_id, unsaved, resume, future))
-        assert self._wake is not None
-        self._wake.set()
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._put((session_id, unsaved, resume, future))
         return future
 
     async def _run(self) -> None:
@@ -187,16 +205,10 @@ class SessionWriter:
                 except Exception as error:
                     # One bad row must not lose everyone's: retry each session on its own.
                     log.warning("batched live-session write failed (%s); retrying per session", error)
-                    for session_id, unsaved, at, future in batch:
-                        try:
-                            await asyncio.to_thread(write_rows, self.store, [(session_id, unsaved)],
-                                                    {session_id: at} if at is not None else None)
-                        except Exception as single:
-                            if not future.done():
-                                future.set_exception(single)
-                        else:
-                            if not future.done():
-                                future.set_result(None)
+                    await _one_by_one([
+                        (partial(write_rows, self.store, [(session_id, unsaved)],
+                                 {session_id: at} if at is not None else None), future)
+                        for session_id, unsaved, at, future in batch])
                     continue
                 self.commits += 1
                 for _s, _u, _r, future in batch:
