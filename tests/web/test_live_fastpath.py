@@ -121,17 +121,23 @@ def _state(message: Any) -> Any:
     return decode_state(message[1]) if isinstance(message, tuple) and message[0] == "BINARY" else message
 
 
+
+async def _started(app: Any, token: str) -> tuple[Browser, list[Any], dict[str, Any]]:
+    """A browser whose cheek-lifter stream has started: it, the messages seen, and the "ready" message."""
+    browser = Browser(app)
+    await browser.opened()
+    seen: list[Any] = []
+    browser.protocol.data_received(browser.wire(json.dumps(
+        {"type": "start", "exercise": "cheek-lifter", "sets": 1, "binary": True, "token": token})))
+    ready = (await browser.until(lambda m: isinstance(m, dict) and m.get("type") == "ready", seen))[-1]
+    return browser, seen, ready
+
 def test_frames_through_the_short_path_give_the_events_analyze_gives(app: FastAPI, make_user: Any,
                                                                        recording: Any) -> None:
     token = _token(make_user("short@example.org"))
 
     async def session() -> tuple[list[Any], int]:
-        browser = Browser(app)
-        await browser.opened()
-        seen: list[Any] = []
-        browser.protocol.data_received(browser.wire(json.dumps(
-            {"type": "start", "exercise": "cheek-lifter", "sets": 1, "binary": True, "token": token})))
-        ready = (await browser.until(lambda m: isinstance(m, dict) and m.get("type") == "ready", seen))[-1]
+        browser, seen, ready = await _started(app, token)
         first = browser.wire(frame_bytes(recording, 0, ready["landmarks"]))
         browser.protocol.data_received(first)  # the first frame makes the session row (the ASGI path)
         await browser.until(lambda m: isinstance(m, dict) and m.get("type") == "session", seen)
@@ -174,12 +180,7 @@ def test_a_stream_with_frames_waiting_stops_being_read_and_keeps_the_short_path(
     token = _token(make_user("burst@example.org"))
 
     async def session() -> tuple[list[Any], int, int, bool]:
-        browser = Browser(app)
-        await browser.opened()
-        seen: list[Any] = []
-        browser.protocol.data_received(browser.wire(json.dumps(
-            {"type": "start", "exercise": "cheek-lifter", "sets": 1, "binary": True, "token": token})))
-        ready = (await browser.until(lambda m: isinstance(m, dict) and m.get("type") == "ready", seen))[-1]
+        browser, seen, ready = await _started(app, token)
         browser.protocol.data_received(browser.wire(frame_bytes(recording, 0, ready["landmarks"])))
         await browser.until(lambda m: isinstance(m, dict) and m.get("type") == "session", seen)
         burst = 3 * MAX_QUEUED
@@ -208,12 +209,7 @@ def test_what_the_short_path_leaves_is_handled_as_before(app: FastAPI, make_user
     token = _token(make_user("leftover@example.org"))
 
     async def session() -> list[Any]:
-        browser = Browser(app)
-        await browser.opened()
-        seen: list[Any] = []
-        browser.protocol.data_received(browser.wire(json.dumps(
-            {"type": "start", "exercise": "cheek-lifter", "sets": 1, "binary": True, "token": token})))
-        ready = (await browser.until(lambda m: isinstance(m, dict) and m.get("type") == "ready", seen))[-1]
+        browser, seen, ready = await _started(app, token)
         for i in range(3):
             browser.protocol.data_received(browser.wire(frame_bytes(recording, i, ready["landmarks"])))
         browser.protocol.data_received(browser.wire(b"\x01\x00"))  # a frame too short for its header
