@@ -3,7 +3,7 @@
 beside the compute floor measured in the same run.
 
     .venv/bin/python bench/bench_ws_load.py [--streams 200,350,500] [--seconds 30] [--fps 15]
-        [--workers N] [--db-url postgresql+psycopg://...] [--no-pin]
+        [--workers N] [--db-url postgresql+psycopg://...] [--no-pin] [--timeline]
 
 Goal (issue 18): 500 streams with feedback latency p99 < 50 ms on 2 cores, and the server's CPU per frame
 at most 3x the compute floor (signals + engine on the same frames, no server).
@@ -271,6 +271,7 @@ class Client:
         self.max_gap = 0  # most frames sent in a row without a reply (after warm-up)
         self.warm_seq = 0  # the first frame sent after the warm-up
         self.errors: list[str] = []
+        self.timeline: list[tuple[float, float]] | None = None  # (sent, latency) of every answer (--timeline)
 
     async def run(self, url: str, token: str, fps: float, start_at: float, stop_at: float,
                   warmup_until: float) -> None:
@@ -307,6 +308,8 @@ class Client:
                 sent = float(self.sent[seq % len(self.sent)])
                 self.replies += 1
                 (self.latencies if sent >= warmup_until else self.start_latencies).append(now - sent)
+                if self.timeline is not None:
+                    self.timeline.append((sent, now - sent))
                 if seq >= warm_seq[0]:
                     self.max_gap = max(self.max_gap, seq - max(self.last_seq, warm_seq[0]) - 1)
                 self.last_seq = max(self.last_seq, seq)
@@ -364,6 +367,9 @@ async def run_level(job: dict[str, Any]) -> dict[str, Any]:
     frames, indices = encode_stream(stream)
     streams, seconds, fps = job["streams"], job["seconds"], job["fps"]
     clients = [Client(i, frames, indices) for i in range(streams)]
+    if job.get("timeline"):
+        for client in clients:
+            client.timeline = []
     t0 = time.perf_counter() + 2.0 + streams * 0.01  # connect everyone first
     warmup = t0 + WARMUP_S
     stop = warmup + seconds
@@ -399,7 +405,19 @@ async def run_level(job: dict[str, Any]) -> dict[str, Any]:
         "first_error": errors[0] if errors else "",
         "t_warm": warmup, "t_stop": stop,  # perf_counter: CLOCK_MONOTONIC, the same in every process
         "steady_frames": sum(max(0, c.frames_sent - c.warm_seq) for c in clients),
+        "timeline": timeline(clients, t0, stop) if job.get("timeline") else None,
     }
+
+
+def timeline(clients: list[Client], t0: float, stop: float) -> list[tuple[int, int, float, float]]:
+    """Per second from the first frame: answers, replies' p50 and p99 ms by the frames' send time."""
+    rows = np.array([x for c in clients for x in (c.timeline or [])]).reshape(-1, 2)
+    out = []
+    for second in range(int(np.ceil(stop - t0))):
+        lat = rows[(rows[:, 0] >= t0 + second) & (rows[:, 0] < t0 + second + 1), 1] * 1000.0
+        if lat.size:
+            out.append((second, int(lat.size), float(np.percentile(lat, 50)), float(np.percentile(lat, 99))))
+    return out
 
 
 def generator_main() -> None:
@@ -594,6 +612,9 @@ def main() -> None:
                         help="PostgreSQL URL to run on (a schema of its own, dropped after); default SQLite")
     parser.add_argument("--no-pin", action="store_true",
                         help="do not pin the server to the last core and the generator to core 0")
+    parser.add_argument("--timeline", action="store_true",
+                        help="also print each second's answers and latency p50/p99 from the first frame "
+                             "(where in the level a p99 is lost: the start's backlog, or a stall later)")
     parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "facefit-bench-ws")
     args = parser.parse_args()
     levels = [int(s) for s in args.streams.split(",")]
@@ -636,7 +657,7 @@ def main() -> None:
                 sampler = CpuSampler(group_pids(server.pid))
                 result = generate({"url": url, "tokens": tokens[:level], "streams": level,
                                    "seconds": args.seconds, "fps": args.fps, "stream": str(stream_file),
-                                   "core": generator_core})
+                                   "core": generator_core, "timeline": args.timeline})
                 whole_cpu, _wall = sampler.stop()
                 steady_cpu = sampler.between(result["t_warm"], result["t_stop"])
                 per_frame = 1e6 * steady_cpu / max(result["steady_frames"], 1)
@@ -661,6 +682,9 @@ def main() -> None:
                       f"round-robin over {level} streams {floor['engine_interleaved_us']:.1f} us, ratio "
                       f"{per_frame / floor['floor_interleaved_us']:.2f}; load average now "
                       f"{os.getloadavg()[0]:.2f})")
+                if result.get("timeline"):
+                    print(f"{'':>7} timeline (s from the first frame: answers p50/p99 ms): " + ", ".join(
+                        f"{s}: {n} {p50:.0f}/{p99:.0f}" for s, n, p50, p99 in result["timeline"]))
                 if server.poll() is not None:
                     print("server died:", server.stderr.read().decode()[-2000:] if server.stderr else "")
                     break
