@@ -139,7 +139,7 @@ def test_frames_through_the_short_path_give_the_events_analyze_gives(app: FastAP
     async def session() -> tuple[list[Any], int]:
         browser, seen, ready = await _started(app, token)
         first = browser.wire(frame_bytes(recording, 0, ready["landmarks"]))
-        browser.protocol.data_received(first)  # the first frame makes the session row (the ASGI path)
+        browser.protocol.data_received(first)  # the first frame starts making the session row
         await browser.until(lambda m: isinstance(m, dict) and m.get("type") == "session", seen)
         rest = b"".join(browser.wire(frame_bytes(recording, i, ready["landmarks"]))
                         for i in range(1, len(recording.t_ms)))
@@ -168,6 +168,53 @@ def test_frames_through_the_short_path_give_the_events_analyze_gives(app: FastAP
     _result, engine = analyze_series(SignalSeries(recording.t_ms, values), exercise_id="cheek-lifter",
                                      fps=15.0)
     assert wire == [event.to_dict() for event in engine.events]
+
+
+def test_the_first_frame_does_not_wait_for_the_session_row(app: FastAPI, make_user: Any,
+                                                            recording: Any) -> None:
+    """Every frame, the first included, by the short path, sent at once without waiting for the "session"
+    message: the row is made meanwhile and the events coached before it existed are stored in it; on
+    the wire and in the store they are the events ``analyze_series`` gives."""
+    from sqlalchemy import select
+
+    from facefit.store.models import SessionEvent
+
+    token = _token(make_user("first-frame@example.org"))
+
+    async def session() -> tuple[list[Any], int]:
+        browser, seen, ready = await _started(app, token)
+        frames = b"".join(browser.wire(frame_bytes(recording, i, ready["landmarks"]))
+                          for i in range(len(recording.t_ms)))
+        frames += browser.wire(json.dumps({"type": "ping"}))
+        for start in range(0, len(frames), 1000):
+            browser.protocol.data_received(frames[start:start + 1000])
+            await asyncio.sleep(0.002)
+        await browser.until(lambda m: isinstance(m, dict) and m.get("type") == "pong", seen)
+        browser.protocol.data_received(browser.wire(json.dumps({"type": "end"})))
+        await browser.until(lambda m: isinstance(m, dict) and m.get("type") == "saved", seen)
+        taken = browser.protocol.frames_taken
+        browser.protocol.connection_lost(None)
+        await asyncio.sleep(0.2)
+        return [_state(m) for m in seen], taken
+
+    messages, taken = asyncio.run(session())
+    assert taken == len(recording.t_ms)  # the first frame too: none waited for the row on the ASGI path
+    assert not [m for m in messages if m.get("type") == "error"]
+    (session_id,) = [m["session_id"] for m in messages if m.get("type") == "session"]
+    wire = [{k: v for k, v in e.items() if k not in ("event", "say")}
+            for m in messages for e in m.get("events", []) if e["event"] in set(EventKind)]
+    values = signals_batch(recording.landmarks.astype(np.float64), recording.size,
+                           recording.blendshapes.astype(np.float64), recording.transforms.astype(np.float64))
+    _result, engine = analyze_series(SignalSeries(recording.t_ms, values), exercise_id="cheek-lifter",
+                                     fps=15.0)
+    offline = [event.to_dict() for event in engine.events]
+    assert sum(e["kind"] == "rep" for e in offline) == len(recording.truth["reps"])
+    assert wire == offline
+    with app.state.store.transaction() as db:
+        stored = [(e.kind, e.payload) for e in db.scalars(
+            select(SessionEvent).where(SessionEvent.session_id == session_id).order_by(SessionEvent.id))]
+    assert [{k: v for k, v in payload.items() if k not in ("exercise_id", "set_index")}
+            for _, payload in stored] == offline
 
 
 def test_a_stream_with_frames_waiting_stops_being_read_and_keeps_the_short_path(

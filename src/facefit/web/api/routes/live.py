@@ -195,6 +195,7 @@ class Connection:
         self.link: LiveLink | None = websocket.scope.get("extensions", {}).get(EXTENSION)
         self.receiving = False  # run() is waiting for the next message, nothing else is in hand
         self.held = False  # take_frame stopped reading the socket: this stream has MAX_QUEUED waiting
+        self.opening: asyncio.Task[int] | None = None  # the session row being made (open_session)
 
     async def hold_live_slot(self, profile_id: int) -> None:
         """Count this connection against the account's MAX_LIVE_PER_USER on every server process
@@ -353,8 +354,11 @@ class Connection:
         as :meth:`frame` would, or return False to have it go through ASGI and :meth:`frame` instead.
 
         Taken only when nothing else is in hand (run() waits for the next message: no control message is
-        being handled, so none is overtaken), the session row exists, the header is good and the client
-        has not sent too many bad messages: every other case is the ordinary path's. A stream with
+        being handled, so none is overtaken), the header is good and the client has not sent too many
+        bad messages: every other case is the ordinary path's. The first frame of a session starts making
+        its row (:meth:`open_session`) and is taken without waiting for it: when hundreds of streams
+        start together the rows take a while, and before session 7 each stream's first frame waited for
+        its row on the ASGI path with its next frames queued behind it. A stream with
         MAX_QUEUED frames waiting stops being read here (``LiveLink.hold_reading``) and is read again
         when it is down to RESUME_BELOW (:meth:`_stepped`): a server behind keeps every frame on this
         path, where before a full stream's frames went through ASGI, which costs more per frame just
@@ -366,12 +370,14 @@ class Connection:
         if coach is None:
             if self.calibration is None:
                 return False
-        elif coach.session_id is None or coach.finished:
+        elif coach.finished:
             return False
         try:
             header = read_header(data, self.n_landmarks)
         except ProtocolError:
             return False
+        if coach is not None and coach.session_id is None:
+            self.open_session()  # the first frame: the row is made meanwhile, the frame does not wait
         self.queued += 1
         self.settled.clear()
         self.batcher.put(self, header)
@@ -521,15 +527,44 @@ class Connection:
         """The session row's id, made now if this is the first frame (the client is told its id)."""
         coach = self.coach
         assert coach is not None
-        recorder = coach.recorder
-        if recorder.session_id is None:
+        if coach.recorder.session_id is None:
+            # shielded: whoever waits may be cancelled (a closing connection), the row is made anyway
+            return await asyncio.shield(self.open_session())
+        return coach.recorder.session_id
+
+    def open_session(self) -> asyncio.Future[int]:
+        """Start making the session row (once; its id is the result). Made when the first frame of a set
+        arrives (never for a start alone), batched with the other streams' first frames
+        (web/live/writer.py SessionOpener). The short path does not wait for it (:meth:`take_frame`):
+        its frames are coached meanwhile and the rows they queue are written once the row exists."""
+        if self.opening is None:
+            coach = self.coach
+            assert coach is not None
             self.resume_saved = coach.resume_at()
-            # made when the first frame of a set arrives (never for a start alone), batched with the
-            # other streams' first frames (web/live/writer.py SessionOpener)
-            recorder.session_id = await opener_for(self.ws.app).open(recorder.info, coach.plan,
-                                                                     self.resume_saved)
-            await self.send({"type": "session", "session_id": recorder.session_id})
-        return recorder.session_id
+            self.opening = self.loop.create_task(self._open_session(coach))
+            self.opening.add_done_callback(self._opened)
+        return self.opening
+
+    def _opened(self, task: asyncio.Task[int]) -> None:
+        """A session row that could not be made ends the connection as an error in the handler would
+        (close 1011); its end tries once more to save what was coached (:meth:`finish`)."""
+        if task.cancelled() or task.exception() is None:
+            return
+        log.error("could not make a live session's row", exc_info=task.exception())
+        if not self.finishing:
+            self._background(self.ws.close(code=1011, reason="could not start the session"))
+
+    async def _open_session(self, coach: LiveCoach) -> int:
+        recorder = coach.recorder
+        try:
+            session_id = await opener_for(self.ws.app).open(recorder.info, coach.plan, self.resume_saved)
+        except BaseException:
+            self.opening = None  # the next flush (at the latest the connection's end) tries again
+            raise
+        recorder.session_id = session_id
+        self.post(dumps({"type": "session", "session_id": session_id}))
+        self.flush_soon()  # rows the frames coached meanwhile queued (nothing if none)
+        return session_id
 
     def flush_soon(self) -> None:
         """Hand queued rows to the writer without waiting: at once for a finished set or the end (its
@@ -559,7 +594,7 @@ class Connection:
         if coach is None or not coach.unsaved:
             return
         pending = coach.unsaved
-        if coach.session_id is None and not (pending.events or pending.steps):
+        if coach.session_id is None and self.opening is None and not (pending.events or pending.steps):
             coach.take_unsaved()  # ended before its first frame: no session to write
             return
         session_id = await self.ensure_session()
