@@ -12,6 +12,7 @@ import gc
 import importlib
 import pkgutil
 import sys
+from pathlib import Path
 
 
 def _start_study_workers_early(args: list[str]) -> None:
@@ -56,14 +57,42 @@ def _each_command() -> None:
     forget_stores()
 
 
-def _load_commands() -> None:
+COMMAND_MODULES = {
+    "analyze": "coach", "coach": "coach",
+    "catalog": "catalog",
+    "screen": "habits", "safety": "habits", "ack": "habits", "enrol": "habits", "plan": "habits",
+    "today": "habits", "log": "habits", "remind": "habits", "report": "habits",
+    "landmarks": "perception", "calibrate": "perception",
+    "photo": "photos",
+    "routine": "routine", "history": "routine", "demo": "routine",
+    "study": "study",
+    "synth": "synth",
+    "serve": "web", "web-role": "web",
+}
+"""Which module registers each top-level command (tests/cli/test_command_modules.py checks it against
+what the modules register)."""
+
+
+def modules_to_load(argv0: str, args: list[str]) -> list[str] | None:
+    """The command modules the ``facefit`` console script needs for ``args``: only the named command's
+    module, so ``facefit study analyze`` does not import the catalog, the practice layer and the habits
+    (~0.4 s of CPU before any work). ``None`` (all of them) for anything else: no command or an unknown
+    one (Typer's help and its "no such command" need them all), or ``facefit.cli`` imported by other code
+    (tests, ``python -c``), which expects the whole app."""
+    if Path(argv0).name != "facefit" or not args:
+        return None
+    module = COMMAND_MODULES.get(args[0])
+    return [module] if module else None
+
+
+def _load_commands(only: list[str] | None = None) -> None:
     for module in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
-        if module.name.startswith("_"):
+        if module.name.startswith("_") or (only is not None and module.name not in only):
             continue
         importlib.import_module(f"{__name__}.{module.name}").register(app)
 
 
-_load_commands()
+_load_commands(modules_to_load(sys.argv[0], sys.argv[1:]))
 atexit.register(gc.freeze)
 """At exit, after the command has finished and closed what it opened, every object left goes to the
 process's end without Python's final garbage collection, which walks them all (MediaPipe's,

