@@ -40,6 +40,9 @@ names only, measurements upserted on the table, a frozen exit), on the idle mach
 up from 1.77-1.81 at the session's start, when the same runs gave 1.57x, 1.64x, 1.63x); 108 photos 1.36x,
 1.43x, 1.44x. Then with the fork server started before the CLI's imports (03:16, load 2.5-3.3): 360 photos
 1.79x, 1.74x, 1.69x (median 1.74x); 108 photos 1.49x, 1.52x, 1.41x.
+Session 7 (the CLI loads only the study command's module, the fork server freezes its imports, and the
+commands are timed with bytecode caches), under the lock at nice -19 with evaluation renders running at
+nice 19 (load 7.4-12.2): 360 photos 1.88x, 1.94x, 1.89x; 108 photos 1.66x, 1.32x, 1.58x.
 """
 
 from __future__ import annotations
