@@ -247,6 +247,7 @@ class Engine:
         self._buf_t: list[float] = []
         self._buf_f: list[list[float]] = []
         self._buf_d: list[float] = []
+        self._hold: tuple[list[float], int, float, int] | None = None  # holding_s's run, kept between calls
         self._wrong = WrongExerciseWatch(self._shapes)
         self._last_fault: dict[str, float] = {}
         # Each rep's effort (amplitude, or hold seconds when isometric) and symmetry, kept as the reps
@@ -689,17 +690,38 @@ class Engine:
 
     @property
     def holding_s(self) -> float:
-        """Seconds the current rep has been near its peak (for a live hold ring); 0 when idle."""
-        if not self._active or not self._buf_d:
+        """Seconds the current rep has been near its peak (for a live hold ring); 0 when idle: from the
+        first frame of the trailing run of frames whose drive is at least ``LIVE_HOLD_FRACTION`` of the
+        rep's top, to the last frame.
+
+        The live server reads it for every frame of every active stream (the page's hold ring), and a
+        rep's buffer grows by a frame each time: the run is kept from the last call (``_hold``: the
+        buffer it was for, its length then, the top and where the run starts) and only the frames added
+        since are looked at while the top stays; a new top, a new buffer or a NaN top takes the whole
+        scan. The same numbers as the scan every time (tests/coach/test_holding_s.py)."""
+        d = self._buf_d
+        if not self._active or not d:
             return 0.0
-        top = max(self._buf_d)
+        t, n = self._buf_t, len(d)
+        kept = self._hold
+        if kept is not None and kept[0] is d and kept[1] <= n:
+            _, seen, top, start = kept
+            if not any(d[k] > top for k in range(seen, n)):  # max(d) is still top (NaN is never greater)
+                threshold = LIVE_HOLD_FRACTION * top
+                for k in range(seen, n):
+                    if d[k] < threshold:
+                        start = k + 1
+                self._hold = (d, n, top, start)
+                return t[-1] - (t[start] if start < n else t[-1])
+        top = max(d)
         threshold = LIVE_HOLD_FRACTION * top
-        since = self._buf_t[-1]
-        for t, d in zip(reversed(self._buf_t), reversed(self._buf_d), strict=True):
-            if d < threshold:
+        since, start = t[-1], n
+        for k in range(n - 1, -1, -1):
+            if d[k] < threshold:
                 break
-            since = t
-        return self._buf_t[-1] - since
+            since, start = t[k], k
+        self._hold = (d, n, top, start) if top == top else None
+        return t[-1] - since
 
     @property
     def active(self) -> bool:
