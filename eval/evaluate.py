@@ -50,9 +50,11 @@ BROWS_HIDDEN_BY_GLASSES = {"grace_hopper.jpg"}
 #: The wide set's photos whose brows something else covers: pyfeat_beard.png has a hand on the forehead,
 #: fingers over the brows (decided from the photo, before any scoring).
 BROWS_HIDDEN = {*BROWS_HIDDEN_BY_GLASSES, "pyfeat_beard.png"}
-VERSION = 3  # bump when the clip recipe or cache format changes, so cached clips are rebuilt
+VERSION = 4  # bump when the clip recipe or cache format changes, so cached clips are rebuilt
 # 3: the cache holds the landmarker's observations (not signals), so a new signal definition is scored
 #    without re-rendering
+# 4: observations from the landmarker with recovery of lost faces (facefit.vision.landmarker), and which
+#    frames were recovered, so --tracker-only scores the same clips as the tracker alone would have read them
 
 
 def photos(data: Path) -> list[str]:
@@ -174,6 +176,7 @@ def build(args: tuple[dict[str, Any], str]) -> tuple[str, float, int]:
                         landmarks=np.stack([o.landmarks for o in observations]).astype(np.float32),
                         blendshapes=np.stack([o.blendshapes for o in observations]).astype(np.float32),
                         transforms=np.stack([o.transform for o in observations]).astype(np.float32),
+                        recovered=np.asarray([o.recovered for o in observations], dtype=bool),
                         size=np.asarray(size), truth=json.dumps(truth))
     tmp.replace(path)
     return p["key"], time.perf_counter() - start, len(observations)
@@ -237,18 +240,27 @@ def _unexpected(safety: list[dict[str, Any]], due: dict[str, float]) -> list[str
     return [s["kind"] for s in safety if s["kind"] not in due or s["t_s"] < due[s["kind"]]]
 
 
-def load_series(path: Path) -> tuple[Any, dict[str, Any]]:
-    """A cached clip's signals (computed now from its landmarks, by today's signal code) and truth."""
+def load_series(path: Path, *, tracker_only: bool = False) -> tuple[Any, dict[str, Any]]:
+    """A cached clip's signals (computed now from its landmarks, by today's signal code) and truth.
+
+    ``tracker_only``: the frames the landmarker recovered after its tracker lost the face are read as no
+    face, which is what the tracker alone gave (every frame it found is the same either way:
+    tests/vision/test_recovery.py), so one build scores perception before and after recovery."""
     from facefit.signals.compute import signals_batch
     from facefit.signals.names import SignalSeries
 
     data = np.load(path)
-    values = signals_batch(data["landmarks"].astype(np.float64), tuple(int(v) for v in data["size"]),
-                           data["blendshapes"].astype(np.float64), data["transforms"].astype(np.float64))
+    landmarks = data["landmarks"].astype(np.float64)
+    blendshapes = data["blendshapes"].astype(np.float64)
+    transforms = data["transforms"].astype(np.float64)
+    if tracker_only and "recovered" in data:
+        lost = data["recovered"]
+        landmarks[lost], blendshapes[lost], transforms[lost] = np.nan, 0.0, np.nan
+    values = signals_batch(landmarks, tuple(int(v) for v in data["size"]), blendshapes, transforms)
     return SignalSeries(data["t_ms"].astype(float), values), json.loads(str(data["truth"]))
 
 
-def score(plans: list[dict[str, Any]], cache: Path) -> dict[str, Any]:
+def score(plans: list[dict[str, Any]], cache: Path, *, tracker_only: bool = False) -> dict[str, Any]:
     from facefit.practice.analyze import analyze_series
 
     exact = count_err = n_count = 0
@@ -267,7 +279,7 @@ def score(plans: list[dict[str, Any]], cache: Path) -> dict[str, Any]:
     rows: list[dict[str, Any]] = []  # one per clip, for the wide set's breakdown tables
     asym_turned = np.zeros(3, dtype=int)  # cheek-lifter asymmetry tp/fp/fn with the head turned >= 10 deg
     for p in plans:
-        series, truth = load_series(cache / f"{p['key']}.npz")
+        series, truth = load_series(cache / f"{p['key']}.npz", tracker_only=tracker_only)
         # The clip's rep count is the set's target, as a routine would ask for it: with the catalog's
         # target (e.g. 5) a 12-rep clip is rightly stopped for overwork at 10, which is not a miss.
         target = p["reps"] if p["kind"] == "exercise" else None
@@ -494,6 +506,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--wide", action="store_true",
                         help="the wider set (eval/wide.py): off-axis rests, nine faces, webcam conditions")
     parser.add_argument("--outside-clips", type=int, default=4, help="wide set: clips at 30-35 deg yaw")
+    parser.add_argument("--tracker-only", action="store_true",
+                        help="score frames the landmarker recovered as no face (perception before recovery)")
     parser.add_argument("--exercises", default="",
                         help="comma-separated exercise ids: only the clips coached as these (for tuning)")
     args = parser.parse_args(argv)
@@ -524,12 +538,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.build_only:
         print(f"built or found {len(plans)} clips in {cache}; not scored")
         return 0
-    report = score(plans, cache)
-    report["seed"], report["wide"] = args.seed, args.wide
+    report = score(plans, cache, tracker_only=args.tracker_only)
+    report["seed"], report["wide"], report["tracker_only"] = args.seed, args.wide, args.tracker_only
     if args.wide:
         report["breakdown"] = {" x ".join(by): breakdown(report["rows"], by) for by in BREAKDOWNS}
     report["seconds"] = round(time.perf_counter() - start, 1)
     name = f"report-wide-{args.seed}.json" if args.wide else "report.json"
+    if args.tracker_only:
+        name = name.replace(".json", "-tracker-only.json")
     (args.data / name).write_text(json.dumps(report, indent=1, default=float))
     print_report(report)
     if args.wide:

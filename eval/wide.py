@@ -41,7 +41,8 @@ CONDITIONS = ("base", "320x240", "1280x720", "compressed", "low-light")
 RENDER_SIZE = {"base": (480, 360), "320x240": (320, 240), "1280x720": (640, 360), "compressed": (480, 360),
                "low-light": (480, 360)}
 OUTPUT_SIZE = {**RENDER_SIZE, "1280x720": (1280, 720)}
-VERSION = 1  # bump when the wide recipe changes (keys change, clips are rebuilt)
+VERSION = 2  # bump when the wide recipe changes (keys change, clips are rebuilt)
+# 2: observations from the landmarker with recovery of lost faces (evaluate.VERSION 4)
 
 
 def faces(data: Path, frontal_photos: list[str]) -> list[str]:

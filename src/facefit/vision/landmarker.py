@@ -3,6 +3,15 @@
 One ``Landmarker`` per stream: IMAGE mode for independent photos, VIDEO mode for frames with strictly
 increasing timestamps (the model tracks between frames, which is faster and steadier). Always close it,
 or use it as a context manager; the native graph holds threads and ~180 MB.
+
+**Recovery of a lost face (VIDEO mode).** The tracker drops a face it no longer trusts and then finds it
+again only through the whole-frame face detector, which misses faces tilted back, rolled, partly covered
+or in a dark, noisy image (the detector sees the frame at 128x128). When the tracker returns no face and a
+face was seen within :data:`RECOVER_FOR_MS`, the same model is run once more, in IMAGE mode, on a square
+crop around where that face last was (:data:`RECOVER_CROP` times its size, resized to
+:data:`RECOVER_SIDE_PX`), and its landmarks are mapped back to the frame. The tracker itself is never fed
+anything else, so every frame it finds a face on gives exactly the observation it gave without recovery;
+only frames it returned empty can change. A recovered observation says so (``recovered``).
 """
 
 from __future__ import annotations
@@ -29,6 +38,14 @@ class RunningMode(enum.Enum):
 
 
 NATIVE_LOGS_ENV = "FACEFIT_NATIVE_LOGS"
+#: Recovery of a face the VIDEO tracker lost (module docstring): the crop's side over the last face's
+#: larger side, the square size the crop is resized to, how long after the last face seen (tracked or
+#: recovered) a frame is still searched, and the recovery model's detection and presence threshold (the
+#: tracker's own). Chosen on ad-hoc renders of tuning plans (eval/README.md, session of 2026-12-07 morning).
+RECOVER_CROP = 2.0
+RECOVER_SIDE_PX = 256
+RECOVER_FOR_MS = 2000
+RECOVER_MIN_CONFIDENCE = 0.5
 _STDERR_LOCK = threading.Lock()  # fd 2 is process-wide: two threads swapping it must not interleave
 
 
@@ -69,7 +86,9 @@ class Landmarker:
     """Runs the Face Landmarker on RGB uint8 frames and returns :class:`FaceObservation` objects.
 
     Several faces: the largest (by landmark bounding box) is returned and ``faces_found`` says how many
-    were seen, so callers can warn. ``max_faces`` bounds how many the model looks for.
+    were seen, so callers can warn. ``max_faces`` bounds how many the model looks for. ``recover`` (VIDEO
+    mode only): look for a face the tracker lost in a crop around its last place (module docstring);
+    ``recover=False`` gives the tracker alone.
     """
 
     def __init__(
@@ -80,6 +99,7 @@ class Landmarker:
         max_faces: int = 4,
         min_detection_confidence: float = 0.5,
         min_tracking_confidence: float = 0.5,
+        recover: bool = True,
     ) -> None:
         if max_faces < 1:
             raise ValueError(f"max_faces must be >= 1, got {max_faces}")
@@ -100,6 +120,10 @@ class Landmarker:
         with _native_stderr_silenced():
             self._task = vision.FaceLandmarker.create_from_options(options)
         self._last_t_ms: int | None = None
+        #: VIDEO mode only: look for a lost face in a crop around its last place (module docstring).
+        self.recover = recover and mode is RunningMode.VIDEO
+        self._finder: Landmarker | None = None  # the IMAGE-mode model recovery runs, made on first use
+        self._last_face: FaceObservation | None = None
 
     def __enter__(self) -> Landmarker:
         return self
@@ -114,6 +138,9 @@ class Landmarker:
         if self._task is not None:
             self._task.close()
             self._task = None
+        if self._finder is not None:
+            self._finder.close()
+            self._finder = None
 
     def detect(self, rgb: np.ndarray, t_ms: int = 0) -> FaceObservation:
         """Landmarks of the largest face in ``rgb`` (H, W, 3 uint8). In VIDEO mode ``t_ms`` must increase."""
@@ -132,7 +159,58 @@ class Landmarker:
             result = self._task.detect_for_video(image, int(t_ms))
         else:
             result = self._task.detect(image)
-        return _to_observation(result, int(t_ms), (width, height))
+        observation = _to_observation(result, int(t_ms), (width, height))
+        if not self.recover:
+            return observation
+        if observation.present:
+            self._last_face = observation
+            return observation
+        last = self._last_face
+        if last is None or t_ms - last.t_ms > RECOVER_FOR_MS:
+            return observation
+        found = self._recovered(rgb, int(t_ms), last)
+        if found is None:
+            return observation
+        self._last_face = found
+        return found
+
+    def _recovered(self, rgb: np.ndarray, t_ms: int, last: FaceObservation) -> FaceObservation | None:
+        """The face in a square crop around ``last`` (IMAGE mode), in the frame's coordinates, or None."""
+        import cv2
+
+        height, width = rgb.shape[:2]
+        points = last.pixels().astype(np.float64)
+        low, high = np.nanmin(points, axis=0), np.nanmax(points, axis=0)
+        side = float(np.max(high - low)) * RECOVER_CROP
+        if not side >= 16.0:
+            return None
+        scale = RECOVER_SIDE_PX / side
+        centre = (low + high) / 2.0
+        # frame -> crop: scale about the last face's centre, which lands on the crop's centre
+        to_crop = np.array([[scale, 0.0, RECOVER_SIDE_PX / 2.0 - scale * centre[0]],
+                            [0.0, scale, RECOVER_SIDE_PX / 2.0 - scale * centre[1]]])
+        crop = cv2.warpAffine(rgb, to_crop, (RECOVER_SIDE_PX, RECOVER_SIDE_PX), flags=cv2.INTER_LINEAR,
+                              borderMode=cv2.BORDER_CONSTANT)
+        if self._finder is None:
+            self._finder = Landmarker(RunningMode.IMAGE, model_path=self.model_path, max_faces=1,
+                                      min_detection_confidence=RECOVER_MIN_CONFIDENCE)
+        seen = self._finder.detect(crop)
+        if not seen.present:
+            return None
+        crop_points = seen.landmarks.astype(np.float64) * RECOVER_SIDE_PX  # x, y and z in crop pixels
+        landmarks = np.empty_like(crop_points)
+        landmarks[:, 0] = (centre[0] + (crop_points[:, 0] - RECOVER_SIDE_PX / 2.0) / scale) / width
+        landmarks[:, 1] = (centre[1] + (crop_points[:, 1] - RECOVER_SIDE_PX / 2.0) / scale) / height
+        landmarks[:, 2] = crop_points[:, 2] / scale / width  # z is scaled like x
+        return FaceObservation(
+            t_ms=t_ms,
+            image_size=(width, height),
+            landmarks=landmarks.astype(np.float32),
+            blendshapes=seen.blendshapes,
+            transform=seen.transform,
+            faces_found=1,
+            recovered=True,
+        )
 
 
 def _points(face: list[object]) -> np.ndarray:

@@ -41,6 +41,9 @@ class FaceObservation:
         blendshapes: (52,) float32 scores in [0, 1], ordered as :data:`BLENDSHAPE_NAMES`.
         transform: (4, 4) float32 facial transformation matrix (rotation + translation in cm).
         faces_found: how many faces the model saw; the observation holds the largest one.
+        recovered: True when the VIDEO tracker had lost the face and it was found again in a crop around
+            its last place (``facefit.vision.landmarker``); its head transform's translation is the
+            crop's, so only its rotation is meaningful.
     """
 
     t_ms: int
@@ -50,6 +53,7 @@ class FaceObservation:
     transform: np.ndarray
     faces_found: int
     other_faces: tuple[np.ndarray, ...] = field(default=(), repr=False)
+    recovered: bool = False
 
     def __post_init__(self) -> None:
         if self.landmarks.shape != (N_LANDMARKS, 3):
