@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ForeignKey, String, bindparam, delete, func, select, update
+from sqlalchemy import ForeignKey, String, bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from facefit.store.base import Base, utcnow
@@ -55,6 +55,14 @@ def save_live_session(*, session: Session, session_id: int, profile_id: int, exe
     session.add(row)
     session.flush()
     return row
+
+
+def save_live_sessions(*, session: Session, states: list[dict[str, Any]]) -> None:
+    """The resume states of many new live sessions (``states``: :func:`save_live_session`'s keyword
+    arguments but ``session``), by one multi-row INSERT."""
+    if states:
+        now = utcnow()
+        session.execute(insert(LiveSession.__table__), [{**state, "updated_at": now} for state in states])
 
 
 def update_live_sessions(*, session: Session,

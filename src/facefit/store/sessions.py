@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session, selectinload
 
 from facefit.store.base import utcnow
@@ -29,13 +29,32 @@ def start_session(
     exercise_id: str | None = None, source: str = "terminal",
 ) -> PracticeSession:
     """A new ``running`` session (flushed, so it has an id)."""
-    if kind not in KINDS:
-        raise ValueError(f"session kind must be one of {KINDS}, got {kind!r}")
-    row = PracticeSession(profile_id=profile_id, kind=kind, routine_id=routine_id, exercise_id=exercise_id,
-                          source=source[:200], status="running", summary={})
+    row = PracticeSession(**_new_session(profile_id, kind, routine_id, exercise_id, source))
     session.add(row)
     session.flush()
     return row
+
+
+def start_sessions(*, session: Session, infos: list[dict[str, Any]]) -> list[int]:
+    """Many new ``running`` sessions, as :func:`start_session` makes each (``infos``: its keyword
+    arguments), by one multi-row INSERT with one start time; their ids in the order given. For the live
+    server, whose streams may start by the hundred in one second (web/live/writer.py)."""
+    if not infos:
+        return []
+    now = utcnow()
+    rows = [{**_new_session(**info), "started_at": now, "ended_at": None, "stop_reason": None}
+            for info in infos]
+    table = PracticeSession.__table__
+    return list(session.scalars(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows))
+
+
+def _new_session(profile_id: int, kind: str = "routine", routine_id: str | None = None,
+                 exercise_id: str | None = None, source: str = "terminal") -> dict[str, Any]:
+    """A new session row's values (checked), the same for one session and for many."""
+    if kind not in KINDS:
+        raise ValueError(f"session kind must be one of {KINDS}, got {kind!r}")
+    return {"profile_id": profile_id, "kind": kind, "routine_id": routine_id, "exercise_id": exercise_id,
+            "source": source[:200], "status": "running", "summary": {}}
 
 
 def record_step(

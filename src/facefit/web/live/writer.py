@@ -27,7 +27,7 @@ from facefit.store import live
 from facefit.store import sessions as practice
 from facefit.store.base import utcnow
 from facefit.store.db import Store
-from facefit.store.models import PracticeSession, SessionEvent
+from facefit.store.models import SessionEvent
 from facefit.web.live.per_loop import for_this_loop
 
 log = logging.getLogger(__name__)
@@ -83,27 +83,18 @@ def open_sessions(store: Store, requests: list[tuple[SessionInfo, SetPlan, Resum
 
     The rows ``store.sessions.start_session`` and ``store.live.save_live_session`` make (a ``running``
     session with an empty summary; the plan, next set and rest), by two multi-row INSERTs of the tables
-    (the ids returned in the order asked) instead of two ORM flushes a session: this runs in a worker
-    thread, and when hundreds of streams start together (the load benchmark's 500 in one second) the
-    ORM's ~0.7-1 ms of Python a session held the GIL the event loop needed for ~0.4 s (~0.1 ms a
-    session now). One start time for the batch, as the writer's events have one."""
+    (``store.sessions.start_sessions``, ``store.live.save_live_sessions``: the ids returned in the order
+    asked) instead of two ORM flushes a session: this runs in a worker thread, and when hundreds of
+    streams start together (the load benchmark's 500 in one second) the ORM's ~0.7-1 ms of Python a
+    session held the GIL the event loop needed for ~0.4 s (~0.1 ms a session now). One start time for
+    the batch, as the writer's events have one."""
     if not requests:
         return []
-    for info, _plan, _resume in requests:
-        if info.kind not in practice.KINDS:
-            raise ValueError(f"session kind must be one of {practice.KINDS}, got {info.kind!r}")
-    now = utcnow()
-    sessions, states = PracticeSession.__table__, live.LiveSession.__table__
     with store.transaction() as db:
-        ids = list(db.scalars(
-            insert(sessions).returning(sessions.c.id, sort_by_parameter_order=True),
-            [{"profile_id": info.profile_id, "kind": info.kind, "routine_id": info.routine_id,
-              "exercise_id": info.exercise_id, "source": info.source[:200], "started_at": now,
-              "ended_at": None, "status": "running", "stop_reason": None, "summary": {}}
-             for info, _plan, _resume in requests]))
-        db.execute(insert(states), [
+        ids = practice.start_sessions(session=db, infos=[asdict(info) for info, _plan, _resume in requests])
+        live.save_live_sessions(session=db, states=[
             {"session_id": session_id, "profile_id": info.profile_id, "exercise_id": plan.exercise_id,
-             "plan": asdict(plan), "next_set": resume.next_set, "rest": resume.rest, "updated_at": now}
+             "plan": asdict(plan), "next_set": resume.next_set, "rest": resume.rest}
             for session_id, (info, plan, resume) in zip(ids, requests, strict=True)])
     return ids
 
