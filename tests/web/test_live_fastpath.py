@@ -12,15 +12,16 @@ import json
 import os
 from typing import Any
 
-import numpy as np
 from fastapi import FastAPI
-from webtest_helpers import frame_bytes
+from webtest_helpers import (
+    engine_events_on_wire,
+    frame_bytes,
+    offline_events,
+    stored_events,
+    without_set_keys,
+)
 
 from facefit.cli.web import uvicorn_options
-from facefit.coach.events import EventKind
-from facefit.practice.analyze import analyze_series
-from facefit.signals.compute import signals_batch
-from facefit.signals.names import SignalSeries
 from facefit.web.live.fastpath import LiveWebSocketProtocol, server_frame
 from facefit.web.live.protocol import decode_state
 
@@ -132,6 +133,18 @@ async def _started(app: Any, token: str) -> tuple[Browser, list[Any], dict[str, 
     ready = (await browser.until(lambda m: isinstance(m, dict) and m.get("type") == "ready", seen))[-1]
     return browser, seen, ready
 
+async def _ended(browser: Browser, seen: list[Any]) -> tuple[list[Any], int]:
+    """After the pong for a stream's last frames: end the session, wait for "saved", drop the
+    connection; every message seen (state replies decoded) and how many frames the short path took."""
+    await browser.until(lambda m: isinstance(m, dict) and m.get("type") == "pong", seen)
+    browser.protocol.data_received(browser.wire(json.dumps({"type": "end"})))
+    await browser.until(lambda m: isinstance(m, dict) and m.get("type") == "saved", seen)
+    taken = browser.protocol.frames_taken
+    browser.protocol.connection_lost(None)
+    await asyncio.sleep(0.2)
+    return [_state(m) for m in seen], taken
+
+
 def test_frames_through_the_short_path_give_the_events_analyze_gives(app: FastAPI, make_user: Any,
                                                                        recording: Any) -> None:
     token = _token(make_user("short@example.org"))
@@ -147,13 +160,7 @@ def test_frames_through_the_short_path_give_the_events_analyze_gives(app: FastAP
         for start in range(0, len(rest), 1000):  # cut anywhere, a frame or two a chunk: as TCP delivers
             browser.protocol.data_received(rest[start:start + 1000])
             await asyncio.sleep(0.005)
-        await browser.until(lambda m: isinstance(m, dict) and m.get("type") == "pong", seen)
-        browser.protocol.data_received(browser.wire(json.dumps({"type": "end"})))
-        await browser.until(lambda m: isinstance(m, dict) and m.get("type") == "saved", seen)
-        taken = browser.protocol.frames_taken
-        browser.protocol.connection_lost(None)
-        await asyncio.sleep(0.2)
-        return [_state(m) for m in seen], taken
+        return await _ended(browser, seen)
 
     messages, taken = asyncio.run(session())
     assert taken >= len(recording.t_ms) - 10  # all but the first few took the short path
@@ -161,13 +168,7 @@ def test_frames_through_the_short_path_give_the_events_analyze_gives(app: FastAP
     pong = next(i for i, m in enumerate(messages) if m.get("type") == "pong")
     answered = [m["seq"] for m in messages[:pong] if m.get("type") == "tick" and m.get("seq") is not None]
     assert answered and max(answered) == len(recording.t_ms) - 1  # the ping came after the last frame
-    wire = [{k: v for k, v in e.items() if k not in ("event", "say")}
-            for m in messages for e in m.get("events", []) if e["event"] in set(EventKind)]
-    values = signals_batch(recording.landmarks.astype(np.float64), recording.size,
-                           recording.blendshapes.astype(np.float64), recording.transforms.astype(np.float64))
-    _result, engine = analyze_series(SignalSeries(recording.t_ms, values), exercise_id="cheek-lifter",
-                                     fps=15.0)
-    assert wire == [event.to_dict() for event in engine.events]
+    assert engine_events_on_wire(messages) == offline_events(recording)
 
 
 def test_the_first_frame_does_not_wait_for_the_session_row(app: FastAPI, make_user: Any,
@@ -175,10 +176,6 @@ def test_the_first_frame_does_not_wait_for_the_session_row(app: FastAPI, make_us
     """Every frame, the first included, by the short path, sent at once without waiting for the "session"
     message: the row is made meanwhile and the events coached before it existed are stored in it; on
     the wire and in the store they are the events ``analyze_series`` gives."""
-    from sqlalchemy import select
-
-    from facefit.store.models import SessionEvent
-
     token = _token(make_user("first-frame@example.org"))
 
     async def session() -> tuple[list[Any], int]:
@@ -189,32 +186,17 @@ def test_the_first_frame_does_not_wait_for_the_session_row(app: FastAPI, make_us
         for start in range(0, len(frames), 1000):
             browser.protocol.data_received(frames[start:start + 1000])
             await asyncio.sleep(0.002)
-        await browser.until(lambda m: isinstance(m, dict) and m.get("type") == "pong", seen)
-        browser.protocol.data_received(browser.wire(json.dumps({"type": "end"})))
-        await browser.until(lambda m: isinstance(m, dict) and m.get("type") == "saved", seen)
-        taken = browser.protocol.frames_taken
-        browser.protocol.connection_lost(None)
-        await asyncio.sleep(0.2)
-        return [_state(m) for m in seen], taken
+        return await _ended(browser, seen)
 
     messages, taken = asyncio.run(session())
     assert taken == len(recording.t_ms)  # the first frame too: none waited for the row on the ASGI path
     assert not [m for m in messages if m.get("type") == "error"]
     (session_id,) = [m["session_id"] for m in messages if m.get("type") == "session"]
-    wire = [{k: v for k, v in e.items() if k not in ("event", "say")}
-            for m in messages for e in m.get("events", []) if e["event"] in set(EventKind)]
-    values = signals_batch(recording.landmarks.astype(np.float64), recording.size,
-                           recording.blendshapes.astype(np.float64), recording.transforms.astype(np.float64))
-    _result, engine = analyze_series(SignalSeries(recording.t_ms, values), exercise_id="cheek-lifter",
-                                     fps=15.0)
-    offline = [event.to_dict() for event in engine.events]
+    offline = offline_events(recording)
     assert sum(e["kind"] == "rep" for e in offline) == len(recording.truth["reps"])
-    assert wire == offline
-    with app.state.store.transaction() as db:
-        stored = [(e.kind, e.payload) for e in db.scalars(
-            select(SessionEvent).where(SessionEvent.session_id == session_id).order_by(SessionEvent.id))]
-    assert [{k: v for k, v in payload.items() if k not in ("exercise_id", "set_index")}
-            for _, payload in stored] == offline
+    assert engine_events_on_wire(messages) == offline
+    stored = stored_events(app, session_id)
+    assert [without_set_keys(payload) for _, payload in stored] == offline
 
 
 def test_a_stream_with_frames_waiting_stops_being_read_and_keeps_the_short_path(

@@ -8,19 +8,17 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import numpy as np
 from fastapi import FastAPI
-from sqlalchemy import select
-from webtest_helpers import frame_bytes, receive
+from webtest_helpers import (
+    engine_events_on_wire,
+    frame_bytes,
+    offline_events,
+    receive,
+    stored_events,
+    without_set_keys,
+)
 
-from facefit.coach.events import EventKind
-from facefit.practice.analyze import analyze_series
-from facefit.signals.compute import signals_batch
-from facefit.signals.names import SignalSeries
-from facefit.store.models import SessionEvent
 from facefit.web.live.protocol import decode_state
-
-ENGINE_EVENTS = set(EventKind)
 
 
 def test_server_events_equal_analyze_on_the_same_stream(app: FastAPI, make_user: Any, recording: Any) -> None:
@@ -41,22 +39,14 @@ def test_server_events_equal_analyze_on_the_same_stream(app: FastAPI, make_user:
         assert receive(ws)["type"] == "saved"
     session_id = next(m["session_id"] for m in messages if m["type"] == "session")
     assert any(m.get("bytes") is not None for m in raw)  # the page's binary state replies, decoded above
-    wire = [{k: v for k, v in e.items() if k not in ("event", "say")}
-            for m in messages for e in m.get("events", []) if e["event"] in ENGINE_EVENTS]
+    wire = engine_events_on_wire(messages)
 
     # The same stream offline: every landmark, as the landmarker gave them (the server gets only those
     # the signals read, as float32, as the browser sends them).
-    values = signals_batch(recording.landmarks.astype(np.float64), recording.size,
-                           recording.blendshapes.astype(np.float64), recording.transforms.astype(np.float64))
-    _result, engine = analyze_series(SignalSeries(recording.t_ms, values), exercise_id="cheek-lifter",
-                                     fps=15.0)
-    offline = [event.to_dict() for event in engine.events]
+    offline = offline_events(recording)
     assert sum(e["kind"] == "rep" for e in offline) == len(recording.truth["reps"])
     assert wire == offline
 
-    with app.state.store.transaction() as db:
-        stored = [(e.kind, e.payload) for e in db.scalars(
-            select(SessionEvent).where(SessionEvent.session_id == session_id).order_by(SessionEvent.id))]
+    stored = stored_events(app, session_id)
     assert [kind for kind, _ in stored] == [e["kind"] for e in offline]
-    assert [{k: v for k, v in payload.items() if k not in ("exercise_id", "set_index")}
-            for _, payload in stored] == offline
+    assert [without_set_keys(payload) for _, payload in stored] == offline

@@ -81,3 +81,42 @@ def sign_up(app: FastAPI, email: str, role: str = "member") -> User:
     body = response.json()
     client.headers["X-CSRF-Token"] = body["csrf_token"]
     return User(client=client, account=body["account"], email=email)
+
+
+def engine_events_on_wire(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The engine's events in the server's replies, as ``Event.to_dict`` gives them (less the wire's
+    ``event`` and spoken ``say`` fields), in order."""
+    from facefit.coach.events import EventKind
+
+    kinds = set(EventKind)
+    return [{k: v for k, v in e.items() if k not in ("event", "say")}
+            for m in messages for e in m.get("events", []) if e["event"] in kinds]
+
+
+def offline_events(rec: Any) -> list[dict[str, Any]]:
+    """The events ``analyze_series`` (what ``facefit analyze`` runs) gives on the recording: every landmark
+    as the landmarker gave them, cheek lifter at the page's 15 fps."""
+    from facefit.practice.analyze import analyze_series
+    from facefit.signals.compute import signals_batch
+    from facefit.signals.names import SignalSeries
+
+    values = signals_batch(rec.landmarks.astype(np.float64), rec.size, rec.blendshapes.astype(np.float64),
+                           rec.transforms.astype(np.float64))
+    _result, engine = analyze_series(SignalSeries(rec.t_ms, values), exercise_id="cheek-lifter", fps=15.0)
+    return [event.to_dict() for event in engine.events]
+
+
+def stored_events(app: FastAPI, session_id: int) -> list[tuple[str, dict[str, Any]]]:
+    """A session's stored events, ``(kind, payload)`` in the order written."""
+    from sqlalchemy import select
+
+    from facefit.store.models import SessionEvent
+
+    with app.state.store.transaction() as db:
+        return [(e.kind, e.payload) for e in db.scalars(
+            select(SessionEvent).where(SessionEvent.session_id == session_id).order_by(SessionEvent.id))]
+
+
+def without_set_keys(payload: dict[str, Any]) -> dict[str, Any]:
+    """A stored event's payload less the keys the store adds (``exercise_id``, ``set_index``)."""
+    return {k: v for k, v in payload.items() if k not in ("exercise_id", "set_index")}
