@@ -697,8 +697,9 @@ class Engine:
         The live server reads it for every frame of every active stream (the page's hold ring), and a
         rep's buffer grows by a frame each time: the run is kept from the last call (``_hold``: the
         buffer it was for, its length then, the top and where the run starts) and only the frames added
-        since are looked at while the top stays; a new top, a new buffer or a NaN top takes the whole
-        scan. The same numbers as the scan every time (tests/coach/test_holding_s.py)."""
+        since are looked at while the top stays; a new top only shortens the run, so only the frames
+        from the run's old start are looked at; a new buffer or a NaN top takes the whole scan. The same
+        numbers as the scan every time (tests/coach/test_holding_s.py)."""
         d = self._buf_d
         if not self._active or not d:
             return 0.0
@@ -706,13 +707,25 @@ class Engine:
         kept = self._hold
         if kept is not None and kept[0] is d and kept[1] <= n:
             _, seen, top, start = kept
-            if not any(d[k] > top for k in range(seen, n)):  # max(d) is still top (NaN is never greater)
+            new_top = top  # max(d), continued over the new frames as max() runs (NaN is never greater)
+            for k in range(seen, n):
+                if d[k] > new_top:
+                    new_top = d[k]
+            if new_top > top:
+                # A higher top raises the threshold, so the run can only shrink: the frame before its old
+                # start was under the old threshold, so only the frames from the old start are looked at.
+                threshold = LIVE_HOLD_FRACTION * new_top
+                for k in range(n - 1, start - 1, -1):
+                    if d[k] < threshold:
+                        start = k + 1
+                        break
+            else:
                 threshold = LIVE_HOLD_FRACTION * top
                 for k in range(seen, n):
                     if d[k] < threshold:
                         start = k + 1
-                self._hold = (d, n, top, start)
-                return t[-1] - (t[start] if start < n else t[-1])
+            self._hold = (d, n, new_top, start)
+            return t[-1] - (t[start] if start < n else t[-1])
         top = max(d)
         threshold = LIVE_HOLD_FRACTION * top
         since, start = t[-1], n
