@@ -91,12 +91,31 @@ def test_killed_worker_run_completes_with_each_photo_once(small_study: tuple[Any
     store.close()
 
 
+def _left(store: Any, slug: str, marker: str | None) -> bool:
+    with store.transaction() as session:
+        study = db.get_study(session=session, slug=slug)
+        assert study is not None
+        return db.has_visit_photo(session=session, study_id=study.id, without_endpoint=marker)
+
+
 def test_one_process_and_cluster_give_the_same_numbers(
-    small_study: tuple[Any, str, int], tmp_path: Path
+    small_study: tuple[Any, str, int], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from facefit.study import batch
+
     store, slug, photos = small_study
+    assert _left(store, slug, batch.DONE_MARKER) and _left(store, slug, None)
     first = analyze(store=store, slug=slug, workers=0)
     assert first.measured == photos
+    assert not _left(store, slug, batch.DONE_MARKER) and _left(store, slug, None)
+
+    def no_cluster(*_args: Any) -> Any:
+        raise AssertionError("a cluster was started with nothing left to measure")
+
+    with monkeypatch.context() as patch:  # nothing left: no LocalCluster started (it cost ~4 s)
+        patch.setattr(batch, "_start_local", no_cluster)
+        idle = analyze(store=store, slug=slug, workers=2)
+    assert (idle.measured, idle.skipped, idle.mode) == (0, photos, "one process")
     with store.transaction() as session:
         values = {(m.visit_photo_id, m.endpoint): m.value for m in session.query(db.StudyMeasurement)}
     client, cluster = connect(None, 1)

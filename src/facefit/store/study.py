@@ -379,6 +379,24 @@ def visit_photos(*, session: Session, visit_ids: Sequence[int]) -> list[StudyVis
                                 .order_by(StudyVisitPhoto.visit_id, StudyVisitPhoto.position)))
 
 
+def has_visit_photo(*, session: Session, study_id: int, without_endpoint: str | None = None) -> bool:
+    """Whether the study has a visit photo (one with no ``without_endpoint`` row, if given): one
+    indexed query, so ``facefit study analyze`` can skip starting a cluster when nothing is left."""
+    query = (
+        select(StudyVisitPhoto.id)
+        .join(StudyVisit, StudyVisit.id == StudyVisitPhoto.visit_id)
+        .join(StudyParticipant, StudyParticipant.id == StudyVisit.participant_id)
+        .where(StudyParticipant.study_id == study_id)
+    )
+    if without_endpoint is not None:
+        measured = select(StudyMeasurement.id).where(
+            StudyMeasurement.visit_photo_id == StudyVisitPhoto.id,
+            StudyMeasurement.endpoint == without_endpoint,
+        )
+        query = query.where(~measured.exists())
+    return session.scalar(query.limit(1)) is not None
+
+
 def visit_photo_of(*, session: Session, photo_id: int) -> StudyVisitPhoto | None:
     return session.scalar(select(StudyVisitPhoto).where(StudyVisitPhoto.photo_id == photo_id))
 

@@ -32,17 +32,11 @@ from facefit.errors import FaceFitError
 from facefit.store import study as db
 from facefit.store.db import Store
 from facefit.study.forkserver import FORK_SERVER, WORKER_ENV, start_fork_server
-from facefit.study.measure import PhotoEndpoints
-from facefit.study.worker import (
-    PLUGIN_NAME,
-    StudyModels,
-    build_models,
-    measure_on_worker,
-    measure_one,
-    read_photo,
-)
+from facefit.study.lazy_drawing import defer_mediapipe_drawing
+from facefit.study.measure import PhotoEndpoints, build_models, measure_one, read_photo
 
-__all__ = ["PLUGIN_NAME", "StudyModels", "analyze", "build_models", "connect", "pending_tasks"]
+defer_mediapipe_drawing()  # the one-process mode builds its models here (see facefit/study/worker.py)
+__all__ = ["analyze", "build_models", "connect", "pending_tasks"]
 WRITE_EVERY = 8
 CHUNK = 4
 """Photos per Dask task. Each task costs the command ~5 ms of CPU (scheduling, fetching its result) on
@@ -214,6 +208,8 @@ def connect(scheduler: str | None, workers: int, *, cache_dir: str | None = None
     with the models plugin registered (so every worker, and every restarted one, builds its models)."""
     from distributed import Client, LocalCluster
 
+    from facefit.study.worker import PLUGIN_NAME, StudyModels
+
     cluster = None
     if scheduler:
         try:
@@ -271,6 +267,8 @@ def _distributed(
 ) -> None:
     from distributed import as_completed
 
+    from facefit.study.worker import measure_on_worker
+
     local = _on_this_machine(client)
     futures = []
     for group in _chunks(tasks, chunk):
@@ -315,7 +313,8 @@ def analyze(
     ``scheduler``, or on a new LocalCluster of ``workers`` processes, which starts (and its workers build
     their models) while this process reads the study's photos.
     """
-    starting = _start_local(workers, cache_dir) if client is None and scheduler is None and workers else None
+    local = client is None and scheduler is None and workers > 0
+    starting = _start_local(workers, cache_dir) if local and _anything_to_measure(store, slug, redo) else None
     try:
         tasks, done = pending_tasks(store=store, slug=slug, redo=redo)
     except BaseException:
@@ -344,6 +343,18 @@ def analyze(
         if own:
             _close(client, cluster)
     return outcome
+
+
+def _anything_to_measure(store: Store, slug: str, redo: bool) -> bool:
+    """Whether a visit photo is left to measure (any with ``redo``), found by one query before the
+    cluster starts: with nothing left, starting and closing the cluster was ~4 s of nothing. An unknown
+    study raises here, before a cluster is started too."""
+    from facefit.study.service import load
+
+    with store.transaction() as session:
+        study = load(session=session, slug=slug)
+        marker = None if redo else DONE_MARKER
+        return db.has_visit_photo(session=session, study_id=study.id, without_endpoint=marker)
 
 
 def _start_local(workers: int, cache_dir: str | None) -> Future[tuple[Any, Any]]:

@@ -59,3 +59,37 @@ def measure_visit_photo(
     values["model_age"] = reading.value
     methods["model_age"] = MODEL_NAME
     return PhotoEndpoints(visit_photo_id, values, methods)
+
+
+def build_models(model_path: str | None = None, cache_dir: str | None = None) -> tuple[Any, Any]:
+    """The IMAGE-mode landmarker and the age model (wrapped in the disk cache when ``cache_dir``)."""
+    from facefit.study.agemodel import AgeModel
+    from facefit.vision.landmarker import Landmarker, RunningMode
+
+    if cache_dir:
+        from facefit.study.cache import CachedAgeModel, CachedLandmarker, DiskCache
+
+        cache = DiskCache(cache_dir)
+        return (
+            CachedLandmarker(cache, lambda: Landmarker(RunningMode.IMAGE, model_path=model_path)),
+            CachedAgeModel(cache),
+        )
+    return Landmarker(RunningMode.IMAGE, model_path=model_path), AgeModel()
+
+
+def read_photo(source: str | bytes) -> bytes | None:
+    """The JPEG bytes of a photo given as bytes or as a path (None when the file cannot be read)."""
+    if isinstance(source, bytes):
+        return source
+    try:
+        with open(source, "rb") as handle:
+            return handle.read()
+    except OSError:
+        return None
+
+
+def measure_one(visit_photo_id: int, source: str | bytes, landmarker: Any, age_model: Any) -> PhotoEndpoints:
+    data = read_photo(source)
+    if data is None:
+        return PhotoEndpoints(visit_photo_id, problem="photo file is missing")
+    return measure_visit_photo(visit_photo_id, data, landmarker=landmarker, age_model=age_model)

@@ -22,7 +22,7 @@ from typing import Any
 from distributed import WorkerPlugin
 
 from facefit.study.lazy_drawing import defer_mediapipe_drawing
-from facefit.study.measure import PhotoEndpoints, measure_visit_photo
+from facefit.study.measure import PhotoEndpoints, build_models, measure_one
 
 PLUGIN_NAME = "facefit-study-models"
 defer_mediapipe_drawing()  # before anything here imports MediaPipe (saves ~0.6 s of CPU a process)
@@ -62,40 +62,6 @@ class StudyModels(WorkerPlugin):
         if self.landmarker is not None and hasattr(self.landmarker, "close"):
             self.landmarker.close()
         self.landmarker = self.age_model = None
-
-
-def build_models(model_path: str | None = None, cache_dir: str | None = None) -> tuple[Any, Any]:
-    """The IMAGE-mode landmarker and the age model (wrapped in the disk cache when ``cache_dir``)."""
-    from facefit.study.agemodel import AgeModel
-    from facefit.vision.landmarker import Landmarker, RunningMode
-
-    if cache_dir:
-        from facefit.study.cache import CachedAgeModel, CachedLandmarker, DiskCache
-
-        cache = DiskCache(cache_dir)
-        return (
-            CachedLandmarker(cache, lambda: Landmarker(RunningMode.IMAGE, model_path=model_path)),
-            CachedAgeModel(cache),
-        )
-    return Landmarker(RunningMode.IMAGE, model_path=model_path), AgeModel()
-
-
-def read_photo(source: str | bytes) -> bytes | None:
-    """The JPEG bytes of a photo given as bytes or as a path (None when the file cannot be read)."""
-    if isinstance(source, bytes):
-        return source
-    try:
-        with open(source, "rb") as handle:
-            return handle.read()
-    except OSError:
-        return None
-
-
-def measure_one(visit_photo_id: int, source: str | bytes, landmarker: Any, age_model: Any) -> PhotoEndpoints:
-    data = read_photo(source)
-    if data is None:
-        return PhotoEndpoints(visit_photo_id, problem="photo file is missing")
-    return measure_visit_photo(visit_photo_id, data, landmarker=landmarker, age_model=age_model)
 
 
 def measure_on_worker(items: Sequence[tuple[int, str | bytes]]) -> list[PhotoEndpoints]:
