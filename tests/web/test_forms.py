@@ -22,6 +22,7 @@ from browser_kit import (
 
 pytestmark = pytest.mark.browser
 GRACE = Path(__file__).resolve().parents[2] / "src/facefit/synth/assets/grace_hopper_480.jpg"
+ICON = Path(__file__).resolve().parents[2] / "src/facefit/web/static/icons/icon-512.png"
 NEW_PASSWORD = "a different horse battery"
 
 
@@ -70,6 +71,13 @@ def test_deleting_asks_first_password_changes_tokens_are_for_developers(
 
     page.goto(base + "/photos")
     page.wait_for_selector("body[data-state=loaded]")
+    page.click("#photos-app button:has-text('Start camera')")  # this browser has no camera
+    page.wait_for_selector("#flash .toast[data-kind=error]")
+    assert "upload a photo" in page.text_content("#flash .toast")
+    page.click("#flash .toast button")  # an error stays until closed
+    page.set_input_files("#photo-file", str(ICON))  # no face: the failed check is named in plain words
+    page.wait_for_selector("#verdict p:has-text('Not stored')")
+    assert "✗ Face: no face found" in page.text_content("#verdict")
     page.set_input_files("#photo-file", str(GRACE))
     page.wait_for_selector("#photo-list figure")
     page.click("#photo-list figure button")

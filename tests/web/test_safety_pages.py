@@ -127,3 +127,11 @@ def test_the_practice_page_refuses_a_ruled_out_exercise_over_the_websocket(brows
         assert "jaw glide" in alert.inner_text() and alert.get_attribute("data-action") == "choose-another"
         assert alert.locator("a[data-testid=resolve]").get_attribute("href") == "/practice"
         check_page(page, shots, "safety-practice-ws-refused-phone")
+        # An allowed exercise in a browser with no camera: the page says so in plain words and is ready
+        # again (it used to wait for the rest face for ever, the camera's error uncaught)
+        page.select_option("#exercise", "cheek-lifter")
+        page.click("#start")
+        page.click("#go", timeout=60_000)
+        page.wait_for_selector("#flash .toast[data-kind=error]", timeout=60_000)
+        assert "camera" in page.text_content("#flash .toast") and page.is_visible("#setup")
+        check_page(page, shots, "practice-no-camera-phone")

@@ -1,5 +1,5 @@
 // Calibration: a few seconds of the user's neutral face; the server computes and stores the rest.
-import { flash } from "./common.js";
+import { cameraProblem, flash } from "./common.js";
 import { createLandmarker, drawPoints, encodeFrame, runLoop, startCamera, stopCamera } from "./landmarks.js";
 import { LiveSocket } from "./live.js";
 
@@ -28,7 +28,7 @@ async function start() {
   socket.connect();
   await new Promise((resolve) => { const wait = () => (socket.ready ? resolve() : setTimeout(wait, 50)); wait(); });
   const video = $("video");
-  await startCamera(video);
+  try { await startCamera(video); } catch (error) { socket.finished = true; socket.close(); $("status").textContent = ""; throw error; }
   $("status").textContent = "Relax your face and look at the camera.";
   state.frames = 0;
   state.stop = runLoop(video, landmarker, (face, tMs) => {
@@ -40,4 +40,4 @@ async function start() {
   });
 }
 
-$("start").addEventListener("click", () => start().catch((error) => { flash(String(error.message || error), "error"); $("start").disabled = false; }));
+$("start").addEventListener("click", () => start().catch((error) => { flash(cameraProblem(error), "error"); $("start").disabled = false; }));

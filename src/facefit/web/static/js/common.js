@@ -20,6 +20,19 @@ export async function api(path, { method = "GET", body, raw = false } = {}) {
   return type.includes("json") ? response.json() : response.text();
 }
 
+// What to tell a person whose camera did not start (getUserMedia's errors name the cause, in developer
+// words: "Permission denied", "Requested device not found"); any other error keeps its own message.
+export function cameraProblem(error) {
+  const name = error && error.name;
+  if (name === "NotAllowedError" || name === "SecurityError")
+    return "FaceFit may not use your camera. Allow the camera for this site (the camera or lock icon next to the address, or your browser's site settings), then try again.";
+  if (name === "NotFoundError" || name === "OverconstrainedError")
+    return "No camera was found. Connect a camera, or open FaceFit on a phone or laptop that has one.";
+  if (name === "NotReadableError" || name === "AbortError")
+    return "The camera is busy: close other apps or tabs that use it, then try again.";
+  return String((error && error.message) || error);
+}
+
 // A toast above the tab bar: information fades after a few seconds, an error stays until closed.
 let toastTimer = null;
 export function flash(text, kind = "info") {

@@ -1,16 +1,23 @@
 // Photos: capture with a ghost of the baseline over the live camera, or upload a file; the gate says
 // which check failed and how to fix it. The picture is sent only when you press "Take photo".
-import { api, confirmAction, day, el, flash } from "./common.js";
+import { api, cameraProblem, confirmAction, day, el, flash } from "./common.js";
 import { startCamera, stopCamera } from "./landmarks.js";
 
 const root = document.getElementById("photos-app");
+
+// The gate's checks (facefit.photos.gate) in a person's words.
+const CHECKS = {
+  one_face: "Face", yaw: "Head turned", pitch: "Chin up or down", roll: "Head tilted", distance: "Distance",
+  resolution: "Face size", luminance: "Light", balance: "Light on both sides", sharpness: "Sharpness",
+  eyes_open: "Eyes open", expression: "Relaxed face",
+};
 
 function showVerdict(result) {
   const box = document.getElementById("verdict");
   box.textContent = "";
   const ok = result.accepted;
   box.append(el("p", { class: ok ? "ok" : "safety", text: result.duplicate ? "You already stored this photo." : ok ? "Accepted and stored." : "Not stored: fix the failed checks and try again." }));
-  if (result.gate) for (const c of result.gate.checks) if (!c.passed) box.append(el("p", { text: `✗ ${c.name}: ${c.advice}` }));
+  if (result.gate) for (const c of result.gate.checks) if (!c.passed) box.append(el("p", { text: `✗ ${CHECKS[c.name] || c.name}: ${c.advice}` }));
   if (result.is_baseline && result.error_note) box.append(el("p", { class: "small", text: `This is your baseline: ${result.error_note}.` }));
 }
 
@@ -59,7 +66,7 @@ const ghost = el("img", { id: "ghost", class: "ghost", alt: "" });  // the basel
 const camera = el("button", { type: "button", text: "Start camera" });
 const shoot = el("button", { type: "button", class: "secondary", text: "Take photo" });
 const file = el("input", { type: "file", id: "photo-file", accept: "image/jpeg,image/png,image/webp" });
-camera.addEventListener("click", () => startCamera(video).catch((e) => flash(e.message, "error")));
+camera.addEventListener("click", () => startCamera(video).catch((e) => flash(`${cameraProblem(e)} You can also upload a photo instead.`, "error")));
 shoot.addEventListener("click", () => {
   if (!video.videoWidth) { flash("Start the camera first.", "error"); return; }
   const canvas = el("canvas"); canvas.width = video.videoWidth; canvas.height = video.videoHeight;

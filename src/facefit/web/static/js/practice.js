@@ -4,7 +4,7 @@
 // out, the server's coach counts reps and times holds), the others are guided by a timer. Without a
 // connection the coaching comes from the card and the face points are kept on the device until they can
 // be counted (offline.js). Everything said on screen is also spoken when voice is on.
-import { api, el, flash } from "./common.js";
+import { api, cameraProblem, el, flash } from "./common.js";
 import { createLandmarker, drawPoints, encodeFrame, runLoop, startCamera, stopCamera } from "./landmarks.js";
 import { LiveSocket, speak } from "./live.js";
 import { OfflineRecording, guidedSet, syncOffline } from "./offline.js";
@@ -181,7 +181,7 @@ function coachedStep(step) {
   const plan0 = { ...numbers(step), hold_s: step.hold_s };
   const start = { mode: "coach", exercise: step.exercise, sets: plan0.sets, reps: plan0.reps, rest_s: plan0.rest_s };
   if (!navigator.onLine) return offlineStep(step, start);
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
     const result = { step, status: "done", sets: [], sessionId: null };
     const live = { set: newSet(), plan: { ...plan0 }, holding: false, released: false, lastPhase: null };
     let settled = false;
@@ -197,12 +197,16 @@ function coachedStep(step) {
         $("status").textContent = msg.calibration === "stored" ? "" : "Keep still for a second: the coach learns your rest face first.";
         $("status").dataset.learning = msg.calibration === "stored" ? "" : "yes";
         if (state.stopLoop) return;  // a reconnect: the camera is already on
-        await cameraOn((res, tMs, video) => {
-          if (!socket.ready || socket.finished) return;
-          const indices = socket.ready.landmarks;
-          socket.sendFrame(tMs, () => encodeFrame(res, indices, state.seq++, tMs, video.videoWidth, video.videoHeight));
-          drawPoints($("overlay"), video, res, indices);
-        });
+        try {
+          await cameraOn((res, tMs, video) => {
+            if (!socket.ready || socket.finished) return;
+            const indices = socket.ready.landmarks;
+            socket.sendFrame(tMs, () => encodeFrame(res, indices, state.seq++, tMs, video.videoWidth, video.videoHeight));
+            drawPoints($("overlay"), video, res, indices);
+          });
+        } catch (error) {  // no camera (refused, missing, busy): end the step, and start() says why
+          socket.finished = true; socket.close(); settled = true; cameraOff(); reject(error); return;
+        }
         banner(`Set ${msg.set} of ${msg.plan.sets}`);
         say(`Set ${msg.set}. Begin.`);
       },
@@ -385,7 +389,7 @@ async function start(target) {
     localStorage.setItem(PLAN_KEY(target), JSON.stringify(verdict.plan));
     await runSession(verdict.plan);
   } catch (error) {
-    flash(String(error.message || error), "error");
+    flash(cameraProblem(error), "error");
     cameraOff(); document.body.dataset.state = ""; $("live").hidden = true; $("setup").hidden = false;
     $("start").disabled = false; $("start-routine").disabled = false;
   }
