@@ -60,6 +60,11 @@ def test_every_page_fits_has_labels_and_no_console_error(browser: Any, size: str
             page.goto(base + href)
             page.wait_for_load_state("networkidle")
             check_page(page, shots, f"pages-{label.lower()}")
+        response = page.goto(base + "/no-such-page")  # a mistyped address: a page with the way back, not JSON
+        assert response.status == 404 and page.is_visible("[data-testid=not-found] a[href='/']")
+        assert "detail" not in page.inner_text("body")
+        shots.errors[:] = [e for e in shots.errors if "/no-such-page" not in e]  # the browser logs the 404
+        check_page(page, shots, "pages-not-found")
         page.goto(base + "/")
         page.wait_for_load_state("networkidle")
         page.evaluate("async () => (await import('/static/js/common.js')).flash("

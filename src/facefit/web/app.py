@@ -85,6 +85,12 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
             return JSONResponse({"detail": "request body is not valid JSON: it is nested far deeper than any "
                                            "FaceFit request; nothing was done"},
                                 status_code=status.HTTP_400_BAD_REQUEST)
+        if error.status_code == status.HTTP_404_NOT_FOUND and error.detail == "Not Found":  # no such route
+            from facefit.web.pages import not_found_page
+
+            page = not_found_page(request)
+            if page is not None:
+                return page
         return await http_exception_handler(request, error)
 
     @app.exception_handler(FaceFitError)

@@ -129,6 +129,22 @@ router.include_router(demos.router)
 router.include_router(offline.router)
 
 
+def not_found_page(request: Request) -> Response | None:
+    """A browser that asks for a page that does not exist gets a page saying so, with the way back (not
+    the API's JSON); None for anything else (API calls, files, scripts), which keep the JSON answer."""
+    from facefit.web.deps import SESSION_COOKIE, caller_from_credentials
+
+    path = request.url.path
+    if (request.method != "GET" or path.startswith(("/api/", "/static/", "/ws"))
+            or "text/html" not in request.headers.get("accept", "")):
+        return None
+    with request.app.state.store.transaction() as db:
+        caller = caller_from_credentials(session=db, bearer=None, cookie=request.cookies.get(SESSION_COOKIE))
+    response = _render(request, request.app.state.settings, "not_found.html", caller, page="not-found")
+    response.status_code = 404
+    return response
+
+
 @router.get("/login", response_class=HTMLResponse)
 def login_page(request: Request, caller: OptionalCallerDep, settings: SettingsDep) -> Response:
     return _render(request, settings, "login.html", caller, page="login",
