@@ -98,8 +98,12 @@ def test_empty_profile_report_says_what_is_missing(tmp_path: Path) -> None:
     out = tmp_path / "e.html"
     build_report(store, profile="me", span="all", out=out)
     html = out.read_text(encoding="utf-8")
+    build_report(store, profile="web:me@example.org", span="all", out=tmp_path / "w.html")
+    web = (tmp_path / "w.html").read_text(encoding="utf-8")
     store.close()
     assert "Not screened yet" in html and "No programme yet" in html and "No photos yet" in html
+    assert "<code>facefit screen</code>" in html and "<code>facefit" not in web  # the web names its pages
+    assert "Screening page" in web and "Photos page" in web and "Lifestyle page" in web
     assert len(inline_pngs(html)) == 1  # only the expectations timeline has something to show
 
 

@@ -74,7 +74,8 @@ h1{margin-top:0}}
 {% if d.clearance %}
 <div class="banner {{ d.clearance.level.value }}"><b>Screening ({{ d.clearance.screened_at.date().isoformat()
  if d.clearance.screened_at else "" }}):</b> {{ d.clearance.summary() }}</div>
-{% else %}<div class="banner none"><b>Not screened yet:</b> run <code>facefit screen</code>.</div>{% endif %}
+{% else %}<div class="banner none"><b>Not screened yet:</b> {% if web %}answer the health screening on the
+Screening page{% else %}run <code>facefit screen</code>{% endif %}.</div>{% endif %}
 {% for note in d.notes %}<p class="note">{{ note }}</p>{% endfor %}
 
 <section id="summary"><h2>At a glance</h2><div class="tiles">
@@ -94,8 +95,8 @@ started {{ d.enrolment.start_date.isoformat() }}
 
 <section id="adherence"><h2>Adherence calendar</h2>
 {% if pics.calendar %}<img alt="{{ pics.calendar.alt }}" src="{{ pics.calendar.src }}">
-{% else %}<p class="empty">No programme yet: enrol with <code>facefit enrol</code> to see planned and done
-days.</p>{% endif %}
+{% else %}<p class="empty">No programme yet: {% if web %}choose one on the Today page{% else %}enrol with
+<code>facefit enrol</code>{% endif %} to see planned and done days.</p>{% endif %}
 {% if pics.frequency %}<img alt="{{ pics.frequency.alt }}" src="{{ pics.frequency.src }}">{% endif %}
 </section>
 
@@ -137,8 +138,9 @@ the measurement can detect).</p>
 <ul class="verdicts">{% for c in d.photos.structure %}<li><b>{{ c.label }}</b>:
 {% if c.measurable %}{{ c.words }}{% else %}no measurable change (within the measurement error){% endif %}
 {% if c.experimental %}(experimental){% endif %}</li>{% endfor %}</ul>{% endif %}
-{% else %}<p class="empty">No photos yet: add progress photos with
-<code>facefit photo add</code> (same light, distance and neutral face each time) to see measured change.</p>
+{% else %}<p class="empty">No photos yet: add progress photos {% if web %}on the Photos page{% else %}with
+<code>facefit photo add</code>{% endif %} (same light, distance and neutral face each time) to see measured
+change.</p>
 {% endif %}
 {% if pics.before_after %}<h2>Before and after (aligned)</h2>
 <img alt="{{ pics.before_after.alt }}" src="{{ pics.before_after.src }}">{% endif %}
@@ -150,8 +152,10 @@ the measurement can detect).</p>
 <table><tr><th>target</th><th>days on target</th><th>days logged</th></tr>
 {% for t in d.lifestyle %}<tr><td>{{ t.text }}</td><td>{{ t.met }}</td><td>{{ t.logged }}</td></tr>
 {% endfor %}
-</table>{% else %}<p class="empty">Nothing logged in this period: <code>facefit log spf=yes sleep=7.5h
-calcium=1100mg vitamin_d=800iu water=1.8l smoking=no moisturiser=yes</code>.</p>{% endif %}</section>
+</table>{% else %}<p class="empty">Nothing logged in this period{% if web %}: note sunscreen, sleep, water
+and the rest on the Lifestyle page{% else %}: <code>facefit log spf=yes sleep=7.5h
+calcium=1100mg vitamin_d=800iu water=1.8l smoking=no moisturiser=yes</code>{% endif %}.</p>{% endif %}
+</section>
 
 <section id="expectations"><h2>What to expect, honestly</h2>
 <img alt="{{ pics.expectations.alt }}" src="{{ pics.expectations.src }}">
@@ -169,6 +173,7 @@ def render_html(data: ReportData, pictures: dict[str, Picture], *, muscles: Musc
     views = data.photos.views() if data.photos is not None else []
     return template.render(
         d=data, pics=pictures, span_text=span_text, who=data.profile.removeprefix("web:"),
+        web=data.profile.startswith("web:"),  # a web account's report names pages, not terminal commands
         sessions=len(data.sessions),
         minutes=sum(s.minutes for s in data.sessions), events=[describe_event(e) for e in data.safety],
         expectations=EXPECTATIONS, views=views, photo_headline=headline_with_lines(
