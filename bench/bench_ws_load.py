@@ -32,6 +32,10 @@ connecting) over the frames sent. The compute floor is measured in this process 
 just before each level: ``signals_batch`` in batches of 256 plus ``Engine.update`` per frame, on the
 frames the clients send.
 
+``--transport-only`` runs the same levels against a server that does no coaching (its frames are
+checked and every 8th answered; ``bench/ws_transport_only/sitecustomize.py``): what the socket path
+alone costs a frame, beside the same floor.
+
 Before the levels one stream is replayed through the server and its events compared with
 ``analyze_series`` (what ``facefit analyze`` runs) on the same frames: they must be identical.
 
@@ -66,6 +70,7 @@ GOAL_STREAMS, GOAL_P99_MS, GOAL_RATIO = 500, 50.0, 3.0
 STREAM_FPS = 30.0
 GENERATOR_LAG_MS, GENERATOR_CPU = 10.0, 0.9
 WARMUP_S = 2.0
+TRANSPORT_ONLY = REPO / "bench" / "ws_transport_only"
 
 
 def record_stream(cache: Path) -> Path:
@@ -120,9 +125,13 @@ def free_port() -> int:
 
 
 def start_server(home: Path, port: int, tick_every: int, db_url: str, workers: int,
-                 core: int | None) -> subprocess.Popen[bytes]:
-    """``facefit serve`` in its own process group, pinned to ``core`` (its worker processes inherit it)."""
+                 core: int | None, transport_only: bool = False) -> subprocess.Popen[bytes]:
+    """``facefit serve`` in its own process group, pinned to ``core`` (its worker processes inherit it);
+    with ``transport_only``, without its coaching (bench/ws_transport_only/sitecustomize.py)."""
     env = {**os.environ, "FACEFIT_HOME": str(home), "GLOG_minloglevel": "2"}
+    if transport_only:
+        env["PYTHONPATH"] = os.pathsep.join(
+            p for p in (str(TRANSPORT_ONLY), os.environ.get("PYTHONPATH")) if p)
     env.pop("FACEFIT_DB_URL", None)
 
     nice = autogroup_nice()
@@ -641,6 +650,10 @@ def main() -> None:
     parser.add_argument("--timeline", action="store_true",
                         help="also print each second's answers and latency p50/p99 from the first frame "
                              "(where in the level a p99 is lost: the start's backlog, or a stall later)")
+    parser.add_argument("--transport-only", action="store_true",
+                        help="run the server without coaching (frames checked and answered every 8th, no "
+                             "signals, no engine: bench/ws_transport_only/sitecustomize.py): what the "
+                             "socket path alone costs a frame, beside the same floor; no replay check")
     parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "facefit-bench-ws")
     args = parser.parse_args()
     levels = [int(s) for s in args.streams.split(",")]
@@ -658,7 +671,8 @@ def main() -> None:
             db_url, drop = pg_schema(args.db_url)
         tokens = make_users(db_url, max(levels) + 1)
         port = free_port()
-        server = start_server(Path(home), port, args.tick_every, db_url, args.workers, server_core)
+        server = start_server(Path(home), port, args.tick_every, db_url, args.workers, server_core,
+                              args.transport_only)
         try:
             pids = group_pids(server.pid)
             url = f"ws://127.0.0.1:{port}/ws/coach"
@@ -668,7 +682,11 @@ def main() -> None:
                   f"{args.fps:g} fps ({len(frames[0])} bytes each); {len(cores)} cores: "
                   + (f"server on core {server_core}, load generator on core {generator_core}" if pin
                      else "not pinned") + f"; load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
-            print(replay_check(url, tokens[-1], stream, args.fps))
+            if args.transport_only:
+                print("TRANSPORT ONLY: the server does no coaching (bench/ws_transport_only); "
+                      "no replay check")
+            else:
+                print(replay_check(url, tokens[-1], stream, args.fps))
             print(f"{'streams':>7} {'fps/str':>7} {'on-time':>7} {'p50 ms':>7} {'p99 ms':>7} {'max ms':>7} "
                   f"{'p99+start':>9} {'gap':>4} {'replies/s':>9} {'gen CPU':>7} {'gen lag p99/max':>15} "
                   "verdict")
@@ -716,6 +734,8 @@ def main() -> None:
                 if server.poll() is not None:
                     print("server died:", server.stderr.read().decode()[-2000:] if server.stderr else "")
                     break
+            if args.transport_only:
+                print("transport only: latency and CPU of the socket path alone, not a coaching result")
             print(f"sustained streams: {sustained} (goal {GOAL_STREAMS} with p99 < {GOAL_P99_MS:.0f} ms; "
                   f"server CPU per frame <= {GOAL_RATIO:g}x the floor)")
         finally:
