@@ -100,6 +100,10 @@ def test_coordinator_participant_and_rater_pages(
             for name, role in (("admin", "admin"), ("rater", "rater")):
                 account = accounts.get_account_by_email(session=session, email=f"{name}-{size}@example.org")
                 account.role = role  # type: ignore[union-attr]
+        coord = pages["coord"]  # before an admin links the coordinator: only what is missing is said
+        coord.goto(f"{base}/study/coordinate")
+        coord.wait_for_selector("[data-testid=study-summary]:has-text('An admin links you')")
+        assert not coord.is_visible("#enrol-form") and not coord.is_visible("#show-results")
         for name, role in (("coord", "coordinator"), ("rater", "rater")):
             _api(
                 people["admin"],
@@ -110,13 +114,18 @@ def test_coordinator_participant_and_rater_pages(
             )
         answer_screening(pages["ada"])
 
-        coord = pages["coord"]  # a coordinator assesses Ada
-        coord.goto(f"{base}/study/coordinate")
+        coord.goto(f"{base}/study/coordinate")  # a coordinator assesses Ada, mistyping her age first
         coord.wait_for_selector("[data-testid=study-summary]:has-text('assessed')")
         coord.fill("#enrol-form input[name=email]", f"ada-{size}@example.org")
-        coord.fill("#enrol-form input[name=age]", "52")
+        coord.fill("#enrol-form input[name=age]", "12")
         coord.select_option("#enrol-form select[name=sex]", "female")
         coord.click("#enrol-form button[type=submit]")
+        coord.wait_for_selector("#flash .toast[data-kind=error]:has-text('assess again')")
+        assert coord.input_value("#enrol-form input[name=email]") == f"ada-{size}@example.org"  # kept
+        coord.click("#flash .toast button")
+        coord.fill("#enrol-form input[name=age]", "52")
+        coord.click("#enrol-form button[type=submit]")
+        coord.wait_for_selector("#people tr:has-text('P0001') td:nth-child(2):text-is('enrolled')")
         coord.wait_for_selector("#people tr:has-text('P0001')")
         assert "sealed" in coord.text_content("#people tr:has-text('P0001')")
         check_page(coord, shots, f"study-coordinator-enrolled-{size}")

@@ -69,8 +69,10 @@ document.getElementById("enrol-form").addEventListener("submit", async (event) =
   try {
     const r = await api(`/api/study/studies/${slug()}/participants`, { method: "POST",
       body: { email: form.get("email"), age: Number(form.get("age")), sex: form.get("sex") } });
-    flash(r.eligible ? `${r.code} enrolled: next, their baseline visit photos.` : `${r.code} is not eligible: ${r.reasons.join("; ")}`, r.eligible ? "info" : "error");
-    event.target.reset(); await load();
+    flash(r.eligible ? `${r.code} enrolled: next, their baseline visit photos.`
+      : `${r.code} is not eligible: ${r.reasons.join("; ")}. If a detail was mistyped, correct it and assess again.`, r.eligible ? "info" : "error");
+    if (r.eligible) event.target.reset();  // kept when not eligible: a typo is corrected and sent again
+    await load();
   } catch (error) { flash(error.message, "error"); }
 });
 document.getElementById("show-results").addEventListener("click", () => results().catch((error) => flash(error.message, "error")));
@@ -79,7 +81,11 @@ pick.addEventListener("change", () => load().catch((error) => flash(error.messag
 async function main() {
   const studies = await api("/api/study/studies");
   for (const s of studies) pick.append(el("option", { value: s.study, text: s.title }));
-  if (!studies.length) { document.getElementById("study-summary").textContent = "You coordinate no study yet: create one with `facefit study create` and ask an admin to link you."; return; }
+  if (!studies.length) {  // nothing to pick, assess or analyse: say what is missing, and only that
+    document.getElementById("study-summary").textContent = "You coordinate no study yet. An admin links you to a study as its coordinator (the study itself is created on the server with `facefit study create`); this page then shows it.";
+    pick.closest("label").hidden = true; document.getElementById("study-work").hidden = true;
+    return;
+  }
   await load();
 }
 main().catch((error) => flash(error.message, "error"));
