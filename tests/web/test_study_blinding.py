@@ -420,7 +420,8 @@ def test_visit_photo_the_gate_rejects_is_one_clear_error(
         files={"file": ("smile.jpg", visit_jpegs[-1], "image/jpeg")},
     )
     assert smiling.status_code == 422
-    assert smiling.json()["detail"].startswith("smile.jpg: the photo gate rejected it (expression)")
+    assert smiling.json()["detail"].startswith(
+        "smile.jpg was not added to the visit (it did not pass the photo checks): relax into your neutral")
     visits = alice.get("/api/study/me").json()[0]["visits"]
     assert visits[0]["photos"] == 1 and len(alice.get("/api/photos").json()) == 1
     assert (

@@ -81,8 +81,8 @@ def add_visit_photo(
     if outcome.result is not None and not outcome.accepted:
         failed = outcome.result.failed
         raise VisitPhotoRejected(
-            f"{outcome.source}: the photo gate rejected it ({', '.join(c.name for c in failed)}), so it was "
-            "not added to the visit: " + "; ".join(c.advice for c in failed))
+            f"{outcome.source} was not added to the visit (it did not pass the photo checks): "
+            + "; ".join(c.advice for c in failed))
     if outcome.duplicate:
         raise VisitPhotoRejected(f"{outcome.source}: these exact pixels are already stored (photo "
                                  f"{outcome.photo_id}); take a new photo for the visit")
