@@ -60,6 +60,9 @@ def test_every_page_fits_has_labels_and_no_console_error(browser: Any, size: str
             page.goto(base + href)
             page.wait_for_load_state("networkidle")
             check_page(page, shots, f"pages-{label.lower()}")
+        page.goto(base + "/coach")  # a member who finds the coaches' page: where to invite one, no error
+        assert page.is_visible("main a[href='/account']") and not page.is_visible("#flash .toast")
+        check_page(page, shots, "pages-clients-member")
         response = page.goto(base + "/no-such-page")  # a mistyped address: a page with the way back, not JSON
         assert response.status == 404 and page.is_visible("[data-testid=not-found] a[href='/']")
         assert "detail" not in page.inner_text("body")
