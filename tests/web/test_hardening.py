@@ -93,3 +93,12 @@ def test_sign_up_refusals_say_one_sentence_and_are_throttled(app: FastAPI, make_
                for _ in range(21)]
     assert [(r.status_code, r.json()["detail"]) for r in answers[:20]] == [(409, SIGNUP_REFUSED)] * 20
     assert answers[20].status_code == 429 and int(answers[20].headers["Retry-After"]) > 0
+
+
+def test_a_malformed_email_is_named_in_words_not_as_a_regular_expression(app: FastAPI) -> None:
+    client = TestClient(app)
+    client.get("/api/auth/csrf")
+    answer = client.post("/api/auth/signup", headers={"X-CSRF-Token": client.cookies["facefit_csrf"]},
+                         json={"email": "ada@example", "password": "correct horse battery"})
+    assert answer.status_code == 422
+    assert answer.json()["detail"] == "email: not an email address (it looks like name@example.org)"

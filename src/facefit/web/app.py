@@ -44,7 +44,11 @@ def _describe_validation(error: RequestValidationError) -> str:
         return f"request body is not valid JSON{': ' + str(detail) if detail else ''}"
     where = ".".join(str(p) for p in first.get("loc", ()) if p != "body") or "request"
     more = f" (and {len(problems) - 1} more problems)" if len(problems) > 1 else ""
-    return f"{where}: {first.get('msg', 'invalid')}{more}"
+    message = first.get("msg", "invalid")
+    if first.get("type") == "string_pattern_mismatch":  # pydantic's text quotes the regular expression
+        message = ("not an email address (it looks like name@example.org)" if where.endswith("email")
+                   else "not in the expected form")
+    return f"{where}: {message}{more}"
 
 
 def create_app(settings: WebSettings | None = None) -> FastAPI:
