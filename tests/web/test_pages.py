@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from browser_kit import (
+    PASSWORD,
     SIZES,
     Shots,
     check_page,
@@ -93,6 +94,16 @@ def test_every_page_fits_has_labels_and_no_console_error(browser: Any, size: str
             assert not page.is_visible(".tabbar")
             for href, _label in NAV:
                 _inside_viewport(page, f"#site-nav a[href='{href}']")
+            coach = browser.new_context(viewport=SIZES[size]).new_page()  # a coach signs up: to their clients
+            shots.watch(coach)
+            coach.goto(base + "/signup")
+            coach.fill("input[name=email]", "pages-coach@example.org")
+            coach.fill("input[name=password]", PASSWORD)
+            coach.check("input[name=role][value=coach]")
+            coach.click("button[type=submit]")
+            coach.wait_for_url(base + "/coach")
+            check_page(coach, shots, "pages-coach-signed-up")
+            coach.context.close()
         context.close()
 
 

@@ -104,6 +104,8 @@ def start_page(request: Request, caller: OptionalCallerDep, settings: SettingsDe
 
     if caller is None:
         return RedirectResponse("/signup?next=/start", status_code=303)
+    if caller.role == "coach":  # a coach reads their members' practice (the dashboard has no setup for them)
+        return RedirectResponse("/coach", status_code=303)
     steps = setup_steps(session=db, profile_id=caller.profile_id)
     current = next((s for s in steps if not s.done), None)
     return _render(request, settings, "start.html", caller, page="start", steps=steps, current=current,
