@@ -19,11 +19,15 @@ def exercises() -> list[dict[str, Any]]:
     return [card.model_dump(mode="json") for card in load_catalog().exercises.values()]
 
 
-@router.get("/routines", response_model=list[CatalogEntry], summary="Every routine with its steps")
+@router.get("/routines", response_model=list[CatalogEntry], summary="Every routine with its steps and its "
+            "computed length in minutes (cues and rests included)")
 def routines() -> list[dict[str, Any]]:
+    from facefit.catalog.durations import routine_seconds
     from facefit.catalog.loader import load_catalog
 
-    return [routine.model_dump(mode="json") for routine in load_catalog().routines.values()]
+    catalog = load_catalog()
+    return [{**routine.model_dump(mode="json"), "minutes": round(routine_seconds(routine, catalog) / 60, 1)}
+            for routine in catalog.routines.values()]
 
 
 @router.get("/routines/{routine_id}/plan", summary="A routine as I may practise it: steps filtered for my "

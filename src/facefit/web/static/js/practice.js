@@ -404,7 +404,7 @@ async function loadChoices() {
   select.value = params.get("exercise") || "cheek-lifter";
   const routines = await api("/api/catalog/routines");
   const pick = $("routine");
-  for (const r of routines) pick.append(el("option", { value: r.id, text: r.name }));
+  for (const r of routines) pick.append(el("option", { value: r.id, text: r.minutes ? `${r.name}: about ${Math.round(r.minutes)} min` : r.name }));
   if (params.get("routine")) pick.value = params.get("routine");
   for (const choice of [select, pick]) choice.addEventListener("change", () => keepPlan(choice.value));
   await Promise.all([keepPlan(select.value), keepPlan(pick.value)]);
