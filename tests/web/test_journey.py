@@ -123,6 +123,7 @@ def test_a_new_person_from_landing_to_report(
             page.click(f"label[for={condition}-no]")
         check_page(page, shots, f"{name}-screening")
         page.click("#screening-form button[type=submit]")
+        page.wait_for_selector("[data-testid=clearance]:has-text('You answered no to every question')")
         _continue_to_start(page, base)
 
         calibrate = page.get_attribute("[data-testid=next-step]", "href")

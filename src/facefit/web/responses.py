@@ -5,7 +5,7 @@ the API fuzz test in tests/web/test_api_fuzz.py holds every response to it).
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Any
 
 from fastapi import Path
@@ -92,6 +92,8 @@ class Question(BaseModel):
 class ClearanceOut(BaseModel):
     level: str
     summary: str
+    screened_at: datetime | None = None
+    conditions: list[str] = Field(default_factory=list, description="The conditions answered yes, by name.")
 
 
 class Screening(_Out):

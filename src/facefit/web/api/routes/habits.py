@@ -80,8 +80,10 @@ def screening(db: DbDep, caller: MemberDep) -> dict[str, Any]:
     return {"questions": [{"id": cid, "name": conditions[cid].name if cid in conditions else cid,
                            "description": conditions[cid].description if cid in conditions else ""}
                           for cid in CONDITION_IDS],
-            "clearance": None if clearance is None else {"level": clearance.level.value,
-                                                         "summary": clearance.summary()}}
+            "clearance": None if clearance is None else {
+                "level": clearance.level.value, "summary": clearance.summary(),
+                "screened_at": clearance.screened_at,
+                "conditions": [conditions[c].name if c in conditions else c for c in clearance.conditions]}}
 
 
 @router.post("/api/screening", response_model=ClearanceOut,

@@ -1,11 +1,18 @@
 // Screening: yes/no for each condition; the safety stage turns answers into a clearance.
-import { api, el, flash } from "./common.js";
+import { api, day, el, flash } from "./common.js";
+
+// The last screening in words: when, what it means, and what was answered (the form below starts empty).
+function lastScreening(c) {
+  if (!c) return "You have not been screened yet.";
+  const answered = c.conditions.length ? `You answered yes to: ${c.conditions.join(", ")}.` : "You answered no to every question.";
+  return `Your screening${c.screened_at ? ` of ${day(c.screened_at)}` : ""}: ${c.summary} ${answered} Answer again below if anything has changed.`;
+}
 
 async function main() {
   const root = document.getElementById("screening-app");
   const data = await api("/api/screening");
   root.textContent = "";
-  root.append(el("p", { "data-testid": "clearance", text: data.clearance ? `Current clearance: ${data.clearance.summary}` : "You have not been screened yet." }));
+  root.append(el("p", { "data-testid": "clearance", text: lastScreening(data.clearance) }));
   const form = el("form", { id: "screening-form" });
   for (const q of data.questions) {
     form.append(el("fieldset", { class: "choice" }, el("legend", { text: q.name }), el("p", { class: "small", text: q.description }),
