@@ -104,7 +104,7 @@ def test_bad_json_and_bad_fields_get_one_clear_sentence(app: FastAPI, make_user:
     response = user.client.post("/api/account/tokens", json={"name": "x", "admin": True})
     assert response.status_code == 422 and response.json()["detail"].startswith("admin: Extra inputs")
     response = user.client.post("/api/account/coaches", json={"email": "not-an-email"})
-    assert response.status_code == 422 and response.json()["detail"].startswith("email: String should match")
+    assert response.status_code == 422 and response.json()["detail"].startswith("email: not an email address")
     response = user.client.post("/api/lifestyle", json={"values": {"sleep": "lots"}})
     assert response.status_code in (400, 422) and "sleep" in response.json()["detail"].lower()
     assert user.client.get("/api/account").status_code == 200
@@ -125,13 +125,17 @@ def test_pages_and_api_carry_security_headers_and_the_spec_is_served(app: FastAP
 
 def test_screening_then_enrolment_gives_todays_plan(app: FastAPI, make_user: Any) -> None:
     user = make_user("plan@example.org")
-    assert user.client.get("/api/habits/today").json()["enrolled"] is False
+    before = user.client.get("/api/habits/today").json()
+    assert before["enrolled"] is False
+    refused_today = before["message"]
     programme = user.client.get("/api/catalog/programmes").json()[0]["id"]
     refused = user.client.post("/api/habits/enrol", json={"programme_id": programme})
     assert refused.status_code == 400 and "screen" in refused.json()["detail"].lower()
     questions = user.client.get("/api/screening").json()["questions"]
     answered = user.client.post("/api/screening", json={q["id"]: "no" for q in questions})
     assert answered.status_code == 200 and answered.json()["level"] == "ok"
+    assert "answer the screening" in refused_today  # asked before, and not once it is answered
+    assert user.client.get("/api/habits/today").json()["message"].endswith("choose one below.")
     assert user.client.post("/api/habits/enrol", json={"programme_id": programme}).status_code == 200
     today = user.client.get("/api/habits/today").json()
     assert today["enrolled"] is True and today["programme_id"] == programme

@@ -38,8 +38,12 @@ def today(db: DbDep, caller: MemberDep) -> dict[str, Any]:
     from facefit.habits.service import current_enrolment
 
     if current_enrolment(session=db, profile_id=caller.profile_id) is None:
+        from facefit.safety.service import current_clearance
+
+        screened = current_clearance(session=db, profile_id=caller.profile_id) is not None
         return {"enrolled": False,
-                "message": "You are not enrolled in a programme yet: answer the screening, then enrol.",
+                "message": "You are not enrolled in a programme yet: choose one below." if screened else
+                "You are not enrolled in a programme yet: answer the screening, then enrol.",
                 "planned": [], "streak": {"current": 0, "best": 0}, "adherence": None, "figures": None}
     catalog = load_catalog()
     figures = habit_figures(session=db, profile_id=caller.profile_id, today=date.today(), catalog=catalog)
