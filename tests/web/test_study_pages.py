@@ -122,12 +122,15 @@ def test_coordinator_participant_and_rater_pages(
         coord.click("#enrol-form button[type=submit]")
         coord.wait_for_selector("#flash .toast[data-kind=error]:has-text('assess again')")
         assert coord.input_value("#enrol-form input[name=email]") == f"ada-{size}@example.org"  # kept
+        row = "#people tr:has-text('P0001')"  # not eligible: no visit follows
+        coord.wait_for_selector(f"{row} td:nth-child(4):has-text('No visits: not eligible for the study.')")
         coord.click("#flash .toast button")
         coord.fill("#enrol-form input[name=age]", "52")
         coord.click("#enrol-form button[type=submit]")
         coord.wait_for_selector("#people tr:has-text('P0001') td:nth-child(2):text-is('enrolled')")
-        coord.wait_for_selector("#people tr:has-text('P0001')")
-        assert "sealed" in coord.text_content("#people tr:has-text('P0001')")
+        visits = coord.inner_text(f"{row} td:nth-child(4)")  # visit states in words (the API's are ids)
+        assert "Week 8: not yet randomised, 0 of 3 photos" in visits and "not-yet" not in visits
+        assert "sealed" in coord.text_content(row)
         check_page(coord, shots, f"study-coordinator-enrolled-{size}")
 
         ada = pages["ada"]  # Ada takes her three baseline photos on her study page
@@ -147,7 +150,12 @@ def test_coordinator_participant_and_rater_pages(
 
         coord.reload()
         coord.wait_for_selector("#people button:has-text('Randomise P0001')")
+        coord.click("#people button:has-text('Randomise P0001')")  # irreversible: asked first
+        coord.wait_for_selector("dialog.confirm:has-text('cannot be undone')")
+        coord.click("dialog.confirm button:has-text('Cancel')")
+        assert coord.text_content(f"{row} td:nth-child(2)") == "enrolled"
         coord.click("#people button:has-text('Randomise P0001')")
+        coord.click("dialog.confirm button.danger:has-text('Randomise P0001')")
         coord.wait_for_selector("#people tr:has-text('P0001') td:nth-child(2):text-is('randomised')")
         arm = coord.text_content("#people tr:has-text('P0001') td:nth-child(3)")
         assert arm in ("exercise", "control")

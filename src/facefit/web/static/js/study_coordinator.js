@@ -1,8 +1,11 @@
 // Coordinator: pick a study, assess and enrol people, randomise, record withdrawals, follow raters, analyse.
-import { api, el, flash } from "./common.js";
+import { api, confirmAction, el, flash } from "./common.js";
 
 const pick = document.getElementById("study-pick");
 const slug = () => pick.value;
+// The API's visit states are identifiers (a contract); the page says them in words.
+const VISIT = { complete: "complete", missed: "missed", open: "open", due: "due now", upcoming: "not open yet",
+  overdue: "overdue", "not-yet-randomised": "not yet randomised" };
 
 function action(text, handler, kind = "quiet") {
   const button = el("button", { type: "button", class: kind, text });
@@ -19,9 +22,13 @@ async function load() {
   document.getElementById("export-link").href = `/api/study/studies/${slug()}/export.csv`;
   const rows = document.getElementById("people"); rows.textContent = "";
   for (const p of study.participants) {
-    const visits = el("ul", { class: "plain-list" }, ...p.visits.map((v) => el("li", { text: `${v.visit}: ${v.status} (${v.photos}/${v.needed})` })));
+    const ineligible = p.status === "ineligible";  // not in the study: no visit follows
+    const visits = ineligible ? el("p", { text: "No visits: not eligible for the study." })
+      : el("ul", { class: "plain-list" }, ...p.visits.map((v) => el("li", { text: `${v.label}: ${VISIT[v.status] || v.status}, ${v.photos} of ${v.needed} photos` })));
     const acts = el("td", { class: "actions" });
     if (p.status === "enrolled") acts.append(action(`Randomise ${p.code}`, async () => {
+      if (!await confirmAction(`Randomise ${p.code} now?`, { confirm: `Randomise ${p.code}`,
+        detail: "This assigns them to one of the study's groups. It cannot be undone: do it once their baseline visit is complete." })) return;
       const r = await api(`/api/study/studies/${slug()}/participants/${p.code}/randomise`, { method: "POST" });
       flash(`${r.code}: ${r.arm_label}`);
     }, ""));
@@ -34,7 +41,7 @@ async function load() {
     acts.dataset.label = "Actions";
     rows.append(el("tr", {}, el("td", { class: "nowrap", "data-label": "Code", text: p.code }),
       el("td", { "data-label": "Status", text: p.status + (p.not_eligible_because.length ? `: ${p.not_eligible_because.join("; ")}` : "") }),
-      el("td", { class: "nowrap", "data-label": "Arm", text: p.arm || "sealed" }), el("td", { "data-label": "Visits" }, visits),
+      el("td", { class: "nowrap", "data-label": "Arm", text: p.arm || (ineligible ? "–" : "sealed") }), el("td", { "data-label": "Visits" }, visits),
       el("td", { class: "nowrap", "data-label": "Adherence", text: adherence }), acts));
   }
   if (!study.participants.length) rows.append(el("tr", {}, el("td", { colspan: "6", text: "Nobody assessed yet." })));
