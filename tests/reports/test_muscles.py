@@ -53,6 +53,10 @@ def test_week_counts_measured_holds_per_muscle_and_relax_warnings(tmp_path: Path
     text = summary(week)
     assert "zygomaticus major 27 s" in text or "zygomaticus major 28 s" in text
     assert "joined in 3 times" in text
+    shown = week.to_dict()  # the web page's: everyday names first, the Latin in brackets
+    assert shown["names"]["levator labii superioris"] == "upper-lip lifter (levator labii superioris)"
+    assert set(shown["names"]) == set(REGIONS)
+    assert "main smile muscle (zygomaticus major) 2" in shown["summary"]
     svg = muscle_map_svg(week)
     assert set(re.findall(r'data-muscle="([^"]+)"', svg)) == set(REGIONS)
     assert 'data-muscle="frontalis" data-seconds="20.0"><title>frontalis: relax, don&#x27;t train' in svg

@@ -13,6 +13,7 @@ The diagram is a plain SVG string (no script), the same in the web page and the 
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -55,6 +56,29 @@ LANDMARKS = (  # the face's outline and features, for orientation only
     "M76 208 L72 256", "M124 208 L128 256",
 )
 ALIASES = {"zygomaticus": ("zygomaticus major", "zygomaticus minor")}
+# Each diagram muscle in everyday words, for pages read by people rather than anatomists; the Latin names
+# above stay the keys (the catalog's target muscles map onto them).
+PLAIN_NAMES = {
+    "frontalis": "forehead muscle",
+    "corrugator supercilii": "frown muscle",
+    "procerus": "muscle between the brows",
+    "temporalis": "temple muscle",
+    "levator labii superioris": "upper-lip lifter",
+    "zygomaticus minor": "small smile muscle",
+    "zygomaticus major": "main smile muscle",
+    "masseter": "jaw (chewing) muscle",
+    "buccinator": "cheek muscle",
+    "risorius": "mouth-corner muscle",
+    "lateral pterygoid": "jaw-joint muscle",
+    "submental muscles": "under-chin muscles",
+    "platysma": "neck muscle",
+}
+
+
+def plain_name(muscle: str) -> str:
+    """"upper-lip lifter (levator labii superioris)": the everyday name first, the Latin in brackets."""
+    plain = PLAIN_NAMES.get(muscle)
+    return f"{plain} ({muscle})" if plain else muscle
 
 
 def muscle_names(name: str) -> tuple[str, ...]:
@@ -82,7 +106,8 @@ class MuscleWeek:
         return {"first": self.first.isoformat(), "last": self.last.isoformat(),
                 "seconds": {m: round(s, 1) for m, s in sorted(self.seconds.items())},
                 "relax": list(self.relax), "relax_advice": self.relax_advice, "engagement": self.engagement,
-                "summary": summary(self), "svg": muscle_map_svg(self)}
+                "names": {m: plain_name(m) for m in REGIONS},
+                "summary": summary(self, name=plain_name), "svg": muscle_map_svg(self)}
 
 
 def _local_day(moment: datetime) -> date:
@@ -125,13 +150,14 @@ def _duration(seconds: float) -> str:
     return f"{minutes} min {rest} s" if minutes else f"{rest} s"
 
 
-def summary(week: MuscleWeek) -> str:
-    """One sentence: which muscles worked most this week, and the relax warnings."""
+def summary(week: MuscleWeek, name: Callable[[str], str] = str) -> str:
+    """One sentence: which muscles worked most this week (each named by ``name``), and the relax warnings."""
     trained = sorted(week.trained.items(), key=lambda kv: -kv[1])
     if not trained:
         text = "No camera-coached holds yet this week: the map fills in as you practise with the camera."
     else:
-        text = "This week's measured holds: " + ", ".join(f"{m} {_duration(s)}" for m, s in trained[:4]) + "."
+        worked = ", ".join(f"{name(m)} {_duration(s)}" for m, s in trained[:4])
+        text = f"This week's measured holds: {worked}."
     warned = sum(week.engagement.values())
     if warned:
         text += (f" The forehead or frown muscles joined in {warned} time{'s' if warned != 1 else ''}: "

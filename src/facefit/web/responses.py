@@ -164,7 +164,8 @@ class MuscleWeekOut(_Out):
     relax: list[str] = Field(description="Muscles to relax rather than train (drawn hatched).")
     relax_advice: str
     engagement: dict[str, int] = Field(description="Forehead-engagement and frown faults this week.")
-    summary: str
+    names: dict[str, str] = Field(description="Each muscle's everyday name, the Latin in brackets.")
+    summary: str = Field(description="One sentence, muscles named in everyday words (the Latin in brackets).")
     svg: str = Field(description="The face diagram of the week (SVG).")
 
 

@@ -54,12 +54,12 @@ async function muscleSection(root) {
   map.append(new DOMParser().parseFromString(week.svg, "image/svg+xml").documentElement);
   const list = el("ul", { class: "plain-list" });
   const trained = Object.entries(week.seconds).filter(([m, s]) => s > 0 && !week.relax.includes(m)).sort((a, b) => b[1] - a[1]);
-  for (const [m, s] of trained) list.append(el("li", { "data-muscle": m }, el("strong", { text: m }), ` · ${duration(s)} under tension`));
+  for (const [m, s] of trained) list.append(el("li", { "data-muscle": m }, el("strong", { text: week.names[m] || m }), ` · ${duration(s)} under tension`));
   const warned = Object.values(week.engagement).reduce((a, b) => a + b, 0);
   root.append(el("h2", { text: "Where the work went this week" }),
     el("div", { class: "muscles card" }, map, el("div", {},
       el("p", { "data-testid": "muscle-summary", text: week.summary }), list,
-      el("p", { class: "notice", "data-testid": "relax-note" }, el("strong", { text: `Relax, don't train (hatched): ${week.relax.join(", ")}. ` }), week.relax_advice,
+      el("p", { class: "notice", "data-testid": "relax-note" }, el("strong", { text: `Relax, don't train (hatched): ${week.relax.map((m) => week.names[m] || m).join(", ")}. ` }), week.relax_advice,
         warned ? ` This week they joined in ${warned} time${warned === 1 ? "" : "s"} (the coach's "relax the forehead" and "let the brows go" warnings).` : ""),
       el("p", { class: "small", text: "Shaded by the hold time the camera measured in coached sets since Monday, given to each muscle the exercise works." }))));
 }
