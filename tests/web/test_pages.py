@@ -16,6 +16,7 @@ from browser_kit import (
     PASSWORD,
     SIZES,
     Shots,
+    answer_screening,
     check_page,
     chromium,
     live_server,
@@ -60,7 +61,14 @@ def test_every_page_fits_has_labels_and_no_console_error(browser: Any, size: str
         for href, label in NAV:
             page.goto(base + href)
             page.wait_for_load_state("networkidle")
+            if href in ("/", "/history"):  # nothing practised yet: the way to Practice, not a dead end
+                assert page.is_visible("main :is(li, td):has-text('No sessions yet.') a[href='/practice']")
             check_page(page, shots, f"pages-{label.lower()}")
+        answer_screening(page)  # the last screening in a person's words, not the terminal's "ok: ..."
+        page.goto(base + "/screening")
+        clearance = page.wait_for_selector("[data-testid=clearance]:has-text('Your screening of')")
+        clearance = clearance.inner_text()
+        assert ": No condition found that changes your programme." in clearance and "ok:" not in clearance
         page.goto(base + "/coach")  # a member who finds the coaches' page: where to invite one, no error
         assert page.is_visible("main a[href='/account']") and not page.is_visible("#flash .toast")
         check_page(page, shots, "pages-clients-member")

@@ -42,7 +42,7 @@ async function main() {
   const [sessions, exercises, routines] = await Promise.all([api("/api/sessions?limit=5"), api("/api/catalog/exercises"), api("/api/catalog/routines")]);
   for (const item of [...exercises, ...routines]) names[item.id] = item.name;
   const recent = $("recent");
-  if (!sessions.length) recent.append(el("li", { text: "No sessions yet." }));
+  if (!sessions.length) recent.append(el("li", {}, "No sessions yet. ", el("a", { href: "/practice", text: "Start one on Practice" })));
   for (const s of sessions) recent.append(sessionLine(s));
   const plan = $("plan");
   try {

@@ -47,7 +47,7 @@ async function main() {
       el("td", { "data-label": "Sets", text: String(detail.steps.filter((step) => !step.skipped).length) }),
       el("td", { "data-label": "Reps", text: String(reps) }), el("td", {}, open)));
   }
-  if (!sessions.length) rows.append(el("tr", {}, el("td", { colspan: "6", text: "No sessions yet." })));
+  if (!sessions.length) rows.append(el("tr", {}, el("td", { colspan: "6" }, "No sessions yet. ", el("a", { href: "/practice", text: "Start one on Practice" }))));
   document.body.dataset.state = "loaded";
 }
 main().catch((error) => flash(error.message, "error"));
