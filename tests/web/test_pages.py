@@ -69,6 +69,9 @@ def test_every_page_fits_has_labels_and_no_console_error(browser: Any, size: str
         clearance = page.wait_for_selector("[data-testid=clearance]:has-text('Your screening of')")
         clearance = clearance.inner_text()
         assert ": No condition found that changes your programme." in clearance and "ok:" not in clearance
+        page.goto(base + "/safety/consult")  # nothing to clear: said without the level word either
+        consult = page.inner_text("[data-testid=consult]")
+        assert "clearance: no condition found that changes" in consult and "ok:" not in consult
         page.goto(base + "/coach")  # a member who finds the coaches' page: where to invite one, no error
         assert page.is_visible("main a[href='/account']") and not page.is_visible("#flash .toast")
         check_page(page, shots, "pages-clients-member")
