@@ -404,8 +404,19 @@ async function loadChoices() {
   select.value = params.get("exercise") || "cheek-lifter";
   const routines = await api("/api/catalog/routines");
   const pick = $("routine");
-  for (const r of routines) pick.append(el("option", { value: r.id, text: r.minutes ? `${r.name}: about ${Math.round(r.minutes)} min` : r.name }));
+  // The length goes under the choice, not into it: a phone's select shows one short line.
+  const minutes = {};
+  for (const r of routines) {
+    pick.append(el("option", { value: r.id, text: r.name }));
+    minutes[r.id] = r.minutes;
+  }
   if (params.get("routine")) pick.value = params.get("routine");
+  const sayLength = () => {
+    const m = minutes[pick.value];
+    $("routine-length").textContent = m ? `Takes about ${Math.round(m)} min, cues and rests included.` : "";
+  };
+  sayLength();
+  pick.addEventListener("change", sayLength);
   for (const choice of [select, pick]) choice.addEventListener("change", () => keepPlan(choice.value));
   await Promise.all([keepPlan(select.value), keepPlan(pick.value)]);
 }
