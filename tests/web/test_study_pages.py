@@ -131,6 +131,9 @@ def test_coordinator_participant_and_rater_pages(
         visits = coord.inner_text(f"{row} td:nth-child(4)")  # visit states in words (the API's are ids)
         assert "Week 8: not yet randomised, 0 of 3 photos" in visits and "not-yet" not in visits
         assert "sealed" in coord.text_content(row)
+        # no Randomise to press before the baseline is in (the server would only refuse it)
+        assert "Randomise after the baseline visit (0 of 3 photos)." in coord.text_content(row)
+        assert coord.locator("#people button:has-text('Randomise P0001')").count() == 0
         check_page(coord, shots, f"study-coordinator-enrolled-{size}")
 
         ada = pages["ada"]  # Ada takes her three baseline photos on her study page

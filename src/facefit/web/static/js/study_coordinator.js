@@ -26,7 +26,10 @@ async function load() {
     const visits = ineligible ? el("p", { text: "No visits: not eligible for the study." })
       : el("ul", { class: "plain-list" }, ...p.visits.map((v) => el("li", { text: `${v.label}: ${VISIT[v.status] || v.status}, ${v.photos} of ${v.needed} photos` })));
     const acts = el("td", { class: "actions" });
-    if (p.status === "enrolled") acts.append(action(`Randomise ${p.code}`, async () => {
+    const baseline = p.visits[0];  // the protocol's first visit; randomisation waits for it
+    const waiting = p.status === "enrolled" && baseline && baseline.status !== "complete";
+    if (waiting) acts.append(el("p", { class: "small", text: `Randomise after the baseline visit (${baseline.photos} of ${baseline.needed} photos).` }));
+    if (p.status === "enrolled" && !waiting) acts.append(action(`Randomise ${p.code}`, async () => {
       if (!await confirmAction(`Randomise ${p.code} now?`, { confirm: `Randomise ${p.code}`,
         detail: "This assigns them to one of the study's groups. It cannot be undone: do it once their baseline visit is complete." })) return;
       const r = await api(`/api/study/studies/${slug()}/participants/${p.code}/randomise`, { method: "POST" });
