@@ -43,6 +43,11 @@ def test_week_counts_measured_holds_per_muscle_and_relax_warnings(tmp_path: Path
     with store.transaction() as db:
         week = muscle_week(session=db, profile_id=pid, today=today)
         assert db.query(PracticeSession).count() == 5
+    from facefit.reports.build import build_report
+
+    build_report(store, profile="me", span="week", out=tmp_path / "report.html", today=today)
+    page = (tmp_path / "report.html").read_text()  # the report names them as the progress page does
+    assert "Hatched: forehead muscle (frontalis)," in page and "main smile muscle (zygomaticus major)" in page
     store.close()
     assert week.first == today - timedelta(days=today.weekday())
     assert week.seconds["zygomaticus major"] == week.seconds["levator labii superioris"] == 27.5
@@ -59,5 +64,5 @@ def test_week_counts_measured_holds_per_muscle_and_relax_warnings(tmp_path: Path
     assert "main smile muscle (zygomaticus major) 2" in shown["summary"]
     svg = muscle_map_svg(week)
     assert set(re.findall(r'data-muscle="([^"]+)"', svg)) == set(REGIONS)
-    assert 'data-muscle="frontalis" data-seconds="20.0"><title>frontalis: relax, don&#x27;t train' in svg
+    assert 'data-muscle="frontalis" data-seconds="20.0"><title>forehead muscle (frontalis): relax, don&#x27;t train' in svg
     assert "url(#relax-hatch)" in svg and "<script" not in svg

@@ -14,7 +14,7 @@ from markupsafe import Markup
 
 from facefit.reports.data import ReportData, describe_event
 from facefit.reports.face_map import headline_with_lines
-from facefit.reports.muscles import MuscleWeek, muscle_map_svg, summary
+from facefit.reports.muscles import MuscleWeek, muscle_map_svg, plain_name, summary
 from facefit.reports.photo_change import headline
 
 EXPECTATIONS = [
@@ -113,7 +113,7 @@ started {{ d.enrolment.start_date.isoformat() }}
 <p>{{ muscle_summary }}</p>
 <p class="note">Shaded by the hold time the camera measured in coached sets
 ({{ muscles.first.isoformat() }} to {{ muscles.last.isoformat() }}), given to each muscle the exercise works.
-Hatched: {{ muscles.relax|join(", ") }}, to relax rather than train. {{ muscles.relax_advice }}</p>
+Hatched: {{ relax_names|join(", ") }}, to relax rather than train. {{ muscles.relax_advice }}</p>
 </div></div></section>{% endif %}
 
 <section id="safety"><h2>Safety</h2>
@@ -180,5 +180,6 @@ def render_html(data: ReportData, pictures: dict[str, Picture], *, muscles: Musc
             headline(views), *((data.photos.regions, data.photos.structure) if data.photos else ([], []))
         ), muscles=muscles,
         muscles_svg=Markup(muscle_map_svg(muscles)) if muscles else "",
-        muscle_summary=summary(muscles) if muscles else "",
+        muscle_summary=summary(muscles, name=plain_name) if muscles else "",
+        relax_names=[plain_name(m) for m in muscles.relax] if muscles else [],
     )

@@ -177,7 +177,7 @@ def muscle_map_svg(week: MuscleWeek) -> str:
     most = max(week.trained.values(), default=0.0)
     parts = [
         '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 200 260" class="muscle-map" role="img" '
-        f'aria-label="{html.escape(summary(week))}">',
+        f'aria-label="{html.escape(summary(week, name=plain_name))}">',
         '<defs><pattern id="relax-hatch" width="6" height="6" patternUnits="userSpaceOnUse" '
         'patternTransform="rotate(45)"><rect width="6" height="6" fill="#fef3c7"/>'
         '<line x1="0" y1="0" x2="0" y2="6" stroke="#b45309" stroke-width="2"/></pattern></defs>',
@@ -186,10 +186,10 @@ def muscle_map_svg(week: MuscleWeek) -> str:
     for muscle, paths in REGIONS.items():
         secs = week.seconds.get(muscle, 0.0)
         if muscle in week.relax:
-            fill, stroke, title = "url(#relax-hatch)", "#b45309", f"{muscle}: relax, don't train"
+            fill, stroke, title = "url(#relax-hatch)", "#b45309", f"{plain_name(muscle)}: relax, don't train"
         else:
             fill, stroke = _colour(secs / most if most else 0.0), "#6b7280"
-            title = f"{muscle}: {_duration(secs)} under tension this week"
+            title = f"{plain_name(muscle)}: {_duration(secs)} under tension this week"
         parts.append(f'<g class="muscle" data-muscle="{html.escape(muscle)}" data-seconds="{secs:.1f}">'
                      f"<title>{html.escape(title)}</title>")
         parts += [f'<path d="{d}" fill="{fill}" stroke="{stroke}" stroke-width="0.8"/>' for d in paths]
