@@ -64,5 +64,6 @@ def test_week_counts_measured_holds_per_muscle_and_relax_warnings(tmp_path: Path
     assert "main smile muscle (zygomaticus major) 2" in shown["summary"]
     svg = muscle_map_svg(week)
     assert set(re.findall(r'data-muscle="([^"]+)"', svg)) == set(REGIONS)
-    assert 'data-muscle="frontalis" data-seconds="20.0"><title>forehead muscle (frontalis): relax, don&#x27;t train' in svg
+    relax = '<title>forehead muscle (frontalis): relax, don&#x27;t train'
+    assert f'data-muscle="frontalis" data-seconds="20.0">{relax}' in svg
     assert "url(#relax-hatch)" in svg and "<script" not in svg
