@@ -79,11 +79,9 @@ function setSummary(set, plan, number, sets) {
   }
   const faults = Object.entries(set.faults);
   lines.push(faults.length ? `Form: ${faults.map(([k, n]) => `${FAULT_WORDS[k] || k.replace(/-/g, " ")} ${times(n)}`).join("; ")}.` : "Form: no faults seen.");
-  const sym = set.reps.map((r) => r.symmetry).filter((v) => typeof v === "number");
-  if (sym.length) {
-    const mean = sym.reduce((a, b) => a + b, 0) / sym.length;
-    lines.push(mean >= 90 ? "Both sides worked evenly." : mean >= 75 ? "One side worked a little more than the other." : "One side did most of the work: watch both sides in the mirror view.");
-  }
+  // Evenness is the engine's verdict (its "asymmetry" fault, in the Form line above), as at every door.
+  // A sentence of the page's own, from the raw symmetry %, called reps uneven that the engine passed, and
+  // judged the brow presses, whose sides the engine does not judge (coach/specs.toml).
   return lines;
 }
 
