@@ -183,6 +183,10 @@ def test_a_new_person_from_landing_to_report(
         page.goto(base + "/reports")
         page.wait_for_selector("body[data-state=loaded]")
         page.frame_locator("iframe.report").locator("#summary").wait_for()
+        page.wait_for_function(  # the frame is as tall as the report: no scroll inside the page's scroll
+            "() => { const f = document.querySelector('iframe.report'); const d = f.contentDocument;"
+            " return d && d.documentElement.scrollHeight <= f.clientHeight + 2; }"
+        )
         check_page(page, shots, f"{name}-reports")
         pdf = page.request.get(base + "/api/reports/pdf?span=month")
         assert pdf.status == 200 and pdf.body()[:5] == b"%PDF-"
