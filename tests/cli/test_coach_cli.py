@@ -59,7 +59,8 @@ def test_analyze_uses_the_stored_calibration(real_data: Path) -> None:
 def test_analyze_without_json_prints_a_summary(real_data: Path) -> None:
     result = runner.invoke(app, ["analyze", str(real_data / "single_face.mp4"), "-e", "cheek-lifter"])
     assert result.exit_code == 0, result.output
-    assert "calibration first-second" in result.stdout and "72 frames, 0 without a face" in result.stdout
+    assert "rest face from your first still second" in result.stdout  # words, not the JSON's "first-second"
+    assert "72 frames, 0 without a face" in result.stdout
 
 
 def test_analyze_errors_name_the_problem(real_data: Path, tmp_path: Path) -> None:

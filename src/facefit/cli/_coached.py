@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 
 import numpy as np
 
+from facefit.cli._common import calibration_words
 from facefit.coach.events import Event
 from facefit.coach.specs import checked_exercises
 from facefit.practice.recorder import SessionRecorder
@@ -82,7 +83,7 @@ class CoachedPerformer:
                                f"safety stop ({result.stop.safety}): {result.stop.message}",
                                safety=result.stop.safety)
         note = (f"coached: {result.reps} reps counted, {result.hold_s:.1f} s held, "
-                f"calibration {result.calibration}")
+                f"{calibration_words(result.calibration)}")
         if result.end is SetEnd.SOURCE:
             note += " (the video ended)"
         elif result.end is SetEnd.TIME_OUT:

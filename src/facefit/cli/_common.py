@@ -64,3 +64,14 @@ def profile_transaction(profile: str) -> Iterator[tuple[Session, int]]:
             yield session, get_or_create_profile(session=session, name=profile).id
     finally:
         db.close()
+
+
+CALIBRATION_WORDS = {
+    "stored": "rest face from your calibration",
+    "first-second": "rest face from your first still second",
+}
+"""How the terminal says the engine's ``calibration`` value (``--json`` keeps the value itself)."""
+
+
+def calibration_words(kind: str) -> str:
+    return CALIBRATION_WORDS.get(kind, f"calibration {kind}")

@@ -15,13 +15,12 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from facefit.cli._common import DEFAULT_PROFILE, console, err_console, store
+from facefit.cli._common import DEFAULT_PROFILE, calibration_words, console, err_console, store
 from facefit.errors import InputError
 from facefit.store.profiles import get_or_create_profile
 
 ExerciseOpt = Annotated[str, typer.Option("--exercise", "-e", help="Catalog exercise id, e.g. cheek-lifter.")]
 ProfileOpt = Annotated[str, typer.Option("--profile", help="Whose calibration and history to use.")]
-
 
 def stored_rest(profile_name: str) -> Any:
     """The profile's stored calibration rest vector, or None when the profile has not calibrated."""
@@ -59,7 +58,8 @@ def finish_coached(recorder: Any, runner: Any, live: Any, *, title: str) -> dict
 
 def print_summary(result: dict[str, Any], *, title: str) -> None:
     """A Rich table of reps, holds, faults and safety stops."""
-    console.print(f"[bold]{title}[/bold]  exercise {result['exercise']}, calibration {result['calibration']}")
+    rest = calibration_words(result["calibration"])
+    console.print(f"[bold]{title}[/bold]  exercise {result['exercise']}, {rest}")
     if "frames" in result:
         console.print(f"{result['frames']} frames, {result['frames_without_face']} without a face")
     table = Table("rep", "start s", "end s", "amplitude", "symmetry %", "hold s", "faults")
@@ -164,7 +164,7 @@ def coach_demo(*, profile: str = DEFAULT_PROFILE, reps: int = 2) -> dict[str, An
         finally:
             db.close()
     console.print(f"Session {summary['status']}: {summary['reps_done']} of {reps} reps counted, "
-                  f"{summary['hold_total_s']:.1f} s held, calibration {summary['calibration']}.",
+                  f"{summary['hold_total_s']:.1f} s held, {calibration_words(summary['calibration'])}.",
                   highlight=False)
     return summary
 
