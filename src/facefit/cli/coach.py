@@ -22,6 +22,7 @@ from facefit.store.profiles import get_or_create_profile
 ExerciseOpt = Annotated[str, typer.Option("--exercise", "-e", help="Catalog exercise id, e.g. cheek-lifter.")]
 ProfileOpt = Annotated[str, typer.Option("--profile", help="Whose calibration and history to use.")]
 
+
 def stored_rest(profile_name: str) -> Any:
     """The profile's stored calibration rest vector, or None when the profile has not calibrated."""
     from facefit.cli._common import profile_transaction

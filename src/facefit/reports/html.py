@@ -180,6 +180,6 @@ def render_html(data: ReportData, pictures: dict[str, Picture], *, muscles: Musc
             headline(views), *((data.photos.regions, data.photos.structure) if data.photos else ([], []))
         ), muscles=muscles,
         muscles_svg=Markup(muscle_map_svg(muscles)) if muscles else "",
-        muscle_summary=summary(muscles, name=plain_name) if muscles else "",
+        muscle_summary=summary(muscles) if muscles else "",
         relax_names=[plain_name(m) for m in muscles.relax] if muscles else [],
     )

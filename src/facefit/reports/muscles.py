@@ -13,7 +13,6 @@ The diagram is a plain SVG string (no script), the same in the web page and the 
 from __future__ import annotations
 
 import html
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -107,7 +106,7 @@ class MuscleWeek:
                 "seconds": {m: round(s, 1) for m, s in sorted(self.seconds.items())},
                 "relax": list(self.relax), "relax_advice": self.relax_advice, "engagement": self.engagement,
                 "names": {m: plain_name(m) for m in REGIONS},
-                "summary": summary(self, name=plain_name), "svg": muscle_map_svg(self)}
+                "summary": summary(self), "svg": muscle_map_svg(self)}
 
 
 def _local_day(moment: datetime) -> date:
@@ -150,13 +149,14 @@ def _duration(seconds: float) -> str:
     return f"{minutes} min {rest} s" if minutes else f"{rest} s"
 
 
-def summary(week: MuscleWeek, name: Callable[[str], str] = str) -> str:
-    """One sentence: which muscles worked most this week (each named by ``name``), and the relax warnings."""
+def summary(week: MuscleWeek) -> str:
+    """One sentence: which muscles worked most this week (named by :func:`plain_name`), and the relax
+    warnings."""
     trained = sorted(week.trained.items(), key=lambda kv: -kv[1])
     if not trained:
         text = "No camera-coached holds yet this week: the map fills in as you practise with the camera."
     else:
-        worked = ", ".join(f"{name(m)} {_duration(s)}" for m, s in trained[:4])
+        worked = ", ".join(f"{plain_name(m)} {_duration(s)}" for m, s in trained[:4])
         text = f"This week's measured holds: {worked}."
     warned = sum(week.engagement.values())
     if warned:
@@ -177,7 +177,7 @@ def muscle_map_svg(week: MuscleWeek) -> str:
     most = max(week.trained.values(), default=0.0)
     parts = [
         '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 200 260" class="muscle-map" role="img" '
-        f'aria-label="{html.escape(summary(week, name=plain_name))}">',
+        f'aria-label="{html.escape(summary(week))}">',
         '<defs><pattern id="relax-hatch" width="6" height="6" patternUnits="userSpaceOnUse" '
         'patternTransform="rotate(45)"><rect width="6" height="6" fill="#fef3c7"/>'
         '<line x1="0" y1="0" x2="0" y2="6" stroke="#b45309" stroke-width="2"/></pattern></defs>',
