@@ -90,14 +90,20 @@ class Clearance:
     def rescreen_at(self) -> datetime | None:
         return None if self.screened_at is None else self.screened_at + timedelta(weeks=RESCREEN_AFTER_WEEKS)
 
-    def summary(self) -> str:
-        """One line for the terminal: the level and the conditions behind it."""
+    def sentence(self) -> str:
+        """What the clearance means, as a sentence for a person (the web's pages say it without the
+        level word the terminal's :meth:`summary` leads with)."""
         if self.level is Level.OK:
-            return "ok: no condition found that changes your programme."
+            return "No condition found that changes your programme."
         names = "; ".join(RULES_BY_ID[c].name for c in self.conditions)
         if self.level is Level.MODIFIED:
-            return f"modified: some exercises are skipped or replaced because of {names}."
-        return f"consult first: talk to a clinician before starting, because of {names}."
+            return f"Some exercises are skipped or replaced because of {names}."
+        return f"Talk to a clinician before starting, because of {names}."
+
+    def summary(self) -> str:
+        """One line for the terminal: the level and the conditions behind it."""
+        said = self.sentence()
+        return f"{self.level.value.replace('-', ' ')}: {said[0].lower()}{said[1:]}"
 
 
 def evaluate(answers: dict[str, bool], *, screened_at: datetime | None = None,

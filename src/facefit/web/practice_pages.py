@@ -58,7 +58,7 @@ def consult_page(request: Request, caller: OptionalCallerDep, settings: Settings
         return _login(request)
     clearance = current_clearance(session=db, profile_id=caller.profile_id)
     view = None if clearance is None else {
-        "summary": clearance.summary(), "reasons": list(clearance.reasons),
+        "summary": clearance.summary(), "sentence": clearance.sentence(), "reasons": list(clearance.reasons),
         "consult_first": clearance.level is Level.CONSULT_FIRST,
         "acknowledged": clearance.consult_acknowledged,
     }

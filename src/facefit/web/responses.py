@@ -92,6 +92,7 @@ class Question(BaseModel):
 class ClearanceOut(BaseModel):
     level: str
     summary: str
+    sentence: str = Field(description="The summary as a sentence, without its level word.")
     screened_at: datetime | None = None
     conditions: list[str] = Field(default_factory=list, description="The conditions answered yes, by name.")
 

@@ -85,8 +85,7 @@ def screening(db: DbDep, caller: MemberDep) -> dict[str, Any]:
                            "description": conditions[cid].description if cid in conditions else ""}
                           for cid in CONDITION_IDS],
             "clearance": None if clearance is None else {
-                "level": clearance.level.value, "summary": clearance.summary(),
-                "screened_at": clearance.screened_at,
+                **_clearance_out(clearance), "screened_at": clearance.screened_at,
                 "conditions": [conditions[c].name if c in conditions else c for c in clearance.conditions]}}
 
 
@@ -97,7 +96,12 @@ def answer_screening(answers: dict[str, Any], db: DbDep, caller: MemberDep) -> d
     from facefit.safety.service import record_screening
 
     clearance = record_screening(session=db, profile_id=caller.profile_id, answers=parse_answers(answers))
-    return {"level": clearance.level.value, "summary": clearance.summary()}
+    return _clearance_out(clearance)
+
+
+def _clearance_out(clearance: Any) -> dict[str, Any]:
+    """The clearance as the terminal says it (``summary``) and as the page says it (``sentence``)."""
+    return {"level": clearance.level.value, "summary": clearance.summary(), "sentence": clearance.sentence()}
 
 
 @router.get("/api/lifestyle", response_model=LifestyleLog, summary="My lifestyle log")

@@ -1,18 +1,11 @@
 // Screening: yes/no for each condition; the safety stage turns answers into a clearance.
 import { api, day, el, flash } from "./common.js";
 
-// The clearance's summary is the terminal's line, led by its level word ("ok: ", "modified: ", "consult first: ");
-// the page says the sentence after it, as a sentence (the API's level and summary are unchanged).
-function inWords(summary) {
-  const text = summary.replace(/^(ok|modified|consult first): /, "");
-  return text.charAt(0).toUpperCase() + text.slice(1);
-}
-
 // The last screening in words: when, what it means, and what was answered (the form below starts empty).
 function lastScreening(c) {
   if (!c) return "You have not been screened yet.";
   const answered = c.conditions.length ? `You answered yes to: ${c.conditions.join(", ")}.` : "You answered no to every question.";
-  return `Your screening${c.screened_at ? ` of ${day(c.screened_at)}` : ""}: ${inWords(c.summary)} ${answered} Answer again below if anything has changed.`;
+  return `Your screening${c.screened_at ? ` of ${day(c.screened_at)}` : ""}: ${c.sentence} ${answered} Answer again below if anything has changed.`;
 }
 
 async function main() {
@@ -32,7 +25,7 @@ async function main() {
     e.preventDefault();
     try {
       const result = await api("/api/screening", { method: "POST", body: Object.fromEntries(new FormData(form)) });
-      flash(inWords(result.summary)); await main();
+      flash(result.sentence); await main();
       const next = document.getElementById("continue"); if (next) next.hidden = false;
     }
     catch (error) { flash(error.message, "error"); }
