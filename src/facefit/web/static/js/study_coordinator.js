@@ -31,7 +31,7 @@ async function load() {
     if (waiting) acts.append(el("p", { class: "small", text: `Randomise after the baseline visit (${baseline.photos} of ${baseline.needed} photos).` }));
     if (p.status === "enrolled" && !waiting) acts.append(action(`Randomise ${p.code}`, async () => {
       if (!await confirmAction(`Randomise ${p.code} now?`, { confirm: `Randomise ${p.code}`,
-        detail: "This assigns them to one of the study's groups. It cannot be undone: do it once their baseline visit is complete." })) return;
+        detail: "This assigns them to one of the study's groups. It cannot be undone." })) return;
       const r = await api(`/api/study/studies/${slug()}/participants/${p.code}/randomise`, { method: "POST" });
       flash(`${r.code}: ${r.arm_label}`);
     }, ""));
