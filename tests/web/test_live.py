@@ -313,3 +313,26 @@ def test_a_socket_that_never_starts_is_closed(tmp_path: Any) -> None:
         receive(ws)
     assert closed.value.code == 1008
     app.state.store.close()
+
+
+def test_one_phase_vocabulary_from_the_set_runner_to_the_page() -> None:
+    """The set runner's ``Phase`` is the only definition: the live coach reads the practice layer's
+    phase globals, and the binary state sends every phase as its index in the protocol's list, which the
+    page's ``live.js`` decodes with the same list."""
+    import re
+
+    from facefit.practice import sets
+    from facefit.web.assets import STATIC_DIR
+    from facefit.web.live import coaching
+    from facefit.web.live.protocol import PHASES, decode_state, encode_state
+
+    assert (coaching.WORK, coaching.REST, coaching.DONE, coaching.STOPPED) == (
+        sets.WORK, sets.REST, sets.DONE, sets.STOPPED) == tuple(sets.Phase)
+    assert sorted(PHASES) == sorted(sets.Phase) and len(set(PHASES)) == len(PHASES)
+    for phase in sets.Phase:
+        state = encode_state(seq=7, phase=phase, set_index=1, sets=2, reps=3, target=5, hold_s=0.0,
+                             rest_left_s=4.0, active=False, calibrating=False)
+        assert decode_state(state)["phase"] == phase
+    script = (STATIC_DIR / "js" / "live.js").read_text(encoding="utf-8")
+    listed = re.search(r"const PHASES = \[([^\]]*)\];", script)
+    assert listed is not None and re.findall(r'"([a-z]+)"', listed.group(1)) == [str(p) for p in PHASES]

@@ -34,6 +34,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from facefit.practice.sets import Phase
 from facefit.vision.observation import N_BLENDSHAPES, N_LANDMARKS
 
 VERSION = 1
@@ -47,7 +48,9 @@ the face is cut by the image edge)."""
 
 STATE = struct.Struct("<BBBBBBHHHHI")
 STATE_KIND = 1
-PHASES = ("work", "rest", "done", "stopped")
+PHASES: tuple[Phase, ...] = (Phase.WORK, Phase.REST, Phase.DONE, Phase.STOPPED)
+"""The set runner's phases in their wire order (a state's phase byte is the index; ``static/js/live.js``
+decodes it with the same list)."""
 PHASE_CODES = {name: code for code, name in enumerate(PHASES)}
 ACTIVE, CALIBRATING = 1, 2
 NO_TARGET = 0xFFFF
