@@ -54,10 +54,12 @@ def test_visit_photos_pass_the_gate_and_complete_the_visit(
         _add(store, slug, code, "week-8", neutral[0], image_landmarker, 0)
     first = _add(store, slug, code, "baseline", neutral[0], image_landmarker, 0)
     assert (first.position, first.complete) == (1, False)
-    rejected = r"baseline.jpg was not added to the visit \(it did not pass the photo checks\): relax into"
+    rejected = (r"^The photo baseline\.jpg did not pass the photo checks and was not added to the visit: "
+                r"relax into .*\.$")
     with pytest.raises(visits.VisitPhotoRejected, match=rejected):
         _add(store, slug, code, "baseline", retakes["smiling"][0], image_landmarker, 0)
-    with pytest.raises(visits.VisitPhotoRejected, match="these exact pixels are already stored"):
+    duplicate = r"^The photo baseline\.jpg is already stored \(the same pixels as photo \d+\); take a new"
+    with pytest.raises(visits.VisitPhotoRejected, match=duplicate):
         _add(store, slug, code, "baseline", neutral[0], image_landmarker, 0)
     with store.transaction() as session:
         study = service.load(session=session, slug=slug)

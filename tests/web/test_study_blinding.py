@@ -421,7 +421,8 @@ def test_visit_photo_the_gate_rejects_is_one_clear_error(
     )
     assert smiling.status_code == 422
     assert smiling.json()["detail"].startswith(
-        "smile.jpg was not added to the visit (it did not pass the photo checks): relax into your neutral")
+        "The photo smile.jpg did not pass the photo checks and was not added to the visit: relax into your "
+        "neutral")
     visits = alice.get("/api/study/me").json()[0]["visits"]
     assert visits[0]["photos"] == 1 and len(alice.get("/api/photos").json()) == 1
     assert (

@@ -32,6 +32,51 @@ def _png_bomb(side: int = 60_000) -> bytes:
             + chunk(b"IDAT", zlib.compress(b"\x00" * 4096, 9)) + chunk(b"IEND", b""))
 
 
+def _one_sentence(text: str) -> None:
+    """What a person reads: one sentence, starting with a capital letter."""
+    assert text[:1].isupper() and text.endswith(".") and ". " not in text[:-1], text
+
+
+def test_a_photo_the_web_cannot_use_is_named_in_the_terminal_s_words(
+    app: FastAPI, make_user: Any, tmp_path: Path
+) -> None:
+    """The web's checks before decoding, the decoder and the import give one capitalised sentence each,
+    and a problem the terminal's `facefit photo add` also meets (``load_photo``) in the same words."""
+    from PIL import Image
+
+    from facefit.errors import InputError
+    from facefit.photos.files import load_photo
+
+    user = make_user("words@example.org")
+    tiny, grey = io.BytesIO(), io.BytesIO()
+    Image.new("RGB", (20, 20)).save(tiny, "PNG")
+    Image.new("RGB", (400, 400), (128, 128, 128)).save(grey, "PNG")
+    for name, data in (("empty.jpg", b""), ("tiny.png", tiny.getvalue())):
+        response = user.client.post("/api/photos", files={"file": (name, data, "image/png")})
+        assert response.status_code == 422, response.text
+        detail = response.json()["detail"]
+        _one_sentence(detail)
+        (tmp_path / name).write_bytes(data)
+        try:
+            load_photo(tmp_path / name)
+        except InputError as error:
+            assert str(error) == detail
+        else:
+            raise AssertionError(f"{name} was read")
+    response = user.client.post("/api/photos", data={"force": "true"})  # no file at all
+    assert response.status_code == 422 and "named 'file'" in response.json()["detail"]
+    _one_sentence(response.json()["detail"])
+    response = user.client.post("/api/photos", files={"file": ("grey.png", grey.getvalue(), "image/png")},
+                                data={"force": "true"})  # kept despite the gate, but there is no face
+    assert response.status_code == 422, response.text
+    assert response.json()["detail"].startswith("No face was found in grey.png")
+    _one_sentence(response.json()["detail"])
+    for missing in ("/api/photos/999", "/api/photos/ghost"):
+        response = user.client.get(missing)
+        assert response.status_code == 404
+        _one_sentence(response.json()["detail"])
+
+
 def test_uploads_are_refused_by_size_type_pixels_and_name(
     app: FastAPI, make_user: Any, real_data: Path
 ) -> None:
@@ -39,7 +84,7 @@ def test_uploads_are_refused_by_size_type_pixels_and_name(
     jpeg = (real_data / "single_face.jpg").read_bytes()
     cases = [
         (("big.jpg", b"\xff\xd8\xff" + b"\0" * (50 * 2**20), "image/jpeg"), 413, "50 MB; photos over 15 MB"),
-        (("bomb.png", _png_bomb(), "image/png"), 413, "decompression bomb"),
+        (("bomb.png", _png_bomb(), "image/png"), 413, "far more pixels than the 40 megapixel limit"),
         (("x.svg", b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script>'
                    b"</svg>", "image/svg+xml"), 415, "SVG drawing"),
         (("../../x", jpeg, "image/jpeg"), 422, "is not a plain file name"),
@@ -49,6 +94,7 @@ def test_uploads_are_refused_by_size_type_pixels_and_name(
         response = user.client.post("/api/photos", files={"file": upload})
         assert response.status_code == code, (upload[0], response.text)
         assert message in response.json()["detail"], response.json()
+        _one_sentence(response.json()["detail"])
     assert user.client.get("/api/photos").json() == []
     assert not list((data_dir() / "photos").rglob("*.jpg"))
     response = user.client.post("/api/photos", files={"file": ("me.jpg", jpeg, "image/jpeg")})

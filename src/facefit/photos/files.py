@@ -28,6 +28,40 @@ MIN_SIDE = 64
 JPEG_QUALITY = 95
 
 
+# What a person reads when a photo cannot be used: one sentence, starting with a capital, naming the
+# problem. Every door that takes a photo (`facefit photo add`/`check`, the web's uploads, which check
+# size, emptiness and pixel count before decoding) words the same problem with these.
+
+
+def empty_photo(name: str) -> str:
+    return f"The photo {name} is empty (0 bytes): choose a JPEG, PNG or WebP photo."
+
+
+def photo_too_large(name: str | None, size_bytes: int, limit_bytes: int) -> str:
+    """``name`` None: only the upload's declared length is known yet."""
+    what = "This upload" if name is None else f"The photo {name}"
+    return f"{what} is {size_bytes / 2**20:.0f} MB; photos over {limit_bytes / 2**20:.0f} MB are refused."
+
+
+def too_many_pixels(name: str, size: tuple[int, int] | None, limit: int) -> str:
+    """``size`` (width, height) when the image's header was read; None when Pillow refused to open it
+    (past its decompression-bomb limit: a huge real photo, or a small file claiming gigapixels)."""
+    if size is None:
+        return (f"The photo {name} has far more pixels than the {limit / 1e6:.0f} megapixel limit; resize it "
+                "first.")
+    width, height = size
+    return (f"The photo {name} has {width}x{height} pixels ({width * height / 1e6:.0f} megapixels), more "
+            f"than the {limit / 1e6:.0f} megapixel limit; resize it first.")
+
+
+def unreadable_photo(name: str) -> str:
+    return f"The file {name} is not an image FaceFit can read: choose a JPEG, PNG or WebP photo."
+
+
+def corrupt_photo(name: str, error: object) -> str:
+    return f"The photo {name} is corrupt or truncated and cannot be decoded ({error})."
+
+
 @dataclass(frozen=True)
 class LoadedPhoto:
     """An upright RGB photo and the little we keep from its metadata.
@@ -56,15 +90,13 @@ def decode_photo(data: bytes, name: str = "photo") -> LoadedPhoto:
     from PIL import Image, ImageOps, UnidentifiedImageError
 
     if not data:
-        raise InputError(f"{name} is empty (0 bytes): choose a JPEG or PNG photo.")
+        raise InputError(empty_photo(name))
     if len(data) > MAX_FILE_BYTES:
-        raise InputError(
-            f"{name} is {len(data) / 1e6:.0f} MB; photos over {MAX_FILE_BYTES // 2**20} MB are refused."
-        )
+        raise InputError(photo_too_large(name, len(data), MAX_FILE_BYTES))
     try:
         with Image.open(io.BytesIO(data)) as image:
             if image.width * image.height > MAX_PIXELS:
-                raise InputError(f"{name} has {image.width}x{image.height} pixels, more than {MAX_PIXELS:,}.")
+                raise InputError(too_many_pixels(name, image.size, MAX_PIXELS))
             exif = image.getexif()
             taken_at = _exif_datetime(exif)
             had_gps = 0x8825 in exif
@@ -78,13 +110,14 @@ def decode_photo(data: bytes, name: str = "photo") -> LoadedPhoto:
                 upright = background
             rgb = np.asarray(upright.convert("RGB"), dtype=np.uint8).copy()
     except UnidentifiedImageError as error:
-        raise InputError(f"{name} is not an image FaceFit can read (JPEG, PNG, WebP...).") from error
+        raise InputError(unreadable_photo(name)) from error
     except Image.DecompressionBombError:
-        raise InputError(f"{name} has more than {MAX_PIXELS:,} pixels; resize it first.") from None
+        raise InputError(too_many_pixels(name, None, MAX_PIXELS)) from None
     except (OSError, SyntaxError, ValueError) as error:
-        raise InputError(f"{name} is corrupt or truncated and cannot be decoded ({error}).") from error
+        raise InputError(corrupt_photo(name, error)) from error
     if min(rgb.shape[:2]) < MIN_SIDE:
-        raise InputError(f"{name} is only {rgb.shape[1]}x{rgb.shape[0]} pixels; a face photo needs more.")
+        raise InputError(f"The photo {name} is only {rgb.shape[1]}x{rgb.shape[0]} pixels; a face photo needs "
+                         f"at least {MIN_SIDE} on each side.")
     return LoadedPhoto(rgb=rgb, taken_at=taken_at, had_gps=had_gps)
 
 
@@ -92,16 +125,14 @@ def load_photo(path: str | os.PathLike[str]) -> LoadedPhoto:
     """Read and decode a photo file (see :func:`decode_photo`); a missing file is an InputError."""
     path = Path(path)
     if not path.is_file():
-        raise InputError(f"{path} does not exist or is not a file.")
+        raise InputError(f"There is no file {path}: it does not exist or is not a file.")
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
-        raise InputError(
-            f"{path.name} is {size / 1e6:.0f} MB; photos over {MAX_FILE_BYTES // 2**20} MB are refused."
-        )
+        raise InputError(photo_too_large(path.name, size, MAX_FILE_BYTES))
     try:
         data = path.read_bytes()
     except OSError as error:
-        raise InputError(f"{path} cannot be read ({error.strerror}).") from error
+        raise InputError(f"The file {path} cannot be read ({error.strerror}).") from error
     return decode_photo(data, path.name)
 
 

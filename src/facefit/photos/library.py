@@ -156,7 +156,7 @@ def import_photo(
     if not result.accepted and not force:
         return ImportOutcome(name, result, None, sha, stored=False)
     if not result.measurement.present:
-        raise InputError(f"{name}: no face found, so there is nothing to measure; it was not stored.")
+        raise InputError(f"No face was found in {name}, so there is nothing to measure; it was not stored.")
     directory = profile_photo_dir(profile_id)
     remove_stale_temp_files(directory)
     sweep_orphans(store=store, profile_id=profile_id, directory=directory)  # files of a killed import

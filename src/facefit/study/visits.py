@@ -81,11 +81,11 @@ def add_visit_photo(
     if outcome.result is not None and not outcome.accepted:
         failed = outcome.result.failed
         raise VisitPhotoRejected(
-            f"{outcome.source} was not added to the visit (it did not pass the photo checks): "
-            + "; ".join(c.advice for c in failed))
+            f"The photo {outcome.source} did not pass the photo checks and was not added to the visit: "
+            + "; ".join(c.advice for c in failed) + ".")
     if outcome.duplicate:
-        raise VisitPhotoRejected(f"{outcome.source}: these exact pixels are already stored (photo "
-                                 f"{outcome.photo_id}); take a new photo for the visit")
+        raise VisitPhotoRejected(f"The photo {outcome.source} is already stored (the same pixels as photo "
+                                 f"{outcome.photo_id}); take a new photo for the visit.")
     assert outcome.photo_id is not None
     with store.transaction() as session:
         study = load(session=session, slug=slug)

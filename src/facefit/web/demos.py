@@ -128,8 +128,8 @@ def _own_demo(request: Request, db: Any, profile_id: int, exercise_id: str) -> b
 
     baseline = get_baseline(session=db, profile_id=profile_id)
     if baseline is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "no baseline photo yet: take one on the Photos page "
-                                                       "to see yourself do the exercise")
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "There is no baseline photo yet: take one on the "
+                                                       "Photos page to see yourself do the exercise.")
     key = (profile_id, baseline.file_name, exercise_id)
     with _lock(f"own-{profile_id}"):
         if key not in _own:

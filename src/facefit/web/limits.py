@@ -26,8 +26,8 @@ from facefit.web.settings import MB
 MULTIPART_OVERHEAD = 64 * 1024  # form boundaries and the small fields beside an uploaded file
 CONTROL_IN_ADDRESS = re.compile(rb"[\x00-\x1f\x7f]")
 NUL_IN_JSON = (b"\x00", b"\\u0000")  # a raw null byte, or JSON's escape for one
-CONTROL_REFUSED = json.dumps({"detail": "the request contains a null byte or another control character; "
-                                        "nothing was done"}).encode()
+CONTROL_REFUSED = json.dumps({"detail": "The request contains a null byte or another control character; "
+                                        "nothing was done."}).encode()
 
 
 def _megabytes(limit: int) -> str:
@@ -54,10 +54,10 @@ class BodyLimit:
     async def refuse(self, scope: Scope, send: Send, size: int | None) -> None:
         if self.is_upload(scope):
             told = f"is {size / MB:.0f} MB" if size else "is too large"
-            text = f"upload {told}; uploads over {_megabytes(self.form_limit)} are refused"
+            text = f"This upload {told}; uploads over {_megabytes(self.form_limit)} are refused."
         else:
-            text = (f"the request body is larger than the {_megabytes(self.limit)} this address accepts; "
-                    "nothing was stored")
+            text = (f"The request body is larger than the {_megabytes(self.limit)} this address accepts; "
+                    "nothing was stored.")
         body = json.dumps({"detail": text}).encode()
         await send({"type": "http.response.start", "status": 413, "headers": [
             (b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),

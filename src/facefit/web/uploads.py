@@ -4,7 +4,8 @@ Checks, cheapest first: the declared length (a 50 MB body is refused before it i
 name (no folders, no ``..``: the name is only ever shown, never used as a path, but a name like
 ``../../x`` signals a hostile client), the magic bytes (SVG and everything else refused: SVG can
 carry scripts), and the pixel count from the image header (a PNG "bomb" that decodes to gigapixels
-is refused before decoding).
+is refused before decoding). The words for a problem the photos stage also checks (empty, too large,
+too many pixels, corrupt) are its own (``facefit.photos.files``), so the web and the terminal say the same.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import re
 from typing import Any
 
 from facefit.errors import InputError
+from facefit.photos.files import corrupt_photo, empty_photo, photo_too_large, too_many_pixels
 
 KINDS = {b"\xff\xd8\xff": "JPEG", b"\x89PNG\r\n\x1a\n": "PNG"}
 NAME_OK = re.compile(r"^[^/\\\x00-\x1f]{1,200}$")
@@ -29,14 +31,13 @@ class UploadRejected(InputError):
 
 def check_declared_size(content_length: str | None, limit: int) -> None:
     if content_length and content_length.isdigit() and int(content_length) > limit + 64 * 1024:
-        raise UploadRejected(f"upload is {int(content_length) / 2**20:.0f} MB; photos over "
-                             f"{limit / 2**20:.0f} MB are refused", 413)
+        raise UploadRejected(photo_too_large(None, int(content_length), limit), 413)
 
 
 def check_name(name: str) -> str:
     if not NAME_OK.match(name) or name.startswith(".."):
-        raise UploadRejected(f"file name {name[:80]!r} is not a plain file name (no folders, '..' or "
-                             "control characters); rename the file and try again")
+        raise UploadRejected(f"The file name {name[:80]!r} is not a plain file name (no folders, '..' or "
+                             "control characters); rename the file and try again.")
     return name
 
 
@@ -49,7 +50,7 @@ def sniff(data: bytes, name: str) -> str:
     head = data[:512].lstrip().lower()
     svg = b"<svg" in head or head.startswith(b"<?xml")
     what = "an SVG drawing" if svg else "not a JPEG, PNG or WebP image"
-    raise UploadRejected(f"{name} is {what}; only JPEG, PNG or WebP photos are accepted", 415)
+    raise UploadRejected(f"The file {name} is {what}; only JPEG, PNG or WebP photos are accepted.", 415)
 
 
 def check_pixels(data: bytes, name: str, max_pixels: int) -> tuple[int, int]:
@@ -59,15 +60,12 @@ def check_pixels(data: bytes, name: str, max_pixels: int) -> tuple[int, int]:
     try:
         with Image.open(io.BytesIO(data)) as image:
             width, height = image.size
-    except Image.DecompressionBombError as error:
-        raise UploadRejected(f"{name} claims far more pixels than any photo ({error}); it looks like a "
-                             "decompression bomb", 413) from None
+    except Image.DecompressionBombError:
+        raise UploadRejected(too_many_pixels(name, None, max_pixels), 413) from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
-        raise UploadRejected(f"{name} is corrupt or not a readable image ({error})") from error
+        raise UploadRejected(corrupt_photo(name, error)) from error
     if width * height > max_pixels:
-        raise UploadRejected(f"{name} claims {width}x{height} pixels ({width * height / 1e6:.0f} MP), "
-                             f"more than the {max_pixels / 1e6:.0f} MP limit; it looks like a decompression "
-                             "bomb", 413)
+        raise UploadRejected(too_many_pixels(name, (width, height), max_pixels), 413)
     return width, height
 
 
@@ -75,10 +73,9 @@ def validate_upload(data: bytes, name: str, *, max_bytes: int, max_pixels: int) 
     """All checks on a received upload; returns the file kind."""
     check_name(name)
     if len(data) > max_bytes:
-        raise UploadRejected(f"{name} is {len(data) / 2**20:.0f} MB; photos over {max_bytes / 2**20:.0f} MB "
-                             "are refused", 413)
+        raise UploadRejected(photo_too_large(name, len(data), max_bytes), 413)
     if not data:
-        raise UploadRejected(f"{name} is empty")
+        raise UploadRejected(empty_photo(name))
     kind = sniff(data, name)
     check_pixels(data, name, max_pixels)
     return kind
@@ -93,7 +90,8 @@ async def read_photo_form(request: Any, *, max_fields: int) -> tuple[bytes, str,
     form = await request.form(max_files=1, max_fields=max_fields)
     upload = form.get("file")
     if upload is None or isinstance(upload, str):
-        raise UploadRejected("send the photo as a multipart form field named 'file'")
+        raise UploadRejected("No photo came with the request: send it as a multipart form field named "
+                             "'file'.")
     name = upload.filename or "photo"
     data = await upload.read(settings.max_upload_bytes + 1)
     validate_upload(data, name, max_bytes=settings.max_upload_bytes, max_pixels=settings.max_image_pixels)

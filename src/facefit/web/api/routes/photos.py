@@ -34,7 +34,7 @@ def _public(photo: Any) -> dict[str, Any]:
 def _own_photo(db: DbDep, profile_id: int, photo_id: int) -> Any:
     photo = photo_store.get_photo(session=db, profile_id=profile_id, ref=int(photo_id))
     if photo is None or photo.profile_id != profile_id:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"you have no photo {photo_id}")
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"You have no photo {photo_id}.")
     return photo
 
 
@@ -93,8 +93,8 @@ def ghost(db: DbDep, caller: MemberDep) -> FileResponse:
 
     baseline = photo_store.get_baseline(session=db, profile_id=caller.profile_id)
     if baseline is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "no baseline photo yet: your first accepted photo "
-                                                       "becomes the baseline")
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "There is no baseline photo yet: your first accepted "
+                                                       "photo becomes the baseline.")
     return FileResponse(photo_path(baseline), media_type="image/jpeg", headers={"Cache-Control": "no-store"})
 
 
