@@ -24,6 +24,8 @@ from browser_kit import (
     sign_up,
 )
 
+from facefit.store import web as accounts
+from facefit.web.first_run import STAFF_START
 from facefit.web.pages import NAV
 
 pytestmark = pytest.mark.browser
@@ -48,7 +50,7 @@ def _inside_viewport(page: Any, selector: str) -> dict[str, float]:
 @pytest.mark.parametrize("size", ["phone", "laptop"])
 def test_every_page_fits_has_labels_and_no_console_error(browser: Any, size: str, tmp_path: Path) -> None:
     shots = Shots(shots_folder(tmp_path))
-    with live_server(f"sqlite:///{tmp_path / 'pages.db'}") as (base, _app):
+    with live_server(f"sqlite:///{tmp_path / 'pages.db'}") as (base, app):
         context = browser.new_context(viewport=SIZES[size])
         page = context.new_page()
         shots.watch(page)
@@ -115,6 +117,19 @@ def test_every_page_fits_has_labels_and_no_console_error(browser: Any, size: str
             coach.wait_for_url(base + "/coach")
             check_page(coach, shots, "pages-coach-signed-up")
             coach.context.close()
+        for role in ("admin", "rater"):  # staff: their own pages on /start, not the member's setup steps
+            staff = browser.new_context(viewport=SIZES[size]).new_page()
+            shots.watch(staff)
+            email = f"pages-{role}-{size}@example.org"
+            sign_up(staff, base, email)
+            with app.state.store.transaction() as session:
+                accounts.get_account_by_email(session=session, email=email).role = role  # type: ignore[union-attr]
+            staff.goto(base + "/start")
+            assert staff.is_visible("[data-testid=staff-start]") and not staff.is_visible("[data-step]")
+            links = staff.query_selector_all("[data-testid=staff-pages] a")
+            assert [a.get_attribute("href") for a in links] == [h for h, _, _ in STAFF_START[role].pages]
+            check_page(staff, shots, f"pages-start-{role}")
+            staff.context.close()
         context.close()
 
 

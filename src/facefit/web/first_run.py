@@ -3,6 +3,10 @@
 Account -> screening -> calibration -> programme -> first routine. Each step's "done" is read from the
 store every time (nothing separate is kept), so the path resumes wherever the person left it, in any
 browser, and a step done elsewhere (the terminal, another tab) counts.
+
+The path is a member's. Staff accounts have no setup to do: a coach goes straight to their clients, and
+an admin or a rater sees one plain line saying so, with links to the pages their role is for
+(:func:`staff_start`), as the dashboard shows them no setup either.
 """
 
 from __future__ import annotations
@@ -21,6 +25,39 @@ class SetupStep:
     done: bool
     href: str
     action: str
+
+
+@dataclass(frozen=True)
+class StaffStart:
+    """What /start says to a staff account instead of the member's steps: who the account is for and
+    its own pages (href, label, what it is for)."""
+
+    sentence: str
+    pages: tuple[tuple[str, str, str], ...]
+    command: str = ""
+    """The terminal command this role uses on the server (shown as code under its pages)."""
+
+
+STAFF_START: dict[str, StaffStart] = {
+    "admin": StaffStart(
+        "This is an admin account, for running FaceFit: there is no health screening, calibration or "
+        "programme to set up for it.",
+        (("/study/coordinate", "Studies", "every study on this server, its participants and its staff"),
+         ("/coach", "Clients", "members who invited you to read their practice"),
+         ("/account", "Account", "your password and API tokens")),
+        "facefit web-role EMAIL ROLE"),
+    "rater": StaffStart(
+        "This is a rater account, for rating study photos without knowing whose they are or when they "
+        "were taken: there is nothing to set up for it.",
+        (("/study/rate", "Rate photos", "the photos waiting for your rating"),
+         ("/account", "Account", "your password"))),
+}
+
+
+def staff_start(role: str) -> StaffStart | None:
+    """What /start shows an admin or a rater; None for a member (the setup steps) and a coach (sent to
+    /coach)."""
+    return STAFF_START.get(role)
 
 
 def setup_steps(*, session: Session, profile_id: int, today: date | None = None) -> list[SetupStep]:

@@ -19,7 +19,7 @@ from fastapi.templating import Jinja2Templates
 from facefit.web import demos, offline
 from facefit.web.assets import STATIC_DIR, TASKS_VISION_DIR, TEMPLATES_DIR
 from facefit.web.deps import CSRF_COOKIE, DbDep, OptionalCallerDep, SettingsDep
-from facefit.web.first_run import setup_steps
+from facefit.web.first_run import setup_steps, staff_start
 from facefit.web.security import new_token, safe_next
 
 router = APIRouter(include_in_schema=False)
@@ -106,6 +106,10 @@ def start_page(request: Request, caller: OptionalCallerDep, settings: SettingsDe
         return RedirectResponse("/signup?next=/start", status_code=303)
     if caller.role == "coach":  # a coach reads their members' practice (the dashboard has no setup for them)
         return RedirectResponse("/coach", status_code=303)
+    staff = staff_start(caller.role)
+    if staff is not None:  # an admin or a rater: no member setup (nor on the dashboard), their own pages
+        return _render(request, settings, "start.html", caller, page="start", staff=staff, steps=[],
+                       current=None)
     steps = setup_steps(session=db, profile_id=caller.profile_id)
     current = next((s for s in steps if not s.done), None)
     return _render(request, settings, "start.html", caller, page="start", steps=steps, current=current,
