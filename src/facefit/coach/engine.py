@@ -181,6 +181,7 @@ class Engine:
         self._drive_cols = sorted({self._drive, *sided})
         self._exit_share = spec.exit_share
         self._exit_hold_s = EXIT_HOLD_S if spec.exit_hold_s is None else spec.exit_hold_s
+        self._tau = SMOOTH_TAU_S if spec.smooth_s is None else spec.smooth_s
         self._gate = [(_F[g.feature], float(g.min)) for g in spec.gate]  # type: ignore[arg-type]
         self._sides = None if spec.sides is None else (_F[spec.sides[0]], _F[spec.sides[1]])
         allowed = set(spec.allowed_shapes)
@@ -223,6 +224,7 @@ class Engine:
         """Forget everything but the spec, targets and stored rest (a new set)."""
         self.rest: np.ndarray | None = self._stored_rest
         self._enter, self._exit = self.spec.enter, self.spec.exit
+        self._rest_level = 0.0  # the drive's level at rest (above 0 as the stronger of two jittering sides)
         self._shallow_enter = self._shallow_start()
         self._talk_swing, self._talk_busy = TALK_SWING_IPD, TALK_BUSY_STEP_IPD  # raised by a noisy rest
         self.calibration = "stored" if self._stored_rest is not None else "first-second"
@@ -384,8 +386,14 @@ class Engine:
 
     def _adapt_thresholds(self, rows: np.ndarray | None) -> None:
         """Raise the speech checks' lip steps above the lip noise seen at rest (TALK_NOISE_K), and
-        enter/exit above the drive's (``noise_k`` x its SD) when the spec asks for it: a small isometric
-        press must stand out of this camera's jitter."""
+        enter/exit above the drive's (``noise_k`` x its noise SD) when the spec asks for it: a small
+        isometric press must stand out of this camera's jitter.
+
+        The drive's noise is its frame-to-frame jitter over the rest second (``noise_sd``, from the median
+        step: a slow drift within that second does not count), as it comes out of the drive's smoothing,
+        which is what the thresholds are compared with. The SD of the whole second's drive, used before,
+        counted such a drift as noise: a low-light rest second that sagged 0.01 IPD raised a brow press's
+        enter to 0.023 over presses held at 0.012-0.015 (tuning seed 4106, pyfeat_curly: 3 of 8 counted)."""
         if rows is None or self.rest is None or len(rows) < MIN_REP_FRAMES:
             return
         lips = noise_sd(rows[:, _MOUTH_COL])
@@ -395,10 +403,18 @@ class Engine:
                                noise_sd(rows[:, _BROW_R_COL] - rows[:, _BROW_L_COL]))
         if self.spec.noise_k <= 0:
             return
-        drive = (np.nan_to_num(rows) - self.rest) @ MATRIX[:, self._drive]
-        noise = float(np.std(drive))
+        feats = (np.nan_to_num(rows) - self.rest) @ MATRIX
+        if self._stronger_side and self._sides is not None:
+            drive = np.maximum(feats[:, self._sides[0]], feats[:, self._sides[1]])
+        else:
+            drive = feats[:, self._drive]
+        noise = noise_sd(drive) * _smoothing_gain(self._rest_finder.window, len(rows), self._tau)
         self._enter = max(self.spec.enter, self.spec.noise_k * noise)
         self._exit = self._enter * self.spec.exit / self.spec.enter
+        # The stronger of two jittering sides sits above zero at rest, and so does a hold level taken
+        # from it: a rep's level is judged above this (white noise of 0.009 IPD a side at 15 frames a
+        # second: 22 false brow-smoothener reps in 5.3 min without it, 1 with it).
+        self._rest_level = max(float(np.median(drive)), 0.0)
         self._shallow_enter = self._shallow_start()
 
     def _shallow_start(self) -> float:
@@ -417,7 +433,7 @@ class Engine:
             alpha = 1.0
         else:
             dt = t_s - self._prev_t  # a clock that steps back counts as no time: max(dt, 0.0) without a call
-            alpha = 1.0 - math.exp(-(0.0 if dt < 0.0 else dt) / SMOOTH_TAU_S)
+            alpha = 1.0 - math.exp(-(0.0 if dt < 0.0 else dt) / self._tau)
         self._prev_t = t_s
         sides = self._sides
         if self._stronger_side and sides:
@@ -550,7 +566,7 @@ class Engine:
         # The hold level is a median over the hold, far steadier than the frames the noise-raised enter
         # guards: it is held to the spec's own enter (eval: 40%-sided presses on noisy clips sat between).
         in_hold = (t >= shape.hold_start_s) & (t <= shape.hold_end_s)
-        if (level < spec.enter and not self._witnessed(level, feats, in_hold, since_enter)
+        if (level - self._rest_level < spec.enter and not self._witnessed(level, feats, in_hold, since_enter)
                 and not self._uneven_press_held(level, feats, in_hold)) \
                 or hold_s < spec.min_hold_s:
             return []  # a noise bump, or a press too short to be the held effort this exercise is
@@ -777,6 +793,17 @@ class _Columns:
             column = np.fromiter(map(itemgetter(index), self._rows), float, len(self._rows))
             self._columns[index] = column
         return column
+
+
+def _smoothing_gain(window: tuple[float, float] | None, frames: int, tau_s: float) -> float:
+    """How much of white per-frame noise's SD passes the drive's exponential smoothing at the frame rate
+    of the rest second (``frames`` frames over ``window``): sqrt(alpha / (2 - alpha)), alpha its
+    per-frame weight (1 at no smoothing; 0.47 for 0.15 s at 15 frames a second, 0.33 at 30)."""
+    start, end = window if window is not None else (0.0, 0.0)
+    if frames < 2 or end <= start:
+        return 1.0
+    alpha = 1.0 - math.exp(-(end - start) / (frames - 1) / tau_s)
+    return math.sqrt(alpha / (2.0 - alpha))
 
 
 def _noise_step(step: float, noise: float) -> float:

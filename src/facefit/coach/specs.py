@@ -93,6 +93,9 @@ class ExerciseSpec(_Frozen):
     min_active_s: Positive = 0.6
     min_hold_s: float = Field(default=0.0, ge=0)
     noise_k: float = Field(default=0.0, ge=0)
+    smooth_s: float | None = Field(default=None, gt=0, le=1.0)
+    """The drive's smoothing time constant (engine default SMOOTH_TAU_S, ~50 ms): longer for a press held
+    seconds, whose tiny drive a poor webcam's frame-to-frame jitter would otherwise cross and re-cross."""
     min_rise_s: float = Field(default=0.3, ge=0)
     max_onset_speed: float | None = Field(default=None, gt=0)
     """A rise climbing faster than this many rep levels per second is a jerky onset too (where the

@@ -6,6 +6,9 @@ Run on purpose only (the files are committed; regenerating them hides a behaviou
         --data /tmp/p14-eval                       # the cached clips (the landmarker's observations)
     .venv/bin/python tests/coach/golden/make_eval_golden.py /tmp/p14-eval/clips
 
+After a deliberate engine change, the expected events alone are rewritten from the committed signals
+(the cached clips need not exist): ``make_eval_golden.py --from-signals``.
+
 Four clips of that set (cheek lifter with teeth showing, a cheek-lifter twitch stop, a forehead press, a
 neck tightener with parted lips), their signals computed once and kept, so the test isolates the engine
 from signal changes. Only the columns the engine's features read (coach/features.py MATRIX) and
@@ -58,5 +61,25 @@ def main(cache: Path) -> None:
     (HERE / "eval_expected.json").write_text(json.dumps(expected, indent=0, sort_keys=True) + "\n")
 
 
+def events_from_signals() -> None:
+    """Rewrite eval_expected.json from the committed eval_signals.npz: the same keys, today's engine."""
+    data = np.load(HERE / "eval_signals.npz")
+    columns = [SIGNAL_INDEX[str(name)] for name in data["columns"]]
+    path = HERE / "eval_expected.json"
+    expected: dict[str, list[dict]] = json.loads(path.read_text())
+    for key in expected:
+        clip, exercise, target = key.split("|")
+        values = np.zeros((len(data[f"{clip}_t_ms"]), len(SIGNAL_NAMES)))
+        values[:, columns] = data[f"{clip}_values"]
+        engine = Engine.for_exercise(exercise, reps_target=None if target == "None" else int(target))
+        engine.run(SignalSeries(data[f"{clip}_t_ms"].astype(float), values))
+        engine.finish()
+        expected[key] = [e.to_dict() for e in engine.events]
+    path.write_text(json.dumps(expected, indent=0, sort_keys=True) + "\n")
+
+
 if __name__ == "__main__":
-    main(Path(sys.argv[1]))
+    if sys.argv[1:] == ["--from-signals"]:
+        events_from_signals()
+    else:
+        main(Path(sys.argv[1]))
