@@ -8,7 +8,7 @@ import pytest
 from facefit.coach.rest import RestFinder
 from facefit.signals.calibration import RestRejectedError, calibrate_from_series, find_still_window
 from facefit.signals.names import SIGNAL_INDEX, SIGNAL_NAMES, SignalSeries
-from facefit.signals.stillness import STILL_TOLERANCE_DEG, STILL_TOLERANCE_IPD, motion, noise_sd
+from facefit.signals.stillness import STILL_TOLERANCE_DEG, STILL_TOLERANCE_IPD, motion, noise_sd, step_sd
 
 FPS = 15
 
@@ -67,3 +67,19 @@ def test_noise_sd_reads_the_jitter_not_the_held_level() -> None:
     assert noise_sd(held) == pytest.approx(noise_sd(jitter), rel=0.05)
     assert noise_sd(np.full(30, 0.2)) == 0.0
     assert noise_sd(np.array([0.1])) == 0.0
+
+
+def test_step_sd_reads_a_cameras_jitter_and_not_a_steady_drift() -> None:
+    """A rest second that drifts 0.01 IPD (a dark webcam settling) has the jitter of a still one: the SD of
+    the second counts the drift, the SD of its steps does not (coach/engine.py's noise-raised enter)."""
+    rng = np.random.default_rng(0)
+    by_steps, whole = [], []
+    for _ in range(400):
+        jitter = rng.normal(0.0, 0.004, 16)
+        drifting = jitter + np.linspace(0.0, -0.01, 16)
+        assert step_sd(drifting) == pytest.approx(step_sd(jitter))
+        by_steps.append(step_sd(drifting))
+        whole.append(float(np.std(drifting)))
+    assert np.median(by_steps) == pytest.approx(0.004, rel=0.05)
+    assert np.median(whole) > 1.2 * 0.004
+    assert step_sd(np.array([0.1, 0.2])) == 0.0 and step_sd(np.array([np.nan] * 5)) == 0.0

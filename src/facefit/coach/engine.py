@@ -64,7 +64,7 @@ from facefit.coach.specs import ExerciseSpec, Limit, messages, pose_range_messag
 from facefit.coach.twitch import TwitchWatch
 from facefit.coach.wrong_exercise import WrongExerciseWatch
 from facefit.signals.names import GEOMETRY_SIGNALS, SIGNAL_INDEX, SIGNAL_NAMES, SignalSeries
-from facefit.signals.stillness import noise_sd
+from facefit.signals.stillness import noise_sd, step_sd
 
 SMOOTH_TAU_S = 0.05
 """Time constant of the exponential smoothing of the drive (removes landmark jitter, ~50 ms lag)."""
@@ -389,9 +389,9 @@ class Engine:
         enter/exit above the drive's (``noise_k`` x its noise SD) when the spec asks for it: a small
         isometric press must stand out of this camera's jitter.
 
-        The drive's noise is its frame-to-frame jitter over the rest second (``noise_sd``, from the median
-        step: a slow drift within that second does not count), as it comes out of the drive's smoothing,
-        which is what the thresholds are compared with. The SD of the whole second's drive, used before,
+        The drive's noise is its frame-to-frame jitter over the rest second (``step_sd``: a steady drift
+        within that second does not count), as it comes out of the drive's smoothing, which is what the
+        thresholds are compared with. The SD of the whole second's drive, used before,
         counted such a drift as noise: a low-light rest second that sagged 0.01 IPD raised a brow press's
         enter to 0.023 over presses held at 0.012-0.015 (tuning seed 4106, pyfeat_curly: 3 of 8 counted)."""
         if rows is None or self.rest is None or len(rows) < MIN_REP_FRAMES:
@@ -408,7 +408,7 @@ class Engine:
             drive = np.maximum(feats[:, self._sides[0]], feats[:, self._sides[1]])
         else:
             drive = feats[:, self._drive]
-        noise = noise_sd(drive) * _smoothing_gain(self._rest_finder.window, len(rows), self._tau)
+        noise = step_sd(drive) * _smoothing_gain(self._rest_finder.window, len(rows), self._tau)
         self._enter = max(self.spec.enter, self.spec.noise_k * noise)
         self._exit = self._enter * self.spec.exit / self.spec.enter
         # The stronger of two jittering sides sits above zero at rest, and so does a hold level taken
