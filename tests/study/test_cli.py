@@ -106,3 +106,13 @@ def test_power_calculator() -> None:
     assert code == 0 and "ANCOVA (r = 0.7) 33 + 33" in out and "enrol 56 + 56 = 112" in out
     result = runner.invoke(app, ["study", "power", "--effect", "3", "--sd", "0"])
     assert "sd must be above 0" in str(result.exception)
+
+
+def test_a_study_nobody_has_joined_yet_reports_without_error(database: str, tmp_path: Path) -> None:
+    """Right after `study create`, before anyone is assessed, the analysis and the report are empty, not a
+    KeyError (the web's results and report call the same verbs)."""
+    assert _run("create", str(EXAMPLE_PATH), "--seed", "7")[0] == 0
+    code, out = _run("report", "face-exercise-rct", "--json", "--out", str(tmp_path / "report.html"))
+    assert code == 0, out
+    assert json.loads(out[:out.rindex("}") + 1])["study"] == "face-exercise-rct"
+    assert (tmp_path / "report.html").stat().st_size > 0

@@ -40,6 +40,8 @@ TIDY_COLUMNS = (
     "value",
     "n",
 )
+PARTICIPANT_COLUMNS = ("code", "id", "arm", "stratum", "sex", "age", "status", "eligibility", "randomised_at",
+                       "withdrawn_at", "withdrawal_reason", "adherence")
 RATER_COLUMNS = {"rater_age": "apparent_age", "upper_cheek": "upper_cheek", "lower_cheek": "lower_cheek"}
 
 
@@ -204,7 +206,7 @@ def gather(*, session: Session, study: LoadedStudy, today: date) -> StudyData:
     return StudyData(
         study,
         today,
-        pd.DataFrame(participants),
+        pd.DataFrame(participants, columns=list(PARTICIPANT_COLUMNS)),  # columns before anyone is assessed
         visits,
         pd.DataFrame(tidy, columns=list(TIDY_COLUMNS)),
         photo_values,
