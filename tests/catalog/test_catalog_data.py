@@ -119,7 +119,7 @@ def test_programme_routines_fit_their_descriptions(catalog: Catalog) -> None:
 
 
 def test_unknown_ids_name_the_known_ones(catalog: Catalog) -> None:
-    with pytest.raises(CatalogError, match=r"unknown exercise 'nope'.*cheek-lifter"):
+    with pytest.raises(CatalogError, match=r"Unknown exercise 'nope'.*cheek-lifter"):
         catalog.exercise("nope")
-    with pytest.raises(CatalogError, match="unknown routine"):
+    with pytest.raises(CatalogError, match="Unknown routine"):
         catalog.routine("nope")

@@ -82,7 +82,7 @@ def test_parse_weekdays_and_bad_input() -> None:
         plan("eight-week", MONDAY, {7})
     with pytest.raises(ValueError, match=r"subset of 0\.\.6"):
         plan("eight-week", MONDAY, set())
-    with pytest.raises(CatalogError, match="unknown programme"):
+    with pytest.raises(CatalogError, match="Unknown programme"):
         plan("forty-week", MONDAY)
 
 

@@ -28,12 +28,12 @@ def test_units_convert_to_canonical_values() -> None:
 @pytest.mark.parametrize(
     ("pairs", "fragment"),
     [
-        (["sleep=30h"], "sleep 30 h is out of range"),
-        (["calcium=-5"], "calcium -5 mg is out of range"),
-        (["caffeine=2"], "unknown lifestyle field 'caffeine'"),
+        (["sleep=30h"], "Sleep 30 h is out of range"),
+        (["calcium=-5"], "Calcium -5 mg is out of range"),
+        (["caffeine=2"], "Unknown lifestyle field 'caffeine'"),
         (["sleep=7parsecs"], "unknown unit 'parsecs'"),
         (["spf=maybe"], "SPF applied must be yes or no"),
-        (["sleep"], "expected field=value"),
+        (["sleep"], "Expected field=value"),
         (["sleep=7", "sleep=8"], "given twice"),
     ],
 )
@@ -54,7 +54,7 @@ def test_sleep_outside_0_24_is_always_rejected(hours: float) -> None:
 def test_json_file_unknown_field_is_rejected(tmp_path: Path) -> None:
     path = tmp_path / "day.json"
     path.write_text(json.dumps({"sleep": "7h", "mood": "great"}))
-    with pytest.raises(LifestyleInputError, match="unknown lifestyle field 'mood'"):
+    with pytest.raises(LifestyleInputError, match="Unknown lifestyle field 'mood'"):
         load_file(path)
     path.write_text("[1, 2]")
     with pytest.raises(LifestyleInputError, match="JSON object"):

@@ -71,7 +71,8 @@ def test_tmj_player_plan_replaces_jaw_glide_and_says_why(store: Store) -> None:
 
 
 @pytest.mark.parametrize(("target", "message"), [
-    ("nope", r"no routine or exercise called 'nope'; routines: .*daily-10.*; exercises: .*cheek-lifter"),
+    ("nope", r"There is no routine or exercise called 'nope'; routines: .*daily-10.*; "
+             r"exercises: .*cheek-lifter"),
     ("cheek-puff", "Cheek puffing is discouraged: "),
 ])
 def test_an_unknown_or_discouraged_target_is_named_as_such(store: Store, target: str, message: str) -> None:

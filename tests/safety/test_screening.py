@@ -56,7 +56,7 @@ def test_answers_accept_yes_no_strings() -> None:
 @pytest.mark.parametrize(
     ("raw", "fragment"),
     [
-        ({**NO, "tmjj": True}, "unknown screening question"),
+        ({**NO, "tmjj": True}, "Unknown screening question"),
         ({c: False for c in CONDITION_IDS if c != "pregnancy"}, "missing: pregnancy"),
         ({**NO, "tmj": "maybe"}, "must be yes or no"),
         ([1, 2], "JSON object"),

@@ -94,7 +94,7 @@ def test_bad_input_is_one_clear_line(database: str, tmp_path: Path) -> None:
     result = runner.invoke(
         app, ["study", "enrol", "nope", "--profile", "x", "--age", "50", "--sex", "female"]
     )
-    assert "no study 'nope'" in str(result.exception)
+    assert "There is no study 'nope'" in str(result.exception)
     result = runner.invoke(app, ["study", "analyze", "nope", "--scheduler", "localhost:1"])
     assert "--scheduler must look like tcp://HOST:PORT" in str(result.exception)
 

@@ -27,8 +27,8 @@ def test_deep_json_anywhere_is_one_clear_error_and_nothing_is_saved(app: FastAPI
                            ("/api/screening", '{"tmj": ' + _deep(depth) + "}")):
             response = user.client.post(path, content=body, headers=json_type)
             assert response.status_code == 400, (path, depth, response.text[:200])
-            assert response.json() == {"detail": "request body is not valid JSON: it is nested far deeper "
-                                                 "than any FaceFit request; nothing was done"}
+            assert response.json() == {"detail": "The request body is not valid JSON: it is nested far "
+                                                 "deeper than any FaceFit request; nothing was done."}
         offline = user.client.post("/api/practice/offline", data={"start": _deep(depth)},
                                    files={"frames": ("frames.bin", b"", "application/octet-stream")})
         assert offline.status_code == 422, offline.text[:200]
@@ -39,8 +39,8 @@ def test_deep_json_anywhere_is_one_clear_error_and_nothing_is_saved(app: FastAPI
     with user.client.websocket_connect("/ws/coach") as ws:
         ws.send_text(_deep(DEPTHS[0]))
         refused = receive(ws)
-        assert refused == {"type": "error", "message": "control messages must be JSON objects: it is nested "
-                                                       "far deeper than the 32 levels allowed"}
+        assert refused == {"type": "error", "message": "Control messages must be JSON objects: it is nested "
+                                                       "far deeper than the 32 levels allowed."}
         ws.send_json({"type": "start", "exercise": "cheek-lifter"})  # the connection is still usable
         assert receive(ws)["type"] == "ready"
     assert user.client.get("/api/lifestyle").json()["days"] == []

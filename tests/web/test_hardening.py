@@ -101,4 +101,5 @@ def test_a_malformed_email_is_named_in_words_not_as_a_regular_expression(app: Fa
     answer = client.post("/api/auth/signup", headers={"X-CSRF-Token": client.cookies["facefit_csrf"]},
                          json={"email": "ada@example", "password": "correct horse battery"})
     assert answer.status_code == 422
-    assert answer.json()["detail"] == "email: not an email address (it looks like name@example.org)"
+    assert answer.json()["detail"] == ("The field email is not an email address (it looks like "
+                                       "name@example.org).")

@@ -113,7 +113,7 @@ def test_websocket_cannot_resume_another_members_session(app: FastAPI, make_user
     with bob.client.websocket_connect("/ws/coach") as ws:
         ws.send_json({"type": "start", "exercise": "cheek-lifter", "session_id": alice["session_id"]})
         reply = ws.receive_json()
-        assert reply == {"type": "error", "message": f"you have no session {alice['session_id']} to resume"}
+        assert reply == {"type": "error", "message": f"You have no session {alice['session_id']} to resume."}
     _alice_intact(app, alice)
 
 

@@ -119,10 +119,10 @@ def _bad_messages(indices: list[int], good: bytes) -> list[tuple[str | bytes, st
          f"expected {n} landmarks"),
         (good[:-4], "header promises"),
         (encode_frame(seq=1, t_ms=1e9, image_size=(0, 480), landmarks=None), "not a plausible camera size"),
-        (b"\x01" * 70_000, "message too large"),
+        (b"\x01" * 70_000, "message is too large"),
         ("not json", "must be JSON"),
         ("[1, 2]", 'JSON objects with a "type"'),
-        ('{"type": "dance"}', "unknown message type 'dance'"),
+        ('{"type": "dance"}', "Unknown message type 'dance'"),
         ('{"type": "start", "exercise": "cheek-lifter"}', "already started"),
         (good, "frame times must increase"),
     ]
@@ -135,9 +135,9 @@ def test_bad_messages_get_clear_errors_and_never_disturb_another_session(
     with alice.client.websocket_connect("/ws/coach") as good, \
             mallory.client.websocket_connect("/ws/coach") as bad:
         bad.send_bytes(frame_bytes(recording, 0, list(range(21))))
-        assert "send a 'start' message" in receive(bad)["message"]
+        assert "Send a 'start' message" in receive(bad)["message"]
         bad.send_json({"type": "start", "exercise": "no-such-exercise"})
-        assert "unknown exercise 'no-such-exercise'" in receive(bad)["message"]
+        assert "Unknown exercise 'no-such-exercise'" in receive(bad)["message"]
         bad.send_json({"type": "start", "exercise": "cheek-lifter", "reps": 1000})
         assert "reps must be between 1 and 100" in receive(bad)["message"]
         ready_bad = _start(bad, sets=1)
@@ -216,9 +216,9 @@ def test_websocket_needs_a_signed_in_caller_from_this_site(app: FastAPI, make_us
 
     with TestClient(app).websocket_connect("/ws/coach") as ws:
         ws.send_json({"type": "start", "exercise": "cheek-lifter"})
-        assert "sign in first" in receive(ws)["message"]
+        assert "Sign in first" in receive(ws)["message"]
         ws.send_json({"type": "start", "exercise": "cheek-lifter", "token": "ffk_not-a-token"})
-        assert "sign in first" in receive(ws)["message"]
+        assert "Sign in first" in receive(ws)["message"]
     user = make_user("origin@example.org")
     with user.client.websocket_connect("/ws/coach", headers={"origin": "https://evil.example"}) as ws:
         ws.send_json({"type": "start", "exercise": "cheek-lifter"})

@@ -76,7 +76,8 @@ def test_api_tokens_work_without_cookies_and_can_be_revoked(app: FastAPI, make_u
     assert script.post("/api/account/tokens", json={"name": "second"}).status_code == 201  # no CSRF needed
     assert user.client.delete(f"/api/account/tokens/{made['id']}").status_code == 200
     response = script.get("/api/account")
-    assert response.status_code == 401 and response.json()["detail"] == "invalid or revoked API token"
+    assert response.status_code == 401
+    assert response.json()["detail"] == "This API token is invalid or revoked."
 
 
 def test_login_is_rate_limited(app: FastAPI, make_user: Any) -> None:
@@ -89,7 +90,7 @@ def test_login_is_rate_limited(app: FastAPI, make_user: Any) -> None:
     assert codes == [401] * 5
     blocked = attacker.post("/api/auth/login", json={"email": "target@example.org", "password": PASSWORD},
                             headers=headers)
-    assert blocked.status_code == 429 and "too many failed sign-ins" in blocked.json()["detail"]
+    assert blocked.status_code == 429 and "Too many failed sign-ins" in blocked.json()["detail"]
     assert int(blocked.headers["Retry-After"]) > 0
     other = sign_up(app, "bystander@example.org")  # other accounts are unaffected
     assert other.client.get("/api/account").status_code == 200
@@ -100,11 +101,13 @@ def test_bad_json_and_bad_fields_get_one_clear_sentence(app: FastAPI, make_user:
     response = user.client.post("/api/account/tokens", content=b'{"name": ',
                                 headers={"Content-Type": "application/json"})
     assert response.status_code == 422
-    assert response.json()["detail"].startswith("request body is not valid JSON")
+    assert response.json()["detail"].startswith("The request body is not valid JSON")
     response = user.client.post("/api/account/tokens", json={"name": "x", "admin": True})
-    assert response.status_code == 422 and response.json()["detail"].startswith("admin: Extra inputs")
+    assert response.status_code == 422
+    assert response.json()["detail"].startswith("The field admin is not valid: extra inputs")
     response = user.client.post("/api/account/coaches", json={"email": "not-an-email"})
-    assert response.status_code == 422 and response.json()["detail"].startswith("email: not an email address")
+    assert response.status_code == 422
+    assert response.json()["detail"].startswith("The field email is not an email address")
     response = user.client.post("/api/lifestyle", json={"values": {"sleep": "lots"}})
     assert response.status_code in (400, 422) and "sleep" in response.json()["detail"].lower()
     assert user.client.get("/api/account").status_code == 200

@@ -335,7 +335,8 @@ def test_rater_sees_nothing_but_a_face_and_a_token(
             f"/api/rate/{slug}/items/{token}", json={"apparent_age": 150, "upper_cheek": 2, "lower_cheek": 2}
         )
         assert (
-            bad.status_code == 422 and bad.json()["detail"] == "apparent age must be from 18 to 100, got 150"
+            bad.status_code == 422
+            and bad.json()["detail"] == "The apparent age must be from 18 to 100, got 150."
         )
         bad = rater.post(
             f"/api/rate/{slug}/items/{token}", json={"apparent_age": 50, "upper_cheek": 7, "lower_cheek": 2}

@@ -85,7 +85,7 @@ def _lookup(table: Mapping[str, T], key: str, kind: str) -> T:
         return table[key]
     except KeyError:
         known = ", ".join(sorted(table)) or "none"
-        raise CatalogError(f"unknown {kind} {key!r}; known {kind}s: {known}.") from None
+        raise CatalogError(f"Unknown {kind} {key!r}; known {kind}s: {known}.") from None
 
 
 @dataclass

@@ -34,6 +34,11 @@ class Field:
     high: float = 0.0
     units: Mapping[str, float] | None = None  # accepted unit -> factor to ``unit``
 
+    @property
+    def title(self) -> str:
+        """The label at the start of a sentence ("Sleep", "SPF applied")."""
+        return self.label[:1].upper() + self.label[1:]
+
 
 FIELDS: dict[str, Field] = {
     f.name: f for f in (
@@ -64,7 +69,7 @@ def _field(key: str) -> Field:
     name = ALIASES.get(key.strip().lower())
     if name is None:
         known = ", ".join(sorted({k for k in ALIASES if "_" not in k or k in FIELDS}))
-        raise LifestyleInputError(f"unknown lifestyle field {key!r}; known fields: {known}")
+        raise LifestyleInputError(f"Unknown lifestyle field {key!r}; known fields: {known}.")
     return FIELDS[name]
 
 
@@ -73,44 +78,45 @@ def _bool(field: Field, value: Any) -> bool:
         return value
     if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
         return value.strip().lower() in _TRUE
-    raise LifestyleInputError(f"{field.label} must be yes or no, got {value!r}")
+    raise LifestyleInputError(f"{field.title} must be yes or no, got {value!r}.")
 
 
 def _number(field: Field, value: Any) -> float:
     if isinstance(value, bool):
-        raise LifestyleInputError(f"{field.label} must be a number in {field.unit}, got {value!r}")
+        raise LifestyleInputError(f"{field.title} must be a number in {field.unit}, got {value!r}.")
     if isinstance(value, int | float):
         number = float(value)
     elif isinstance(value, str):
         match = _NUMBER_UNIT.match(value)
         if match is None:
-            raise LifestyleInputError(f"{field.label} must be a number with an optional unit "
-                                      f"({', '.join(field.units or {})}), got {value!r}")
+            raise LifestyleInputError(f"{field.title} must be a number with an optional unit "
+                                      f"({', '.join(field.units or {})}), got {value!r}.")
         number = float(match.group(1))
         unit = match.group(2).lower()
         if unit:
             factors = field.units or {}
             if unit not in factors:
-                raise LifestyleInputError(f"{field.label}: unknown unit {match.group(2)!r}; use "
-                                          f"{', '.join(factors)}")
+                raise LifestyleInputError(f"{field.title}: unknown unit {match.group(2)!r}; use "
+                                          f"{', '.join(factors)}.")
             number *= factors[unit]
     else:
-        raise LifestyleInputError(f"{field.label} must be a number in {field.unit}, got {value!r}")
+        raise LifestyleInputError(f"{field.title} must be a number in {field.unit}, got {value!r}.")
     if number != number or not field.low <= number <= field.high:
-        raise LifestyleInputError(f"{field.label} {number:g} {field.unit} is out of range "
-                                  f"({field.low:g}-{field.high:g} {field.unit})")
+        raise LifestyleInputError(f"{field.title} {number:g} {field.unit} is out of range "
+                                  f"({field.low:g}-{field.high:g} {field.unit}).")
     return number
 
 
 def validate(raw: Mapping[str, Any]) -> dict[str, Any]:
     """Canonical field name -> validated value; raises on the first bad field (nothing is saved then)."""
     if not raw:
-        raise LifestyleInputError("nothing to log: give at least one field, e.g. sleep=7.5h spf=yes")
+        raise LifestyleInputError("There is nothing to log: give at least one field, e.g. sleep=7.5h "
+                                  "spf=yes.")
     out: dict[str, Any] = {}
     for key, value in raw.items():
         field = _field(str(key))
         if field.name in out:
-            raise LifestyleInputError(f"{field.label} is given twice")
+            raise LifestyleInputError(f"{field.title} is given twice.")
         out[field.name] = _bool(field, value) if field.kind == "bool" else _number(field, value)
     return out
 
@@ -121,9 +127,9 @@ def parse_pairs(pairs: Sequence[str]) -> dict[str, Any]:
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep or not key.strip():
-            raise LifestyleInputError(f"expected field=value, got {pair!r} (e.g. sleep=7.5h calcium=1100mg)")
+            raise LifestyleInputError(f"Expected field=value, got {pair!r} (e.g. sleep=7.5h calcium=1100mg).")
         if key.strip().lower() in raw:
-            raise LifestyleInputError(f"{key.strip()} is given twice")
+            raise LifestyleInputError(f"The field {key.strip()} is given twice.")
         raw[key.strip().lower()] = value
     return validate(raw)
 
@@ -133,13 +139,14 @@ def load_file(path: Path) -> dict[str, Any]:
     try:
         raw = parse_bounded(json.loads, path.read_text(encoding="utf-8"))
     except OSError as error:
-        raise LifestyleInputError(f"cannot read {path}: {error.strerror or error}") from None
+        raise LifestyleInputError(f"Cannot read {path}: {error.strerror or error}.") from None
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise LifestyleInputError(f"{path} is not valid JSON: {error}") from None
+        raise LifestyleInputError(f"The file {path} is not valid JSON: {error}.") from None
     except NestingError as error:
-        raise LifestyleInputError(f"{path} is not a flat JSON object of field: value: {error}") from None
+        raise LifestyleInputError(f"The file {path} is not a flat JSON object of field: value: "
+                                  f"{error}.") from None
     if not isinstance(raw, dict):
-        raise LifestyleInputError(f"{path} must hold a JSON object of field: value")
+        raise LifestyleInputError(f"The file {path} must hold a JSON object of field: value.")
     return validate(raw)
 
 

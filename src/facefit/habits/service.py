@@ -71,10 +71,10 @@ def enrol(
     programme = catalog.programme(programme_id)
     days = sorted(set(range(7) if weekdays is None else weekdays))
     if not days or not set(days) <= set(range(7)):
-        raise InputError(f"weekdays must be a non-empty subset of 0..6 (0 = Monday), got {days}")
+        raise InputError(f"The weekdays must be a non-empty subset of 0..6 (0 = Monday), got {days}.")
     today = today or date.today()
     if abs(start - today) > MAX_DAYS_FROM_TODAY:
-        raise InputError(f"start date {start} is more than {MAX_DAYS_FROM_TODAY.days} days from today "
+        raise InputError(f"The start date {start} is more than {MAX_DAYS_FROM_TODAY.days} days from today "
                          f"({today}); a programme starts within a year either way.")
     try:
         parse_clock(reminder_time)
@@ -82,11 +82,12 @@ def enrol(
         raise InputError(str(error)) from None
     clearance = current_clearance(session=session, profile_id=profile_id)
     if clearance is None:
-        raise NotScreenedError("screen first: run `facefit screen` before enrolling in a programme.")
+        raise NotScreenedError("Answer the screening before enrolling in a programme (the Screening page, or "
+                               "`facefit screen`).")
     if clearance.level is Level.CONSULT_FIRST and not clearance.consult_acknowledged:
         if not consult_acknowledged:
             raise SafetyBlockError(
-                "your screening says consult a clinician first. Once a clinician has cleared you, enrol "
+                "Your screening says to consult a clinician first; once one has cleared you, enrol "
                 "again with --clinician-cleared.")
         acknowledge_consult(session=session, profile_id=profile_id, note="acknowledged at enrolment")
     screening = db.latest_screening(session=session, profile_id=profile_id)
@@ -109,7 +110,7 @@ def current_enrolment(*, session: Session, profile_id: int) -> EnrolmentView | N
 def require_enrolment(*, session: Session, profile_id: int) -> EnrolmentView:
     view = current_enrolment(session=session, profile_id=profile_id)
     if view is None:
-        raise NotEnrolledError("you are not enrolled in a programme: run `facefit enrol PROGRAMME` first.")
+        raise NotEnrolledError("You are not enrolled in a programme: run `facefit enrol PROGRAMME` first.")
     return view
 
 
@@ -214,9 +215,10 @@ def log_lifestyle(
     before ``today`` raises :class:`LifestyleInputError` before anything is written."""
     today = today or date.today()
     if day > today:
-        raise LifestyleInputError(f"{day} is in the future: log a day once it has happened")
+        raise LifestyleInputError(f"The day {day} is in the future: log a day once it has happened.")
     if today - day > MAX_DAYS_FROM_TODAY:
-        raise LifestyleInputError(f"{day} is more than {MAX_DAYS_FROM_TODAY.days} days ago: log recent days")
+        raise LifestyleInputError(f"The day {day} is more than {MAX_DAYS_FROM_TODAY.days} days ago: log "
+                                  "recent days.")
     values = validate(raw)
     db.upsert_lifestyle_day(session=session, profile_id=profile_id, day=day, values=values)
     return values

@@ -137,7 +137,8 @@ def target_error(target: str, catalog: Catalog) -> CatalogError:
         move = catalog.discouraged[target]
         return CatalogError(f"{move.name} is discouraged: {move.reason}")
     return CatalogError(
-        f"no routine or exercise called {target!r}; routines: {', '.join(sorted(catalog.routines))}; "
+        f"There is no routine or exercise called {target!r}; "
+        f"routines: {', '.join(sorted(catalog.routines))}; "
         f"exercises: {', '.join(sorted(catalog.exercises))}."
     )
 
@@ -149,7 +150,7 @@ def without(plan: SessionPlan, exclude: Mapping[str, str]) -> SessionPlan:
     dropped = tuple(dict.fromkeys((s.exercise.id, exclude[s.exercise.id]) for s in steps
                                   if s.exercise.id in exclude))
     if not kept:
-        raise CatalogError(f"every step of {plan.title} is excluded today: "
+        raise CatalogError(f"Every step of {plan.title} is excluded today: "
                            + "; ".join(f"{e} ({why})" for e, why in dropped) + ".")
     return SessionPlan(plan.routine_id, plan.exercise_id, plan.title, tuple(blocks_for(kept)),
                        plan.excluded + dropped)

@@ -24,16 +24,18 @@ _FALSE = {"no", "n", "false", "0"}
 def parse_answers(raw: Any) -> dict[str, bool]:
     """Validate a mapping ``condition id -> yes/no``; every question answered, nothing unknown."""
     if not isinstance(raw, dict):
-        raise ScreeningInputError("screening answers must be a JSON object mapping question ids to yes/no")
+        raise ScreeningInputError("The screening answers must be a JSON object mapping question ids to "
+                                  "yes/no.")
     unknown = sorted(set(raw) - set(CONDITION_IDS))
     if unknown:
         raise ScreeningInputError(
-            f"unknown screening question(s): {', '.join(map(str, unknown))}; "
-            f"expected: {', '.join(CONDITION_IDS)}"
+            f"Unknown screening question(s): {', '.join(map(str, unknown))}; "
+            f"expected: {', '.join(CONDITION_IDS)}."
         )
     missing = [cid for cid in CONDITION_IDS if cid not in raw]
     if missing:
-        raise ScreeningInputError(f"screening answers are missing: {', '.join(missing)} (answer each yes/no)")
+        raise ScreeningInputError(f"Screening answers are missing: {', '.join(missing)} (answer each "
+                                  "yes/no).")
     answers: dict[str, bool] = {}
     for cid in CONDITION_IDS:
         value = raw[cid]
@@ -42,7 +44,7 @@ def parse_answers(raw: Any) -> dict[str, bool]:
         elif isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
             answers[cid] = value.strip().lower() in _TRUE
         else:
-            raise ScreeningInputError(f"screening answer for {cid!r} must be yes or no, got {value!r}")
+            raise ScreeningInputError(f"The screening answer for {cid!r} must be yes or no, got {value!r}.")
     return answers
 
 

@@ -64,9 +64,10 @@ def acknowledge_consult(
     """Record that a clinician cleared the user to start despite a consult-first screening."""
     row = db.latest_screening(session=session, profile_id=profile_id)
     if row is None:
-        raise SafetyBlockError("there is no screening to acknowledge: run `facefit screen` first.")
+        raise SafetyBlockError("There is no screening to acknowledge yet: answer the screening first "
+                               "(`facefit screen`).")
     if row.clearance != Level.CONSULT_FIRST.value:
-        raise SafetyBlockError(f"your latest screening is {row.clearance!r}, not consult-first: nothing to "
+        raise SafetyBlockError(f"Your latest screening is {row.clearance}, not consult-first: nothing to "
                                "acknowledge.")
     row.consult_acknowledged_at = as_utc(now or utcnow())
     row.consult_note = note

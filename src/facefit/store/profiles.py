@@ -20,9 +20,9 @@ def get_or_create_profile(*, session: Session, name: str = DEFAULT_PROFILE) -> P
     would store it) is an :class:`InputError` before anything is written.
     """
     if not name.strip():
-        raise InputError("a profile name must not be blank")
+        raise InputError("A profile name must not be blank.")
     if len(name) > PROFILE_NAME_MAX:
-        raise InputError(f"a profile name must be at most {PROFILE_NAME_MAX} characters, got {len(name)}")
+        raise InputError(f"A profile name must be at most {PROFILE_NAME_MAX} characters, got {len(name)}.")
     found = select(Profile).where(Profile.name == name)
     profile = session.scalar(found)
     if profile is not None:
@@ -40,5 +40,5 @@ def get_or_create_profile(*, session: Session, name: str = DEFAULT_PROFILE) -> P
     session.execute(insert(Profile).values(name=name).on_conflict_do_nothing(index_elements=["name"]))
     profile = session.scalar(found)
     if profile is None:  # pragma: no cover - the row was deleted between the two statements
-        raise InputError(f"profile {name!r} was deleted while it was being created; try again")
+        raise InputError(f"The profile {name!r} was deleted while it was being created; try again.")
     return profile

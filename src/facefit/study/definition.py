@@ -150,7 +150,7 @@ class StudyDefinition(_Strict):
             if visit.id == visit_id:
                 return visit
         known = ", ".join(v.id for v in self.visits)
-        raise FaceFitError(f"study {self.id} has no visit {visit_id!r}; its visits are {known}")
+        raise FaceFitError(f"The study {self.id} has no visit {visit_id!r}; its visits are {known}.")
 
     @property
     def control_arm(self) -> Arm:

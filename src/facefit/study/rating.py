@@ -31,6 +31,9 @@ BLIND_SIDE_PX = 480
 MIN_REPEAT_GAP = 5
 
 
+NO_SUCH_ITEM = "There is no such item in your rating queue."
+
+
 class RatingNotFoundError(FaceFitError):
     """No such item in this rater's queue (another rater's token is not found either)."""
 
@@ -47,7 +50,7 @@ def add_rater(
     """A rater of the study (idempotent), linked to a web account when given."""
     name = name.strip()
     if not name or len(name) > 120:
-        raise InputError("a rater's name must be 1-120 characters")
+        raise InputError("A rater's name must be 1-120 characters.")
     existing = db.find_staff(session=session, study_id=study.id, role="rater", name=name)
     staff = db.add_staff(session=session, study_id=study.id, role="rater", name=name, account_id=account_id)
     if existing is None:
@@ -62,13 +65,18 @@ def add_rater(
     return staff
 
 
+class NotARaterError(StudyError):
+    """No rater of that name in the study; ``problem`` says so without naming a door's way to add one."""
+
+    def __init__(self, name: str, slug: str) -> None:
+        self.problem = f"There is no rater {name!r} in study {slug}"
+        super().__init__(f"{self.problem}; add them with `facefit study rate {slug} --add-rater NAME`.")
+
+
 def rater(*, session: Session, study: LoadedStudy, name: str) -> db.StudyStaff:
     found = db.find_staff(session=session, study_id=study.id, role="rater", name=name.strip())
     if found is None:
-        raise StudyError(
-            f"{name!r} is not a rater of study {study.slug}; add them with "
-            f"`facefit study rate {study.slug} --add-rater NAME`"
-        )
+        raise NotARaterError(name, study.slug)
     return found
 
 
@@ -189,15 +197,15 @@ def next_item(*, session: Session, staff: db.StudyStaff) -> QueueItem | None:
 def _item(session: Session, staff: db.StudyStaff, token: str) -> db.StudyRating:
     item = db.rating_by_token(session=session, rater_id=staff.id, token=str(token)[:64])
     if item is None:
-        raise RatingNotFoundError("no such item in your rating queue")
+        raise RatingNotFoundError(NO_SUCH_ITEM)
     return item
 
 
 def _check_range(name: str, value: Any, low: int, high: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise InputError(f"{name} must be a whole number from {low} to {high}, got {value!r}")
+        raise InputError(f"The {name} must be a whole number from {low} to {high}, got {value!r}.")
     if not low <= value <= high:
-        raise InputError(f"{name} must be from {low} to {high}, got {value}")
+        raise InputError(f"The {name} must be from {low} to {high}, got {value}.")
     return value
 
 
@@ -220,7 +228,7 @@ def submit(
     lower = _check_range("lower cheek fullness", lower_cheek, *CHEEK_SCALE)
     item = _item(session, staff, token)
     if item.rated_at is not None:
-        raise StudyError("this photo is already rated; ratings are final")
+        raise StudyError("This photo is already rated; ratings are final.")
     item.apparent_age, item.upper_cheek, item.lower_cheek = age, upper, lower
     item.rated_at = _aware(now)
     session.flush()
@@ -237,7 +245,7 @@ def blinded_jpeg(*, session: Session, staff: db.StudyStaff, token: str) -> bytes
     link = session.get(db.StudyVisitPhoto, item.visit_photo_id)
     photo = session.get(Photo, link.photo_id) if link is not None else None
     if photo is None:
-        raise RatingNotFoundError("no such item in your rating queue")
+        raise RatingNotFoundError(NO_SUCH_ITEM)
     rgb = load_stored_rgb(photo)
     height, width = rgb.shape[:2]
     points = np.asarray(photo.landmarks, dtype=np.float64)[:, :2] * np.array([width, height])
@@ -254,5 +262,5 @@ def blinded_jpeg(*, session: Session, staff: db.StudyStaff, token: str) -> bytes
     )
     ok, encoded = cv2.imencode(".jpg", face[..., ::-1], [cv2.IMWRITE_JPEG_QUALITY, 90])
     if not ok:  # pragma: no cover - OpenCV encodes any uint8 image
-        raise StudyError("could not encode the photo")
+        raise StudyError("The photo could not be encoded.")
     return encoded.tobytes()

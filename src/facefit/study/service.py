@@ -62,8 +62,8 @@ def load(*, session: Session, slug: str) -> LoadedStudy:
     row = db.get_study(session=session, slug=slug)
     if row is None:
         known = ", ".join(s.slug for s in db.list_studies(session=session)) or "none yet"
-        raise StudyNotFoundError(f"no study {slug!r} (studies: {known}); create one with "
-                                 "`facefit study create FILE --seed N`")
+        raise StudyNotFoundError(f"There is no study {slug!r} (studies: {known}); create one "
+                                 "with `facefit study create FILE --seed N`.")
     return LoadedStudy(row, from_stored(row.definition))
 
 
@@ -82,11 +82,11 @@ def create_study(
     existing = db.get_study(session=session, slug=definition.id)
     if existing is not None:
         if existing.definition_sha256 != definition.sha256:
-            raise StudyError(f"study {definition.id!r} already exists with a different protocol; a protocol "
-                             "cannot change once a study is created (give the new one another id)")
+            raise StudyError(f"The study {definition.id!r} already exists with a different protocol; a "
+                             "protocol cannot change once a study is created (give the new one another id).")
         if existing.schedule_sha256 != digest:
-            raise StudyError(f"study {definition.id!r} already exists with an allocation schedule from "
-                             "another seed; nothing was changed")
+            raise StudyError(f"The study {definition.id!r} already exists with an allocation schedule from "
+                             "another seed; nothing was changed.")
         return LoadedStudy(existing, definition), False
     when = _aware(now)
     row = db.add_study(session=session, slug=definition.id, title=definition.title,
@@ -155,7 +155,7 @@ def enrol(
     CONSORT diagram counts everyone assessed). Re-enrolling an enrolled person changes nothing; a person
     found ineligible before may be assessed again (e.g. after a new screening)."""
     if not 0 <= age <= 120:
-        raise InputError(f"age must be 0-120, got {age}")
+        raise InputError(f"The age must be 0-120, got {age}.")
     sex = sex.strip().lower()
     definition = study.definition
     when = _aware(now)
@@ -184,7 +184,7 @@ def enrol(
 def participant(*, session: Session, study: LoadedStudy, code: str) -> db.StudyParticipant:
     row = db.get_participant(session=session, study_id=study.id, code=code.strip().upper())
     if row is None:
-        raise ParticipantNotFoundError(f"study {study.slug} has no participant {code!r}")
+        raise ParticipantNotFoundError(f"The study {study.slug} has no participant {code!r}.")
     return row
 
 
@@ -213,23 +213,23 @@ def randomise(
         return Randomisation(row.code, arm, definition.arm(arm).label, row.randomised_at, already=True)
     if row.status == "ineligible":
         raise StudyError(f"{row.code} is not eligible ({'; '.join(row.eligibility)}) and cannot be "
-                         "randomised")
+                         "randomised.")
     if row.status == "withdrawn":
-        raise StudyError(f"{row.code} withdrew before randomisation")
+        raise StudyError(f"{row.code} withdrew before randomisation.")
     baseline = db.get_visit(session=session, participant_id=row.id, visit=definition.baseline.id)
     if baseline is None or baseline.status != "complete":
         raise StudyError(f"{row.code}'s {definition.baseline.id} visit is not complete yet: it needs "
-                         f"{definition.photos_per_visit} photos that pass the gate before randomisation")
+                         f"{definition.photos_per_visit} photos that pass the gate before randomisation.")
     when = _aware(now)
     assert baseline.completed_at is not None
     age_days = (when.date() - baseline.completed_at.date()).days
     if age_days > definition.baseline.before:
         raise StudyError(f"{row.code}'s baseline photos are {age_days} days old, more than the "
-                         f"{definition.baseline.before} days the protocol allows: retake the baseline visit")
+                         f"{definition.baseline.before} days the protocol allows: retake the baseline visit.")
     slot = db.reveal_slot(session=session, study_id=study.id, stratum=row.stratum, at=when)
     if slot is None:
-        raise StudyError(f"the allocation schedule of stratum {row.stratum} is used up; "
-                         "no more participants can be randomised in it")
+        raise StudyError(f"The allocation schedule of stratum {row.stratum} is used up; "
+                         "no more participants can be randomised in it.")
     row.allocation_id, row.randomised_at, row.status = slot.id, when, "randomised"
     session.flush()
     db.append_audit(session=session, study_id=study.id, actor=actor, action="randomised",
@@ -246,12 +246,12 @@ def withdraw(
     """Record that a participant stopped taking part, with the reason (their data stay in the ITT set)."""
     reason = reason.strip()
     if not reason:
-        raise InputError("give the reason for the withdrawal (it is reported in the CONSORT diagram)")
+        raise InputError("Give the reason for the withdrawal (it is reported in the CONSORT diagram).")
     row = participant(session=session, study=study, code=code)
     if row.status == "withdrawn":
         return row
     if row.status == "ineligible":
-        raise StudyError(f"{row.code} was not eligible and never took part: nothing to withdraw")
+        raise StudyError(f"{row.code} was not eligible and never took part: nothing to withdraw.")
     when = _aware(now)
     row.status, row.withdrawn_at, row.withdrawal_reason = "withdrawn", when, reason[:1000]
     session.flush()
@@ -267,9 +267,9 @@ def record_deviation(
 ) -> db.StudyDeviation:
     """A protocol deviation; ``major`` ones take the participant out of the per-protocol analysis."""
     if severity not in db.SEVERITIES:
-        raise InputError(f"severity must be one of {', '.join(db.SEVERITIES)}, got {severity!r}")
+        raise InputError(f"The severity must be one of {', '.join(db.SEVERITIES)}, got {severity!r}.")
     if not description.strip():
-        raise InputError("describe the deviation")
+        raise InputError("Describe the deviation.")
     if visit is not None:
         study.definition.visit(visit)
     row = participant(session=session, study=study, code=code)

@@ -47,13 +47,13 @@ def _check_can_add(study: LoadedStudy, row: db.StudyParticipant, visit_id: str) 
     definition = study.definition
     visit = definition.visit(visit_id)
     if row.status == "ineligible":
-        raise StudyError(f"{row.code} is not eligible for the study; no visits are taken")
+        raise StudyError(f"{row.code} is not eligible for the study; no visits are taken.")
     if row.status == "withdrawn":
-        raise StudyError(f"{row.code} withdrew from the study ({row.withdrawal_reason}); no more visits")
+        raise StudyError(f"{row.code} withdrew from the study ({row.withdrawal_reason}); no more visits.")
     if visit.id == definition.baseline.id and row.status == "randomised":
-        raise StudyError(f"{row.code} is already randomised: the baseline visit comes before randomisation")
+        raise StudyError(f"{row.code} is already randomised: the baseline visit comes before randomisation.")
     if visit.id != definition.baseline.id and row.status != "randomised":
-        raise StudyError(f"{row.code} is not randomised yet: {visit.id} is a follow-up visit")
+        raise StudyError(f"{row.code} is not randomised yet: {visit.id} is a follow-up visit.")
 
 
 def add_visit_photo(
@@ -71,9 +71,9 @@ def add_visit_photo(
         existing = db.get_visit(session=session, participant_id=row.id, visit=visit)
         needed = study.definition.photos_per_visit
         if existing is not None and existing.status == "complete":
-            raise StudyError(f"{row.code}'s {visit} visit is already complete with {needed} photos")
+            raise StudyError(f"{row.code}'s {visit} visit is already complete with {needed} photos.")
         if existing is not None and existing.status == "missed":
-            raise StudyError(f"{row.code}'s {visit} visit was recorded as missed ({existing.missed_reason})")
+            raise StudyError(f"{row.code}'s {visit} visit was recorded as missed ({existing.missed_reason}).")
         profile_id, code = row.profile_id, row.code
     when = _aware(taken_at)
     outcome = import_photo(photo, store=store, profile_id=profile_id, landmarker=landmarker, taken_at=when,
@@ -133,13 +133,13 @@ def mark_missed(
 ) -> db.StudyVisit:
     """Record that a visit did not happen (the participant stays in the study and the ITT analysis)."""
     if not reason.strip():
-        raise InputError("give the reason the visit was missed")
+        raise InputError("Give the reason the visit was missed.")
     study.definition.visit(visit)
     row = participant(session=session, study=study, code=code)
     when = _aware(now)
     record = db.open_visit(session=session, participant_id=row.id, visit=visit, at=when)
     if record.status == "complete":
-        raise StudyError(f"{row.code}'s {visit} visit is complete; it cannot be marked missed")
+        raise StudyError(f"{row.code}'s {visit} visit is complete; it cannot be marked missed.")
     record.status, record.missed_reason = "missed", reason.strip()[:1000]
     session.flush()
     db.append_audit(session=session, study_id=study.id, actor=actor, action="visit-missed",

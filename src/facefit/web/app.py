@@ -34,21 +34,40 @@ CSP = (
 )
 
 
+STARLETTE_WORDS = {
+    "Not Found": "There is nothing at {path}.",
+    "Method Not Allowed": "The address {path} does not take a {method} request.",
+    "There was an error parsing the body": "The request body could not be read.",
+}
+PLACES = {"query": "The query parameter", "path": "The path parameter", "header": "The header",
+          "cookie": "The cookie"}
+
+
 def _describe_validation(error: RequestValidationError) -> str:
+    """The first problem as one sentence naming its field (e.g. ``The field email is missing.``)."""
     problems = error.errors()
     if not problems:
-        return "invalid request"
+        return "The request is not valid."
     first = problems[0]
     if first.get("type") == "json_invalid":
         detail = (first.get("ctx") or {}).get("error", "")
-        return f"request body is not valid JSON{': ' + str(detail) if detail else ''}"
-    where = ".".join(str(p) for p in first.get("loc", ()) if p != "body") or "request"
-    more = f" (and {len(problems) - 1} more problems)" if len(problems) > 1 else ""
-    message = first.get("msg", "invalid")
-    if first.get("type") == "string_pattern_mismatch":  # pydantic's text quotes the regular expression
-        message = ("not an email address (it looks like name@example.org)" if where.endswith("email")
-                   else "not in the expected form")
-    return f"{where}: {message}{more}"
+        return f"The request body is not valid JSON{': ' + str(detail) if detail else ''}."
+    loc = [str(p) for p in first.get("loc", ())]
+    place = PLACES.get(loc[0], "The field") if loc else "The field"
+    name = ".".join(loc[1:] if loc and loc[0] in (*PLACES, "body") else loc)
+    what = f"{place} {name}" if name else "The request body"
+    more = len(problems) - 1
+    more_text = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
+    kind = first.get("type")
+    if kind == "missing":
+        return f"{what} is missing{more_text}."
+    if kind == "string_pattern_mismatch":  # pydantic's text quotes the regular expression
+        form = ("an email address (it looks like name@example.org)" if name.endswith("email")
+                else "in the expected form")
+        return f"{what} is not {form}{more_text}."
+    message = str(first.get("msg", "invalid")).rstrip(".")
+    message = message.removeprefix("Value error, ")
+    return f"{what} is not valid: {message[:1].lower()}{message[1:]}{more_text}."
 
 
 def create_app(settings: WebSettings | None = None) -> FastAPI:
@@ -86,8 +105,8 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
         # FastAPI answers a body its JSON parser cannot read with "There was an error parsing the body";
         # a body nested past Python's recursion limit (a few KB of '[') is that, and worth naming.
         if isinstance(error.__cause__, RecursionError):
-            return JSONResponse({"detail": "request body is not valid JSON: it is nested far deeper than any "
-                                           "FaceFit request; nothing was done"},
+            return JSONResponse({"detail": "The request body is not valid JSON: it is nested far deeper than "
+                                           "any FaceFit request; nothing was done."},
                                 status_code=status.HTTP_400_BAD_REQUEST)
         if error.status_code == status.HTTP_404_NOT_FOUND and error.detail == "Not Found":  # no such route
             from facefit.web.pages import not_found_page
@@ -95,6 +114,10 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
             page = not_found_page(request)
             if page is not None:
                 return page
+        worded = STARLETTE_WORDS.get(str(error.detail))  # Starlette's own title-case phrases, as sentences
+        if worded is not None:
+            return JSONResponse({"detail": worded.format(path=request.url.path, method=request.method)},
+                                status_code=error.status_code, headers=error.headers)
         return await http_exception_handler(request, error)
 
     @app.exception_handler(FaceFitError)

@@ -24,7 +24,7 @@ router = APIRouter(include_in_schema=False)
 def _inside(base: Path, name: str) -> Path:
     path = (base / name).resolve()
     if not path.is_relative_to(base.resolve()) or not path.is_file():
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no such file: {name}")
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"There is no such file: {name}.")
     return path
 
 

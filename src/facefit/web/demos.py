@@ -109,8 +109,9 @@ def catalog_demo(exercise_id: str, state: Any) -> Path:
 
 def _known(exercise_id: str) -> None:
     if exercise_id not in demo_exercises():
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no demonstration of {exercise_id!r}; there are "
-                                                       f"demonstrations of {', '.join(demo_exercises())}")
+        raise HTTPException(status.HTTP_404_NOT_FOUND,
+                            f"There is no demonstration of {exercise_id!r}; there are demonstrations of "
+                            f"{', '.join(demo_exercises())}.")
 
 
 @router.get("/demos/{exercise_id}.webm")

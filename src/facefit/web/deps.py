@@ -100,8 +100,8 @@ def check_scope(request: Request, caller: Caller) -> None:
     needed = "read" if request.method in SAFE_METHODS else getattr(endpoint, "token_scope", "full")
     if not scope_allows(caller, needed):
         raise HTTPException(status.HTTP_403_FORBIDDEN,
-                            f"this API token's scope is {caller.scope}; {request.method} {request.url.path} "
-                            f"needs a {needed} token (make one on the account page)")
+                            f"This API token's scope is {caller.scope}; {request.method} {request.url.path} "
+                            f"needs a {needed} token (make one on the account page).")
 
 
 def _unauthorised(message: str) -> HTTPException:
@@ -149,7 +149,8 @@ def check_csrf(request: Request, expected: str | None = None) -> None:
     if not same_secret(sent, cookie) or (expected is not None and not same_secret(sent, expected)):
         raise HTTPException(
             status.HTTP_403_FORBIDDEN,
-            "missing or wrong CSRF token: send the facefit_csrf cookie's value in the X-CSRF-Token header",
+            "The CSRF token is missing or wrong: send the facefit_csrf cookie's value in the X-CSRF-Token "
+            "header.",
         )
 
 
@@ -191,7 +192,7 @@ def get_caller(request: Request, db: DbDep) -> Caller:
     bearer = bearer_token(request)
     caller = caller_from_credentials(session=db, bearer=bearer, cookie=request.cookies.get(SESSION_COOKIE))
     if caller is None:
-        raise _unauthorised("invalid or revoked API token" if bearer else "sign in first")
+        raise _unauthorised("This API token is invalid or revoked." if bearer else "Sign in first.")
     if caller.via == "cookie":
         check_csrf(request, caller.csrf_token)
     check_scope(request, caller)
@@ -214,13 +215,13 @@ def get_member(caller: Annotated[Caller, Depends(get_caller)]) -> Caller:
 
 def get_coach(caller: Annotated[Caller, Depends(get_caller)]) -> Caller:
     if caller.role not in ("coach", "admin"):
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "only coach accounts can read members' data")
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "Only coach accounts can read members' data.")
     return caller
 
 
 def get_admin(caller: Annotated[Caller, Depends(get_caller)]) -> Caller:
     if caller.role != "admin":
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "only an admin can do this")
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "Only an admin can do this.")
     return caller
 
 

@@ -83,7 +83,7 @@ def replay(start: OfflineStart, data: bytes, *, profile_id: int, store: Any) -> 
         coach.frame(decode_frame(chunk, len(start.landmarks)))
         frames += 1
     if frames == 0:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "the recording holds no frames")
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "The recording holds no frames.")
     coach.end()
     rows = coach.take_unsaved()
     with store.transaction() as db:
@@ -106,16 +106,17 @@ async def offline_session(request: Request, caller: MemberDep) -> dict[str, Any]
     raw_start, frames = form.get("start"), form.get("frames")
     if not isinstance(raw_start, str) or frames is None or isinstance(frames, str):
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT,
-                            "send a multipart form with 'start' (JSON) and 'frames' (binary)")
+                            "Send a multipart form with 'start' (JSON) and 'frames' (binary).")
     try:
         start = OfflineStart.model_validate(parse_bounded(json.loads, raw_start))
     except (json.JSONDecodeError, NestingError, ValidationError) as error:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"'start' is not a valid start message: "
-                                                                   f"{str(error).splitlines()[0]}") from None
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT,
+                            f"The 'start' field is not a valid start message: {str(error).splitlines()[0]}."
+                            ) from None
     data = await frames.read()
     try:
         return await asyncio.to_thread(replay, start, data, profile_id=caller.profile_id,
                                        store=request.app.state.store)
     except FrameError as error:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT,
-                            f"the recording is damaged: {error}") from None
+                            f"The recording is damaged: {error}.") from None

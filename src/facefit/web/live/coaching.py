@@ -61,11 +61,11 @@ def live_plan(step: StepPlan, *, sets: int | None = None, reps: int | None = Non
 def check_changes(*, sets: int | None, reps: int | None, rest_s: float | None) -> None:
     """ProtocolError naming a change of sets, reps or rest outside what the page offers."""
     if sets is not None and not 1 <= sets <= MAX_SETS:
-        raise ProtocolError(f"sets must be between 1 and {MAX_SETS}, got {sets}")
+        raise ProtocolError(f"The sets must be between 1 and {MAX_SETS}, got {sets}.")
     if reps is not None and not 1 <= reps <= 100:
-        raise ProtocolError(f"reps must be between 1 and 100, got {reps}")
+        raise ProtocolError(f"The reps must be between 1 and 100, got {reps}.")
     if rest_s is not None and not 0 <= rest_s <= 300:
-        raise ProtocolError(f"rest_s must be between 0 and 300 seconds, got {rest_s}")
+        raise ProtocolError(f"The rest_s must be between 0 and 300 seconds, got {rest_s}.")
 
 
 def dumps(message: dict[str, Any]) -> str:
@@ -327,7 +327,7 @@ class LiveCalibration:
 
         if self.span_s < self.seconds:
             raise RestRejectedError(
-                f"the frames' times cover only {self.span_s:.2f} s of the {self.seconds:g} s asked for "
+                f"The frames' times cover only {self.span_s:.2f} s of the {self.seconds:g} s asked for "
                 f"({len(self.t_ms)} frames): frame times must be the camera's clock in milliseconds; "
                 "hold still and try again.")
         series = SignalSeries(np.asarray(self.t_ms, dtype=float), np.vstack(self.rows))

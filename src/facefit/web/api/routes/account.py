@@ -28,7 +28,7 @@ router = APIRouter(prefix="/api/account", tags=["account"])
 def _account(db: DbDep, caller: CallerDep) -> accounts.Account:
     account = accounts.get_account(session=db, account_id=caller.account_id)
     if account is None:  # deleted in another tab
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "this account no longer exists")
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "This account no longer exists.")
     return account
 
 
@@ -49,7 +49,7 @@ class PasswordChange(BaseModel):
 def change_password(body: PasswordChange, request: Request, db: DbDep, caller: CallerDep) -> Message:
     account = _account(db, caller)
     if not verify_password(account.password_hash, body.current_password):
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "the current password is wrong: nothing was changed")
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "The current password is wrong: nothing was changed.")
     account.password_hash = hash_password(body.new_password)
     this_browser = digest(request.cookies.get(SESSION_COOKIE) or "")
     db.execute(delete(accounts.AuthSession).where(accounts.AuthSession.account_id == account.id,
@@ -74,7 +74,7 @@ def create_token(body: TokenCreate, db: DbDep, caller: CallerDep) -> TokenCreate
 @router.delete("/tokens/{token_id}", response_model=Message, summary="Revoke one of my API tokens")
 def revoke_token(token_id: Id, db: DbDep, caller: CallerDep) -> Message:
     if not accounts.revoke_api_token(session=db, account_id=caller.account_id, token_id=token_id):
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"you have no API token {token_id}")
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"You have no API token {token_id}.")
     return Message(detail="token revoked")
 
 
@@ -101,7 +101,7 @@ def invite_coach(body: CoachInvite, db: DbDep, caller: MemberDep) -> Message:
 @router.delete("/coaches/{coach_id}", response_model=Message, summary="Withdraw a coach's access")
 def remove_coach(coach_id: Id, db: DbDep, caller: MemberDep) -> Message:
     if not accounts.remove_coach(session=db, member_id=caller.account_id, coach_id=coach_id):
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"coach {coach_id} has no access to your data")
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"Coach {coach_id} has no access to your data.")
     return Message(detail="coach access withdrawn")
 
 
@@ -121,7 +121,7 @@ def delete_account(body: DeleteAccount, request: Request, response: Response, db
                    caller: CallerDep) -> Message:
     account = _account(db, caller)
     if not verify_password(account.password_hash, body.password):
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "wrong password: the account was not deleted")
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "Wrong password: the account was not deleted.")
     owned = account_data.collect(session=db, profile_id=caller.profile_id)
     files = account_data.delete_owned(session=db, owned=owned)
     db.flush()

@@ -21,8 +21,8 @@ def list_accounts(db: DbDep, caller: AdminDep) -> list[accounts.Account]:
 def change_role(account_id: Id, body: RoleChange, db: DbDep, caller: AdminDep) -> accounts.Account:
     account = accounts.get_account(session=db, account_id=account_id)
     if account is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no account {account_id}")
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"There is no account {account_id}.")
     if account.id == caller.account_id and body.role != "admin":
-        raise HTTPException(status.HTTP_409_CONFLICT, "you cannot remove your own admin role")
+        raise HTTPException(status.HTTP_409_CONFLICT, "You cannot remove your own admin role.")
     account.role = body.role
     return account

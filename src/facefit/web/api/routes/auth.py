@@ -66,8 +66,8 @@ def signup(body: SignUp, request: Request, db: DbDep, response: Response, settin
     wait = limiter.acquire(limits)
     if wait > 0:
         seconds = int(wait) + 1
-        raise HTTPException(status.HTTP_429_TOO_MANY_REQUESTS, f"too many attempts; try again in {seconds} "
-                            "seconds", headers={"Retry-After": str(seconds)})
+        raise HTTPException(status.HTTP_429_TOO_MANY_REQUESTS, f"Too many attempts; try again in {seconds} "
+                            "seconds.", headers={"Retry-After": str(seconds)})
     account = None
     try:
         password_hash = hash_password(body.password)  # before the lookup: the same work either way
@@ -94,7 +94,7 @@ def login(body: Login, request: Request, db: DbDep, response: Response, settings
     if wait > 0:
         seconds = int(wait) + 1
         raise HTTPException(status.HTTP_429_TOO_MANY_REQUESTS,
-                            f"too many failed sign-ins; try again in {seconds} seconds",
+                            f"Too many failed sign-ins; try again in {seconds} seconds.",
                             headers={"Retry-After": str(seconds)})
     ok = False
     try:
@@ -105,7 +105,7 @@ def login(body: Login, request: Request, db: DbDep, response: Response, settings
     finally:
         limiter.release(limits, failed=not ok, clear=[email_key] if ok else [])
     if not ok or account is None:
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "wrong email or password")
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "Wrong email or password.")
     return _start_browser_session(db, response, settings, account)
 
 

@@ -21,7 +21,7 @@ def member_profile(db: DbDep, coach_id: int, member_id: int) -> int:
     """The member's profile id if they invited this coach; 404 otherwise."""
     member = accounts.get_account(session=db, account_id=member_id)
     if member is None or not accounts.coach_may_read(session=db, coach_id=coach_id, member_id=member_id):
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"member {member_id} has not invited you")
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"Member {member_id} has not invited you.")
     return member.profile_id
 
 
@@ -39,7 +39,7 @@ def invitations(db: DbDep, caller: CoachDep) -> list[accounts.Account]:
              summary="Accept a member's invitation: I may then read (never change) their data")
 def accept(member_id: Id, db: DbDep, caller: CoachDep) -> Message:
     if not accounts.accept_invitation(session=db, coach_id=caller.account_id, member_id=member_id):
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"member {member_id} has not invited you")
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"Member {member_id} has not invited you.")
     return Message(detail="invitation accepted")
 
 
@@ -47,7 +47,7 @@ def accept(member_id: Id, db: DbDep, caller: CoachDep) -> Message:
                summary="Decline a member's invitation, or stop reading their data")
 def decline(member_id: Id, db: DbDep, caller: CoachDep) -> Message:
     if not accounts.remove_coach(session=db, member_id=member_id, coach_id=caller.account_id):
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"member {member_id} has not invited you")
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"Member {member_id} has not invited you.")
     return Message(detail="invitation declined")
 
 

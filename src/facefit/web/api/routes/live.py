@@ -134,9 +134,9 @@ def _resume_session(store: Store, caller: Caller, exercise_id: str, session_id: 
     with store.transaction() as db:
         row = accounts.get_session(session=db, profile_id=caller.profile_id, session_id=session_id)
         if row is None:
-            raise ProtocolError(f"you have no session {session_id} to resume")
+            raise ProtocolError(f"You have no session {session_id} to resume.")
         if row.ended_at is not None or row.exercise_id != exercise_id:
-            raise ProtocolError(f"session {session_id} is finished or is not a {exercise_id} session")
+            raise ProtocolError(f"Session {session_id} is finished or is not a {exercise_id} session.")
         done = [{"set": s.set_index, "reps": s.reps_done, "hold_s": s.hold_s}
                 for s in row.steps if not s.skipped]
         state = live_store.get_live_session(session=db, profile_id=caller.profile_id, session_id=session_id)
@@ -149,7 +149,7 @@ def _save_calibration(store: Store, profile_id: int, calibration: Any) -> None:
     try:
         from facefit.store.calibration import save_calibration
     except ImportError as error:
-        raise ProtocolError("calibration storage is not available in this build yet") from error
+        raise ProtocolError("Calibration storage is not available in this build yet.") from error
     with store.transaction() as db:
         save_calibration(session=db, profile_id=profile_id, calibration=calibration)
 
@@ -205,8 +205,8 @@ class Connection:
         claims = claims_for(self.ws.app, MAX_LIVE_PER_USER)
         claim = await claims.claim(profile_id)
         if claim is None:
-            raise ProtocolError(f"you already have {MAX_LIVE_PER_USER} live sessions open (another tab or "
-                                "device?); end one there first")
+            raise ProtocolError(f"You already have {MAX_LIVE_PER_USER} live sessions open (another tab or "
+                                "device?); end one there first.")
         self.slot, self.claim = profile_id, claim
 
     async def release_live_slot(self) -> None:
@@ -290,7 +290,7 @@ class Connection:
                     if not await self.error(str(problem)):
                         break
                 except (json.JSONDecodeError, NestingError, UnicodeDecodeError) as problem:
-                    if not await self.error(f"control messages must be JSON objects: {problem}"):
+                    if not await self.error(f"Control messages must be JSON objects: {problem}."):
                         break
                 if self.errors >= MAX_ERRORS:  # counted by the batcher's frame errors
                     await self.sent()
@@ -324,7 +324,7 @@ class Connection:
     async def handle(self, data: bytes | None, text: str | None) -> None:
         limit = self.settings.max_ws_message_bytes
         if len(data or b"") > limit or len(text or "") > limit:
-            raise ProtocolError(f"message too large (limit {limit} bytes)")
+            raise ProtocolError(f"The message is too large (limit {limit} bytes).")
         if data is not None:
             await self.frame(data)
         elif text is not None:
@@ -336,9 +336,9 @@ class Connection:
         if worker is None:
             if self.calibrated:
                 return  # frames already on their way when the calibration had enough
-            raise ProtocolError("send a 'start' message before landmark frames")
+            raise ProtocolError("Send a 'start' message before landmark frames.")
         if self.coach is not None and self.coach.finished:
-            raise ProtocolError(f"this session is {self.coach.phase}; start a new one")
+            raise ProtocolError(f"This session is {self.coach.phase}; start a new one.")
         header = read_header(data, self.n_landmarks)
         if self.coach is not None and self.coach.session_id is None:
             await self.ensure_session()  # the first frame of the first set makes the session row
@@ -437,7 +437,7 @@ class Connection:
 
     async def control(self, message: Any) -> None:
         if not isinstance(message, dict) or not isinstance(message.get("type"), str):
-            raise ProtocolError('control messages must be JSON objects with a "type"')
+            raise ProtocolError('Control messages must be JSON objects with a "type".')
         kind = message["type"]
         if kind == "start":
             await self.start(message)
@@ -446,36 +446,36 @@ class Connection:
             await self.send({"type": "pong", "t": message.get("t")})
         elif kind == "pain":
             if self.coach is None:
-                raise ProtocolError("no session is running")
+                raise ProtocolError("No session is running.")
             await self.settled.wait()  # after the frames sent before it, as they were sent
             await self.send(self.coach.pain(str(message.get("note", ""))[:500]))
             await self.flush(force=True)
         elif kind == "end":
             if self.coach is None:
-                raise ProtocolError("no session is running")
+                raise ProtocolError("No session is running.")
             await self.settled.wait()
             self.coach.end()
             await self.flush(force=True)
         else:
-            raise ProtocolError(f"unknown message type {kind!r}; expected start, pain, end or ping")
+            raise ProtocolError(f"Unknown message type {kind!r}; expected start, pain, end or ping.")
 
     async def start(self, raw: dict[str, Any]) -> None:
         if self.coach is not None or self.calibration is not None:
-            raise ProtocolError("this connection already started; open a new one for another session")
+            raise ProtocolError("This connection already started; open a new one for another session.")
         try:
             start = StartMessage.model_validate(raw)
         except ValidationError as invalid:
             first = invalid.errors()[0]
             where = ".".join(str(p) for p in first["loc"]) or "message"
-            raise ProtocolError(f"bad start message: {where}: {first['msg']}") from None
+            raise ProtocolError(f"The start message is not valid: {where}: {first['msg']}.") from None
         cookie = self.ws.cookies.get(SESSION_COOKIE)
         if start.token is None and cookie and not _origin_ok(self.ws, self.settings.allowed_origins):
-            raise ProtocolError("this WebSocket was opened from another site; refused")
+            raise ProtocolError("This WebSocket was opened from another site; refused.")
         caller = await asyncio.to_thread(_authenticate, self.store, start.token, cookie)
         if caller is None:
-            raise ProtocolError("sign in first (session cookie or API token in the start message)")
+            raise ProtocolError("Sign in first (session cookie or API token in the start message).")
         if not scope_allows(caller, "practice"):
-            raise ProtocolError(f"this API token's scope is {caller.scope}; coaching needs a practice token")
+            raise ProtocolError(f"This API token's scope is {caller.scope}; coaching needs a practice token.")
         await self.hold_live_slot(caller.profile_id)
         self.caller = caller
         indices = landmark_indices()
@@ -486,7 +486,7 @@ class Connection:
                              "seconds": self.calibration.seconds})
             return
         if not start.exercise:
-            raise ProtocolError("the start message needs an exercise id, e.g. cheek-lifter")
+            raise ProtocolError("The start message needs an exercise id, e.g. cheek-lifter.")
         from facefit.catalog.loader import load_catalog
         from facefit.coach.specs import spec_for
 

@@ -79,13 +79,13 @@ def consult(body: ConsultClearance, db: DbDep, caller: MemberDep) -> dict[str, A
     from facefit.safety.service import acknowledge_consult, current_clearance
 
     if not body.cleared:
-        raise InputError("tick that a clinician has cleared you to start; without it practice stays paused")
+        raise InputError("Tick that a clinician has cleared you to start; without it practice stays paused.")
     clearance = current_clearance(session=db, profile_id=caller.profile_id)
     if clearance is None:
-        raise InputError("there is no screening to acknowledge yet: answer the screening first")
+        raise InputError("There is no screening to acknowledge yet: answer the screening first.")
     if clearance.level is not Level.CONSULT_FIRST:
-        raise InputError(f"your latest screening is {clearance.level.value}, not consult-first: nothing to "
-                         "acknowledge")
+        raise InputError(f"Your latest screening is {clearance.level.value}, not consult-first: nothing to "
+                         "acknowledge.")
     cleared = acknowledge_consult(session=db, profile_id=caller.profile_id, note=body.note)
     return {"level": cleared.level.value, "consult_acknowledged": cleared.consult_acknowledged,
             "message": "Recorded: a clinician has cleared you to start. Exercises your screening rules out "
@@ -106,8 +106,8 @@ def acknowledge(body: StopAcknowledgement, db: DbDep, caller: MemberDep) -> dict
     from facefit.safety.service import acknowledge_safety
 
     if not body.understood:
-        raise InputError("tick that you have read the advice and feel ready; until then practice stays "
-                         "paused")
+        raise InputError("Tick that you have read the advice and feel ready; until then practice stays "
+                         "paused.")
     covered = acknowledge_safety(session=db, profile_id=caller.profile_id, note=body.note)
     return {"acknowledged": [{"kind": e.kind, "what": e.describe(), "advice": e.what_to_do} for e in covered],
             "message": ("Acknowledged. Please answer the screening again before your next session."

@@ -48,7 +48,7 @@ def report_pdf(request: Request, caller: MemberDep, span: Span = "month") -> Res
         result = build_report(request.app.state.store, profile_id=caller.profile_id, span=span, out=out,
                               pdf=True)
         if result.pdf is None:
-            raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, result.note or "no PDF could be made")
+            raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, result.note or "No PDF could be made.")
         data = result.pdf.read_bytes()
     return Response(data, media_type="application/pdf", headers={
         "Content-Disposition": f'attachment; filename="facefit-report-{span}.pdf"',
@@ -75,6 +75,6 @@ def before_after(db: DbDep, caller: MemberDep) -> Response:
 
     photos = [p for p in photo_store.list_photos(session=db, profile_id=caller.profile_id) if p.accepted]
     if len(photos) < 2:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "before/after needs two accepted photos")
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "A before/after picture needs two accepted photos.")
     picture = side_by_side(view_photo(photos[0]), view_photo(photos[-1]))
     return Response(image_png(picture), media_type="image/png", headers={"Cache-Control": "no-store"})

@@ -18,7 +18,7 @@ def own_session(db: DbDep, profile_id: int, session_id: int) -> PracticeSession:
     """The session if it is the caller's; 404 otherwise (never reveals that another user's exists)."""
     row = accounts.get_session(session=db, profile_id=profile_id, session_id=session_id)
     if row is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"you have no session {session_id}")
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"You have no session {session_id}.")
     return row
 
 

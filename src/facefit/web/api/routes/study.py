@@ -215,13 +215,13 @@ def _study(db_session: Session, slug: str) -> service.LoadedStudy:
     try:
         return service.load(session=db_session, slug=slug)
     except service.StudyNotFoundError:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no study {slug!r}") from None
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"There is no study {slug!r}.") from None
 
 
 def coordinator_of(db_session: Session, caller: Caller, slug: str) -> service.LoadedStudy:
     """The study if the caller coordinates it (admins coordinate every study); 404 otherwise."""
     if caller.role not in ("coach", "admin"):
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "only a study's coordinators can do this")
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "Only a study's coordinators can do this.")
     study = _study(db_session, slug)
     if caller.role != "admin":
         mine = {
@@ -229,18 +229,18 @@ def coordinator_of(db_session: Session, caller: Caller, slug: str) -> service.Lo
             for s in db.staff_of_account(session=db_session, account_id=caller.account_id, role="coordinator")
         }
         if study.id not in mine:
-            raise HTTPException(status.HTTP_404_NOT_FOUND, f"you do not coordinate a study {slug!r}")
+            raise HTTPException(status.HTTP_404_NOT_FOUND, f"You do not coordinate a study {slug!r}.")
     return study
 
 
 def rater_of(db_session: Session, caller: Caller, slug: str) -> tuple[service.LoadedStudy, db.StudyStaff]:
     if caller.role != "rater":
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "only rater accounts rate photos")
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "Only rater accounts rate photos.")
     for staff in db.staff_of_account(session=db_session, account_id=caller.account_id, role="rater"):
         row = db_session.get(db.Study, staff.study_id)
         if row is not None and row.slug == slug:
             return service.load(session=db_session, slug=slug), staff
-    raise HTTPException(status.HTTP_404_NOT_FOUND, f"you are not a rater of a study {slug!r}")
+    raise HTTPException(status.HTTP_404_NOT_FOUND, f"You are not a rater of a study {slug!r}.")
 
 
 def _coordinated(slug: str, db_session: DbDep, caller: CallerDep) -> service.LoadedStudy:
@@ -267,7 +267,7 @@ def _today() -> date:
 @router.get("/api/study/studies", response_model=list[StudyItem], summary="Studies I coordinate")
 def my_studies(db_session: DbDep, caller: CallerDep) -> list[dict[str, Any]]:
     if caller.role not in ("coach", "admin"):
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "only a study's coordinators can do this")
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "Only a study's coordinators can do this.")
     studies = db.list_studies(session=db_session)
     if caller.role != "admin":
         mine = {
@@ -291,7 +291,7 @@ def link_staff(slug: str, body: StaffLink, db_session: DbDep, caller: AdminDep) 
     if account is None or account.role not in needed:
         raise HTTPException(
             status.HTTP_422_UNPROCESSABLE_CONTENT,
-            f"{body.email} is not a {' or '.join(needed)} account; set its role first",
+            f"The account {body.email} is not a {' or '.join(needed)} account; set its role first.",
         )
     if body.role == "rater":
         rating.add_rater(
@@ -338,7 +338,8 @@ def enrol(
     account = accounts.get_account_by_email(session=db_session, email=body.email)
     if account is None:
         raise HTTPException(
-            status.HTTP_422_UNPROCESSABLE_CONTENT, f"no account {body.email}: the person signs up first"
+            status.HTTP_422_UNPROCESSABLE_CONTENT,
+            f"There is no account {body.email}: the person signs up first.",
         )
     outcome = service.enrol(
         session=db_session,
@@ -416,7 +417,11 @@ def missed(
 def open_queue(
     slug: str, study: CoordinatedStudy, name: str, db_session: DbDep, caller: CallerDep
 ) -> Message:
-    added = rating.open_queue(session=db_session, study=study, name=name, actor=caller.email)
+    try:
+        added = rating.open_queue(session=db_session, study=study, name=name, actor=caller.email)
+    except rating.NotARaterError as error:  # the terminal's words, with the web's way to add a rater
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"{error.problem}; link their rater account to the "
+                                                       "study first.") from None
     return Message(detail=f"{added} {'photo' if added == 1 else 'photos'} queued for {name}")
 
 
@@ -487,7 +492,7 @@ def _my_participant(db_session: Session, caller: Caller, slug: str) -> db.StudyP
         else db.participant_of_profile(session=db_session, study_id=row.id, profile_id=caller.profile_id)
     )
     if found is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"you are not taking part in a study {slug!r}")
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"You are not taking part in a study {slug!r}.")
     return found
 
 
@@ -537,7 +542,7 @@ async def visit_photo(slug: str, visit: str, request: Request, caller: MemberDep
 @router.get("/api/rate/queues", response_model=list[RatingQueue], summary="My rating queues")
 def queues(db_session: DbDep, caller: CallerDep) -> list[RatingQueue]:
     if caller.role != "rater":
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "only rater accounts rate photos")
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "Only rater accounts rate photos.")
     out = []
     for staff in db.staff_of_account(session=db_session, account_id=caller.account_id, role="rater"):
         row = db_session.get(db.Study, staff.study_id)
@@ -590,7 +595,7 @@ def blinded_photo(slug: str, queue: RaterQueue, token: str, db_session: DbDep, c
     try:
         data = rating.blinded_jpeg(session=db_session, staff=staff, token=token)
     except rating.RatingNotFoundError:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "no such item in your rating queue") from None
+        raise HTTPException(status.HTTP_404_NOT_FOUND, rating.NO_SUCH_ITEM) from None
     return Response(data, media_type="image/jpeg", headers=NO_STORE)
 
 
@@ -614,5 +619,5 @@ def rate(
             lower_cheek=body.lower_cheek,
         )
     except rating.RatingNotFoundError:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "no such item in your rating queue") from None
+        raise HTTPException(status.HTTP_404_NOT_FOUND, rating.NO_SUCH_ITEM) from None
     return _next(study, staff, db_session)
