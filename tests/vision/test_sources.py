@@ -105,7 +105,8 @@ def huge_png(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_decompression_bomb_is_refused_from_the_header(huge_png: Path) -> None:
-    with pytest.raises(InputError, match=r"huge\.png has more pixels than FaceFit will decode"):
+    with pytest.raises(InputError, match=r"The photo huge\.png has far more pixels than the 64 megapixel "
+                                         r"limit"):
         open_source(huge_png)
 
 
@@ -329,7 +330,8 @@ def test_between_pillow_warning_and_bomb_sizes_is_our_clear_error(
     """110 MP: Pillow would only warn; FaceFit refuses it with a sentence and no warning noise."""
     path = tmp_path / "big.png"
     Image.new("1", (11_000, 10_000)).save(path)
-    with pytest.raises(InputError, match=r"big\.png is 11000x10000 pixels, more than the 64 megapixel limit"):
+    with pytest.raises(InputError, match=r"The photo big\.png has 11000x10000 pixels \(110 megapixels\), "
+                                         r"more than the 64 megapixel limit"):
         read_image(path)
     assert not [w for w in recwarn if issubclass(w.category, Image.DecompressionBombWarning)]
 

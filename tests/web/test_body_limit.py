@@ -115,3 +115,65 @@ def test_json_and_uploads_have_their_own_limits(app: FastAPI, make_user: Any) ->
     response = user.client.post("/api/photos", files={"file": ("big.jpg", photo * 10)})
     assert response.status_code == 413
     assert user.client.get("/api/account").status_code == 200
+
+
+def _refusal(path: str, content_type: bytes, *, declared: int | None, sent: int = 0) -> tuple[int, str]:
+    """What the body limit answers (status, detail) to a body for ``path``: declared with a length, or
+    streamed without one, ``sent`` bytes in 1 MB chunks. The app behind it reads the whole body."""
+    import asyncio
+    import json
+
+    from facefit.web.limits import BodyLimit
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        while True:  # read the whole body, as a route would; stop when it ends or is cut off
+            message = await receive()
+            if message["type"] == "http.disconnect" or not message.get("more_body"):
+                return
+
+    chunks = [b"x" * MB] * (sent // MB)
+    answers: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": chunks.pop() if chunks else b"", "more_body": bool(chunks)}
+
+    async def send(message: dict[str, Any]) -> None:
+        answers.append(message)
+
+    headers = [(b"content-type", content_type)]
+    if declared is not None:
+        headers.append((b"content-length", str(declared).encode()))
+    scope = {"type": "http", "method": "POST", "path": path, "query_string": b"", "headers": headers}
+    limit = BodyLimit(app, limit=1 * MB, form_limit=64 * MB, photo_limit=15 * MB)
+    asyncio.run(limit(scope, receive, send))
+    if not answers:  # not refused: the app read the body
+        return 0, ""
+    return answers[0]["status"], json.loads(answers[1]["body"])["detail"]
+
+
+def test_a_refused_upload_names_the_limit_that_applied(app: FastAPI, make_user: Any) -> None:
+    """A photo route's multipart body is held to the photo limit (15 MB), not the 64 MB every other upload
+    gets, so the refusal names 15 MB, in the photo route's own words; any other upload names 64 MB."""
+    from facefit.photos.files import photo_too_large
+
+    form = b"multipart/form-data; boundary=xyz"
+    visit = "/api/study/me/trial/visits/baseline/photos"
+    for path in ("/api/photos", visit):
+        assert _refusal(path, form, declared=100 * MB) == (413, photo_too_large(None, 100 * MB, 15 * MB))
+        assert _refusal(path, form, declared=100 * MB)[1] == ("This upload is 100 MB; photos over 15 MB are "
+                                                              "refused.")
+        assert _refusal(path, form, declared=None, sent=20 * MB) == (
+            413, "This upload is too large; photos over 15 MB are refused.")
+        assert _refusal(path, form, declared=None, sent=14 * MB) == (0, "")  # under the limit: read whole
+    offline = _refusal("/api/practice/offline", form, declared=100 * MB)
+    assert offline == (413, "This upload is 100 MB; uploads over 64 MB are refused.")
+    assert _refusal("/api/practice/offline", form, declared=20 * MB) == (0, "")  # 20 MB is fine there
+    assert _refusal("/api/photos", b"application/json", declared=2 * MB)[1].startswith(
+        "The request body is larger than the 1 MB")
+
+    user = make_user("sixteen@example.org")  # the whole app, as a person's browser meets it
+    body = b"\xff\xd8\xff" + b"\0" * (16 * MB)
+    for path in ("/api/photos", visit):
+        response = user.client.post(path, files={"file": ("phone.jpg", body, "image/jpeg")})
+        assert response.status_code == 413, response.text
+        assert response.json()["detail"] == "This upload is 16 MB; photos over 15 MB are refused."

@@ -22,12 +22,12 @@ from facefit.store.schema import metadata
 from facefit.store.web import Account
 
 
-def _png_bomb(side: int = 60_000) -> bytes:
-    """A valid PNG header claiming side x side pixels with a tiny compressed body."""
+def _png_bomb(side: int = 60_000, height: int | None = None) -> bytes:
+    """A valid PNG header claiming side x side (or side x height) pixels with a tiny compressed body."""
     def chunk(kind: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
-    header = struct.pack(">IIBBBBB", side, side, 1, 0, 0, 0, 0)  # 1-bit grey
+    header = struct.pack(">IIBBBBB", side, height or side, 1, 0, 0, 0, 0)  # 1-bit grey
     return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
             + chunk(b"IDAT", zlib.compress(b"\x00" * 4096, 9)) + chunk(b"IEND", b""))
 
@@ -77,6 +77,45 @@ def test_a_photo_the_web_cannot_use_is_named_in_the_terminal_s_words(
         _one_sentence(response.json()["detail"])
 
 
+def test_one_pixel_limit_takes_a_50_mp_phone_photo_at_every_door(
+    app: FastAPI, make_user: Any, tmp_path: Path
+) -> None:
+    """The web's upload check, `facefit photo add` (``load_photo``) and every other image reader
+    (``open_source``: analyze, synth, calibration) share one limit, the vision stage's, and its words: a
+    50 MP phone photo (8160x6144, a little over 50,000,000 pixels) passes it, 72 MP is refused alike."""
+    from facefit.errors import InputError
+    from facefit.photos.files import load_photo
+    from facefit.vision.sources import MAX_IMAGE_PIXELS, open_source, too_many_pixels
+    from facefit.web.uploads import check_pixels
+
+    assert 8160 * 6144 <= MAX_IMAGE_PIXELS < 20_000 * 20_000
+    user = make_user("pixels@example.org")
+    phone = tmp_path / "phone.png"  # the header of a 50 MP photo; its pixels are cut short
+    phone.write_bytes(_png_bomb(8160, 6144))
+    assert check_pixels(phone.read_bytes(), "phone.png") == (8160, 6144)
+    for door in (load_photo, open_source):
+        try:
+            door(phone)
+        except InputError as error:  # past the pixel check, the cut-short data is what is refused
+            assert "megapixel" not in str(error) and "truncated" in str(error), str(error)
+        else:
+            raise AssertionError("a cut-short PNG was read")
+    big = tmp_path / "big.png"
+    big.write_bytes(_png_bomb(9000, 8000))
+    words = too_many_pixels("big.png", (9000, 8000))
+    assert words == ("The photo big.png has 9000x8000 pixels (72 megapixels), more than the 64 megapixel "
+                     "limit; resize it first.")
+    response = user.client.post("/api/photos", files={"file": ("big.png", big.read_bytes(), "image/png")})
+    assert (response.status_code, response.json()["detail"]) == (413, words)
+    for door in (load_photo, open_source):
+        try:
+            door(big)
+        except InputError as error:
+            assert str(error) == words
+        else:
+            raise AssertionError("72 MP was read")
+
+
 def test_uploads_are_refused_by_size_type_pixels_and_name(
     app: FastAPI, make_user: Any, real_data: Path
 ) -> None:
@@ -84,7 +123,7 @@ def test_uploads_are_refused_by_size_type_pixels_and_name(
     jpeg = (real_data / "single_face.jpg").read_bytes()
     cases = [
         (("big.jpg", b"\xff\xd8\xff" + b"\0" * (50 * 2**20), "image/jpeg"), 413, "50 MB; photos over 15 MB"),
-        (("bomb.png", _png_bomb(), "image/png"), 413, "far more pixels than the 40 megapixel limit"),
+        (("bomb.png", _png_bomb(), "image/png"), 413, "far more pixels than the 64 megapixel limit"),
         (("x.svg", b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script>'
                    b"</svg>", "image/svg+xml"), 415, "SVG drawing"),
         (("../../x", jpeg, "image/jpeg"), 422, "is not a plain file name"),

@@ -21,37 +21,33 @@ import numpy as np
 
 from facefit.errors import InputError
 from facefit.fileio import TEMP_PREFIX
+from facefit.vision.sources import MAX_IMAGE_PIXELS, too_many_pixels
 
 MAX_FILE_BYTES = 60 * 1024 * 1024
-MAX_PIXELS = 50_000_000
 MIN_SIDE = 64
 JPEG_QUALITY = 95
 
 
 # What a person reads when a photo cannot be used: one sentence, starting with a capital, naming the
 # problem. Every door that takes a photo (`facefit photo add`/`check`, the web's uploads, which check
-# size, emptiness and pixel count before decoding) words the same problem with these.
+# size, emptiness and pixel count before decoding) words the same problem with these; the pixel limit and
+# its words are the vision stage's (`too_many_pixels`), which every image reader shares.
 
 
 def empty_photo(name: str) -> str:
     return f"The photo {name} is empty (0 bytes): choose a JPEG, PNG or WebP photo."
 
 
-def photo_too_large(name: str | None, size_bytes: int, limit_bytes: int) -> str:
-    """``name`` None: only the upload's declared length is known yet."""
+def photo_too_large(name: str | None, size_bytes: int | None, limit_bytes: int) -> str:
+    """``name`` None: only the upload's declared length is known yet; ``size_bytes`` None: not even that
+    (a body sent without a length, refused as it passed the limit)."""
     what = "This upload" if name is None else f"The photo {name}"
-    return f"{what} is {size_bytes / 2**20:.0f} MB; photos over {limit_bytes / 2**20:.0f} MB are refused."
-
-
-def too_many_pixels(name: str, size: tuple[int, int] | None, limit: int) -> str:
-    """``size`` (width, height) when the image's header was read; None when Pillow refused to open it
-    (past its decompression-bomb limit: a huge real photo, or a small file claiming gigapixels)."""
-    if size is None:
-        return (f"The photo {name} has far more pixels than the {limit / 1e6:.0f} megapixel limit; resize it "
-                "first.")
-    width, height = size
-    return (f"The photo {name} has {width}x{height} pixels ({width * height / 1e6:.0f} megapixels), more "
-            f"than the {limit / 1e6:.0f} megapixel limit; resize it first.")
+    limit = limit_bytes / 2**20
+    if size_bytes is None:
+        return f"{what} is too large; photos over {limit:.0f} MB are refused."
+    size = size_bytes / 2**20
+    shown = f"{size:.0f}" if round(size) > round(limit) else f"{size:.1f}"  # never "15 MB; over 15 MB"
+    return f"{what} is {shown} MB; photos over {limit:.0f} MB are refused."
 
 
 def unreadable_photo(name: str) -> str:
@@ -95,8 +91,8 @@ def decode_photo(data: bytes, name: str = "photo") -> LoadedPhoto:
         raise InputError(photo_too_large(name, len(data), MAX_FILE_BYTES))
     try:
         with Image.open(io.BytesIO(data)) as image:
-            if image.width * image.height > MAX_PIXELS:
-                raise InputError(too_many_pixels(name, image.size, MAX_PIXELS))
+            if image.width * image.height > MAX_IMAGE_PIXELS:
+                raise InputError(too_many_pixels(name, image.size))
             exif = image.getexif()
             taken_at = _exif_datetime(exif)
             had_gps = 0x8825 in exif
@@ -112,7 +108,7 @@ def decode_photo(data: bytes, name: str = "photo") -> LoadedPhoto:
     except UnidentifiedImageError as error:
         raise InputError(unreadable_photo(name)) from error
     except Image.DecompressionBombError:
-        raise InputError(too_many_pixels(name, None, MAX_PIXELS)) from None
+        raise InputError(too_many_pixels(name, None)) from None
     except (OSError, SyntaxError, ValueError) as error:
         raise InputError(corrupt_photo(name, error)) from error
     if min(rgb.shape[:2]) < MIN_SIDE:

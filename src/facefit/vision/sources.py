@@ -26,10 +26,26 @@ import numpy as np
 
 from facefit.errors import InputError
 
-MAX_IMAGE_PIXELS = 64_000_000  # 64 MP: larger than any phone photo, far below a decompression bomb
+# The one pixel limit for a photo, at every door (`facefit analyze`, `facefit photo add`, the web's uploads).
+# A phone's full-resolution photo is 12-50 MP, and "50 MP" is a little over 50,000,000 pixels (8160x6144 is
+# 50.1 MP; a 48 MP one is 8064x6048): 64 MP takes them all. Decoded as RGB that is ~190 MB, and it is checked
+# from the image header before anything is decoded, far below a decompression bomb.
+MAX_IMAGE_PIXELS = 64_000_000
 MAX_IMAGE_BYTES = 200 * 1024 * 1024
 MAX_VIDEO_SIDE = 8192
 CAMERA_PREFIX = "camera:"
+
+def too_many_pixels(name: str, size: tuple[int, int] | None, limit: int = MAX_IMAGE_PIXELS) -> str:
+    """What a person reads when a photo has more pixels than ``limit``, at every door. ``size`` (width,
+    height) when the image's header was read; None when Pillow refused to open it (past its own
+    decompression-bomb limit: a huge real photo, or a small file claiming gigapixels)."""
+    if size is None:
+        return (f"The photo {name} has far more pixels than the {limit / 1e6:.0f} megapixel limit; resize it "
+                "first.")
+    width, height = size
+    return (f"The photo {name} has {width}x{height} pixels ({width * height / 1e6:.0f} megapixels), more "
+            f"than the {limit / 1e6:.0f} megapixel limit; resize it first.")
+
 
 _IMAGE_MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"\xff\xd8\xff", "JPEG"),
@@ -140,10 +156,7 @@ def read_image(path: str | os.PathLike[str]) -> np.ndarray:
         with image:
             width, height = image.size
             if width * height > MAX_IMAGE_PIXELS:
-                raise InputError(
-                    f"{path.name} is {width}x{height} pixels, more than the {MAX_IMAGE_PIXELS // 10**6} "
-                    "megapixel limit; resize it first."
-                )
+                raise InputError(too_many_pixels(path.name, (width, height)))
             if width < 1 or height < 1:
                 raise InputError(f"{path.name} has no pixels ({width}x{height}).")
             image.load()
@@ -155,10 +168,7 @@ def read_image(path: str | os.PathLike[str]) -> np.ndarray:
     except InputError:
         raise
     except Image.DecompressionBombError:
-        raise InputError(
-            f"{path.name} has more pixels than FaceFit will decode (limit {MAX_IMAGE_PIXELS // 10**6} "
-            "megapixels); resize it first."
-        ) from None
+        raise InputError(too_many_pixels(path.name, None)) from None
     except UnidentifiedImageError:
         raise InputError(f"{path.name} is not an image FaceFit can read.") from None
     except (OSError, SyntaxError, ValueError) as error:

@@ -137,7 +137,8 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     app.include_router(assets.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    app.add_middleware(BodyLimit, limit=settings.max_body_bytes, form_limit=settings.max_form_bytes)
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes, form_limit=settings.max_form_bytes,
+                       photo_limit=settings.max_upload_bytes)
     app.add_middleware(SecurityHeaders)
     if settings.trusted_proxies:  # outermost: everything below sees the client the proxy names
         from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware

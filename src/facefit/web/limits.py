@@ -5,8 +5,10 @@ A declared ``Content-Length`` over the limit is refused before a byte of the bod
 without one (chunked) is counted as it arrives and refused the moment it passes the limit. Either way
 the client gets ``413`` with one sentence, and the app (which may be half-way through reading) sees a
 disconnect. Uploads (multipart forms, wherever they are sent) have their own, larger limit: their
-files are spooled to disk, not memory, and each upload route checks its own size on top (photos 15 MB).
-A JSON route never reads a multipart body as JSON, so the larger limit gains an attacker nothing there.
+files are spooled to disk, not memory. A photo route's multipart body is held to the photo limit itself
+(15 MB; ``uploads.PHOTO_PATHS``), so the refusal a person reads names the limit that applies, in the
+photo route's own words. A JSON route never reads a multipart body as JSON, so the larger limit gains an
+attacker nothing there.
 
 The same gate refuses (400) a path, query or JSON body carrying a null byte or another control
 character (``%00``, ``\\u0000``): no FaceFit name or id has one, PostgreSQL cannot store one (a slug with
@@ -21,7 +23,9 @@ from urllib.parse import unquote_to_bytes
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from facefit.photos.files import photo_too_large
 from facefit.web.settings import MB
+from facefit.web.uploads import PHOTO_PATHS
 
 MULTIPART_OVERHEAD = 64 * 1024  # form boundaries and the small fields beside an uploaded file
 CONTROL_IN_ADDRESS = re.compile(rb"[\x00-\x1f\x7f]")
@@ -35,12 +39,14 @@ def _megabytes(limit: int) -> str:
 
 
 class BodyLimit:
-    """Plain ASGI middleware: 413 for a request body over ``limit`` (``form_limit`` for multipart forms)."""
+    """Plain ASGI middleware: 413 for a request body over ``limit`` (``form_limit`` for multipart forms,
+    ``photo_limit`` for a multipart form sent to a photo route)."""
 
-    def __init__(self, app: ASGIApp, *, limit: int, form_limit: int) -> None:
+    def __init__(self, app: ASGIApp, *, limit: int, form_limit: int, photo_limit: int) -> None:
         self.app = app
         self.limit = limit
         self.form_limit = form_limit
+        self.photo_limit = photo_limit
 
     @staticmethod
     def is_upload(scope: Scope) -> bool:
@@ -48,11 +54,19 @@ class BodyLimit:
         content_type = dict(scope["headers"]).get(b"content-type", b"")
         return content_type.lower().startswith(b"multipart/form-data")
 
+    @staticmethod
+    def is_photo(scope: Scope) -> bool:
+        return PHOTO_PATHS.match(scope["path"]) is not None
+
     def limit_for(self, scope: Scope) -> int:
-        return self.form_limit + MULTIPART_OVERHEAD if self.is_upload(scope) else self.limit
+        if not self.is_upload(scope):
+            return self.limit
+        return (self.photo_limit if self.is_photo(scope) else self.form_limit) + MULTIPART_OVERHEAD
 
     async def refuse(self, scope: Scope, send: Send, size: int | None) -> None:
-        if self.is_upload(scope):
+        if self.is_upload(scope) and self.is_photo(scope):
+            text = photo_too_large(None, size, self.photo_limit)
+        elif self.is_upload(scope):
             told = f"is {size / MB:.0f} MB" if size else "is too large"
             text = f"This upload {told}; uploads over {_megabytes(self.form_limit)} are refused."
         else:

@@ -20,12 +20,13 @@ class WebSettings(BaseModel):
         db_url: SQLAlchemy URL (None: FACEFIT_DB_URL or the default SQLite file).
         secure_cookies: send cookies only over HTTPS (turn off only on loopback / in tests).
         session_days: how long a browser stays signed in.
-        max_upload_bytes: largest accepted photo upload (checked by the photo routes).
+        max_upload_bytes: largest accepted photo upload (checked by the photo routes, and by the body limit
+            for them, so a refusal names this limit). Pixels have one limit at every door,
+            ``facefit.vision.sources.MAX_IMAGE_PIXELS``.
         max_body_bytes: largest accepted request body that is not a multipart form (JSON).
         max_form_bytes: largest accepted multipart form (uploads: photos, offline practice recordings;
             their files are spooled to disk). Both body limits are enforced while the body is read,
             before sign-in is checked (413).
-        max_image_pixels: largest accepted decoded image (width * height): stops decompression bombs.
         login_failures: failed sign-ins allowed per email (and 4x per client address) before further
             attempts are refused; the count decays to zero over ``login_window_s`` (one more try every
             ``login_window_s / login_failures`` seconds).
@@ -50,7 +51,6 @@ class WebSettings(BaseModel):
     max_upload_bytes: int = Field(default=15 * MB, ge=1024, le=200 * MB)
     max_body_bytes: int = Field(default=1 * MB, ge=1024, le=200 * MB)
     max_form_bytes: int = Field(default=64 * MB, ge=1024, le=1024 * MB)
-    max_image_pixels: int = Field(default=40_000_000, ge=10_000)
     login_failures: int = Field(default=5, ge=1, le=100)
     login_window_s: float = Field(default=300.0, gt=0)
     allowed_origins: tuple[str, ...] = ()

@@ -15,8 +15,13 @@ import re
 from typing import Any
 
 from facefit.errors import InputError
-from facefit.photos.files import corrupt_photo, empty_photo, photo_too_large, too_many_pixels
+from facefit.photos.files import corrupt_photo, empty_photo, photo_too_large
+from facefit.vision.sources import MAX_IMAGE_PIXELS, too_many_pixels
 
+# The routes that take a photo (each reads it with :func:`read_photo_form`): the body limit holds their
+# multipart bodies to the photo limit, not the general upload limit, so its refusal names the limit that
+# applies (tests/web/test_body_limit.py checks both routes).
+PHOTO_PATHS = re.compile(r"^/api/photos$|^/api/study/me/[^/]+/visits/[^/]+/photos$")
 KINDS = {b"\xff\xd8\xff": "JPEG", b"\x89PNG\r\n\x1a\n": "PNG"}
 NAME_OK = re.compile(r"^[^/\\\x00-\x1f]{1,200}$")
 
@@ -53,23 +58,24 @@ def sniff(data: bytes, name: str) -> str:
     raise UploadRejected(f"The file {name} is {what}; only JPEG, PNG or WebP photos are accepted.", 415)
 
 
-def check_pixels(data: bytes, name: str, max_pixels: int) -> tuple[int, int]:
-    """Width and height from the header alone (no decoding), refusing decompression bombs."""
+def check_pixels(data: bytes, name: str) -> tuple[int, int]:
+    """Width and height from the header alone (no decoding), refusing more pixels than any door takes
+    (``MAX_IMAGE_PIXELS``, the vision stage's) and decompression bombs."""
     from PIL import Image, UnidentifiedImageError
 
     try:
         with Image.open(io.BytesIO(data)) as image:
             width, height = image.size
     except Image.DecompressionBombError:
-        raise UploadRejected(too_many_pixels(name, None, max_pixels), 413) from None
+        raise UploadRejected(too_many_pixels(name, None), 413) from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
         raise UploadRejected(corrupt_photo(name, error)) from error
-    if width * height > max_pixels:
-        raise UploadRejected(too_many_pixels(name, (width, height), max_pixels), 413)
+    if width * height > MAX_IMAGE_PIXELS:
+        raise UploadRejected(too_many_pixels(name, (width, height)), 413)
     return width, height
 
 
-def validate_upload(data: bytes, name: str, *, max_bytes: int, max_pixels: int) -> str:
+def validate_upload(data: bytes, name: str, *, max_bytes: int) -> str:
     """All checks on a received upload; returns the file kind."""
     check_name(name)
     if len(data) > max_bytes:
@@ -77,7 +83,7 @@ def validate_upload(data: bytes, name: str, *, max_bytes: int, max_pixels: int) 
     if not data:
         raise UploadRejected(empty_photo(name))
     kind = sniff(data, name)
-    check_pixels(data, name, max_pixels)
+    check_pixels(data, name)
     return kind
 
 
@@ -94,5 +100,5 @@ async def read_photo_form(request: Any, *, max_fields: int) -> tuple[bytes, str,
                              "'file'.")
     name = upload.filename or "photo"
     data = await upload.read(settings.max_upload_bytes + 1)
-    validate_upload(data, name, max_bytes=settings.max_upload_bytes, max_pixels=settings.max_image_pixels)
+    validate_upload(data, name, max_bytes=settings.max_upload_bytes)
     return data, name, form
