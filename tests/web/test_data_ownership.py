@@ -221,13 +221,14 @@ def test_control_characters_in_names_are_refused_at_the_edge(app: FastAPI, make_
     for name in ("line\nbreak", "bell\x07", "x" * 81, ""):
         response = user.client.post("/api/account/tokens", json={"name": name})
         assert response.status_code == 422, (name, response.text)
-        assert response.json()["detail"].startswith("name: "), response.json()
+        assert response.json()["detail"].startswith("The field name is not valid: "), response.json()
     anonymous = TestClient(app)
     anonymous.get("/api/auth/csrf")
     csrf = {"X-CSRF-Token": anonymous.cookies["facefit_csrf"]}
     refused = anonymous.post("/api/auth/signup", headers=csrf,
                              json={"email": "ctl@example.org", "password": PASSWORD, "display_name": "a\tb"})
-    assert refused.status_code == 422 and refused.json()["detail"].startswith("display_name: ")
+    assert refused.status_code == 422
+    assert refused.json()["detail"].startswith("The field display_name is not valid: ")
     # a null byte is refused before any route sees it, in a body, a path or a query
     null = "null byte or another control character"
     for response in (user.client.post("/api/account/tokens", json={"name": "a\x00b"}),
