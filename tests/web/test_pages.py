@@ -129,6 +129,14 @@ def test_every_page_fits_has_labels_and_no_console_error(browser: Any, size: str
             links = staff.query_selector_all("[data-testid=staff-pages] a")
             assert [a.get_attribute("href") for a in links] == [h for h, _, _ in STAFF_START[role].pages]
             check_page(staff, shots, f"pages-start-{role}")
+            if role == "admin":  # no study on the server yet: the page says how an admin makes one
+                staff.goto(base + "/study/coordinate")
+                summary = staff.wait_for_selector(
+                    "[data-testid=study-summary]:has-text('no study on this server')")
+                text = summary.inner_text()
+                assert "facefit study create" in text and "An admin links you" not in text, text
+                assert not staff.is_visible("#enrol-form") and not staff.is_visible("#study-pick")
+                check_page(staff, shots, "pages-study-coordinate-admin-empty")
             staff.context.close()
         context.close()
 

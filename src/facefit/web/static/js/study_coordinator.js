@@ -92,7 +92,15 @@ async function main() {
   const studies = await api("/api/study/studies");
   for (const s of studies) pick.append(el("option", { value: s.study, text: s.title }));
   if (!studies.length) {  // nothing to pick, assess or analyse: say what is missing, and only that
-    document.getElementById("study-summary").textContent = "You coordinate no study yet. An admin links you to a study as its coordinator (the study itself is created on the server with `facefit study create`); this page then shows it.";
+    const summary = document.getElementById("study-summary");
+    if (summary.dataset.role === "admin") {  // an admin coordinates every study: there is none on this server yet
+      summary.replaceChildren("There is no study on this server yet. Create one in a terminal on the server: ",
+        el("code", { text: "facefit study example > study.toml" }), " writes a protocol to edit, then ",
+        el("code", { text: "facefit study create study.toml --seed-out seed.txt" }),
+        " creates it (the statistician keeps the seed). It then shows here, as every study does for an admin.");
+    } else {
+      summary.textContent = "You coordinate no study yet. An admin links you to a study as its coordinator (the study itself is created on the server with `facefit study create`); this page then shows it.";
+    }
     pick.closest("label").hidden = true; document.getElementById("study-work").hidden = true;
     return;
   }
