@@ -66,7 +66,7 @@ BAD_FILE_MESSAGES = {
     "truncated": "truncated.jpg is corrupt or truncated",
     "empty": "empty.jpg is empty (0 bytes)",
     "text": "text.mp4 is not a video or image FaceFit can read",
-    "huge": "huge.png has more pixels than FaceFit will decode",
+    "huge": "The photo huge.png has far more pixels than the 64 megapixel limit; resize it first.",
 }
 
 
