@@ -412,9 +412,12 @@ class Engine:
         self._enter = max(self.spec.enter, self.spec.noise_k * noise)
         self._exit = self._enter * self.spec.exit / self.spec.enter
         # The stronger of two jittering sides sits above zero at rest, and so does a hold level taken
-        # from it: a rep's level is judged above this (white noise of 0.009 IPD a side at 15 frames a
-        # second: 22 false brow-smoothener reps in 5.3 min without it, 1 with it).
-        self._rest_level = max(float(np.median(drive)), 0.0)
+        # from it: on a camera noisy enough to raise the enter, a rep's level is judged above this (white
+        # noise of 0.009 IPD a side at 15 frames a second: 22 false brow-smoothener reps in 5.3 min without
+        # it, 1 with it). Facing a quiet camera it is ~0.001 IPD and stays out: frontal seed 2033's obama
+        # held two weak presses 0.0058-0.0068 against the smoothener's enter of 0.006.
+        if self._enter > self.spec.enter:
+            self._rest_level = max(float(np.median(drive)), 0.0)
         self._shallow_enter = self._shallow_start()
 
     def _shallow_start(self) -> float:
