@@ -28,7 +28,7 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from operator import itemgetter
 from typing import Any
 
@@ -404,10 +404,7 @@ class Engine:
         if self.spec.noise_k <= 0:
             return
         feats = (np.nan_to_num(rows) - self.rest) @ MATRIX
-        if self._stronger_side and self._sides is not None:
-            drive = np.maximum(feats[:, self._sides[0]], feats[:, self._sides[1]])
-        else:
-            drive = feats[:, self._drive]
+        drive = self._raw_drive(lambda index: feats[:, index])
         noise = step_sd(drive) * _smoothing_gain(self._rest_finder.window, len(rows), self._tau)
         self._enter = max(self.spec.enter, self.spec.noise_k * noise)
         self._exit = self._enter * self.spec.exit / self.spec.enter
@@ -419,6 +416,14 @@ class Engine:
         if self._enter > self.spec.enter:
             self._rest_level = max(float(np.median(drive)), 0.0)
         self._shallow_enter = self._shallow_start()
+
+    def _raw_drive(self, column: Callable[[int], np.ndarray]) -> np.ndarray:
+        """The drive the state machine steps on, before smoothing, over many frames (``column`` gives one
+        feature's values): the stronger side where the spec drives from it, else the drive feature. The rest
+        second's noise and a rep's shape are both read from it; ``_step`` does the same per frame inline."""
+        if self._stronger_side and self._sides is not None:
+            return np.maximum(column(self._sides[0]), column(self._sides[1]))
+        return column(self._drive)
 
     def _shallow_start(self) -> float:
         """The drive level past which a rep the shallow witness sees starts: halfway from exit to enter
@@ -556,10 +561,7 @@ class Engine:
             if swings >= TALK_MIN_SWINGS and swings / max(t_end - self._enter_t, 1e-9) >= TALK_SWINGS_PER_S:
                 return []  # the lips went up and down like speech: talking, not a rep
         out: list[Event] = []
-        if self._stronger_side and self._sides is not None:
-            raw = np.maximum(feats[self._sides[0]], feats[self._sides[1]])
-        else:
-            raw = feats[self._drive]
+        raw = self._raw_drive(feats.__getitem__)
         shape = rep_shape(t, raw, floor=self._enter, high=spec.hold_high,
                           plateau_median=spec.hold_level == "plateau-median", ramp_share=spec.ramp_share,
                           run_median=spec.hold_level == "run-median", bridge_s=spec.hold_gap_s)
