@@ -550,6 +550,10 @@ class Engine:
         started = self._enter_t
         if self._enter > spec.enter:
             started = max(self._under_enter_t, started - PRE_ROLL_S)
+        # The next press's search for where it passed the spec's own enter stops here: a brow settling back
+        # after a press (held-out seed 4107's single_face: 0.011 IPD for 0.7 s, over the raised enter) was
+        # otherwise timed from inside the press before it and passed min_active_s as a rep of its own.
+        self._under_enter_t = t_end
         if t_end - started < spec.min_active_s or len(t) < MIN_REP_FRAMES:
             return []
         since_enter = t >= self._enter_t - REP_LEAD_S  # the pre-roll may hold talking that ended before
