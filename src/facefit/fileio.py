@@ -68,12 +68,12 @@ def _refuse_special_target(path: Path) -> None:
     except FileNotFoundError:
         return
     except OSError as error:
-        raise InputError(f"cannot write {path}: {error.strerror or error}") from None
+        raise InputError(f"Cannot write {path}: {error.strerror or error}.") from None
     if stat.S_ISDIR(mode):
-        raise InputError(f"cannot write {path}: Is a directory")
+        raise InputError(f"Cannot write {path}: Is a directory.")
     if not stat.S_ISREG(mode):
-        raise InputError(f"cannot write {path}: it is a device, pipe or socket, not a regular file; give the "
-                         "name of a file to write")
+        raise InputError(f"Cannot write {path}: it is a device, pipe or socket, not a regular file; give the "
+                         "name of a file to write.")
 
 
 def write_atomic(path: Path, data: bytes, *, mode: int = 0o600) -> None:
@@ -89,7 +89,7 @@ def write_atomic(path: Path, data: bytes, *, mode: int = 0o600) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{os.getpid()}-", dir=path.parent)
     except OSError as error:
-        raise InputError(f"cannot write {path}: {error.strerror or error}") from None
+        raise InputError(f"Cannot write {path}: {error.strerror or error}.") from None
     try:
         os.chmod(tmp, mode)
         with os.fdopen(fd, "wb") as handle:
@@ -101,7 +101,7 @@ def write_atomic(path: Path, data: bytes, *, mode: int = 0o600) -> None:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         if isinstance(error, OSError):
-            raise InputError(f"cannot write {path}: {error.strerror or error}") from None
+            raise InputError(f"Cannot write {path}: {error.strerror or error}.") from None
         raise
     with contextlib.suppress(OSError):  # make the rename itself durable
         dir_fd = os.open(path.parent, os.O_RDONLY)

@@ -128,7 +128,7 @@ def test_cli_plan_json_and_bad_input() -> None:
     assert [d["date"] for d in days] == [d.date.isoformat() for d in plan("eight-week", MONDAY, {0, 2, 4})]
     assert {date.fromisoformat(d["date"]).weekday() for d in days if d["routine_id"]} <= {0, 2, 4}
     for args, message in [(["--weekdays", ""], "no weekdays given"),
-                          (["--start", "2026-02-30"], "bad --start"),
+                          (["--start", "2026-02-30"], "Bad --start"),
                           (["--start", "9999-12-01"], "would run past 9999-12-31")]:
         bad = runner.invoke(app, ["catalog", "plan", "eight-week", *args])
         assert isinstance(bad.exception, InputError) and message in str(bad.exception), bad.output

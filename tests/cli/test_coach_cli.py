@@ -65,11 +65,11 @@ def test_analyze_without_json_prints_a_summary(real_data: Path) -> None:
 
 def test_analyze_errors_name_the_problem(real_data: Path, tmp_path: Path) -> None:
     no_face = runner.invoke(app, ["analyze", str(real_data / "no_face.mp4"), "-e", "cheek-lifter", "--json"])
-    assert isinstance(no_face.exception, NoFaceError) and "no face found" in str(no_face.exception)
+    assert isinstance(no_face.exception, NoFaceError) and "No face found" in str(no_face.exception)
     unknown = runner.invoke(app, ["analyze", str(real_data / "single_face.mp4"), "-e", "juggling"])
     assert isinstance(unknown.exception, CatalogError) and "cheek-lifter" in str(unknown.exception)
     missing = runner.invoke(app, ["analyze", str(tmp_path / "nope.mp4"), "-e", "cheek-lifter"])
-    assert isinstance(missing.exception, InputError) and "no such file" in str(missing.exception)
+    assert isinstance(missing.exception, InputError) and "There is no file" in str(missing.exception)
     fake = tmp_path / "fake.mp4"
     fake.write_text("not a video")
     bad = runner.invoke(app, ["analyze", str(fake), "-e", "cheek-lifter"])

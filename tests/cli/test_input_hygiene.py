@@ -48,7 +48,7 @@ def test_out_never_replaces_a_device_or_folder(tmp_path: Path, facefit_home: Pat
         result = _run("report", "--out", target, home=facefit_home)
         assert result.returncode != 0 and "Traceback" not in result.stderr, result.stderr
         said = "Is a directory" if target == str(tmp_path) else "it is a device, pipe or socket"
-        assert f"cannot write {target}: {said}" in " ".join(result.stderr.split()), result.stderr
+        assert f"Cannot write {target}: {said}" in " ".join(result.stderr.split()), result.stderr
         after = os.stat(target)
         assert stat.S_IFMT(after.st_mode) == stat.S_IFMT(before.st_mode) and after.st_ino == before.st_ino
     assert stat.S_ISCHR(os.stat("/dev/null").st_mode)

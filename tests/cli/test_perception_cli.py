@@ -91,7 +91,7 @@ def test_no_face_photo_exits_3_in_a_real_process(real_data: Path, facefit_home: 
     photo = str(real_data / "free-mountain-vector-01.jpg")
     done = run_facefit("landmarks", photo, "--json", home=facefit_home)
     assert done.returncode == 3 and "Traceback" not in done.stderr and done.stdout == ""
-    assert error_lines(done.stderr) == ["error: no face found in free-mountain-vector-01.jpg."]
+    assert error_lines(done.stderr) == ["error: No face found in free-mountain-vector-01.jpg."]
     # MediaPipe's start-up chatter on fd 2 is hidden: the user sees exactly one line.
     assert [line for line in done.stderr.splitlines() if line.strip()] == error_lines(done.stderr)
 
@@ -100,7 +100,7 @@ def test_no_face_video_exits_3(
     real_data: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     code, out, err = run_main(["landmarks", str(real_data / "no_face.mp4"), "--csv"], monkeypatch, capsys)
-    assert code == 3 and out == "" and error_lines(err) == ["error: no face found in no_face.mp4."]
+    assert code == 3 and out == "" and error_lines(err) == ["error: No face found in no_face.mp4."]
 
 
 def test_calibrate_rejection_is_exit_4_and_stores_nothing(

@@ -149,7 +149,7 @@ def test_a_corrupt_database_is_one_clear_error_and_is_left_alone(facefit_home: P
     for command in (["history"], ["routine", "daily-10", "--speed", "5000", "--no-input"]):
         result = runner.invoke(app, command)
         assert isinstance(result.exception, InputError), result.output
-        assert "cannot open the database" in str(result.exception) and "nothing was changed" in str(
+        assert "Cannot open the database" in str(result.exception) and "nothing was changed" in str(
             result.exception)
     assert db.read_bytes() == b"not a database at all" * 100
 

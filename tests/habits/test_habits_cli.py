@@ -65,12 +65,12 @@ def test_bad_enrol_values_are_refused_before_anything_is_stored(tmp_path: Path) 
 def test_an_unwritable_export_path_is_one_clear_error_and_leaves_nothing_behind(tmp_path: Path) -> None:
     from facefit.fileio import write_atomic
 
-    with pytest.raises(InputError, match=r"cannot write .*folder\.ics: Is a directory"):
+    with pytest.raises(InputError, match=r"Cannot write .*folder\.ics: Is a directory"):
         (tmp_path / "folder.ics").mkdir()
         write_atomic(tmp_path / "folder.ics", b"new")
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")
-    with pytest.raises(InputError, match=r"cannot write .*file/x\.ics"):
+    with pytest.raises(InputError, match=r"Cannot write .*file/x\.ics"):
         write_atomic(blocker / "x.ics", b"new")
     assert (tmp_path / "folder.ics").is_dir() and blocker.read_text() == "not a folder"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["file", "folder.ics"]  # no temp file left

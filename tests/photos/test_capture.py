@@ -90,7 +90,7 @@ def test_capture_without_display_or_camera_says_so(monkeypatch: pytest.MonkeyPat
     monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
     result = runner.invoke(app, ["photo", "capture", "--camera", "0", "--window"])
     assert result.exit_code != 0
-    assert "no display found" in str(result.exception)
+    assert "No display found" in str(result.exception)
     result = runner.invoke(app, ["photo", "capture", "--camera", "57", "--no-window"])
     assert result.exit_code != 0
     assert "camera 57 could not be opened" in str(result.exception)

@@ -90,7 +90,7 @@ def test_view_commands_write_files(grace_path: Path, tmp_path: Path) -> None:
     with Image.open(tmp_path / "plots" / "jaw_width_ratio.png") as image:
         assert image.width > 300
     unknown = runner.invoke(app, ["photo", "plot", str(tmp_path / "plots"), "--metric", "nose_size"])
-    assert unknown.exit_code != 0 and "unknown metric" in str(unknown.exception)
+    assert unknown.exit_code != 0 and "Unknown metric" in str(unknown.exception)
 
     (tmp_path / "folder.mp4").mkdir()
     into_folder = runner.invoke(app, ["photo", "timelapse", str(tmp_path / "folder.mp4")])
@@ -101,7 +101,7 @@ def test_view_commands_write_files(grace_path: Path, tmp_path: Path) -> None:
 def test_views_without_photos_say_so(tmp_path: Path) -> None:
     result = runner.invoke(app, ["photo", "sheet", str(tmp_path / "s.png")])
     assert result.exit_code != 0
-    assert "no accepted photos" in str(result.exception)
+    assert "No accepted photos" in str(result.exception)
 
 
 @pytest.mark.parametrize(

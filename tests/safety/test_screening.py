@@ -72,7 +72,7 @@ def test_answers_file_errors_name_the_file(tmp_path: Path) -> None:
     bad.write_text("{not json")
     with pytest.raises(ScreeningInputError, match=r"a\.json is not valid JSON"):
         load_answers(bad)
-    with pytest.raises(ScreeningInputError, match="cannot read"):
+    with pytest.raises(ScreeningInputError, match="Cannot read"):
         load_answers(tmp_path / "missing.json")
     binary = tmp_path / "c.json"
     binary.write_bytes(b"\xff\xfe\x00")

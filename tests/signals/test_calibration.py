@@ -87,7 +87,7 @@ def test_photo_calibration_is_the_mean_of_photo_and_swapped_mirror(
 def test_expressive_photo_is_rejected_with_the_reason(
     photos: dict[str, np.ndarray], image_landmarker: object, name: str, reasons: list[str]
 ) -> None:
-    with pytest.raises(RestRejectedError, match="rest is not neutral") as caught:
+    with pytest.raises(RestRejectedError, match="The rest is not neutral") as caught:
         calibrate_from_photo(photos[name], image_landmarker)
     for reason in reasons:
         assert reason in str(caught.value)
@@ -99,7 +99,7 @@ def test_neutral_photos_pass_the_neutral_check(photo_observations: dict[str, Fac
 
 
 def test_photo_without_face_is_no_face_error(real_data: Path) -> None:
-    with pytest.raises(NoFaceError, match=r"^no face found in free-mountain-vector-01\.jpg\.$"):
+    with pytest.raises(NoFaceError, match=r"^No face found in free-mountain-vector-01\.jpg\.$"):
         calibrate_source(real_data / "free-mountain-vector-01.jpg")
 
 
@@ -193,7 +193,7 @@ def test_camera_recording_loop_stops_on_the_source_clock(rest_videos: dict[str, 
 
 
 def test_moving_rest_is_rejected_with_the_reason(rest_videos: dict[str, Path]) -> None:
-    with pytest.raises(RestRejectedError, match=r"you moved during the rest \(head tilting changed"):
+    with pytest.raises(RestRejectedError, match=r"You moved during the rest \(head tilting changed"):
         calibrate_source(rest_videos["moving"])
 
 
@@ -208,7 +208,7 @@ def test_smiling_video_is_rejected(real_data: Path) -> None:
 
 
 def test_video_without_face_is_no_face_error(real_data: Path) -> None:
-    with pytest.raises(NoFaceError, match=r"^no face found in no_face\.mp4\.$"):
+    with pytest.raises(NoFaceError, match=r"^No face found in no_face\.mp4\.$"):
         calibrate_source(real_data / "no_face.mp4")
 
 

@@ -46,7 +46,7 @@ def test_calibration_and_coach_call_the_same_faces_still(column: str, limit: flo
         assert _coach_still(series) is still, (column, amplitude)
         if not still:
             assert window.worst == column
-            with pytest.raises(RestRejectedError, match="you moved during the rest"):
+            with pytest.raises(RestRejectedError, match="You moved during the rest"):
                 calibrate_from_series(series)
 
 

@@ -33,7 +33,7 @@ def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
 
 def test_create_enrol_randomise_status_verify(database: str, tmp_path: Path) -> None:
     code, out = _run("create", str(EXAMPLE_PATH))
-    assert code != 0 and "give the allocation seed with --seed N, or --seed-out FILE" in str(
+    assert code != 0 and "Give the allocation seed with --seed N, or --seed-out FILE" in str(
         runner.invoke(app, ["study", "create", str(EXAMPLE_PATH)]).exception or out
     )
     seed_file = tmp_path / "seed.txt"
@@ -96,7 +96,7 @@ def test_bad_input_is_one_clear_line(database: str, tmp_path: Path) -> None:
     )
     assert "There is no study 'nope'" in str(result.exception)
     result = runner.invoke(app, ["study", "analyze", "nope", "--scheduler", "localhost:1"])
-    assert "--scheduler must look like tcp://HOST:PORT" in str(result.exception)
+    assert "The --scheduler value must look like tcp://HOST:PORT" in str(result.exception)
 
 
 def test_power_calculator() -> None:

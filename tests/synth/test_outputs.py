@@ -174,7 +174,7 @@ def test_cli_writes_video_y4m_and_truth(
         (["--fault", "wobble"], 2, "unknown fault 'wobble'"),
         (["--size", "640by480"], 2, "expected WIDTHxHEIGHT"),
         (["--lead-rest", "0.5"], 2, "lead_rest_s must be at least 1.5 s"),
-        (["--strengths", "a,b"], 2, "expected numbers between 0 and 1"),
+        (["--strengths", "a,b"], 2, "give numbers between 0 and 1"),
         (["--seed", "-1"], 2, "seed must be 0 or more"),
     ],
 )
@@ -267,7 +267,7 @@ def test_a_failed_write_keeps_the_earlier_file_and_leaves_no_partial_one(
 
     monkeypatch.setattr(writers.Y4mWriter, "write", full_disk)
     spec = replace(SMALL, reps=1)
-    with pytest.raises(InputError, match=r"cannot write .*clip\.y4m: No space left on device"):
+    with pytest.raises(InputError, match=r"Cannot write .*clip\.y4m: No space left on device"):
         make_clip(faces["biden"], spec, out=[earlier, tmp_path / "clip.y4m"])
     assert earlier.read_bytes() == b"yesterday's clip"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["clip.mp4"]

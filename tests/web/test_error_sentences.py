@@ -10,6 +10,7 @@ with a ``detail`` text is checked, so a new route or a new refusal is covered wi
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -32,6 +33,15 @@ SIGN_OUT = {"/api/auth/logout", "/api/auth/signout"}  # would end the walk's own
 def is_sentence(text: str) -> bool:
     text = text.strip()
     return bool(text) and text[0].isupper() and text.endswith((".", "?"))
+
+
+TERMINAL_WORDS = re.compile(r"`|(?<![\w-])--[a-z]|\bfacefit [a-z]")
+"""A backticked command, a command-line flag or a ``facefit`` command: words for the terminal only."""
+
+
+def terminal_words(text: str) -> list[str]:
+    """The terminal's words in a text a person reads on the web (none expected)."""
+    return TERMINAL_WORDS.findall(text)
 
 
 def _operations(client: TestClient, slug: str = UNKNOWN_TEXT) -> list[tuple[str, str]]:
@@ -148,3 +158,5 @@ def test_every_error_the_web_api_gives_is_one_capitalised_sentence(
     assert {"401", "403", "404", "405", "413", "415", "422"} <= statuses, statuses
     wrong = {text: sorted(places)[:3] for text, places in seen.items() if not is_sentence(text)}
     assert not wrong, "\n".join(f"{text!r}: {places}" for text, places in sorted(wrong.items()))
+    terminal = {text: sorted(places)[:3] for text, places in seen.items() if terminal_words(text)}
+    assert not terminal, "\n".join(f"{text!r}: {places}" for text, places in sorted(terminal.items()))

@@ -127,5 +127,5 @@ def test_serve_refuses_a_trusted_proxy_that_is_not_an_address() -> None:
     from facefit.cli.web import serve
     from facefit.errors import InputError
 
-    with pytest.raises(InputError, match=r"--trusted-proxy 'proxy\.example' is not an IP address"):
+    with pytest.raises(InputError, match=r"The --trusted-proxy value 'proxy\.example' is not an IP address"):
         serve(trusted_proxy=["proxy.example"])

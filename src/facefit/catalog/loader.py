@@ -341,5 +341,5 @@ def _load(paths: tuple[Path, ...]) -> Catalog:
     catalog, issues = check_paths(paths)
     if catalog is None:
         lines = "\n".join(str(issue) for issue in issues)
-        raise CatalogError(f"the exercise catalog has {len(issues)} problem(s):\n{lines}")
+        raise CatalogError(f"The exercise catalog has {len(issues)} problem(s):\n{lines}")
     return catalog

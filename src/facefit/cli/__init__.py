@@ -106,7 +106,9 @@ def main() -> None:
     try:
         app()
     except FaceFitError as error:
-        err_console.print(f"[red]error:[/red] {error}", highlight=False, soft_wrap=True)
+        from facefit.cli._steps import error_text
+
+        err_console.print(f"[red]error:[/red] {error_text(error)}", highlight=False, soft_wrap=True)
         sys.exit(error.exit_code)
     except KeyboardInterrupt:
         err_console.print("interrupted: everything completed so far is saved.")

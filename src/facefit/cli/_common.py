@@ -39,7 +39,7 @@ def store() -> Store:
         return opened
     except DatabaseError as error:
         where = make_url(url).render_as_string(hide_password=True)
-        raise InputError(f"cannot open the database {where}: {getattr(error, 'orig', error)}; nothing was "
+        raise InputError(f"Cannot open the database {where}: {getattr(error, 'orig', error)}; nothing was "
                          "changed (move the file aside or set FACEFIT_DB_URL to use another).") from None
 
 

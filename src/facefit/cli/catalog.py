@@ -157,7 +157,7 @@ def show(
                                 f"Instead: {move.instead}", expand=False))
         return
     known = sorted([*cat.exercises, *cat.routines, *cat.programmes, *cat.discouraged])
-    raise CatalogError(f"nothing in the catalog is called {item_id!r}; known ids: {', '.join(known)}.")
+    raise CatalogError(f"Nothing in the catalog is called {item_id!r}; known ids: {', '.join(known)}.")
 
 
 @catalog_app.command("guidance")
@@ -165,7 +165,7 @@ def guidance() -> None:
     """Show the do's and don'ts, the risks, and which muscles to relax rather than train."""
     cat = load_catalog()
     if cat.guidance is None:
-        raise CatalogError("the catalog has no guidance section.")
+        raise CatalogError("The catalog has no guidance section.")
     g = cat.guidance
     console.print(f"[bold]Relax, don't train[/bold] ({', '.join(g.relax_not_train.muscles)}): "
                   f"{g.relax_not_train.statement}")
@@ -220,7 +220,7 @@ def plan_command(
         first = date.fromisoformat(start) if start else date.today()
         allowed = None if weekdays is None else parse_weekdays(weekdays)
     except ValueError as error:
-        raise InputError(f"bad --start or --weekdays: {error}.") from None
+        raise InputError(f"Bad --start or --weekdays: {error}.") from None
     days = plan(programme, first, allowed)
     if as_json:
         typer.echo(json.dumps([d.to_dict() for d in days], indent=2))

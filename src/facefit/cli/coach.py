@@ -78,9 +78,9 @@ def print_summary(result: dict[str, Any], *, title: str) -> None:
 def _require_file(path: Path) -> None:
     """Fail fast (before the store and the model load) on a path that is not a file."""
     if not path.exists():
-        raise InputError(f"{path}: no such file")
+        raise InputError(f"There is no file {path}.")
     if not path.is_file():
-        raise InputError(f"{path}: not a file (a folder?); give a video file")
+        raise InputError(f"{path} is not a file (a folder?): give a video file.")
 
 
 def coached_routine(
@@ -93,7 +93,7 @@ def coached_routine(
     from facefit.signals.stream import SignalStream
 
     if (camera is None) == (video is None):
-        raise InputError("--coach needs exactly one of --camera N or --video FILE")
+        raise InputError("With --coach, give exactly one of --camera N or --video FILE.")
     if video is not None:
         _require_file(video)
     source: int | Path = camera if camera is not None else video  # type: ignore[assignment]
@@ -219,11 +219,11 @@ def register(app: typer.Typer) -> None:
         from facefit.signals.stream import SignalStream
 
         if (camera is None) == (video is None):
-            raise InputError("give exactly one of --camera N or --video FILE")
+            raise InputError("Give exactly one of --camera N or --video FILE.")
         if video is not None:
             _require_file(video)
         if max_seconds is not None and not max_seconds > 0:
-            raise InputError(f"--max-seconds must be more than 0, got {max_seconds}")
+            raise InputError(f"The --max-seconds value must be more than 0, got {max_seconds}.")
         spec_for(exercise)  # an exercise the coach cannot check is bad input, named before anything else
         source: int | Path = camera if camera is not None else video  # type: ignore[assignment]
         window = overlay and display_available()

@@ -33,7 +33,7 @@ def _parse_date(text: str | None, what: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise InputError(f"{what} must be a date like 2026-01-31, got {text!r}") from None
+        raise InputError(f"The {what} value must be a date like 2026-01-31, got {text!r}.") from None
 
 
 def _print_clearance(clearance: Clearance, catalog: Catalog) -> None:
@@ -276,8 +276,8 @@ def register(app: typer.Typer) -> None:
         from facefit.habits.service import lifestyle_days, log_lifestyle
 
         if bool(values) == (file is not None):
-            raise LifestyleInputError("give field=value pairs or --file, not both or neither "
-                                      "(e.g. facefit log sleep=7.5h spf=yes)")
+            raise LifestyleInputError("Give field=value pairs or --file, not both or neither "
+                                      "(e.g. facefit log sleep=7.5h spf=yes).")
         given = load_file(file) if file is not None else parse_pairs(values or [])
         day = _parse_date(on, "--date")
         first = day - timedelta(days=day.weekday())
@@ -337,7 +337,7 @@ def register(app: typer.Typer) -> None:
         from facefit.reports.build import build_report
 
         if week + month + all_time > 1:
-            raise InputError("choose one of --week, --month or --all")
+            raise InputError("Choose one of --week, --month or --all.")
         span = "week" if week else "month" if month else "all"
         db = store()
         try:

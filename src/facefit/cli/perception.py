@@ -180,7 +180,7 @@ def landmarks(
     from facefit.signals.extract import extract_signals
 
     if as_json and as_csv:
-        raise InputError("choose one of --json and --csv.")
+        raise InputError("Choose one of --json and --csv.")
     interactive = not (as_json or as_csv) or out is not None
     extraction = extract_signals(
         path, model_path=model, progress=interactive, max_side=max_side, keep_landmarks=with_landmarks
@@ -188,7 +188,7 @@ def landmarks(
     if extraction.frames == 0:
         raise InputError(f"{path.name} contains no frames.")
     if extraction.frames_without_face == extraction.frames:
-        raise NoFaceError(f"no face found in {path.name}.")
+        raise NoFaceError(f"No face found in {path.name}.")
     if extraction.max_faces_seen > 1:
         err_console.print(
             f"note: up to {extraction.max_faces_seen} faces seen; the largest face was measured.",
@@ -248,7 +248,7 @@ def calibrate(
 
     chosen = [spec for spec in (camera, video, image) if spec is not None]
     if len(chosen) != 1:
-        raise InputError("give exactly one of --camera N, --video FILE or --image FILE.")
+        raise InputError("Give exactly one of --camera N, --video FILE or --image FILE.")
     spec: int | Path = chosen[0]
     if image is not None:
         from facefit.vision.sources import open_source

@@ -239,7 +239,7 @@ def baseline(
     if photo is not None:
         chosen = resolve_photo(store=the_store, profile_id=profile_id, ref=photo)
         if not chosen.accepted:
-            raise InputError(f"photo {chosen.id} was rejected by the gate and cannot be the baseline.")
+            raise InputError(f"Photo {chosen.id} was rejected by the gate and cannot be the baseline.")
         with the_store.transaction() as session:
             set_baseline(session=session, profile_id=profile_id, photo_id=chosen.id)
         console.print("new baseline set: run `facefit photo repeatability` to re-measure the error on it.")
@@ -309,7 +309,7 @@ def repeatability(
     if file is not None and video is not None:
         from facefit.errors import InputError
 
-        raise InputError("give --file or --video, not both")
+        raise InputError("Give --file or --video, not both.")
     with _landmarker() as landmarker, Progress(console=err_console, transient=True) as progress:
         task = progress.add_task("simulated re-takes", total=samples)
         tick = lambda: progress.advance(task)  # noqa: E731
@@ -323,7 +323,7 @@ def repeatability(
                 repeats = video_repeat_measurements(frames, landmarker, on_frame=tick)
             if len(repeats.measurements) < 2:
                 raise InputError(
-                    f"only {len(repeats.measurements)} frames of {video.name} passed the gate against its "
+                    f"Only {len(repeats.measurements)} frames of {video.name} passed the gate against its "
                     "first frame: record yourself still, facing the camera, in even light."
                 )
             table = repeatability_table(None, [[m.metrics for m in repeats.measurements]])
@@ -355,7 +355,7 @@ def repeatability(
                 )
             if run.accepted < 2:
                 raise InputError(
-                    f"only {run.accepted} of {run.attempted} simulated re-takes of {file.name} passed the "
+                    f"Only {run.accepted} of {run.attempted} simulated re-takes of {file.name} passed the "
                     "gate, too few to estimate the error: use a sharper, closer, frontal photo."
                 )
             table = repeatability_table([m.metrics for m in run.measurements])
@@ -465,7 +465,7 @@ def compare(
                 if not path.is_file():
                     from facefit.errors import InputError
 
-                    raise InputError("no repeatability table and no baseline photo: compare photo files "
+                    raise InputError("No repeatability table and no baseline photo: compare photo files "
                                      "instead, or add a baseline with `facefit photo add FILE`.")
                 run = perturbation_measurements(load_photo(path).rgb, landmarker())
                 errors = repeatability_table([m.metrics for m in run.measurements])
@@ -544,7 +544,7 @@ def _output(path: Path, suffixes: tuple[str, ...]) -> Path:
     from facefit.errors import InputError
 
     if path.suffix.lower() not in suffixes:
-        raise InputError(f"cannot write {path.name}: use a {', '.join(suffixes)} file name.")
+        raise InputError(f"Cannot write {path.name}: use a {', '.join(suffixes)} file name.")
     return path
 
 
@@ -582,7 +582,7 @@ def _all_view_photos(profile: str) -> list[Any]:
 
     photos = stored_photos(store=store(), profile_id=_profile_id(profile))
     if not photos:
-        raise InputError("no accepted photos stored yet: add some with `facefit photo add FILE`.")
+        raise InputError("No accepted photos stored yet: add some with `facefit photo add FILE`.")
     return [view_photo(p) for p in photos]
 
 
@@ -629,10 +629,10 @@ def plot(
 
     profile_id = _profile_id(profile)
     if metric is not None and metric not in METRIC_SPECS:
-        raise InputError(f"unknown metric {metric!r}; choose one of: {', '.join(METRIC_SPECS)}.")
+        raise InputError(f"Unknown metric {metric!r}; choose one of: {', '.join(METRIC_SPECS)}.")
     dates, series = metric_history(stored_photos(store=store(), profile_id=profile_id))
     if not dates:
-        raise InputError("no accepted photos stored yet: add some with `facefit photo add FILE`.")
+        raise InputError("No accepted photos stored yet: add some with `facefit photo add FILE`.")
     errors = stored_errors(store=store(), profile_id=profile_id)
     if not errors:
         err_console.print(
@@ -686,7 +686,7 @@ def capture(
     show = has_display() if window is None else window
     if show and not has_display():
         raise NoDisplayError(
-            "no display found for the live view: run with --no-window to capture from the terminal, "
+            "No display found for the live view: run with --no-window to capture from the terminal, "
             "or take the photo another way and import it with `facefit photo add FILE`."
         )
     the_store = store()

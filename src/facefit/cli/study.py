@@ -65,13 +65,13 @@ def create(
 
     if (seed is None) == (seed_out is None):
         raise InputError(
-            "give the allocation seed with --seed N, or --seed-out FILE to draw one and keep it "
-            "in that file (it is never stored in the database)"
+            "Give the allocation seed with --seed N, or --seed-out FILE to draw one and keep it "
+            "in that file (it is never stored in the database)."
         )
     definition = load_study(file)
     if seed_out is not None:
         if seed_out.exists():
-            raise InputError(f"{seed_out} exists; a seed file is never overwritten (choose a new name)")
+            raise InputError(f"{seed_out} exists; a seed file is never overwritten (choose a new name).")
         seed = secrets.randbelow(MAX_SEED)
         write_atomic(seed_out, f"{seed}\n".encode(), mode=0o600)
     assert seed is not None
@@ -205,7 +205,7 @@ def visit(
         console.print(f"{code}: {visit_id} recorded as missed")
         return
     if not photos:
-        raise InputError("give the visit's photos, or --missed REASON")
+        raise InputError("Give the visit's photos, or --missed REASON.")
     from facefit.vision.landmarker import Landmarker, RunningMode
 
     os.environ.setdefault("GLOG_minloglevel", "2")
@@ -358,7 +358,7 @@ def rate(
             console.print(f"{added} photos queued for {rater_name}")
         if token is not None:
             if None in (age, upper, lower):
-                raise InputError("give --age, --upper and --lower with --token")
+                raise InputError("Give --age, --upper and --lower with --token.")
             rating.submit(
                 session=session,
                 study=loaded,
@@ -399,9 +399,9 @@ def analyze(
     from facefit.errors import InputError
 
     if workers < 0 or workers > 64:
-        raise InputError(f"--workers must be 0-64, got {workers}")
+        raise InputError(f"The --workers value must be 0-64, got {workers}.")
     if scheduler is not None and not scheduler.startswith(("tcp://", "tls://", "inproc://", "ucx://")):
-        raise InputError(f"--scheduler must look like tcp://HOST:PORT, got {scheduler!r}")
+        raise InputError(f"The --scheduler value must look like tcp://HOST:PORT, got {scheduler!r}.")
     os.environ.setdefault("GLOG_minloglevel", "2")
     if workers and scheduler is None:
         from facefit.study.forkserver import start_fork_server
@@ -459,7 +459,7 @@ def report(
     day = _when(today).date() if today else date.today()
     db = store()
     if out is None and export is None and not as_json:
-        raise InputError("give --out report.html, --export tidy.csv or --json")
+        raise InputError("Give --out report.html, --export tidy.csv or --json.")
     if as_json:
         _print_json(verbs.results(store=db, slug=study, today=day).to_dict())
     if out is not None:

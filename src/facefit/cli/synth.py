@@ -93,7 +93,8 @@ def synth(
         )
     except ValueError:
         raise InputError(
-            f"--strengths {strengths!r}: expected numbers between 0 and 1, comma separated"
+            f"The --strengths value {strengths!r} is not valid: give numbers between 0 and 1, "
+            "comma separated."
         ) from None
     spec = ClipSpec(
         exercise=exercise,

@@ -64,12 +64,13 @@ def serve(
         try:
             ipaddress.ip_network(address, strict=False)
         except ValueError:
-            raise InputError(f"--trusted-proxy {address!r} is not an IP address or network") from None
+            raise InputError(
+                f"The --trusted-proxy value {address!r} is not an IP address or network.") from None
     try:
         settings = WebSettings(db_url=db_url, secure_cookies=secure, tick_every=tick_every,
                                trusted_proxies=tuple(trusted_proxy or ()), api_docs=api_docs)
     except ValidationError as error:
-        raise InputError(f"bad server settings: {error.errors()[0]['msg']}") from None
+        raise InputError(f"Bad server settings: {error.errors()[0]['msg']}.") from None
     if workers > 1 and (settings.db_url or db_url_default()).startswith("sqlite"):
         console.print("[yellow]Note:[/yellow] several processes on one SQLite file take turns to write; "
                       "use PostgreSQL (--db-url) for more than one (docs/deploy.md).")
@@ -156,11 +157,11 @@ def web_role(
     from facefit.store import web as accounts
 
     if role not in accounts.ROLES:
-        raise InputError(f"role must be one of {', '.join(accounts.ROLES)}, got {role!r}")
+        raise InputError(f"The role must be one of {', '.join(accounts.ROLES)}, got {role!r}.")
     with store().transaction() as session:
         account = accounts.get_account_by_email(session=session, email=email)
         if account is None:
-            raise InputError(f"no web account with email {email!r}")
+            raise InputError(f"There is no web account with email {email!r}.")
         account.role = role
     console.print(f"{email} is now {role}")
 

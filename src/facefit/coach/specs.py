@@ -275,7 +275,7 @@ def spec_for(exercise_id: str) -> ExerciseSpec:
         if spec.exercise == exercise_id:
             return spec
     raise CatalogError(
-        f"the coach cannot check exercise {exercise_id!r}; it checks: {', '.join(checked_exercises())}"
+        f"The coach cannot check exercise {exercise_id!r}; it checks: {', '.join(checked_exercises())}."
     )
 
 

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from facefit.catalog.durations import resolve_routine
 from facefit.catalog.loader import Catalog, load_catalog
 from facefit.catalog.schedule import PlannedDay, plan
-from facefit.errors import FaceFitError, InputError
+from facefit.errors import FaceFitError, InputError, NextStep
 from facefit.habits.adherence import DayRecord, PracticeDay, day_records, routines_covered
 from facefit.habits.ics import parse_clock
 from facefit.habits.lifestyle import LifestyleInputError, validate
@@ -82,13 +82,11 @@ def enrol(
         raise InputError(str(error)) from None
     clearance = current_clearance(session=session, profile_id=profile_id)
     if clearance is None:
-        raise NotScreenedError("Answer the screening before enrolling in a programme (the Screening page, or "
-                               "`facefit screen`).")
+        raise NotScreenedError("A programme needs the health screening answered first.", step=NextStep.SCREEN)
     if clearance.level is Level.CONSULT_FIRST and not clearance.consult_acknowledged:
         if not consult_acknowledged:
-            raise SafetyBlockError(
-                "Your screening says to consult a clinician first; once one has cleared you, enrol "
-                "again with --clinician-cleared.")
+            raise SafetyBlockError("Your screening says to consult a clinician first.",
+                                   step=NextStep.ENROL_CLEARED)
         acknowledge_consult(session=session, profile_id=profile_id, note="acknowledged at enrolment")
     screening = db.latest_screening(session=session, profile_id=profile_id)
     row = db.add_enrolment(session=session, profile_id=profile_id, programme_id=programme.id,
@@ -110,7 +108,7 @@ def current_enrolment(*, session: Session, profile_id: int) -> EnrolmentView | N
 def require_enrolment(*, session: Session, profile_id: int) -> EnrolmentView:
     view = current_enrolment(session=session, profile_id=profile_id)
     if view is None:
-        raise NotEnrolledError("You are not enrolled in a programme: run `facefit enrol PROGRAMME` first.")
+        raise NotEnrolledError("You are not enrolled in a programme.", step=NextStep.ENROL)
     return view
 
 

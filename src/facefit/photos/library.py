@@ -17,7 +17,7 @@ import numpy as np
 from sqlalchemy.exc import IntegrityError
 
 from facefit.config import data_dir, photos_dir
-from facefit.errors import FaceFitError, InputError
+from facefit.errors import FaceFitError, InputError, NextStep
 from facefit.fileio import write_atomic
 from facefit.photos.compare import AsymmetryChange, new_asymmetries
 from facefit.photos.files import (
@@ -88,7 +88,7 @@ def parse_date(text: str | None) -> datetime | None:
             day = date.fromisoformat(text)
             value = datetime(day.year, day.month, day.day, 12, 0)
     except ValueError as error:
-        raise InputError(f"--date {text!r} is not a date: use YYYY-MM-DD.") from error
+        raise InputError(f"The date {text!r} is not a date: use YYYY-MM-DD.") from error
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
@@ -244,9 +244,7 @@ def resolve_photo(*, store: Store, profile_id: int, ref: str | int) -> Photo:
     with store.transaction() as session:
         photo = get_photo(session=session, profile_id=profile_id, ref=ref)
         if photo is None:
-            raise PhotoNotFoundError(
-                f"no stored photo matches {ref!r}: use an id or a hash prefix from `facefit photo list`."
-            )
+            raise PhotoNotFoundError(f"No stored photo matches {ref!r}.", step=NextStep.LIST_PHOTOS)
         return photo
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from facefit.errors import FaceFitError
+from facefit.errors import FaceFitError, NextStep
 from facefit.photos.library import load_stored_rgb, stored_photos
 from facefit.photos.repeatability import (
     DEFAULT_SAMPLES,
@@ -73,14 +73,14 @@ def measure_repeatability(
     with store.transaction() as session:
         baseline = get_baseline(session=session, profile_id=profile_id)
     if baseline is None:
-        raise NoBaselineError("no baseline photo yet: add one with `facefit photo add FILE` first.")
+        raise NoBaselineError("There is no baseline photo yet.", step=NextStep.ADD_BASELINE_PHOTO)
     run = perturbation_measurements(
         load_stored_rgb(baseline), landmarker, samples=samples, seed=seed, on_sample=on_sample
     )
     if run.accepted < 2:
         raise FaceFitError(
-            f"only {run.accepted} of {run.attempted} simulated re-takes of your baseline passed the gate: "
-            "retake the baseline sharper and closer, then run this again."
+            f"Only {run.accepted} of {run.attempted} simulated re-takes of your baseline passed the gate: "
+            "retake the baseline sharper and closer, then measure again."
         )
     groups = repeat_groups(stored_photos(store=store, profile_id=profile_id))
     table = repeatability_table([m.metrics for m in run.measurements], groups)

@@ -62,8 +62,8 @@ def analyze_extraction(
     """The engine over an :class:`~facefit.signals.extract.Extraction`; NoFaceError if no frame had a face."""
     if extraction.frames and extraction.frames_without_face == extraction.frames:
         raise NoFaceError(
-            f"no face found in any of the {extraction.frames} frames of {extraction.source}; "
-            "face the camera in even light"
+            f"No face found in any of the {extraction.frames} frames of {extraction.source}; "
+            "face the camera in even light."
         )
     return analyze_series(
         extraction.series, exercise_id=exercise_id, fps=extraction.fps, frames=extraction.frames,

@@ -54,19 +54,20 @@ def load_answers(path: Path) -> dict[str, bool]:
         text = path.read_text(encoding="utf-8")
     except OSError as error:
         reason = error.strerror or error
-        raise ScreeningInputError(f"cannot read screening answers {path}: {reason}") from None
+        raise ScreeningInputError(f"Cannot read screening answers {path}: {reason}.") from None
     except UnicodeDecodeError:
         raise ScreeningInputError(
-            f"screening answers {path} is not UTF-8 text (is it a JSON file?)"
+            f"The screening answers file {path} is not UTF-8 text (is it a JSON file?)."
         ) from None
     try:
         raw = parse_bounded(json.loads, text)
     except json.JSONDecodeError as error:
         raise ScreeningInputError(
-            f"screening answers {path} is not valid JSON (line {error.lineno}: {error.msg})"
+            f"The screening answers file {path} is not valid JSON (line {error.lineno}: {error.msg})."
         ) from None
     except NestingError as error:
-        raise ScreeningInputError(f"screening answers {path} is not a flat JSON object: {error}") from None
+        raise ScreeningInputError(
+            f"The screening answers file {path} is not a flat JSON object: {error}.") from None
     try:
         return parse_answers(raw)
     except ScreeningInputError as error:

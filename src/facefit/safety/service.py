@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from facefit.errors import NextStep
 from facefit.safety.conditions import Level
 from facefit.safety.errors import SafetyBlockError
 from facefit.safety.screening import Clearance, evaluate, rescreen_reason
@@ -64,8 +65,7 @@ def acknowledge_consult(
     """Record that a clinician cleared the user to start despite a consult-first screening."""
     row = db.latest_screening(session=session, profile_id=profile_id)
     if row is None:
-        raise SafetyBlockError("There is no screening to acknowledge yet: answer the screening first "
-                               "(`facefit screen`).")
+        raise SafetyBlockError("There is no screening to acknowledge yet.", step=NextStep.SCREEN)
     if row.clearance != Level.CONSULT_FIRST.value:
         raise SafetyBlockError(f"Your latest screening is {row.clearance}, not consult-first: nothing to "
                                "acknowledge.")

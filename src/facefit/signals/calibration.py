@@ -171,7 +171,7 @@ def neutral_problems(values: np.ndarray) -> list[str]:
 def _require_neutral(values: np.ndarray) -> None:
     problems = neutral_problems(values)
     if problems:
-        raise RestRejectedError("rest is not neutral: " + "; ".join(problems) + ".")
+        raise RestRejectedError("The rest is not neutral: " + "; ".join(problems) + ".")
 
 
 # ------------------------------------------------------------------------------------------ from frames
@@ -216,7 +216,7 @@ def find_still_window(series: SignalSeries, *, min_still_s: float = MIN_STILL_S)
     if best is None:
         seen = _longest_present_s(t, present)
         raise RestRejectedError(
-            f"the face must be visible and still for at least {min_still_s:g} s; only about {seen:.1f} s of "
+            f"The face must be visible and still for at least {min_still_s:g} s; only about {seen:.1f} s of "
             "face was seen without a gap. Record a longer rest."
         )
     return _grow(best, values, present, t, max_ms=MAX_REST_S * 1000.0) if best.score <= 1.0 else best
@@ -273,7 +273,7 @@ def calibrate_from_series(
         # Say everything to fix at once: a smile held while moving is both, and fixing one reveals the other.
         also = neutral_problems(rest) if require_neutral else []
         raise RestRejectedError(
-            f"you moved during the rest ({_MOTION_WORDS.get(window.worst, window.worst)} changed "
+            f"You moved during the rest ({_MOTION_WORDS.get(window.worst, window.worst)} changed "
             f"{window.score:.1f}x more than allowed); hold still for {min_still_s:g} s."
             + (" Also: " + "; ".join(also) + "." if also else "")
         )
@@ -308,10 +308,10 @@ def calibrate_from_photo(
     shown = os.path.basename(source.split(":", 1)[-1]) if source else "the photo"
     original = landmarker.detect(rgb, 0)  # type: ignore[attr-defined]
     if not original.present:
-        raise NoFaceError(f"no face found in {shown}.")
+        raise NoFaceError(f"No face found in {shown}.")
     mirrored = landmarker.detect(np.ascontiguousarray(rgb[:, ::-1]), 0)  # type: ignore[attr-defined]
     if not mirrored.present:
-        raise NoFaceError(f"no face found in the mirror image of {shown}.")
+        raise NoFaceError(f"No face found in the mirror image of {shown}.")
     a = signals_from_observation(original)
     b = mirror_values(signals_from_observation(mirrored))
     rest = (a + b) / 2.0
@@ -348,7 +348,7 @@ def calibrate_source(
                 return calibrate_from_photo(source.rgb, landmarker, source=f"image:{spec}")  # type: ignore[attr-defined]
     extraction = extract_signals(spec, model_path=model_path, progress=progress)
     if extraction.frames_without_face == extraction.frames:
-        raise NoFaceError(f"no face found in {os.path.basename(str(spec))}.")
+        raise NoFaceError(f"No face found in {os.path.basename(str(spec))}.")
     return calibrate_from_series(extraction.series, source=f"video:{spec}")
 
 
@@ -373,5 +373,5 @@ def _record_camera(
             if frame.t_ms >= seconds * 1000:
                 break
     if not rows:
-        raise RestRejectedError("the camera gave no frames; check it is connected and not in use.")
+        raise RestRejectedError("The camera gave no frames; check it is connected and not in use.")
     return SignalSeries(t_ms=np.asarray(times, dtype=np.int64), values=np.vstack(rows))

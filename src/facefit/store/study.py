@@ -308,6 +308,25 @@ def staff_of_account(*, session: Session, account_id: int, role: str) -> list[St
         .where(StudyStaffAccount.account_id == account_id, StudyStaff.role == role).order_by(StudyStaff.id)))
 
 
+def unlink_staff_account(*, session: Session, staff_id: int) -> bool:
+    """Remove the account link of a staff row (the row and its ratings stay); False if it had none."""
+    link = session.scalar(select(StudyStaffAccount).where(StudyStaffAccount.staff_id == staff_id))
+    if link is None:
+        return False
+    session.delete(link)
+    session.flush()
+    return True
+
+
+def staff_with_accounts(*, session: Session) -> list[tuple[StudyStaff, int | None]]:
+    """Every staff row of every study with the id of the account acting as it (None: no account)."""
+    rows = session.execute(
+        select(StudyStaff, StudyStaffAccount.account_id)
+        .outerjoin(StudyStaffAccount, StudyStaffAccount.staff_id == StudyStaff.id)
+        .order_by(StudyStaff.study_id, StudyStaff.role, StudyStaff.id))
+    return [(staff, account_id) for staff, account_id in rows]
+
+
 def list_staff(*, session: Session, study_id: int, role: str) -> list[StudyStaff]:
     return list(session.scalars(select(StudyStaff).where(StudyStaff.study_id == study_id,
                                                          StudyStaff.role == role).order_by(StudyStaff.id)))

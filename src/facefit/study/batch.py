@@ -216,8 +216,8 @@ def connect(scheduler: str | None, workers: int, *, cache_dir: str | None = None
             client = Client(scheduler, timeout="10s")
         except (OSError, TimeoutError) as error:
             raise SchedulerUnreachableError(
-                f"cannot reach the Dask scheduler at {scheduler}: {error}; start one "
-                "with `dask scheduler` or leave out --scheduler"
+                f"Cannot reach the Dask scheduler at {scheduler}: {error}; start one "
+                "with `dask scheduler` or leave out --scheduler."
             ) from None
     else:
         import dask

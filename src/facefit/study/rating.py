@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 from sqlalchemy.orm import Session
 
-from facefit.errors import FaceFitError, InputError
+from facefit.errors import FaceFitError, InputError, NextStep
 from facefit.store import study as db
 from facefit.store.photos import Photo
 from facefit.study.definition import CHEEK_SCALE
@@ -66,11 +66,10 @@ def add_rater(
 
 
 class NotARaterError(StudyError):
-    """No rater of that name in the study; ``problem`` says so without naming a door's way to add one."""
+    """No rater of that name in the study; each door says its own way to add one (``NextStep.ADD_RATER``)."""
 
     def __init__(self, name: str, slug: str) -> None:
-        self.problem = f"There is no rater {name!r} in study {slug}"
-        super().__init__(f"{self.problem}; add them with `facefit study rate {slug} --add-rater NAME`.")
+        super().__init__(f"There is no rater {name!r} in study {slug}.", step=NextStep.ADD_RATER, slug=slug)
 
 
 def rater(*, session: Session, study: LoadedStudy, name: str) -> db.StudyStaff:

@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from facefit.errors import FaceFitError, InputError
+from facefit.errors import FaceFitError, InputError, NextStep
 from facefit.store import study as db
 from facefit.store.base import utcnow
 from facefit.study.allocation import generate_schedule, schedule_digest
@@ -62,8 +62,8 @@ def load(*, session: Session, slug: str) -> LoadedStudy:
     row = db.get_study(session=session, slug=slug)
     if row is None:
         known = ", ".join(s.slug for s in db.list_studies(session=session)) or "none yet"
-        raise StudyNotFoundError(f"There is no study {slug!r} (studies: {known}); create one "
-                                 "with `facefit study create FILE --seed N`.")
+        raise StudyNotFoundError(f"There is no study {slug!r} (studies: {known}).",
+                                 step=NextStep.CREATE_STUDY)
     return LoadedStudy(row, from_stored(row.definition))
 
 
@@ -137,7 +137,7 @@ def eligibility_problems(
         reasons.append(f"sex {sex!r} is not among {', '.join(rules.sex)}")
     clearance = current_clearance(session=session, profile_id=profile_id)
     if clearance is None:
-        reasons.append("not screened yet (`facefit screen`)")
+        reasons.append("not screened yet (the health screening is not answered)")
     else:
         level = clearance.level.value
         if level not in rules.clearance:

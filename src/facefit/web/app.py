@@ -127,7 +127,9 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
             code = status.HTTP_503_SERVICE_UNAVAILABLE
         elif isinstance(error, InputError):
             code = getattr(error, "http_status", status.HTTP_422_UNPROCESSABLE_CONTENT)
-        return JSONResponse({"detail": str(error)}, status_code=code)
+        from facefit.web.responses import error_text
+
+        return JSONResponse({"detail": error_text(error)}, status_code=code)
 
     from facefit.web import assets, pages
     from facefit.web.api.main import api_router

@@ -11,6 +11,8 @@ from typing import Annotated, Any
 from fastapi import Path
 from pydantic import BaseModel, ConfigDict, Field
 
+from facefit.errors import FaceFitError, NextStep, worded
+
 DB_INT_MAX = 2**31 - 1  # the id columns are INTEGER: 32 bits on PostgreSQL
 Id = Annotated[int, Path(ge=1, le=DB_INT_MAX, description="A row id (a positive 32-bit integer).")]
 """A path id: anything larger than a database integer is a 422, never a 500 from the driver."""
@@ -32,6 +34,24 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     }.items()
 }
 """Every API route may answer these with ``{"detail": "<one sentence>"}`` (``facefit.web.app``)."""
+
+WEB_STEPS: dict[NextStep, str] = {
+    NextStep.ADD_BASELINE_PHOTO: "Add one on the Photos page first.",
+    NextStep.LIST_PHOTOS: "Choose one on the Photos page.",
+    NextStep.SCREEN: "Answer it on the Screening page first.",
+    NextStep.ENROL_CLEARED: "Once a clinician has cleared you, record it on the Clinician clearance page "
+                            "(Screening links to it), then choose the programme again.",
+    NextStep.ENROL: "Choose a programme on the Today page first.",
+    NextStep.CREATE_STUDY: "An admin creates studies on the server.",
+    NextStep.ADD_RATER: "An admin links their rater account to the study on the Study staff page.",
+}
+"""The web's words for an error's next step: the page or button to use, never a terminal command (the
+terminal's are ``facefit.cli._steps.TERMINAL_STEPS``)."""
+
+
+def error_text(error: FaceFitError) -> str:
+    """What the web answers for ``error``: its problem and the page that is the way out."""
+    return worded(error, WEB_STEPS)
 
 
 class _Out(BaseModel):

@@ -54,7 +54,7 @@ def change_password(body: PasswordChange, request: Request, db: DbDep, caller: C
     this_browser = digest(request.cookies.get(SESSION_COOKIE) or "")
     db.execute(delete(accounts.AuthSession).where(accounts.AuthSession.account_id == account.id,
                                                   accounts.AuthSession.token_hash != this_browser))
-    return Message(detail="password changed; other browsers were signed out")
+    return Message(detail="Password changed; other browsers were signed out.")
 
 
 @router.get("/tokens", response_model=list[TokenPublic], summary="List my API tokens")
@@ -75,7 +75,7 @@ def create_token(body: TokenCreate, db: DbDep, caller: CallerDep) -> TokenCreate
 def revoke_token(token_id: Id, db: DbDep, caller: CallerDep) -> Message:
     if not accounts.revoke_api_token(session=db, account_id=caller.account_id, token_id=token_id):
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"You have no API token {token_id}.")
-    return Message(detail="token revoked")
+    return Message(detail="Token revoked.")
 
 
 @router.get("/coaches", response_model=list[PersonPublic],
@@ -84,8 +84,8 @@ def list_coaches(db: DbDep, caller: MemberDep) -> list[accounts.Account]:
     return accounts.coaches_of(session=db, member_id=caller.account_id)
 
 
-INVITED = ("if a coach account uses that email, it has your invitation; once the coach accepts, it can read "
-           "(never change) your sessions and reports and appears in your list")
+INVITED = ("If a coach account uses that email, it has your invitation; once the coach accepts, it can read "
+           "(never change) your sessions and reports and appears in your list.")
 
 
 @router.post("/coaches", response_model=Message, status_code=status.HTTP_202_ACCEPTED,
@@ -102,7 +102,7 @@ def invite_coach(body: CoachInvite, db: DbDep, caller: MemberDep) -> Message:
 def remove_coach(coach_id: Id, db: DbDep, caller: MemberDep) -> Message:
     if not accounts.remove_coach(session=db, member_id=caller.account_id, coach_id=coach_id):
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"Coach {coach_id} has no access to your data.")
-    return Message(detail="coach access withdrawn")
+    return Message(detail="Coach access withdrawn.")
 
 
 @router.get("/export", summary="Download all my data: a zip of JSON/CSV tables and my photos",
@@ -127,5 +127,6 @@ def delete_account(body: DeleteAccount, request: Request, response: Response, db
     db.flush()
     request.state.files_to_delete = files  # removed by the app after the transaction has committed
     response.delete_cookie(SESSION_COOKIE, path="/")
-    return Message(detail=f"account deleted with {sum(map(len, owned.rows.values()))} rows and "
-                          f"{len(files)} files")
+    rows = sum(map(len, owned.rows.values()))
+    return Message(detail=f"Account deleted with {rows} {'row' if rows == 1 else 'rows'} and {len(files)} "
+                          f"{'file' if len(files) == 1 else 'files'}.")

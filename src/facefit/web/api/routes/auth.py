@@ -51,7 +51,7 @@ def csrf(request: Request, response: Response, settings: SettingsDep) -> Message
     return Message(detail=token)
 
 
-SIGNUP_REFUSED = "this email cannot be used for a new account; if it is yours, sign in"
+SIGNUP_REFUSED = "This email cannot be used for a new account; if it is yours, sign in."
 
 
 @router.post("/signup", response_model=SignedIn, status_code=status.HTTP_201_CREATED,
@@ -115,4 +115,4 @@ def logout(request: Request, db: DbDep, response: Response) -> Message:
     if cookie:
         accounts.drop_auth_session(session=db, token_hash=digest(cookie))
     response.delete_cookie(SESSION_COOKIE, path="/")
-    return Message(detail="signed out")
+    return Message(detail="Signed out.")

@@ -40,7 +40,7 @@ def invitations(db: DbDep, caller: CoachDep) -> list[accounts.Account]:
 def accept(member_id: Id, db: DbDep, caller: CoachDep) -> Message:
     if not accounts.accept_invitation(session=db, coach_id=caller.account_id, member_id=member_id):
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"Member {member_id} has not invited you.")
-    return Message(detail="invitation accepted")
+    return Message(detail="Invitation accepted.")
 
 
 @router.delete("/invitations/{member_id}", response_model=Message,
@@ -48,7 +48,7 @@ def accept(member_id: Id, db: DbDep, caller: CoachDep) -> Message:
 def decline(member_id: Id, db: DbDep, caller: CoachDep) -> Message:
     if not accounts.remove_coach(session=db, member_id=member_id, coach_id=caller.account_id):
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"Member {member_id} has not invited you.")
-    return Message(detail="invitation declined")
+    return Message(detail="Invitation declined.")
 
 
 @router.get("/members/{member_id}/sessions", response_model=list[SessionPublic],

@@ -644,7 +644,7 @@ class Connection:
             await self.send({"type": "calibration", "ok": False, "message": str(rejected)})
             return
         await asyncio.to_thread(_save_calibration, self.store, self.caller.profile_id, result)
-        await self.send({"type": "calibration", "ok": True, "message": "rest saved",
+        await self.send({"type": "calibration", "ok": True, "message": "Rest saved.",
                          "calibration": result.to_dict()})
 
 

@@ -61,14 +61,14 @@ def _measure_error(request: Request, caller: MemberDep, landmarker: Any) -> str:
     progress page can tell change from noise (what `facefit photo repeatability` does in the terminal)."""
     from facefit.errors import FaceFitError
     from facefit.photos.progress import measure_repeatability
+    from facefit.web.responses import error_text
 
     try:
         report = measure_repeatability(store=request.app.state.store, profile_id=caller.profile_id,
                                        landmarker=landmarker)
     except FaceFitError as error:
-        return f"the measurement error could not be worked out from this baseline: {error}"
-    return (f"measurement error worked out from {report.perturbations_kept} simulated re-takes of your "
-            "baseline")
+        return f"Its measurement error could not be worked out. {error_text(error)}"
+    return f"Its measurement error was worked out from {report.perturbations_kept} simulated re-takes of it."
 
 
 @router.post("", summary="Upload a photo (JPEG/PNG/WebP, multipart field 'file'); the gate says "
@@ -120,4 +120,4 @@ def delete_photo(photo_id: Id, request: Request, db: DbDep, caller: MemberDep) -
     path = photo_path(photo)
     db.delete(photo)
     request.state.files_to_delete = [path]
-    return Message(detail=f"photo {photo_id} deleted")
+    return Message(detail=f"Photo {photo_id} deleted.")

@@ -50,4 +50,4 @@ def pain_stop(session_id: Id, body: PainStop, db: DbDep, caller: MemberDep) -> P
 def delete_session(session_id: Id, db: DbDep, caller: MemberDep) -> Message:
     row = own_session(db, caller.profile_id, session_id)
     db.delete(row)
-    return Message(detail=f"session {session_id} deleted")
+    return Message(detail=f"Session {session_id} deleted.")

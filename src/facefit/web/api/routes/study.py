@@ -28,8 +28,10 @@ from sqlalchemy.orm import Session
 from facefit.store import study as db
 from facefit.store import web as accounts
 from facefit.study import rating, service, verbs
+from facefit.study import staff as study_staff
 from facefit.web.deps import AdminDep, Caller, CallerDep, DbDep, MemberDep
 from facefit.web.perception import image_landmarker
+from facefit.web.responses import error_text
 from facefit.web.schemas import EMAIL_PATTERN, Message
 from facefit.web.uploads import read_photo_form
 
@@ -69,6 +71,18 @@ class RatingIn(_In):
 class StudyItem(BaseModel):
     study: str
     title: str
+
+
+class StaffMemberOut(BaseModel):
+    role: Literal["coordinator", "rater"]
+    name: str
+    email: str | None = Field(description="The account acting as this staff member; null when none does")
+
+
+class StudyStaffOut(BaseModel):
+    study: str
+    title: str
+    staff: list[StaffMemberOut]
 
 
 class VisitOut(BaseModel):
@@ -286,33 +300,29 @@ def my_studies(db_session: DbDep, caller: CallerDep) -> list[dict[str, Any]]:
 )
 def link_staff(slug: str, body: StaffLink, db_session: DbDep, caller: AdminDep) -> Message:
     study = _study(db_session, slug)
-    account = accounts.get_account_by_email(session=db_session, email=body.email)
-    needed = {"coordinator": ("coach", "admin"), "rater": ("rater",)}[body.role]
-    if account is None or account.role not in needed:
-        raise HTTPException(
-            status.HTTP_422_UNPROCESSABLE_CONTENT,
-            f"The account {body.email} is not a {' or '.join(needed)} account; set its role first.",
-        )
-    if body.role == "rater":
-        rating.add_rater(
-            session=db_session, study=study, name=account.email, actor=caller.email, account_id=account.id
-        )
-    else:
-        db.add_staff(
-            session=db_session,
-            study_id=study.id,
-            role="coordinator",
-            name=account.email,
-            account_id=account.id,
-        )
-        db.append_audit(
-            session=db_session,
-            study_id=study.id,
-            actor=caller.email,
-            action="coordinator-added",
-            detail={"coordinator": account.email},
-        )
-    return Message(detail=f"{body.email} is now a {body.role} of {slug}")
+    return Message(detail=study_staff.link(session=db_session, study=study, email=body.email, role=body.role,
+                                           actor=caller.email))
+
+
+@router.post(
+    "/api/study/studies/{slug}/staff/unlink",
+    response_model=Message,
+    summary="Unlink an account from the study as its coordinator or rater (admins only); the staff row and "
+    "its ratings stay in the study",
+)
+def unlink_staff(slug: str, body: StaffLink, db_session: DbDep, caller: AdminDep) -> Message:
+    study = _study(db_session, slug)
+    return Message(detail=study_staff.unlink(session=db_session, study=study, email=body.email,
+                                             role=body.role, actor=caller.email))
+
+
+@router.get("/api/study/staff", response_model=list[StudyStaffOut],
+            summary="Every study with its coordinators and raters and the account acting as each "
+            "(admins only)")
+def every_study_staff(db_session: DbDep, caller: AdminDep) -> list[dict[str, Any]]:
+    return [{"study": s.study, "title": s.title,
+             "staff": [{"role": m.role, "name": m.name, "email": m.email} for m in s.staff]}
+            for s in study_staff.every_study(session=db_session)]
 
 
 @router.get(
@@ -384,7 +394,7 @@ def withdraw(
     slug: str, study: CoordinatedStudy, code: str, body: Withdrawal, db_session: DbDep, caller: CallerDep
 ) -> Message:
     service.withdraw(session=db_session, study=study, code=code, reason=body.reason, actor=caller.email)
-    return Message(detail=f"{code} withdrawn")
+    return Message(detail=f"{code} withdrawn from the study.")
 
 
 @router.post(
@@ -406,7 +416,7 @@ def missed(
     mark_missed(
         session=db_session, study=study, code=code, visit=visit, reason=body.reason, actor=caller.email
     )
-    return Message(detail=f"{code}: {visit} recorded as missed")
+    return Message(detail=f"{code}: visit {visit} recorded as missed.")
 
 
 @router.post(
@@ -419,10 +429,9 @@ def open_queue(
 ) -> Message:
     try:
         added = rating.open_queue(session=db_session, study=study, name=name, actor=caller.email)
-    except rating.NotARaterError as error:  # the terminal's words, with the web's way to add a rater
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"{error.problem}; link their rater account to the "
-                                                       "study first.") from None
-    return Message(detail=f"{added} {'photo' if added == 1 else 'photos'} queued for {name}")
+    except rating.NotARaterError as error:  # the problem, with the web's way to add a rater
+        raise HTTPException(status.HTTP_404_NOT_FOUND, error_text(error)) from None
+    return Message(detail=f"{added} {'photo' if added == 1 else 'photos'} queued for {name}.")
 
 
 @router.get(

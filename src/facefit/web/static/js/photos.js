@@ -18,7 +18,7 @@ function showVerdict(result) {
   const ok = result.accepted;
   box.append(el("p", { class: ok ? "ok" : "safety", text: result.duplicate ? "You already stored this photo." : ok ? "Accepted and stored." : "Not stored: fix the failed checks and try again." }));
   if (result.gate) for (const c of result.gate.checks) if (!c.passed) box.append(el("p", { text: `✗ ${CHECKS[c.name] || c.name}: ${c.advice}` }));
-  if (result.is_baseline && result.error_note) box.append(el("p", { class: "small", text: `This is your baseline: ${result.error_note}.` }));
+  if (result.is_baseline && result.error_note) box.append(el("p", { class: "small", text: `This is your baseline. ${result.error_note}` }));
 }
 
 async function upload(blob, name) {
