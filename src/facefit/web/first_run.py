@@ -42,7 +42,8 @@ STAFF_START: dict[str, StaffStart] = {
     "admin": StaffStart(
         "This is an admin account, for running FaceFit: there is no health screening, calibration or "
         "programme to set up for it.",
-        (("/study/coordinate", "Studies", "every study on this server, its participants and its staff"),
+        (("/study/coordinate", "Studies", "every study on this server, its participants and its results"),
+         ("/study/staff", "Study staff", "who coordinates each study and who rates its photos"),
          ("/coach", "Clients", "members who invited you to read their practice"),
          ("/account", "Account", "your password and API tokens")),
         "facefit web-role EMAIL ROLE"),
@@ -58,6 +59,23 @@ def staff_start(role: str) -> StaffStart | None:
     """What /start shows an admin or a rater; None for a member (the setup steps) and a coach (sent to
     /coach)."""
     return STAFF_START.get(role)
+
+
+def has_member_data(*, session: Session, profile_id: int) -> bool:
+    """Whether the profile holds any of a member's own data: a screening, a calibration, a programme, a
+    practice session or a photo (an admin may also practise; the menu then leads with the member's pages)."""
+    from facefit.habits.service import current_enrolment
+    from facefit.safety.service import current_clearance
+    from facefit.store.calibration import load_calibration
+    from facefit.store.photos import get_baseline, list_photos
+    from facefit.store.web import list_sessions
+
+    return (current_clearance(session=session, profile_id=profile_id) is not None
+            or load_calibration(session=session, profile_id=profile_id) is not None
+            or current_enrolment(session=session, profile_id=profile_id) is not None
+            or bool(list_sessions(session=session, profile_id=profile_id, limit=1))
+            or get_baseline(session=session, profile_id=profile_id) is not None
+            or bool(list_photos(session=session, profile_id=profile_id)))
 
 
 def setup_steps(*, session: Session, profile_id: int, today: date | None = None) -> list[SetupStep]:

@@ -38,6 +38,39 @@ TABS: tuple[tuple[str, str, str], ...] = (
     ("/progress", "Progress", "M4 19h16M5 15l4-5 4 3 6-7"),
     ("/photos", "Photos", "M4 8h4l2-3h4l2 3h4v11H4zM12 16.5a3.5 3.5 0 1 0 0-7 3.5 3.5 0 0 0 0 7z"),
 )
+# An admin's own pages: what the account is for. They lead the menu of an admin with no member data of
+# their own (no screening, calibration, programme, session or photo), whose phone tab bar shows them
+# instead of the member's; an admin who also practises keeps the member's menu with these after it.
+ADMIN_NAV: tuple[tuple[str, str], ...] = (
+    ("/study/coordinate", "Studies"), ("/study/staff", "Study staff"), ("/coach", "Clients"),
+)
+ADMIN_TABS: tuple[tuple[str, str, str], ...] = (
+    ("/study/coordinate", "Studies", "M6 4h12v16H6zM9 4v2h6V4M9 11h6M9 15h6"),
+    ("/study/staff", "Staff", "M9 11a3 3 0 1 0 0-6 3 3 0 0 0 0 6zM3 20c0-3.3 2.7-6 6-6s6 2.7 6 6"
+                              "M17 11a2.5 2.5 0 1 0 0-5M21 20c0-2.6-1.6-4.8-4-5.6"),
+    ("/coach", "Clients", "M12 12a4 4 0 1 0 0-8 4 4 0 0 0 0 8zM4 21c0-4.4 3.6-8 8-8s8 3.6 8 8"),
+    ("/account", "Account", "M5 11h14v9H5zM8 11V8a4 4 0 0 1 8 0v3"),
+)
+
+
+Menu = tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str, str], ...]]
+
+
+def menu(request: Request, caller: Any) -> Menu:
+    """The menu and the phone's tab bar for ``caller``: a member's, a coach's (plus Clients), an admin's."""
+    if caller is None or caller.role not in ("coach", "admin"):
+        return NAV, TABS
+    if caller.role == "coach":
+        return (*NAV, ("/coach", "Clients")), TABS
+    from facefit.web.first_run import has_member_data
+
+    with request.app.state.store.transaction() as session:
+        practises = has_member_data(session=session, profile_id=caller.profile_id)
+    if practises:
+        return (*NAV, *ADMIN_NAV), TABS
+    return (*ADMIN_NAV, *NAV), ADMIN_TABS
+
+
 # Which module each page needs from the stages below the web app.
 STAGES: dict[str, str] = {
     "screening": "facefit.safety.service",
@@ -55,8 +88,10 @@ def stage_ready(page: str) -> bool:
 
 
 def _render(request: Request, settings: SettingsDep, name: str, caller: Any, **context: Any) -> Response:
+    nav, tabs = menu(request, caller)
     response = templates.TemplateResponse(request, name, {
-        "caller": caller, "nav": NAV, "tabs": TABS, "path": request.url.path, "ready": stage_ready, **context,
+        "caller": caller, "nav": nav, "tabs": tabs, "nav_hrefs": [href for href, _ in nav],
+        "path": request.url.path, "ready": stage_ready, **context,
     })
     if not request.cookies.get(CSRF_COOKIE):
         response.set_cookie(CSRF_COOKIE, new_token(), httponly=False, samesite="strict",

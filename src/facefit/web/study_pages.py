@@ -1,5 +1,6 @@
 """Study pages: ``/study`` (a participant's visits and programme, with links for coordinators and raters),
-``/study/coordinate`` (coordinators) and ``/study/rate`` (raters). All data comes from the JSON API in
+``/study/coordinate`` (coordinators), ``/study/rate`` (raters) and ``/study/staff`` (admins: who coordinates
+and rates each study). All data comes from the JSON API in
 ``facefit.web.api.routes.study``; the pages only say who they are for.
 """
 
@@ -37,3 +38,13 @@ def rater_page(request: Request, caller: OptionalCallerDep, settings: SettingsDe
     if caller is None:
         return _login(request)
     return render(request, settings, "study_rate.html", caller, page="study-rate")
+
+
+@router.get("/study/staff", response_class=HTMLResponse)
+def staff_page(request: Request, caller: OptionalCallerDep, settings: SettingsDep) -> Response:
+    """Admins only: anyone else signed in is sent to their own start page (the API refuses them too)."""
+    if caller is None:
+        return _login(request)
+    if caller.role != "admin":
+        return RedirectResponse("/", status_code=303)
+    return render(request, settings, "study_staff.html", caller, page="study-staff")

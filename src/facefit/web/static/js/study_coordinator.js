@@ -51,7 +51,9 @@ async function load() {
   const raters = document.getElementById("raters"); raters.textContent = "";
   for (const r of study.raters) raters.append(el("li", {}, el("span", { text: `${r.name}: ${r.rated} of ${r.queued} rated ` }),
     action(`Queue photos for ${r.name}`, async () => flash((await api(`/api/study/studies/${slug()}/raters/${encodeURIComponent(r.name)}/queue`, { method: "POST" })).detail))));
-  if (!study.raters.length) raters.append(el("li", { text: "No raters yet: an admin links rater accounts to the study." }));
+  if (!study.raters.length) raters.append(document.getElementById("study-summary").dataset.role === "admin"
+    ? el("li", {}, "No raters yet: link rater accounts on the ", el("a", { href: "/study/staff", text: "Study staff page" }), ".")
+    : el("li", { text: "No raters yet: an admin links rater accounts to the study." }));
 }
 
 function ci(e) { return `${e.effect.toFixed(4)} [${e.ci_low.toFixed(4)}, ${e.ci_high.toFixed(4)}]`; }
