@@ -1,0 +1,49 @@
+"""With the head turned, a smile's sides are compared near the rest pose (coach/engine.py
+``NEAR_REST_DEG``): the landmarker's reading of the far corner follows the head's sway, so a symmetric smile
+held through a small nod must not be called uneven, and a truly uneven one still is."""
+
+from __future__ import annotations
+
+import pytest
+
+from facefit.coach.engine import Engine
+from facefit.coach.specs import spec_for
+from facefit.signals.names import SIGNAL_INDEX
+
+from .traces import Trace, rep_curve
+
+UP, HOLD, DOWN, GAP, FIRST = 0.8, 3.0, 0.8, 2.5, 3.0
+
+
+def _smiles(rest_yaw: float, far_share: float, *, seed: int) -> Engine:
+    """Three closed-lip smiles from a rest turned ``rest_yaw``, the far (left) corner lifting ``far_share`` of
+    the near one. Through the middle of each hold the head nods 4 degrees down, and the far corner reads
+    0.06 IPD lower at the bottom of the nod (as seed 4107's astronaut at yaw +16 did)."""
+    trace = Trace(30.0, fps=15.0, noise=0.002, seed=seed).reps_of(
+        {"mouth_corner_lift_r": 0.07, "mouth_corner_lift_l": 0.07 * far_share, "mouth_width": 0.08},
+        n=3, first=FIRST, up=UP, hold=HOLD, down=DOWN, gap=GAP)
+    trace.values[:, SIGNAL_INDEX["head_yaw"]] += rest_yaw
+    for start, _hold in trace.reps:
+        nod = rep_curve(trace.t, start + UP + 0.4, 0.4, 1.4, 0.4)
+        trace.add("head_pitch", nod, -4.0).add("mouth_corner_lift_l", nod, -0.06)
+    engine = Engine(spec_for("cheek-lifter"), reps_target=3)
+    engine.run(trace.series())
+    engine.finish()
+    return engine
+
+
+@pytest.mark.parametrize("rest_yaw", [15.0, -15.0])
+@pytest.mark.parametrize("seed", [0, 1])
+def test_a_symmetric_smile_through_a_nod_is_not_uneven(rest_yaw: float, seed: int) -> None:
+    engine = _smiles(rest_yaw, 1.0, seed=seed)
+    assert len(engine.reps) == 3
+    assert all("asymmetry" not in rep.faults for rep in engine.reps)
+    assert all(rep.symmetry is not None and rep.symmetry >= 80 for rep in engine.reps)
+
+
+@pytest.mark.parametrize("rest_yaw", [15.0, -15.0])
+@pytest.mark.parametrize("seed", [0, 1])
+def test_an_uneven_smile_through_a_nod_is_still_uneven(rest_yaw: float, seed: int) -> None:
+    engine = _smiles(rest_yaw, 0.35, seed=seed)
+    assert len(engine.reps) == 3
+    assert all("asymmetry" in rep.faults for rep in engine.reps)
