@@ -72,6 +72,61 @@ def test_an_admin_links_and_unlinks_staff_and_sees_them_listed(app: FastAPI, peo
     assert actions[-4:] == ["coordinator-added", "rater-added", "coordinator-unlinked", "rater-unlinked"]
 
 
+def _actions(app: FastAPI) -> list[str]:
+    with app.state.store.transaction() as session:
+        study = db.get_study(session=session, slug=SLUG)
+        assert study is not None
+        entries = db.audit_entries(session=session, study_id=study.id)
+        assert db.audit_chain_intact(entries)
+        return [e.action for e in entries]
+
+
+def test_linking_again_after_an_unlink_is_in_the_audit_log(app: FastAPI, people: dict[str, User]) -> None:
+    """The row an unlink keeps is reused when the account is linked again: that link adds no row, and was
+    once missing from the log, whose last word on an account acting in the study again was its unlink."""
+    admin = people["admin"].client
+    for name, role in (("coach", "coordinator"), ("rater", "rater")):
+        body = {"email": f"{name}@example.org", "role": role}
+        assert admin.post(f"/api/study/studies/{SLUG}/staff", json=body).status_code == 200
+        assert admin.post(f"/api/study/studies/{SLUG}/staff/unlink", json=body).status_code == 200
+        assert admin.post(f"/api/study/studies/{SLUG}/staff", json=body).status_code == 200
+        assert _actions(app)[-3:] == [f"{role}-added", f"{role}-unlinked", f"{role}-linked"], role
+        assert admin.post(f"/api/study/studies/{SLUG}/staff", json=body).status_code == 200  # idempotent
+        assert _actions(app)[-1] == f"{role}-linked"
+    assert people["coach"].client.get(f"/api/study/studies/{SLUG}").status_code == 200
+    assert people["rater"].client.get("/api/rate/queues").json()[0]["study"] == SLUG
+
+
+def test_an_account_whose_role_changed_can_still_be_unlinked(app: FastAPI, people: dict[str, User]) -> None:
+    """A coach made a member after being linked keeps the link (the role is checked on every request, so
+    it does nothing until the role comes back); the admin removes it without restoring the role first."""
+    admin = people["admin"].client
+    for name, role in (("coach", "coordinator"), ("rater", "rater")):
+        body = {"email": f"{name}@example.org", "role": role}
+        assert admin.post(f"/api/study/studies/{SLUG}/staff", json=body).status_code == 200
+        _role(app, people[name], "member")
+        gone = admin.post(f"/api/study/studies/{SLUG}/staff/unlink", json=body)
+        assert gone.status_code == 200, gone.text
+        assert gone.json()["detail"] == f"{name}@example.org is no longer a {role} of {SLUG}."
+        assert _actions(app)[-1] == f"{role}-unlinked"
+    staff = admin.get("/api/study/staff").json()[0]["staff"]
+    assert all(m["email"] is None for m in staff), staff
+    nobody = admin.post(f"/api/study/studies/{SLUG}/staff/unlink",
+                        json={"email": "nobody@example.org", "role": "rater"})
+    assert nobody.status_code == 400 and is_sentence(nobody.json()["detail"]), nobody.text
+    assert "is not a rater of" in nobody.json()["detail"]
+
+
+def test_the_staff_posts_need_the_csrf_token(app: FastAPI, people: dict[str, User]) -> None:
+    admin = people["admin"].client
+    body = {"email": "rater@example.org", "role": "rater"}
+    for tail in ("/staff", "/staff/unlink"):
+        refused = admin.post(f"/api/study/studies/{SLUG}{tail}", json=body,
+                             headers={"X-CSRF-Token": "forged"})
+        assert refused.status_code == 403 and "CSRF" in refused.json()["detail"], (tail, refused.text)
+    assert "rater-added" not in _actions(app)
+
+
 def test_refusals_are_sentences_in_the_webs_words(app: FastAPI, people: dict[str, User]) -> None:
     admin = people["admin"].client
     cases = [

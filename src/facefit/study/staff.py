@@ -39,9 +39,19 @@ class StudyStaff:
     staff: tuple[StaffMember, ...]
 
 
-def _account(session: Session, email: str, role: str) -> accounts.Account:
+def _check_role(role: str) -> None:
     if role not in ACCOUNT_ROLES:
         raise InputError(f"A study's staff role is coordinator or rater, not {role!r}.")
+
+
+def _linked_rows(session: Session, study: LoadedStudy, account_id: int, role: str) -> list[db.StudyStaff]:
+    """The study's staff rows in ``role`` that the account acts as."""
+    return [s for s in db.staff_of_account(session=session, account_id=account_id, role=role)
+            if s.study_id == study.id]
+
+
+def _account(session: Session, email: str, role: str) -> accounts.Account:
+    _check_role(role)
     account = accounts.get_account_by_email(session=session, email=email)
     needed = ACCOUNT_ROLES[role]
     if account is None or account.role not in needed:
@@ -53,24 +63,35 @@ def link(*, session: Session, study: LoadedStudy, email: str, role: str, actor: 
     """Link the account with ``email`` as the study's coordinator or rater (idempotent); what happened,
     as a sentence."""
     account = _account(session, email, role)
+    existing = db.find_staff(session=session, study_id=study.id, role=role, name=account.email)
+    was_linked = existing is not None and any(
+        s.id == existing.id for s in _linked_rows(session, study, account.id, role))
     if role == "rater":
         rating.add_rater(session=session, study=study, name=account.email, actor=actor, account_id=account.id)
     else:
-        existing = db.find_staff(session=session, study_id=study.id, role=role, name=account.email)
         db.add_staff(session=session, study_id=study.id, role=role, name=account.email, account_id=account.id)
         if existing is None:
             db.append_audit(session=session, study_id=study.id, actor=actor, action="coordinator-added",
                             detail={"coordinator": account.email})
+    # Linking an account to a row that was already there (one kept by an unlink, or a rater the terminal
+    # added) adds no row and so no "-added" entry: it is logged here, or the log's last word on an account
+    # that acts in the study again would be its unlink.
+    if existing is not None and not was_linked:
+        db.append_audit(session=session, study_id=study.id, actor=actor, action=f"{role}-linked",
+                        detail={role: existing.name, "account": account.email})
     return f"{account.email} is now a {role} of {study.slug}."
 
 
 def unlink(*, session: Session, study: LoadedStudy, email: str, role: str, actor: str) -> str:
-    """Remove the account's link as the study's coordinator or rater; its staff row and ratings stay."""
-    account = _account(session, email, role)
-    rows = [s for s in db.staff_of_account(session=session, account_id=account.id, role=role)
-            if s.study_id == study.id]
-    if not rows:
-        raise StudyError(f"The account {account.email} is not a {role} of {study.slug}.")
+    """Remove the account's link as the study's coordinator or rater; its staff row and ratings stay.
+
+    The account's role now is not checked: an account whose role was changed after it was linked (a coach
+    made a member) must still be unlinkable without giving it the role back first."""
+    _check_role(role)
+    account = accounts.get_account_by_email(session=session, email=email)
+    rows = [] if account is None else _linked_rows(session, study, account.id, role)
+    if account is None or not rows:
+        raise StudyError(f"The account {email} is not a {role} of {study.slug}.")
     for row in rows:
         db.unlink_staff_account(session=session, staff_id=row.id)
         db.append_audit(session=session, study_id=study.id, actor=actor, action=f"{role}-unlinked",
