@@ -116,3 +116,24 @@ def test_a_study_nobody_has_joined_yet_reports_without_error(database: str, tmp_
     assert code == 0, out
     assert json.loads(out[:out.rindex("}") + 1])["study"] == "face-exercise-rct"
     assert (tmp_path / "report.html").stat().st_size > 0
+
+
+def test_the_command_a_missing_raters_error_names_adds_the_rater(database: str) -> None:
+    """The terminal's way out for an unknown rater is a command to type: typed as printed (NAME filled
+    in) it must add the rater. It once read '--add-rater NAME', which Typer refuses ('--add-rater' is a
+    flag; the name goes with --rater)."""
+    import shlex
+
+    from facefit.cli._steps import error_text
+    from facefit.study.rating import NotARaterError
+
+    assert _run("create", str(EXAMPLE_PATH), "--seed", "7")[0] == 0
+    refused = runner.invoke(app, ["study", "rate", "face-exercise-rct", "--rater", "ann", "--open"])
+    assert isinstance(refused.exception, NotARaterError), refused.output
+    command = error_text(refused.exception).split("`")[1]
+    words = shlex.split(command.replace("NAME", "ann"))
+    assert words[:2] == ["facefit", "study"], command
+    code, out = _run(*words[2:])
+    assert code == 0, (command, out)
+    code, out = _run("rate", "face-exercise-rct", "--rater", "ann", "--open")
+    assert code == 0 and "nothing left to rate" in out, out

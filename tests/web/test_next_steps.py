@@ -118,6 +118,7 @@ def test_the_terminal_names_its_command_for_a_missing_rater_and_study(app: FastA
         with pytest.raises(service.StudyNotFoundError) as unknown:
             service.load(session=session, slug="nope")
     assert terminal_text(missing.value) == (f"There is no rater 'nobody' in study {study.slug}. Add them "
-                                            f"with `facefit study rate {study.slug} --add-rater NAME`.")
+                                            f"with `facefit study rate {study.slug} --rater NAME "
+                                            "--add-rater`.")
     assert terminal_text(unknown.value).endswith("Create one with `facefit study create FILE --seed N`.")
     assert not terminal_words(web_text(unknown.value))

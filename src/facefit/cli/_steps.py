@@ -15,7 +15,7 @@ TERMINAL_STEPS: dict[NextStep, str] = {
     NextStep.ENROL_CLEARED: "Once a clinician has cleared you, enrol again with --clinician-cleared.",
     NextStep.ENROL: "Run `facefit enrol PROGRAMME` first.",
     NextStep.CREATE_STUDY: "Create one with `facefit study create FILE --seed N`.",
-    NextStep.ADD_RATER: "Add them with `facefit study rate {slug} --add-rater NAME`.",
+    NextStep.ADD_RATER: "Add them with `facefit study rate {slug} --rater NAME --add-rater`.",
 }
 
 
