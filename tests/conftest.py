@@ -48,22 +48,30 @@ def image_landmarker() -> Iterator[object]:
         yield landmarker
 
 
-FIGURES = pytest.StashKey[list[str]]()
+FIGURE = "facefit_figure"
+_FIGURES: list[str] = []
 
 
 @pytest.fixture
-def report_figure(request: pytest.FixtureRequest) -> Callable[[str], None]:
+def report_figure(record_property: Callable[[str, object], None]) -> Callable[[str], None]:
     """Record a figure a test measured (cases fuzzed, requests served, memory growth); every recorded line
-    is printed under 'figures' at the end of the run, so the normal test command reproduces it (no -s)."""
-    lines = request.config.stash.setdefault(FIGURES, [])
-    return lambda line: lines.append(f"{request.node.nodeid}: {line}")
+    is printed under 'figures' at the end of the run, so the normal test command reproduces it (no -s).
+
+    The line travels in the test's report (``user_properties``), so with ``make test``'s pytest-xdist
+    workers it still reaches the process that prints the summary."""
+    return lambda line: record_property(FIGURE, line)
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if report.when == "call":
+        _FIGURES.extend(f"{report.nodeid}: {value}" for name, value in report.user_properties
+                        if name == FIGURE)
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
-    lines = config.stash.get(FIGURES, [])
-    if lines:
+    if _FIGURES and not os.environ.get("PYTEST_XDIST_WORKER"):
         terminalreporter.section("figures")
-        for line in lines:
+        for line in _FIGURES:
             terminalreporter.write_line(line)
 
 

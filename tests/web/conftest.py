@@ -22,6 +22,7 @@ from webtest_helpers import User, sign_up
 
 from facefit.web.app import create_app
 from facefit.web.settings import WebSettings
+from once import shared_folder
 
 
 @pytest.fixture
@@ -87,25 +88,48 @@ NEUTRAL_PHOTO = Path(__file__).resolve().parents[2] / "src/facefit/synth/assets/
 
 @pytest.fixture(scope="session")
 def synth_clip(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
-    """One cheek-lifter clip per test session: 8 s still neutral rest, then 3 reps (y4m + truth).
+    """One cheek-lifter clip per test run (shared by xdist workers): 8 s still neutral rest, then 3 reps
+    (y4m + truth).
 
     The photo is the public-domain portrait shipped for ``facefit demo``: its face is neutral at rest
     (single_face.jpg smiles, so a calibration on it is rightly rejected as "not neutral").
     """
-    return make_clip(tmp_path_factory.mktemp("clip"), NEUTRAL_PHOTO)
+    folder = shared_folder(tmp_path_factory, "cheek-clip", lambda out: make_clip(out, NEUTRAL_PHOTO))
+    return folder / "cheek-lifter.y4m", json.loads((folder / "truth.json").read_text())
 
 
 @pytest.fixture(scope="session")
-def recording(synth_clip: tuple[Path, dict[str, Any]]) -> Recording:
-    return record_clip(*synth_clip)
+def recording(tmp_path_factory: pytest.TempPathFactory, synth_clip: tuple[Path, dict[str, Any]]) -> Recording:
+    folder = shared_folder(tmp_path_factory, "cheek-recording",
+                           lambda out: save_recording(record_clip(*synth_clip), out))
+    return load_recording(folder, *synth_clip)
 
 
 @pytest.fixture(scope="session")
 def jawline_recording(tmp_path_factory: pytest.TempPathFactory) -> Recording:
     """A jawline-definition clip (3 reps) through the real Face Landmarker: the starter routine's other
     counted exercise (tests/web/test_day_rule.py)."""
-    return record_clip(*make_clip(tmp_path_factory.mktemp("jawline"), NEUTRAL_PHOTO,
-                                  exercise="jawline-definition"))
+    def make(out: Path) -> None:
+        save_recording(record_clip(*make_clip(out, NEUTRAL_PHOTO, exercise="jawline-definition")), out)
+
+    folder = shared_folder(tmp_path_factory, "jawline-recording", make)
+    return load_recording(folder, folder / "jawline-definition.y4m",
+                          json.loads((folder / "truth.json").read_text()))
+
+
+ARRAYS = ("t_ms", "landmarks", "blendshapes", "transforms")
+
+
+def save_recording(recording: Recording, folder: Path) -> None:
+    np.savez(folder / "recording.npz", size=np.array(recording.size),
+             **{name: getattr(recording, name) for name in ARRAYS})
+
+
+def load_recording(folder: Path, clip: Path, truth: dict[str, Any]) -> Recording:
+    with np.load(folder / "recording.npz") as saved:
+        arrays = {name: saved[name] for name in ARRAYS}
+        size = (int(saved["size"][0]), int(saved["size"][1]))
+    return Recording(clip=clip, truth=truth, size=size, **arrays)
 
 
 def record_clip(clip: Path, truth: dict[str, Any]) -> Recording:
