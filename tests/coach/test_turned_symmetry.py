@@ -4,6 +4,7 @@ held through a small nod must not be called uneven, and a truly uneven one still
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from facefit.coach.engine import Engine
@@ -47,3 +48,22 @@ def test_an_uneven_smile_through_a_nod_is_still_uneven(rest_yaw: float, seed: in
     engine = _smiles(rest_yaw, 0.35, seed=seed)
     assert len(engine.reps) == 3
     assert all("asymmetry" in rep.faults for rep in engine.reps)
+
+
+def test_with_no_held_frame_near_the_rest_pose_the_nearest_third_is_judged() -> None:
+    """A head held 3-8 degrees from its rest pose through the whole hold: no frame is within
+    ``NEAR_REST_DEG``, so the nearest third of the held frames are compared (never an empty selection)."""
+    from facefit.coach.engine import NEAR_REST_DEG, _Columns, _near_rest_pose
+    from facefit.coach.features import FEATURE_INDEX, FEATURE_NAMES
+
+    pitch = np.linspace(-3.0, -8.0, 30)  # changes from the rest, degrees
+    rows = [[0.0] * len(FEATURE_NAMES) for _ in pitch]
+    for row, p in zip(rows, pitch, strict=True):
+        row[FEATURE_INDEX["pitch"]] = float(p)
+    feats = _Columns(rows)
+    held = np.zeros(len(rows), dtype=bool)
+    held[5:] = True  # the first five frames are the rise, not the hold
+    chosen = _near_rest_pose(feats, held)
+    assert abs(pitch[5]) > NEAR_REST_DEG
+    assert len(chosen) == 9 and set(chosen) == set(range(5, 14))  # the third of 25 held frames nearest rest
+    assert set(_near_rest_pose(feats, slice(None))) == set(range(10))  # every frame when all are held

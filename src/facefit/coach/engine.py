@@ -557,10 +557,6 @@ class Engine:
         started = self._enter_t
         if self._enter > spec.enter:
             started = max(self._under_enter_t, started - PRE_ROLL_S)
-        # The next press's search for where it passed the spec's own enter stops here: a brow settling back
-        # after a press (held-out seed 4107's single_face: 0.011 IPD for 0.7 s, over the raised enter) was
-        # otherwise timed from inside the press before it and passed min_active_s as a rep of its own.
-        self._under_enter_t = t_end
         if t_end - started < spec.min_active_s or len(t) < MIN_REP_FRAMES:
             return []
         since_enter = t >= self._enter_t - REP_LEAD_S  # the pre-roll may hold talking that ended before
@@ -644,6 +640,11 @@ class Engine:
             faults=tuple(dict.fromkeys(faults)),
         )
         self.reps.append(rep)
+        # The next press's search for where it passed the spec's own enter stops at this rep's end: a brow
+        # settling back after a press (held-out seed 4107's single_face: 0.011 IPD for 0.7 s, over the raised
+        # enter) was otherwise timed from inside the press before it and passed min_active_s as a rep of its
+        # own. A bump that was no rep does not stop it: it may be the start of the press that follows.
+        self._under_enter_t = t_end
         self._efforts.append(hold_s if spec.isometric else level)
         if symmetry is not None:
             self._symmetries.append(symmetry)
