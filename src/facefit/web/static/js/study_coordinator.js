@@ -101,7 +101,7 @@ async function main() {
         el("code", { text: "facefit study create study.toml --seed-out seed.txt" }),
         " creates it (the statistician keeps the seed). It then shows here, as every study does for an admin.");
     } else {
-      summary.textContent = "You coordinate no study yet. An admin links you to a study as its coordinator (the study itself is created on the server with `facefit study create`); this page then shows it.";
+      summary.textContent = "You coordinate no study yet. An admin links you to a study as its coordinator, once the study is set up on the server; this page then shows it.";
     }
     pick.closest("label").hidden = true; document.getElementById("study-work").hidden = true;
     return;
