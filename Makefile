@@ -9,6 +9,12 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.facefit-installed
 SYSTEM_PACKAGES := libegl1 libgles2 libgl1 ffmpeg fonts-dejavu-core postgresql chromium nodejs xvfb
 PYTEST_ARGS ?=
+# make test runs the suite in two pytest-xdist workers, one per core of the 2-core CI machine, a whole test
+# file at a time (--dist loadfile: a file's browser, trial or module fixture is made once, in one worker).
+# Much of the suite waits (browsers playing clips in real time, servers, PostgreSQL), so two workers take
+# half the wall time (session 10: 2209 s -> 1104 s) although the model and renders are CPU-bound.
+# PYTEST_WORKERS=0: one process. tests/conftest.py SLOW_FIRST starts the longest files first.
+PYTEST_WORKERS ?= 2
 # FaceFit's linear algebra is small (thin-plate splines of a few hundred points): multi-threaded BLAS
 # only adds contention, and on a loaded 2-core machine made a 300x300 solve ~170x slower.
 export OPENBLAS_NUM_THREADS ?= 1
@@ -42,7 +48,7 @@ demo: setup
 	$(BIN)/facefit demo
 
 test: setup
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder $(PYTEST_ARGS)
 
 lint: setup
 	$(BIN)/ruff check src tests bench

@@ -75,6 +75,25 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
             terminalreporter.write_line(line)
 
 
+# With make test's pytest-xdist workers (--dist loadfile --no-loadscope-reorder) files are handed out in
+# collection order, so the longest start first and the two workers finish together, instead of one worker
+# starting a 3-minute file at the end. Longest files of a serial run (--durations, session 10), longest first.
+SLOW_FIRST = (
+    "tests/web/test_journey.py", "tests/study/test_simulated_trial.py", "tests/web/test_pages.py",
+    "tests/web/test_frame_loop.py", "tests/web/test_api_fuzz.py", "tests/web/test_study_pages.py",
+    "tests/web/test_safety_pages.py", "tests/web/test_offline.py", "tests/web/test_error_sentences.py",
+    "tests/coach/test_synth_clips.py", "tests/web/test_day_rule.py", "tests/web/test_dashboard_safety.py",
+    "tests/web/test_token_load.py", "tests/coach/test_pose_clips.py", "tests/study/test_batch.py",
+    "tests/web/test_study_staff_page.py",
+)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if os.environ.get("PYTEST_XDIST_WORKER"):  # a serial run keeps the usual order
+        rank = {path: i for i, path in enumerate(SLOW_FIRST)}
+        items.sort(key=lambda item: rank.get(item.nodeid.split("::")[0], len(SLOW_FIRST)))  # stable
+
+
 PG_URL_ENV = "FACEFIT_TEST_PG_URL"  # set by .ci/postgres (always in CI)
 
 
