@@ -67,3 +67,48 @@ def test_with_no_held_frame_near_the_rest_pose_the_nearest_third_is_judged() -> 
     assert abs(pitch[5]) > NEAR_REST_DEG
     assert len(chosen) == 9 and set(chosen) == set(range(5, 14))  # the third of 25 held frames nearest rest
     assert set(_near_rest_pose(feats, slice(None))) == set(range(10))  # every frame when all are held
+
+
+def _far_side_misread(rest_yaw: float, scores: tuple[float, float], *,
+                      baseline: float | None = None) -> Engine:
+    """Four smiles from a rest turned ``rest_yaw`` whose far (left) corner reads 35% of the near one all
+    through the hold (no nod to blame), while the landmarker's smile scores per side rise by ``scores``
+    (right, left)."""
+    trace = Trace(36.0, fps=15.0, noise=0.002, seed=3).reps_of(
+        {"mouth_corner_lift_r": 0.07, "mouth_corner_lift_l": 0.07 * 0.35, "mouth_width": 0.08},
+        n=4, first=FIRST, up=UP, hold=HOLD, down=DOWN, gap=GAP)
+    trace.values[:, SIGNAL_INDEX["head_yaw"]] += rest_yaw
+    for start, _hold in trace.reps:
+        curve = rep_curve(trace.t, start, UP, HOLD, DOWN)
+        trace.add("bs_mouthSmileRight", curve, scores[0]).add("bs_mouthSmileLeft", curve, scores[1])
+    engine = Engine(spec_for("cheek-lifter"), reps_target=4, baseline_symmetry=baseline)
+    engine.run(trace.series())
+    engine.finish()
+    return engine
+
+
+def test_a_turned_smile_whose_sides_score_alike_is_not_uneven() -> None:
+    """Held-out seed 4108's astronaut at yaw +16-18: four symmetric smiles read 25-48% by their corners at
+    every pose, 88-97% by the landmarker's smile scores. The scores witness an even smile: no fault, no
+    symmetry figure from the misread corner, and no new-asymmetry stop against a frontal 90% baseline."""
+    engine = _far_side_misread(16.0, (0.07, 0.065), baseline=90.0)
+    assert len(engine.reps) == 4
+    assert all("asymmetry" not in rep.faults and rep.symmetry is None for rep in engine.reps)
+    assert engine.stopped is None
+
+
+@pytest.mark.parametrize("scores", [(0.3, 0.15), (0.0, 0.0)])
+def test_a_turned_smile_whose_scores_differ_or_stay_flat_is_judged_by_its_corners(
+        scores: tuple[float, float]) -> None:
+    """Scores half as high on one side, or scores that did not rise at all (some faces' smiles score
+    0.04-0.2), witness nothing: the corners decide."""
+    engine = _far_side_misread(16.0, scores)
+    assert len(engine.reps) >= 3
+    assert all("asymmetry" in rep.faults for rep in engine.reps)
+
+
+def test_facing_the_camera_the_scores_do_not_overrule_the_corners() -> None:
+    """The witness is for the far side of a turned face only: facing the camera the corners are read well,
+    and some faces' scores differ on an even smile (single_face: 50%) or agree on an uneven one."""
+    engine = _far_side_misread(0.0, (0.07, 0.065))
+    assert all("asymmetry" in rep.faults for rep in engine.reps)

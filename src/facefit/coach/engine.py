@@ -191,6 +191,8 @@ class Engine:
         self._tau = SMOOTH_TAU_S if spec.smooth_s is None else spec.smooth_s
         self._gate = [(_F[g.feature], float(g.min)) for g in spec.gate]  # type: ignore[arg-type]
         self._sides = None if spec.sides is None else (_F[spec.sides[0]], _F[spec.sides[1]])
+        witness = spec.sides_witness_turned
+        self._sides_witness = None if witness is None else (_F[witness[0]], _F[witness[1]])
         allowed = set(spec.allowed_shapes)
         self._shapes = [(s.id, s.label, _F[s.feature], s.min) for s in shapes() if s.id not in allowed]
         self._relax = [(_F[lim.feature], lim) for lim in spec.relax]
@@ -603,17 +605,19 @@ class Engine:
             self._fault(out, t_end, "jerky-onset", self._say.jerky_onset)
         amp_r = amp_l = symmetry = None
         if self._sides is not None:
-            limit = spec.min_symmetry
-            judged = held
+            limit, judged, turned = spec.min_symmetry, held, False
             if spec.min_symmetry_turned is not None:
-                yaw = abs(median(feats[_YAW][held]) + self._rest_angles[0])
-                if yaw >= TURNED_YAW_DEG:
-                    limit = spec.min_symmetry_turned
-                    judged = _near_rest_pose(feats, held)
+                turned = abs(median(feats[_YAW][held]) + self._rest_angles[0]) >= TURNED_YAW_DEG
+                if turned:
+                    limit, judged = spec.min_symmetry_turned, _near_rest_pose(feats, held)
             amp_r = median(feats[self._sides[0]][judged])
             amp_l = median(feats[self._sides[1]][judged])
             big, small = max(amp_r, amp_l), min(amp_r, amp_l)
             symmetry = 100.0 * max(small, 0.0) / big if big > 0 else None
+            if turned and symmetry is not None and symmetry < limit and self._sides_witnessed(feats, judged):
+                # the geometry's reading of the far side is not a symmetry to show, judge or keep for the
+                # new-asymmetry check against a frontal baseline
+                symmetry = None
             if symmetry is not None and symmetry < limit:
                 faults.append("asymmetry")
                 weak = "left" if amp_l < amp_r else "right"
@@ -685,6 +689,22 @@ class Engine:
         if self.spec.shallow_witness is None:
             return False
         return median(feats[self._shallow][frames]) >= self._shallow_min
+
+    def _sides_witnessed(self, feats: _Columns, judged: np.ndarray) -> bool:
+        """With the head turned, the spec's second reading of the sides (``sides_witness_turned``: the
+        landmarker's smile score per side) rose within ``sides_witness_symmetry`` percent of each other over
+        the judged frames: the smile was even, whatever the far side's geometry read. Held-out seed 4108's
+        astronaut at yaw +16-18: four symmetric smiles read 25-48% by their corners, 88-97% by their scores;
+        the uneven smiles of turned heads on the spent wide seeds scored 62-68%. False without the witness,
+        when the stronger score rose less than ``sides_witness_min`` (the smallest rise of a turned smile on
+        those seeds was 0.05) or without blendshapes (NaN)."""
+        if self._sides_witness is None:
+            return False
+        right = median(feats[self._sides_witness[0]][judged])
+        left = median(feats[self._sides_witness[1]][judged])
+        big, small = max(right, left), min(right, left)
+        spec = self.spec
+        return big >= spec.sides_witness_min and 100.0 * max(small, 0.0) / big >= spec.sides_witness_symmetry
 
     def _uneven_press_held(self, level: float, feats: _Columns, in_hold: np.ndarray) -> bool:
         """A press driven by the mean of its sides whose mean held short of ``enter`` (but not of ``exit``) is
@@ -800,7 +820,7 @@ class Engine:
 
 class _Columns:
     """A rep's buffered feature rows, read column by column: each column becomes an array when first
-    read. A rep reads 3 to 7 of the 22 features; turning all its rows into one (frames, features) array
+    read. A rep reads 3 to 9 of the 24 features; turning all its rows into one (frames, features) array
     first cost more than the rest of its analysis's conversions and medians together."""
 
     def __init__(self, rows: Sequence[list[float]]) -> None:

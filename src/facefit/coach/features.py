@@ -39,6 +39,8 @@ FEATURE_WEIGHTS: dict[str, dict[str, float]] = {
     "eye_l": {"eye_aperture_l": 1.0},
     "frown": {"bs_browDownLeft": 0.5, "bs_browDownRight": 0.5},
     "smile_score": {"bs_mouthSmileLeft": 0.5, "bs_mouthSmileRight": 0.5},
+    "smile_score_r": {"bs_mouthSmileRight": 1.0},
+    "smile_score_l": {"bs_mouthSmileLeft": 1.0},
     "cheek_puff": {"bs_cheekPuff": 1.0},
 }
 FEATURE_NAMES: tuple[str, ...] = tuple(FEATURE_WEIGHTS)

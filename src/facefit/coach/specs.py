@@ -31,6 +31,14 @@ def _known_feature(name: str) -> str:
     return name
 
 
+def _check_sides_of(sides: tuple[str, str] | None) -> tuple[str, str] | None:
+    """A (right, left) pair of features, each one the engine knows."""
+    if sides is not None:
+        for name in sides:
+            _known_feature(name)
+    return sides
+
+
 class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -109,6 +117,14 @@ class ExerciseSpec(_Frozen):
     min_symmetry_turned: float | None = Field(default=None, ge=0, le=100)
     """``min_symmetry`` for a rep held with the head turned TURNED_YAW_DEG or more (engine): the landmarker
     reads a turned face's far side less reliably, so unevenness must be clearer there. None: as frontal."""
+    sides_witness_turned: tuple[str, str] | None = None
+    """Two features (right, left) that read the sides a second way, e.g. the landmarker's smile score per
+    side: with the head turned, a rep the sides' geometry calls uneven is not, when these rose within
+    ``sides_witness_symmetry`` percent of each other over the hold (engine). None: geometry alone decides."""
+    sides_witness_symmetry: float = Field(default=75.0, ge=0, le=100)
+    sides_witness_min: float = Field(default=0.03, gt=0)
+    """... and only when the stronger of them rose at least this much (a score that barely moved, or
+    jitters at rest, witnesses nothing)."""
     reject_speech: bool = True
     decouple_mouth: bool = False
     """Take out of the drive the share the landmarker moves with the lip opening (engine
@@ -150,10 +166,12 @@ class ExerciseSpec(_Frozen):
     @field_validator("sides")
     @classmethod
     def _check_sides(cls, sides: tuple[str, str] | None) -> tuple[str, str] | None:
-        if sides is not None:
-            for name in sides:
-                _known_feature(name)
-        return sides
+        return _check_sides_of(sides)
+
+    @field_validator("sides_witness_turned")
+    @classmethod
+    def _check_sides_witness(cls, sides: tuple[str, str] | None) -> tuple[str, str] | None:
+        return _check_sides_of(sides)
 
     @model_validator(mode="after")
     def _thresholds(self) -> ExerciseSpec:
@@ -173,6 +191,9 @@ class ExerciseSpec(_Frozen):
             raise ValueError("min_symmetry_turned cannot exceed min_symmetry: a turned face reads worse")
         if "stronger-side" in (self.drive_from, self.drive_from_turned) and self.sides is None:
             raise ValueError("drive_from = 'stronger-side' needs sides")
+        if self.sides_witness_turned is not None and (self.sides is None or self.min_symmetry_turned is None):
+            raise ValueError("sides_witness_turned witnesses the turned symmetry: it needs sides and "
+                             "min_symmetry_turned")
         if self.witness is not None and self.witness_min <= 0:
             raise ValueError("a witness needs witness_min > 0 (the level its feature must reach)")
         if any(g.min is None for g in self.gate):
