@@ -103,7 +103,8 @@ def test_coordinator_participant_and_rater_pages(
         coord = pages["coord"]  # before an admin links the coordinator: only what is missing is said
         coord.goto(f"{base}/study/coordinate")
         coord.wait_for_selector("[data-testid=study-summary]:has-text('An admin links you')")
-        assert "facefit" not in coord.inner_text("[data-testid=study-summary]")  # no terminal command for a coach
+        summary = coord.inner_text("[data-testid=study-summary]")
+        assert "facefit" not in summary  # no terminal command for a coach
         assert not coord.is_visible("#enrol-form") and not coord.is_visible("#show-results")
         for name, role in (("coord", "coordinator"), ("rater", "rater")):
             _api(

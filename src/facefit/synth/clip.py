@@ -197,9 +197,9 @@ def make_clip(
     outputs = [out] if isinstance(out, str | os.PathLike) else list(out)
     check_output_paths(outputs)
     if truth_path is not None and not Path(truth_path).parent.is_dir():
-        raise InputError(f"cannot write {truth_path}: the folder {Path(truth_path).parent} does not exist.")
+        raise InputError(f"Cannot write {truth_path}: the folder {Path(truth_path).parent} does not exist.")
     if truth_path is not None and Path(truth_path).is_dir():
-        raise InputError(f"cannot write {truth_path}: it is a folder.")
+        raise InputError(f"Cannot write {truth_path}: it is a folder.")
     clip = prepare_clip(photo, spec, landmarker=landmarker)
     with Writers(outputs, spec.size, spec.fps) as writers:
         total = len(clip)

@@ -146,7 +146,7 @@ class Writers:
         except (OSError, self._ffmpeg_error) as error:
             self._discard()
             reason = getattr(error, "strerror", None) or str(error)
-            raise InputError(f"cannot write {target}: {reason}.") from None
+            raise InputError(f"Cannot write {target}: {reason}.") from None
         except BaseException:
             self._discard()
             raise
@@ -163,12 +163,12 @@ def check_output_path(path: str | os.PathLike[str]) -> Path:
     path = Path(path)
     if path.suffix.lower() not in (*VIDEO_SUFFIXES, Y4M_SUFFIX):
         raise InputError(
-            f"cannot write {path.name}: use a .mp4, .mov, .mkv or .y4m file name."
+            f"Cannot write {path.name}: use a .mp4, .mov, .mkv or .y4m file name."
         )
     if not path.parent.is_dir():
-        raise InputError(f"cannot write {path}: the folder {path.parent} does not exist.")
+        raise InputError(f"Cannot write {path}: the folder {path.parent} does not exist.")
     if path.is_dir():
-        raise InputError(f"cannot write {path}: it is a folder.")
+        raise InputError(f"Cannot write {path}: it is a folder.")
     return path
 
 
@@ -186,6 +186,6 @@ def check_output_paths(paths: Sequence[str | os.PathLike[str]]) -> list[Path]:
     seen: set[Path] = set()
     for path in checked:
         if path.resolve() in seen:
-            raise InputError(f"cannot write {path} twice: give each output a different name.")
+            raise InputError(f"Cannot write {path} twice: give each output a different name.")
         seen.add(path.resolve())
     return checked
