@@ -25,7 +25,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from facefit.store import models, photos  # noqa: F401  (registers profiles and photos for our foreign keys)
-from facefit.store import web as _web  # noqa: F401  (registers accounts)
+from facefit.store import web as _web  # registers accounts; the staff list joins their emails
 from facefit.store.base import Base, utcnow
 
 STAFF_ROLES = ("coordinator", "rater")
@@ -318,13 +318,15 @@ def unlink_staff_account(*, session: Session, staff_id: int) -> bool:
     return True
 
 
-def staff_with_accounts(*, session: Session) -> list[tuple[StudyStaff, int | None]]:
-    """Every staff row of every study with the id of the account acting as it (None: no account)."""
+def staff_with_accounts(*, session: Session) -> list[tuple[StudyStaff, str | None]]:
+    """Every staff row of every study with the email of the account acting as it (None: no account), in
+    one query: the admin's staff list reads no account that acts as no staff."""
     rows = session.execute(
-        select(StudyStaff, StudyStaffAccount.account_id)
+        select(StudyStaff, _web.Account.email)
         .outerjoin(StudyStaffAccount, StudyStaffAccount.staff_id == StudyStaff.id)
+        .outerjoin(_web.Account, _web.Account.id == StudyStaffAccount.account_id)
         .order_by(StudyStaff.study_id, StudyStaff.role, StudyStaff.id))
-    return [(staff, account_id) for staff, account_id in rows]
+    return [(staff, email) for staff, email in rows]
 
 
 def list_staff(*, session: Session, study_id: int, role: str) -> list[StudyStaff]:

@@ -101,10 +101,8 @@ def unlink(*, session: Session, study: LoadedStudy, email: str, role: str, actor
 
 def every_study(*, session: Session) -> list[StudyStaff]:
     """Every study, oldest first, with its coordinators then its raters and the account acting as each."""
-    emails = {a.id: a.email for a in accounts.list_accounts(session=session)}
     by_study: dict[int, list[StaffMember]] = {}
-    for row, account_id in db.staff_with_accounts(session=session):
-        by_study.setdefault(row.study_id, []).append(
-            StaffMember(row.role, row.name, None if account_id is None else emails.get(account_id)))
+    for row, email in db.staff_with_accounts(session=session):
+        by_study.setdefault(row.study_id, []).append(StaffMember(row.role, row.name, email))
     return [StudyStaff(s.slug, s.title, tuple(sorted(by_study.get(s.id, []), key=lambda m: m.role)))
             for s in db.list_studies(session=session)]
