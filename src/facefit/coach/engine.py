@@ -612,8 +612,7 @@ class Engine:
                     limit, judged = spec.min_symmetry_turned, _near_rest_pose(feats, held)
             amp_r = median(feats[self._sides[0]][judged])
             amp_l = median(feats[self._sides[1]][judged])
-            big, small = max(amp_r, amp_l), min(amp_r, amp_l)
-            symmetry = 100.0 * max(small, 0.0) / big if big > 0 else None
+            symmetry = _evenness(amp_r, amp_l)
             if turned and symmetry is not None and symmetry < limit and self._sides_witnessed(feats, judged):
                 # the geometry's reading of the far side is not a symmetry to show, judge or keep for the
                 # new-asymmetry check against a frontal baseline
@@ -702,9 +701,10 @@ class Engine:
             return False
         right = median(feats[self._sides_witness[0]][judged])
         left = median(feats[self._sides_witness[1]][judged])
-        big, small = max(right, left), min(right, left)
-        spec = self.spec
-        return big >= spec.sides_witness_min and 100.0 * max(small, 0.0) / big >= spec.sides_witness_symmetry
+        if not max(right, left) >= self.spec.sides_witness_min:  # also False for NaN
+            return False
+        even = _evenness(right, left)
+        return even is not None and even >= self.spec.sides_witness_symmetry
 
     def _uneven_press_held(self, level: float, feats: _Columns, in_hold: np.ndarray) -> bool:
         """A press driven by the mean of its sides whose mean held short of ``enter`` (but not of ``exit``) is
@@ -833,6 +833,13 @@ class _Columns:
             column = np.fromiter(map(itemgetter(index), self._rows), float, len(self._rows))
             self._columns[index] = column
         return column
+
+
+def _evenness(right: float, left: float) -> float | None:
+    """The weaker side's rise as a percentage of the stronger's (a fall counts as 0); None when neither
+    rose (or a side is NaN)."""
+    big, small = max(right, left), min(right, left)
+    return 100.0 * max(small, 0.0) / big if big > 0 else None
 
 
 def _near_rest_pose(feats: _Columns, held: np.ndarray | slice) -> np.ndarray:
