@@ -168,3 +168,50 @@ def test_a_noisy_rest_is_the_second_judged_still() -> None:
             break
     assert found is not None and finder.still and finder.rows is not None and len(finder.rows) >= 25
     assert abs(found[SIGNAL_INDEX["brow_lift_r"]] - base[SIGNAL_INDEX["brow_lift_r"]]) < 0.02
+
+
+def test_giving_up_prefers_a_second_inside_the_operating_range() -> None:
+    """No still second within give_up_s: the quietest second inside the pose range is the rest, not a
+    quieter head-back hold outside it, which the coach would refuse with "face the camera" to a person
+    facing the camera and lose the set's first rep waiting for another rest (seed 4108's pyfeat_beard)."""
+    from facefit.signals.names import SIGNAL_INDEX
+    from facefit.signals.stillness import STILL_COLUMNS
+
+    rng = np.random.default_rng(12)
+    base = rng.uniform(0.2, 0.8, len(SIGNAL_NAMES))
+    finder = RestFinder()
+    found = None
+    for k in range(180):
+        t = k / 30
+        hold = t >= 2.0
+        row = base.copy()
+        row[STILL_COLUMNS] += rng.normal(0.0, 0.045 if hold else 0.06, len(STILL_COLUMNS))  # ~5x and ~6x
+        row[SIGNAL_INDEX["head_yaw"]] = rng.normal(0.0, 0.3)
+        row[SIGNAL_INDEX["head_pitch"]] = (25.0 if hold else 5.0) + rng.normal(0.0, 0.3)
+        found = finder.push(row, t)
+        if found is not None:
+            break
+    assert found is not None and not finder.still  # given up, at 5 s
+    assert abs(found[SIGNAL_INDEX["head_pitch"]] - 5.0) < 1.0
+
+
+def test_giving_up_with_no_second_inside_the_range_takes_the_quietest() -> None:
+    """A person sitting turned 35 deg away the whole time: the quietest second is still settled on, for the
+    coach to refuse with "turn to face the camera"."""
+    from facefit.signals.names import SIGNAL_INDEX
+    from facefit.signals.stillness import STILL_COLUMNS
+
+    rng = np.random.default_rng(13)
+    base = rng.uniform(0.2, 0.8, len(SIGNAL_NAMES))
+    finder = RestFinder()
+    found = None
+    for k in range(180):
+        row = base.copy()
+        row[STILL_COLUMNS] += rng.normal(0.0, 0.06, len(STILL_COLUMNS))
+        row[SIGNAL_INDEX["head_yaw"]] = 35.0 + rng.normal(0.0, 0.3)
+        row[SIGNAL_INDEX["head_pitch"]] = rng.normal(0.0, 0.3)
+        found = finder.push(row, k / 30)
+        if found is not None:
+            break
+    assert found is not None and not finder.still
+    assert found[SIGNAL_INDEX["head_yaw"]] > 30.0

@@ -3,13 +3,16 @@
 "Still" is :func:`facefit.signals.stillness.motion` <= 1 over one second (the one definition the
 calibration uses too), so talking, a smile or head movement at the start is not taken as rest. If no
 still second shows up within ``give_up_s``, the quietest second seen so far is used, and the engine
-says so.
+says so; a quiet second whose head pose is inside the operating range (``signals.pose_range``) is
+preferred to a quieter one outside it.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from facefit.signals.names import SIGNAL_INDEX
+from facefit.signals.pose_range import beyond
 from facefit.signals.stillness import STILL_COLUMNS, STILL_WINDOW_S, jitter, motion
 
 NOISY_CAMERA_LIMIT = 4.0
@@ -33,6 +36,8 @@ starts slowly) is no measure of a camera's noise, and a lift in two big steps wo
 SPAN_SLACK_S = 0.05
 """A stretch of frames spanning this much less than ``window_s`` is a second (a 15 fps camera's second
 holds 15 frame steps, 0.93-1.0 s with its jitter)."""
+_YAW, _PITCH = SIGNAL_INDEX["head_yaw"], SIGNAL_INDEX["head_pitch"]
+
 MAX_SPAN_FACTOR = 2.0
 """... and no stretch judged is longer than this many ``window_s``: after a longer gap (no face, a stalled
 camera) the frames either side of it say nothing about the face in between; the next full second is
@@ -54,6 +59,7 @@ class RestFinder:
         self._rows: list[np.ndarray] = []
         self._first_t: float | None = None
         self._best: tuple[float, np.ndarray] | None = None
+        self._best_inside: tuple[float, np.ndarray] | None = None
         self.rest: np.ndarray | None = None
         self.rows: np.ndarray | None = None
         self.still = False
@@ -83,6 +89,8 @@ class RestFinder:
             score = motion(block)[0]
             if self._best is None or score < self._best[0]:
                 self._best = (score, block)  # its median is taken once, when it is settled on
+            if (self._best_inside is None or score < self._best_inside[0]) and _pose_inside(block):
+                self._best_inside = (score, block)
             if score <= 1.0:
                 self.still = True
                 return self._settle(self._best[1], self._t[0], t_s)
@@ -95,7 +103,14 @@ class RestFinder:
                 self.still = True
                 return self._settle(block, self._t[0], t_s)
         if self._best is not None and t_s - self._first_t >= self.give_up_s:
-            return self._settle(self._best[1], self._t[0], t_s)
+            # The quietest second inside the operating range, if there was one: through a camera too noisy
+            # for any still second, the quietest one can be a hold, and a head-back hold lies outside the
+            # range. Settling on it refused the rest, said "face the camera" to a person facing it, and
+            # lost the set's first rep while the next rest was waited for (seed 4108's pyfeat_beard,
+            # 1280x720: a jawline-definition hold at 23 deg of pitch, 2 of 3 counted). Only when no second
+            # was inside (a person who sits turned away) is the quietest refused, as before.
+            chosen = self._best_inside or self._best
+            return self._settle(chosen[1], self._t[0], t_s)
         return None
 
     def _settle(self, rows: np.ndarray, start: float, end: float) -> np.ndarray:
@@ -105,6 +120,12 @@ class RestFinder:
         self.window = (start, end)
         self._t, self._rows = [], []
         return rest
+
+
+def _pose_inside(block: np.ndarray) -> bool:
+    """Is a stretch's median head pose inside the operating range (unknown pose counts as inside)?"""
+    yaw, pitch = column_medians(block[:, [_YAW, _PITCH]])
+    return not beyond(float(yaw), float(pitch))
 
 
 def column_medians(rows: np.ndarray) -> np.ndarray:
