@@ -63,3 +63,25 @@ def test_brief_blips_stop_the_set_and_a_step_that_stays_does_not() -> None:
     watch = TwitchWatch()
     watch.set_noise(0.001, 0.001)
     assert not _stops(watch, step)
+
+
+def test_a_turned_face_s_far_corner_twitches_stop_the_set() -> None:
+    """With the rest turned the landmarker reads the far mouth corner low: half-strength twitches of it read
+    0.009-0.013 IPD (tuning seed 4108's astronaut at yaw -14.7). Facing the camera such blips stay under the
+    0.015 floor; turned, the floor is 0.009 and two of them stop the set."""
+    n = int(20 * FPS)
+    blips = -_blips(n, [4.0, 9.0], 0.011)  # the left (far) corner twitching: right minus left drops
+    frontal = TwitchWatch()
+    frontal.set_noise(0.001, 0.001)
+    assert not _stops(frontal, blips)
+    turned = TwitchWatch()
+    turned.set_noise(0.001, 0.001, turned=True)
+    assert _stops(turned, blips)
+
+
+def test_a_turned_face_s_noise_still_sets_the_threshold() -> None:
+    rng = np.random.default_rng(11)
+    jitter = rng.normal(0.0, 0.004, int(60 * FPS))  # 5 SD = 0.02 IPD, above the turned floor
+    watch = TwitchWatch()
+    watch.set_noise(0.004, 0.004, turned=True)
+    assert not _stops(watch, jitter)

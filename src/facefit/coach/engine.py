@@ -409,7 +409,8 @@ class Engine:
         self._talk_swing = _noise_step(TALK_SWING_IPD, lips)
         self._talk_busy = _noise_step(TALK_BUSY_STEP_IPD, lips)
         self._twitch.set_noise(noise_sd(rows[:, _SMILE_R_COL] - rows[:, _SMILE_L_COL]),
-                               noise_sd(rows[:, _BROW_R_COL] - rows[:, _BROW_L_COL]))
+                               noise_sd(rows[:, _BROW_R_COL] - rows[:, _BROW_L_COL]),
+                               turned=abs(self._rest_angles[0]) >= TURNED_YAW_DEG)
         if self.spec.noise_k <= 0:
             return
         feats = (np.nan_to_num(rows) - self.rest) @ MATRIX

@@ -27,6 +27,14 @@ TWITCH_NOISE_K = 5.0
 IPD and a half-strength synthetic twitch jumps 0.015-0.036 (the fixed 0.02 missed the smaller ones); in low
 light it jitters up to ~0.008 and the fixed step stopped sets for twitches that were noise (wide seed 4001,
 eval/README.md). At 5 SD a still face's noise passes once in ~1.7 million frames."""
+TWITCH_TURNED_SHARE = 0.6
+"""With the rest turned (the engine's TURNED_YAW_DEG, 10 deg, or more) the mouth corners' fixed floor is this
+share of TWITCH_THRESHOLD_IPD (0.009 IPD); the noise rule is unchanged. The landmarker reads a turned face's
+far side low (symmetric smiles at 15 deg of yaw read 54-98% even): tuning seed 4108's astronaut at yaw
+-14.7, 320x240, had its far corner's half-strength twitches read 0.009-0.013 IPD against the near corner's
+0.032-0.035; one near twitch fell in the settling after a rep, the far ones under 0.015, and the set was not
+stopped. Lowering the floor (0.012 and 0.009 tried) stopped no other set of tuning seeds 4107/4108 (152
+clips, 20 distractors)."""
 TWITCH_NOISE_TAU_S = 5.0
 TWITCH_STEP_MAX_DT_S = 0.2
 """The noise is also followed while the face is idle: a running mean (time constant 5 s) of the
@@ -76,10 +84,12 @@ class TwitchWatch:
         self._last_t: float | None = None  # the previous quiet idle frame: its time and differences
         self._last_smile = self._last_brow = 0.0
 
-    def set_noise(self, smile_sd: float, brow_sd: float) -> None:
+    def set_noise(self, smile_sd: float, brow_sd: float, *, turned: bool = False) -> None:
         """The per-frame noise SD of the right-minus-left mouth-corner and brow differences at rest: each
-        blip threshold becomes at least ``TWITCH_NOISE_K`` times it (module docstring)."""
-        self._smile_floor = max(TWITCH_THRESHOLD_IPD, TWITCH_NOISE_K * smile_sd)
+        blip threshold becomes at least ``TWITCH_NOISE_K`` times it (module docstring). ``turned``: the rest
+        is turned, so the mouth corners' fixed floor is lowered (TWITCH_TURNED_SHARE)."""
+        floor = TWITCH_THRESHOLD_IPD * (TWITCH_TURNED_SHARE if turned else 1.0)
+        self._smile_floor = max(floor, TWITCH_NOISE_K * smile_sd)
         self._brow_floor = max(TWITCH_BROW_THRESHOLD_IPD, TWITCH_NOISE_K * brow_sd)
         self._smile_mean, self._brow_mean = _STEP_PER_SD * smile_sd, _STEP_PER_SD * brow_sd
         self._smile_step, self._brow_step = self._smile_floor, self._brow_floor
