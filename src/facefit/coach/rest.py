@@ -89,8 +89,6 @@ class RestFinder:
             score = motion(block)[0]
             if self._best is None or score < self._best[0]:
                 self._best = (score, block)  # its median is taken once, when it is settled on
-            if (self._best_inside is None or score < self._best_inside[0]) and _pose_inside(block):
-                self._best_inside = (score, block)
             if score <= 1.0:
                 self.still = True
                 return self._settle(self._best[1], self._t[0], t_s)
@@ -102,6 +100,9 @@ class RestFinder:
                     and score <= NOISE_MARGIN * jitter(block)):
                 self.still = True
                 return self._settle(block, self._t[0], t_s)
+            # (after the two checks above, so a stream that settles at once never takes the pose's median)
+            if (self._best_inside is None or score < self._best_inside[0]) and _pose_inside(block):
+                self._best_inside = (score, block)
         if self._best is not None and t_s - self._first_t >= self.give_up_s:
             # The quietest second inside the operating range, if there was one: through a camera too noisy
             # for any still second, the quietest one can be a hold, and a head-back hold lies outside the
