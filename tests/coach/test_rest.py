@@ -215,3 +215,29 @@ def test_giving_up_with_no_second_inside_the_range_takes_the_quietest() -> None:
             break
     assert found is not None and not finder.still
     assert found[SIGNAL_INDEX["head_yaw"]] > 30.0
+
+
+def test_the_engine_does_not_tell_a_person_facing_the_camera_to_face_it() -> None:
+    """The engine's side of the in-range give-up: a noisy lead rest, then a steadier head-back hold. The rest
+    is the lead's pose and no "face the camera" is said (before, the hold was taken, refused and the
+    first rep lost)."""
+    from facefit.coach.engine import Engine
+    from facefit.coach.events import FaultEvent
+    from facefit.signals.names import SIGNAL_INDEX
+    from facefit.signals.stillness import STILL_COLUMNS
+
+    rng = np.random.default_rng(14)
+    base = rng.uniform(0.2, 0.8, len(SIGNAL_NAMES))
+    engine = Engine.for_exercise("jawline-definition")
+    events = []
+    for k in range(240):
+        t = k / 30
+        hold = 2.0 <= t < 7.0
+        row = base.copy()
+        row[STILL_COLUMNS] += rng.normal(0.0, 0.045 if hold else 0.06, len(STILL_COLUMNS))
+        row[SIGNAL_INDEX["face_present"]] = 1.0
+        row[SIGNAL_INDEX["head_yaw"]] = rng.normal(0.0, 0.3)
+        row[SIGNAL_INDEX["head_pitch"]] = (25.0 if hold else 5.0) + rng.normal(0.0, 0.3)
+        events += engine.update(row, 1000.0 * t)
+    assert engine.rest is not None and abs(engine.rest[SIGNAL_INDEX["head_pitch"]] - 5.0) < 1.0
+    assert not [e for e in events + engine.events if isinstance(e, FaultEvent) and e.fault == "face-camera"]

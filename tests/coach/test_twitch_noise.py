@@ -74,14 +74,39 @@ def test_a_turned_face_s_far_corner_twitches_stop_the_set() -> None:
     frontal = TwitchWatch()
     frontal.set_noise(0.001, 0.001)
     assert not _stops(frontal, blips)
-    turned = TwitchWatch()
-    turned.set_noise(0.001, 0.001, turned=True)
+    turned = TwitchWatch(turned=True)
+    turned.set_noise(0.001, 0.001)
     assert _stops(turned, blips)
+    found_later = TwitchWatch()  # a first-still-second rest, found turned
+    found_later.set_turned(True)
+    found_later.set_noise(0.001, 0.001)
+    assert _stops(found_later, blips)
 
 
 def test_a_turned_face_s_noise_still_sets_the_threshold() -> None:
     rng = np.random.default_rng(11)
     jitter = rng.normal(0.0, 0.004, int(60 * FPS))  # 5 SD = 0.02 IPD, above the turned floor
-    watch = TwitchWatch()
-    watch.set_noise(0.004, 0.004, turned=True)
+    watch = TwitchWatch(turned=True)
+    watch.set_noise(0.004, 0.004)
     assert not _stops(watch, jitter)
+
+
+def test_the_engine_lowers_the_floor_for_a_turned_rest_stored_or_found() -> None:
+    """A stored calibration's rest (live, CLI) and a first-still-second rest both reach the watch."""
+    from facefit.coach.engine import Engine
+    from facefit.signals.names import SIGNAL_INDEX, SIGNAL_NAMES
+
+    rest = np.zeros(len(SIGNAL_NAMES))
+    rest[SIGNAL_INDEX["head_yaw"]] = -15.0
+    assert Engine.for_exercise("cheek-lifter", rest=rest)._twitch._smile_floor < 0.01
+    rest[SIGNAL_INDEX["head_yaw"]] = -5.0
+    assert Engine.for_exercise("cheek-lifter", rest=rest)._twitch._smile_floor == 0.015
+
+    engine = Engine.for_exercise("cheek-lifter")
+    row = np.full(len(SIGNAL_NAMES), 0.5)
+    row[SIGNAL_INDEX["face_present"]] = 1.0
+    row[SIGNAL_INDEX["head_yaw"]] = 15.0
+    row[SIGNAL_INDEX["head_pitch"]] = 0.0
+    for k in range(40):
+        engine.update(row, 1000.0 * k / FPS)
+    assert engine.rest is not None and engine._twitch._smile_floor < 0.01

@@ -265,12 +265,12 @@ class Engine:
         # come so the set's safety checks do not re-read every rep at every rep.
         self._efforts: list[float] = []
         self._symmetries: list[float] = []
-        self._twitch = TwitchWatch()
         # A rep that is a head tilt moves pitch on purpose: the pose watch then judges yaw only.
         self._pose = PoseWatch(check_pitch=self._drive_column != _PITCH_COL)
         self._pending: list[Event] = []
         self._rest_angles = self._angles(self.rest)
         self._stronger_side = self._drive_from_stronger()
+        self._twitch = TwitchWatch(turned=self._turned_rest())
         self._idle: deque[tuple[float, list[float], float]] = deque()
         self._discouraged = DiscouragedWatch()
         self._not_seen = NotSeenWatch()
@@ -360,6 +360,7 @@ class Engine:
                 self.rest = np.nan_to_num(self.rest)
                 self._rest_angles = self._angles(self.rest)
                 self._stronger_side = self._drive_from_stronger()
+                self._twitch.set_turned(self._turned_rest())
                 self._adapt_thresholds(self._rest_finder.rows)
             return True
         return False
@@ -377,12 +378,16 @@ class Engine:
         """The rest's absolute head yaw and pitch (features are changes from it)."""
         return (0.0, 0.0) if rest is None else (float(rest[_YAW_COL]), float(rest[_PITCH_COL]))
 
+    def _turned_rest(self) -> bool:
+        """Is the rest turned TURNED_YAW_DEG or more (the far side then reads smaller)?"""
+        return abs(self._rest_angles[0]) >= TURNED_YAW_DEG
+
     def _drive_from_stronger(self) -> bool:
         """Whether the stronger side drives the rep, for this rest's pose (spec ``drive_from_turned``): on a
         rest turned TURNED_YAW_DEG or more the far side reads smaller (tuning seed 4001: obama's brow presses
         at 16.5 deg of yaw, far side 0.0074 IPD against the near side's 0.0114; enter 0.008)."""
         spec = self.spec
-        turned = spec.drive_from_turned is not None and abs(self._rest_angles[0]) >= TURNED_YAW_DEG
+        turned = spec.drive_from_turned is not None and self._turned_rest()
         return (spec.drive_from_turned if turned else spec.drive_from) == "stronger-side"
 
     def _take_pending(self) -> list[Event]:
@@ -409,8 +414,7 @@ class Engine:
         self._talk_swing = _noise_step(TALK_SWING_IPD, lips)
         self._talk_busy = _noise_step(TALK_BUSY_STEP_IPD, lips)
         self._twitch.set_noise(noise_sd(rows[:, _SMILE_R_COL] - rows[:, _SMILE_L_COL]),
-                               noise_sd(rows[:, _BROW_R_COL] - rows[:, _BROW_L_COL]),
-                               turned=abs(self._rest_angles[0]) >= TURNED_YAW_DEG)
+                               noise_sd(rows[:, _BROW_R_COL] - rows[:, _BROW_L_COL]))
         if self.spec.noise_k <= 0:
             return
         feats = (np.nan_to_num(rows) - self.rest) @ MATRIX

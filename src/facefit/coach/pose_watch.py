@@ -4,7 +4,8 @@ Beyond the range the camera no longer sees the far side of the face well enough 
 coach says once that the face must turn to the camera (``[pose_range] message`` in ``specs.toml``) and
 counts nothing until it does, instead of silently missing reps or inventing them:
 
-- a first-still-second rest outside the range is refused (the engine waits for one inside it);
+- a first-still-second rest outside the range is refused (the engine waits for one inside it; giving up
+  on a still second, ``coach/rest.py`` prefers the quietest second inside the range);
 - an idle head beyond the range plus ``SET_MARGIN_DEG`` for ``OUTSIDE_S`` seconds holds back rep starts
   until it is back. An exercise whose rep *is* a head tilt is not judged on pitch during the set.
 

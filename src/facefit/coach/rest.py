@@ -9,6 +9,8 @@ preferred to a quieter one outside it.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from facefit.signals.names import SIGNAL_INDEX
@@ -36,12 +38,13 @@ starts slowly) is no measure of a camera's noise, and a lift in two big steps wo
 SPAN_SLACK_S = 0.05
 """A stretch of frames spanning this much less than ``window_s`` is a second (a 15 fps camera's second
 holds 15 frame steps, 0.93-1.0 s with its jitter)."""
-_YAW, _PITCH = SIGNAL_INDEX["head_yaw"], SIGNAL_INDEX["head_pitch"]
-
 MAX_SPAN_FACTOR = 2.0
 """... and no stretch judged is longer than this many ``window_s``: after a longer gap (no face, a stalled
 camera) the frames either side of it say nothing about the face in between; the next full second is
 waited for."""
+
+
+_YAW, _PITCH = SIGNAL_INDEX["head_yaw"], SIGNAL_INDEX["head_pitch"]
 
 
 class RestFinder:
@@ -125,7 +128,9 @@ class RestFinder:
 
 def _pose_inside(block: np.ndarray) -> bool:
     """Is a stretch's median head pose inside the operating range (unknown pose counts as inside)?"""
-    yaw, pitch = column_medians(block[:, [_YAW, _PITCH]])
+    with warnings.catch_warnings():  # an angle missing on every frame is NaN: unknown, so inside
+        warnings.simplefilter("ignore", RuntimeWarning)
+        yaw, pitch = column_medians(block[:, [_YAW, _PITCH]])
     return not beyond(float(yaw), float(pitch))
 
 

@@ -70,26 +70,39 @@ _JAW_QUIET_IPD = 3 * TWITCH_QUIET_IPD
 class TwitchWatch:
     """State of the twitch watch over one set; ``watch`` says when a set must stop."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, turned: bool = False) -> None:
+        """``turned``: the set's rest is turned TURNED_YAW_DEG or more (a stored calibration's rest is known
+        from the start; a first-still-second rest tells :meth:`set_turned` once it is found)."""
         self._start: float | None = None
         self._times: list[float] = []
         self._busy_t = -math.inf
         self._pending: float | None = None
         self._base: list[float] | None = None
         self._prev_t: float | None = None
-        self._smile_step = TWITCH_THRESHOLD_IPD
-        self._brow_step = TWITCH_BROW_THRESHOLD_IPD
-        self._smile_floor, self._brow_floor = TWITCH_THRESHOLD_IPD, TWITCH_BROW_THRESHOLD_IPD
+        self._turned = turned
+        self._smile_sd = 0.0
+        self._smile_floor, self._brow_floor = self._smile_fixed_floor(), TWITCH_BROW_THRESHOLD_IPD
+        self._smile_step, self._brow_step = self._smile_floor, self._brow_floor
         self._smile_mean = self._brow_mean = 0.0  # running mean |frame step| of the differences while idle
         self._last_t: float | None = None  # the previous quiet idle frame: its time and differences
         self._last_smile = self._last_brow = 0.0
 
-    def set_noise(self, smile_sd: float, brow_sd: float, *, turned: bool = False) -> None:
+    def _smile_fixed_floor(self) -> float:
+        """The mouth corners' fixed floor: TWITCH_THRESHOLD_IPD, lowered when the rest is turned."""
+        return TWITCH_THRESHOLD_IPD * (TWITCH_TURNED_SHARE if self._turned else 1.0)
+
+    def set_turned(self, turned: bool) -> None:
+        """Whether the rest just found is turned (see ``__init__``), told before any idle frame is watched;
+        the noise rule is kept."""
+        self._turned = turned
+        self._smile_floor = max(self._smile_fixed_floor(), TWITCH_NOISE_K * self._smile_sd)
+        self._smile_step = self._smile_floor
+
+    def set_noise(self, smile_sd: float, brow_sd: float) -> None:
         """The per-frame noise SD of the right-minus-left mouth-corner and brow differences at rest: each
-        blip threshold becomes at least ``TWITCH_NOISE_K`` times it (module docstring). ``turned``: the rest
-        is turned, so the mouth corners' fixed floor is lowered (TWITCH_TURNED_SHARE)."""
-        floor = TWITCH_THRESHOLD_IPD * (TWITCH_TURNED_SHARE if turned else 1.0)
-        self._smile_floor = max(floor, TWITCH_NOISE_K * smile_sd)
+        blip threshold becomes at least ``TWITCH_NOISE_K`` times it (module docstring)."""
+        self._smile_sd = smile_sd
+        self._smile_floor = max(self._smile_fixed_floor(), TWITCH_NOISE_K * smile_sd)
         self._brow_floor = max(TWITCH_BROW_THRESHOLD_IPD, TWITCH_NOISE_K * brow_sd)
         self._smile_mean, self._brow_mean = _STEP_PER_SD * smile_sd, _STEP_PER_SD * brow_sd
         self._smile_step, self._brow_step = self._smile_floor, self._brow_floor

@@ -6,7 +6,8 @@ coaching for rest poses within **yaw +/-20 deg and pitch +/-15 deg** of facing t
 landmarker measures them (``facefit.vision.pose`` signs). Outside that range:
 
 - calibration refuses the rest ("turn to face the camera"), and so does the coach's first-still-second
-  rest (it waits for a still second inside the range);
+  rest (it waits for a still second inside the range; when none is still within 5 s it takes the quietest
+  second inside the range, ``coach/rest.py``);
 - during a set, an idle head more than ``SET_MARGIN_DEG`` beyond the range for ``OUTSIDE_S`` seconds
   makes the coach say once that it needs the face turned to the camera, and no rep starts until the
   head is back inside. Exercises that move the head on purpose (a head tilt drives the rep) are not
