@@ -81,31 +81,31 @@ class TwitchWatch:
         self._prev_t: float | None = None
         self._turned = turned
         self._smile_sd = 0.0
-        self._smile_floor, self._brow_floor = self._smile_fixed_floor(), TWITCH_BROW_THRESHOLD_IPD
-        self._smile_step, self._brow_step = self._smile_floor, self._brow_floor
+        self._brow_floor = self._brow_step = TWITCH_BROW_THRESHOLD_IPD
+        self._set_smile_floor()
         self._smile_mean = self._brow_mean = 0.0  # running mean |frame step| of the differences while idle
         self._last_t: float | None = None  # the previous quiet idle frame: its time and differences
         self._last_smile = self._last_brow = 0.0
 
-    def _smile_fixed_floor(self) -> float:
-        """The mouth corners' fixed floor: TWITCH_THRESHOLD_IPD, lowered when the rest is turned."""
-        return TWITCH_THRESHOLD_IPD * (TWITCH_TURNED_SHARE if self._turned else 1.0)
+    def _set_smile_floor(self) -> None:
+        """The mouth corners' blip threshold from the turn and the noise known now: the larger of the fixed
+        floor (TWITCH_THRESHOLD_IPD, lowered when the rest is turned) and TWITCH_NOISE_K x the noise SD."""
+        fixed = TWITCH_THRESHOLD_IPD * (TWITCH_TURNED_SHARE if self._turned else 1.0)
+        self._smile_floor = self._smile_step = max(fixed, TWITCH_NOISE_K * self._smile_sd)
 
     def set_turned(self, turned: bool) -> None:
         """Whether the rest just found is turned (see ``__init__``), told before any idle frame is watched;
         the noise rule is kept."""
         self._turned = turned
-        self._smile_floor = max(self._smile_fixed_floor(), TWITCH_NOISE_K * self._smile_sd)
-        self._smile_step = self._smile_floor
+        self._set_smile_floor()
 
     def set_noise(self, smile_sd: float, brow_sd: float) -> None:
         """The per-frame noise SD of the right-minus-left mouth-corner and brow differences at rest: each
         blip threshold becomes at least ``TWITCH_NOISE_K`` times it (module docstring)."""
         self._smile_sd = smile_sd
-        self._smile_floor = max(self._smile_fixed_floor(), TWITCH_NOISE_K * smile_sd)
-        self._brow_floor = max(TWITCH_BROW_THRESHOLD_IPD, TWITCH_NOISE_K * brow_sd)
+        self._set_smile_floor()
+        self._brow_floor = self._brow_step = max(TWITCH_BROW_THRESHOLD_IPD, TWITCH_NOISE_K * brow_sd)
         self._smile_mean, self._brow_mean = _STEP_PER_SD * smile_sd, _STEP_PER_SD * brow_sd
-        self._smile_step, self._brow_step = self._smile_floor, self._brow_floor
 
     def rep_started(self) -> None:
         """A rep began: a blip in progress was the movement, not a twitch."""
