@@ -61,8 +61,9 @@ def _stream(rng: np.random.Generator, seconds: float, fps: float, noise_ipd: flo
     return frames
 
 
-def _first_rest(frames: list[tuple[float, np.ndarray]]) -> tuple[float, RestFinder] | None:
-    finder = RestFinder()
+def _first_rest(frames: list[tuple[float, np.ndarray]], *, smoothed: bool = False
+                ) -> tuple[float, RestFinder] | None:
+    finder = RestFinder(smoothed=smoothed)
     for t, row in frames:
         if finder.push(row, t) is not None:
             return t, finder
@@ -240,3 +241,52 @@ def test_the_engine_does_not_tell_a_person_facing_the_camera_to_face_it() -> Non
         events += engine.update(row, 1000.0 * t)
     assert engine.rest is not None and abs(engine.rest[SIGNAL_INDEX["head_pitch"]] - 5.0) < 1.0
     assert not [e for e in events + engine.events if isinstance(e, FaultEvent) and e.fault == "face-camera"]
+
+
+def _smoothed_stream(rng: np.random.Generator, seconds: float, fps: float, level_sd: float,
+                     talk_ipd: float = 0.0, tau_s: float = 0.15) -> list[tuple[float, np.ndarray]]:
+    """Frames of a face at rest whose landmarks come smoothed, as a tracked face's do (signals/stillness.py
+    NOISE_LAG_S): the camera's noise low-pass filtered with time constant ``tau_s``, so neighbouring frames
+    share it and the level wanders ``level_sd`` IPD while each frame-to-frame step is small."""
+    from facefit.signals.names import SIGNAL_INDEX
+
+    alpha = 1.0 - np.exp(-1.0 / (fps * tau_s))
+    scale = level_sd / np.sqrt(alpha / (2.0 - alpha))
+    base = rng.uniform(0.2, 0.8, len(SIGNAL_NAMES))
+    state = rng.normal(0.0, level_sd, len(SIGNAL_NAMES))
+    frames = []
+    for k in range(int(seconds * fps)):
+        t = k / fps
+        state = state + alpha * (rng.normal(0.0, scale, len(SIGNAL_NAMES)) - state)
+        row = base + state
+        swing = talk_ipd * np.sin(2 * np.pi * 4 * t)
+        row[SIGNAL_INDEX["mouth_opening"]] += swing
+        row[SIGNAL_INDEX["mouth_width"]] += swing / 2
+        frames.append((t, row))
+    return frames
+
+
+def test_a_smoothed_noisy_camera_gives_the_rest_in_its_first_second() -> None:
+    """Smoothed landmarks through a noisy camera wander 1.1-2x the still tolerance with small frame-to-frame
+    steps. Judged by neighbouring frames' steps that wander looks like movement (at 30 fps no first second
+    of these streams passes), and the rest was a later second, often a hold; told the landmarks are
+    smoothed, the finder reads the jitter 0.2 s apart and takes the first second."""
+    for fps in (15, 30):
+        missed = 0
+        for seed in range(8):
+            stream = _smoothed_stream(np.random.default_rng(seed), 4.0, fps, level_sd=0.014)
+            found = _first_rest(stream, smoothed=True)
+            assert found is not None, (fps, seed)
+            t, finder = found
+            assert t <= 1.1 and finder.still, (fps, seed, t)
+            plain = _first_rest(stream)
+            missed += plain is None or plain[0] > 1.1 or not plain[1].still
+        assert missed >= (8 if fps == 30 else 2), (fps, missed)  # what the smoothing flag is for
+
+
+def test_talking_through_a_smoothed_noisy_camera_is_not_a_rest() -> None:
+    for fps in (15, 30):
+        for seed in range(8):
+            stream = _smoothed_stream(np.random.default_rng(50 + seed), 4.0, fps, level_sd=0.014, talk_ipd=0.08)
+            found = _first_rest(stream, smoothed=True)
+            assert found is None or not found[1].still, (fps, seed)

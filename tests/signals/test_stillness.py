@@ -83,3 +83,27 @@ def test_step_sd_reads_a_cameras_jitter_and_not_a_steady_drift() -> None:
     assert np.median(by_steps) == pytest.approx(0.004, rel=0.05)
     assert np.median(whole) > 1.2 * 0.004
     assert step_sd(np.array([0.1, 0.2])) == 0.0 and step_sd(np.array([np.nan] * 5)) == 0.0
+
+
+def test_noise_is_read_from_steps_a_fifth_of_a_second_apart_when_neighbours_share_it() -> None:
+    """Smoothed landmarks (a tracked face: signals/stillness.py NOISE_LAG_S) share their noise with the
+    next frame: neighbouring steps read a fraction of the level's wander, steps 0.2 s apart most of it.
+    White noise reads the same either way, and never lower for the lag."""
+    from facefit.signals.stillness import lag_frames
+
+    rng = np.random.default_rng(4)
+    fps, level_sd = 30, 0.01
+    alpha = 1.0 - np.exp(-1.0 / (fps * 0.15))
+    white = rng.normal(0.0, level_sd / np.sqrt(alpha / (2.0 - alpha)), 3000)
+    smoothed = np.zeros_like(white)
+    for k in range(1, len(white)):
+        smoothed[k] = smoothed[k - 1] + alpha * (white[k] - smoothed[k - 1])
+    lag = lag_frames(fps + 1, 1.0)
+    assert lag == 6
+    assert noise_sd(smoothed) < 0.5 * level_sd
+    assert noise_sd(smoothed, lag) == pytest.approx(level_sd, rel=0.3)
+    assert step_sd(smoothed, lag) == pytest.approx(level_sd, rel=0.3)
+    plain = rng.normal(0.0, level_sd, 3000)
+    assert noise_sd(plain, lag) == pytest.approx(noise_sd(plain), rel=0.1)
+    assert noise_sd(plain, lag) >= noise_sd(plain) and step_sd(plain, lag) >= step_sd(plain)
+    assert lag_frames(16, 1.0) == 3 and lag_frames(1, 1.0) == 1 and lag_frames(10, 0.0) == 1

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import struct
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -336,3 +337,23 @@ def test_one_phase_vocabulary_from_the_set_runner_to_the_page() -> None:
     script = (STATIC_DIR / "js" / "live.js").read_text(encoding="utf-8")
     listed = re.search(r"const PHASES = \[([^\]]*)\];", script)
     assert listed is not None and re.findall(r'"([a-z]+)"', listed.group(1)) == [str(p) for p in PHASES]
+
+
+def test_the_live_coach_reads_the_pages_landmarks_as_smoothed() -> None:
+    """The page's landmarks come from face_model.js, one face tracked in VIDEO mode, which MediaPipe smooths
+    over time; so the live coach's engine reads a rest's noise 0.2 s apart (signals/stillness.py
+    NOISE_LAG_S), every set. Should the page ever ask for more faces, this is to be revisited."""
+    from facefit.catalog.durations import plan_exercise
+    from facefit.catalog.loader import load_catalog
+    from facefit.practice.recorder import QueuedRecorder, SessionInfo
+    from facefit.web.live.coaching import LiveCoach, live_plan
+    from facefit.web.live.protocol import landmark_indices
+
+    options = (Path(__file__).parents[2] / "src/facefit/web/static/js/face_model.js").read_text()
+    assert 'runningMode: "VIDEO", numFaces: 1,' in options
+    plan = live_plan(plan_exercise(load_catalog().exercise("cheek-lifter")), sets=2)
+    live = LiveCoach(plan, recorder=QueuedRecorder(SessionInfo(1, "coach", None, "cheek-lifter", "web")),
+                     indices=landmark_indices(), rest=None)
+    engine = live.runner.engine
+    assert engine.smoothed and engine._rest_finder.smoothed
+    assert live.runner._engine().smoothed  # the engine each later set starts with

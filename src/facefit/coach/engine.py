@@ -64,7 +64,7 @@ from facefit.coach.specs import ExerciseSpec, Limit, messages, pose_range_messag
 from facefit.coach.twitch import TwitchWatch
 from facefit.coach.wrong_exercise import WrongExerciseWatch
 from facefit.signals.names import GEOMETRY_SIGNALS, SIGNAL_INDEX, SIGNAL_NAMES, SignalSeries
-from facefit.signals.stillness import noise_sd, step_sd
+from facefit.signals.stillness import lag_frames, noise_sd, step_sd
 
 SMOOTH_TAU_S = 0.05
 """Time constant of the exponential smoothing of the drive (removes landmark jitter, ~50 ms lag)."""
@@ -163,7 +163,11 @@ class Engine:
         reps_target: int | None = None,
         hold_target_s: float | None = None,
         baseline_symmetry: float | None = None,
+        smoothed: bool = False,
     ) -> None:
+        """``smoothed``: the landmarks come smoothed over time, as a face tracked alone does (the browser's
+        ``face_model.js``); the rest's noise is then read from frames NOISE_LAG_S apart
+        (signals/stillness.py), not from neighbouring frames, which share it."""
         if rest is not None:
             rest = np.asarray(rest, dtype=float)
             if rest.shape != (_K,):
@@ -174,6 +178,7 @@ class Engine:
         self.reps_target = reps_target
         self.hold_target_s = hold_target_s
         self.baseline_symmetry = baseline_symmetry
+        self.smoothed = smoothed
         # A rest stored before a signal the features read existed has NaN there: such a rest is only
         # completed by the first still second (its known columns are kept), never read as zeros.
         self._stored_rest = None if rest is None else np.nan_to_num(rest)
@@ -214,6 +219,7 @@ class Engine:
         reps_target: int | None = None,
         hold_target_s: float | None = None,
         baseline_symmetry: float | None = None,
+        smoothed: bool = False,
     ) -> Engine:
         """An engine for a catalog exercise; targets default to its catalog card."""
         spec = spec_for(exercise_id)
@@ -225,7 +231,7 @@ class Engine:
             hold_target_s = (card.hold_s if card.hold_s is not None else card.duration_s) \
                 if hold_target_s is None else hold_target_s
         return cls(spec, rest=rest, reps_target=reps_target, hold_target_s=hold_target_s,
-                   baseline_symmetry=baseline_symmetry)
+                   baseline_symmetry=baseline_symmetry, smoothed=smoothed)
 
     # ------------------------------------------------------------------ state
 
@@ -237,7 +243,7 @@ class Engine:
         self._shallow_enter = self._shallow_start()
         self._talk_swing, self._talk_busy = TALK_SWING_IPD, TALK_BUSY_STEP_IPD  # raised by a noisy rest
         self.calibration = "stored" if self._stored_rest is not None else "first-second"
-        self._rest_finder = RestFinder()
+        self._rest_finder = RestFinder(smoothed=self.smoothed)
         self.events: list[Event] = []
         self.reps: list[RepEvent] = []
         self.holds: list[HoldEvent] = []
@@ -368,7 +374,7 @@ class Engine:
     def _refuse_rest(self, t_s: float) -> None:
         """The still second found is outside the operating range: say so once, and look again."""
         self.rest = None
-        self._rest_finder = RestFinder()
+        self._rest_finder = RestFinder(smoothed=self.smoothed)
         if not self._pose.rest_refused:
             self._pose.rest_refused = True
             self._fault(self._pending, t_s, "face-camera", pose_range_message())
@@ -410,16 +416,18 @@ class Engine:
         enter to 0.023 over presses held at 0.012-0.015 (tuning seed 4106, pyfeat_curly: 3 of 8 counted)."""
         if rows is None or self.rest is None or len(rows) < MIN_REP_FRAMES:
             return
-        lips = noise_sd(rows[:, _MOUTH_COL])
+        window = self._rest_finder.window
+        lag = lag_frames(len(rows), window[1] - window[0]) if window is not None and self.smoothed else 1
+        lips = noise_sd(rows[:, _MOUTH_COL], lag)
         self._talk_swing = _noise_step(TALK_SWING_IPD, lips)
         self._talk_busy = _noise_step(TALK_BUSY_STEP_IPD, lips)
-        self._twitch.set_noise(noise_sd(rows[:, _SMILE_R_COL] - rows[:, _SMILE_L_COL]),
-                               noise_sd(rows[:, _BROW_R_COL] - rows[:, _BROW_L_COL]))
+        self._twitch.set_noise(noise_sd(rows[:, _SMILE_R_COL] - rows[:, _SMILE_L_COL], lag),
+                               noise_sd(rows[:, _BROW_R_COL] - rows[:, _BROW_L_COL], lag))
         if self.spec.noise_k <= 0:
             return
         feats = (np.nan_to_num(rows) - self.rest) @ MATRIX
         drive = self._raw_drive(lambda index: feats[:, index])
-        noise = step_sd(drive) * _smoothing_gain(self._rest_finder.window, len(rows), self._tau)
+        noise = step_sd(drive, lag) * _smoothing_gain(window, len(rows), self._tau)
         self._enter = max(self.spec.enter, self.spec.noise_k * noise)
         self._exit = self._enter * self.spec.exit / self.spec.enter
         # The stronger of two jittering sides sits above zero at rest, and so does a hold level taken

@@ -15,7 +15,7 @@ import numpy as np
 
 from facefit.signals.names import SIGNAL_INDEX
 from facefit.signals.pose_range import beyond
-from facefit.signals.stillness import STILL_COLUMNS, STILL_WINDOW_S, jitter, motion
+from facefit.signals.stillness import STILL_COLUMNS, STILL_WINDOW_S, jitter, lag_frames, motion
 
 NOISY_CAMERA_LIMIT = 4.0
 """A stretch whose movement is all frame-to-frame jitter counts as still up to this many times the still
@@ -50,11 +50,15 @@ _YAW, _PITCH = SIGNAL_INDEX["head_yaw"], SIGNAL_INDEX["head_pitch"]
 class RestFinder:
     """Feed frames with :meth:`push`; it returns the rest vector (K,) once a still second is found."""
 
-    def __init__(self, *, window_s: float = STILL_WINDOW_S, give_up_s: float = 5.0) -> None:
+    def __init__(self, *, window_s: float = STILL_WINDOW_S, give_up_s: float = 5.0,
+                 smoothed: bool = False) -> None:
+        """``smoothed``: the landmarks come smoothed over time (``coach.engine.Engine``), so a noisy
+        camera's jitter is read from frames NOISE_LAG_S apart (signals/stillness.py)."""
         if window_s <= 0 or give_up_s < window_s:
             raise ValueError(f"need 0 < window_s <= give_up_s, got {window_s}, {give_up_s}")
         self.window_s = window_s
         self.give_up_s = give_up_s
+        self.smoothed = smoothed
         self.reset()
 
     def reset(self) -> None:
@@ -100,7 +104,7 @@ class RestFinder:
             # frames spread less (seed 4104: a zero from 9 frames whose head pitch jittered 6 deg gave a
             # distractor clip a false neck-tightener rep).
             if (score <= NOISY_CAMERA_LIMIT and len(block) >= JITTER_MIN_FRAMES
-                    and score <= NOISE_MARGIN * jitter(block)):
+                    and score <= NOISE_MARGIN * jitter(block, self._lag(len(block), t_s))):
                 self.still = True
                 return self._settle(block, self._t[0], t_s)
             # (after the two checks above, so a stream that settles at once never takes the pose's median)
@@ -116,6 +120,10 @@ class RestFinder:
             chosen = self._best_inside or self._best
             return self._settle(chosen[1], self._t[0], t_s)
         return None
+
+    def _lag(self, frames: int, t_s: float) -> int:
+        """Frames apart the jitter is read over (1 unless the landmarks are smoothed)."""
+        return lag_frames(frames, t_s - self._t[0]) if self.smoothed else 1
 
     def _settle(self, rows: np.ndarray, start: float, end: float) -> np.ndarray:
         rest = column_medians(rows)

@@ -35,9 +35,12 @@ def analyze_series(
     rest: np.ndarray | None = None,
     reps_target: int | None = None,
     hold_target_s: float | None = None,
+    smoothed: bool = False,
 ) -> tuple[dict[str, Any], Engine]:
-    """Run the engine over ``series``; returns the contract dict and the engine (for its events)."""
-    engine = Engine.for_exercise(exercise_id, rest=rest, reps_target=reps_target, hold_target_s=hold_target_s)
+    """Run the engine over ``series``; returns the contract dict and the engine (for its events).
+    ``smoothed``: the landmarks came smoothed over time (coach.engine.Engine)."""
+    engine = Engine.for_exercise(exercise_id, rest=rest, reps_target=reps_target, hold_target_s=hold_target_s,
+                                 smoothed=smoothed)
     engine.run(series)
     engine.finish()
     summary = engine.summary()

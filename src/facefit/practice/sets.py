@@ -137,8 +137,9 @@ class SetRunner:
 
     def __init__(self, plan: SetPlan, *, rest: np.ndarray | None = None,
                  recorder: SessionRecorder | None = None, first_set: int = 1, record_sets: bool = True,
-                 owns_session: bool = True) -> None:
+                 owns_session: bool = True, smoothed: bool = False) -> None:
         self.plan = plan
+        self.smoothed = smoothed  # the landmarks come smoothed over time (coach.engine.Engine)
         self.rest = rest
         self.recorder = recorder
         self.record_sets = record_sets
@@ -158,7 +159,7 @@ class SetRunner:
 
     def _engine(self) -> Engine:
         return Engine.for_exercise(self.plan.exercise_id, rest=self.rest, reps_target=self.plan.reps_target,
-                                   hold_target_s=self.plan.hold_s)
+                                   hold_target_s=self.plan.hold_s, smoothed=self.smoothed)
 
     # ------------------------------------------------------------------ per frame
 

@@ -107,13 +107,47 @@ sqrt(2) sigma, and a normal variable's median absolute value is 0.6745 of its SD
 NOISE_SPREAD_PER_STEP = 3.29 / MEDIAN_STEP_PER_SD
 """5th-95th percentile range of white noise per median absolute frame-to-frame step (a normal variable's
 range is 3.29 sigma)."""
+NOISE_LAG_S = 0.2
+"""For smoothed landmarks the noise estimates below also read steps between frames this far apart (their
+``lag``), not only neighbouring frames. MediaPipe's video graph smooths the landmarks of a face it tracks
+alone (a velocity-adaptive low-pass filter; the browser's ``face_model.js`` asks for one face), so
+neighbouring frames share most of their noise: their steps read a third to a half of the level's wander,
+a face at rest through a compressed or dark camera was never judged still and its first still second was
+a hold (tuning seed 4108 landmarked with one face tracked, eval/README.md). Steps 0.2 s apart have shared
+little of it; for white noise (each frame's own) any lag reads the same. Only for smoothed landmarks
+(``coach.engine.Engine(smoothed=True)``): a clean oscillation of ~1 Hz reads as noise at this lag too, so
+unsmoothed landmarks keep the neighbouring steps, and the calibration keeps the strict rule."""
 
 
-def noise_sd(column: np.ndarray) -> float:
-    """The per-frame noise SD of one signal over a stretch of rest frames, from its median absolute
-    frame-to-frame step (a held level and a slow drift barely move the median step; 0 for < 2 frames).
-    Used where a check's step must stand out of this camera's jitter (coach/engine.py's speech checks)."""
-    steps = np.abs(np.diff(np.asarray(column, dtype=float)))
+def lag_frames(frames: int, span_s: float) -> int:
+    """How many frames apart NOISE_LAG_S is in a stretch of ``frames`` frames spanning ``span_s`` seconds
+    (at least 1, and 1 when the span is unknown)."""
+    if frames < 2 or not span_s > 0.0:
+        return 1
+    return max(1, round(NOISE_LAG_S * (frames - 1) / span_s))
+
+
+def _lagged(column: np.ndarray, lag: int) -> np.ndarray:
+    """Steps of ``column`` between frames ``lag`` apart (lag 1: ``np.diff``)."""
+    return column[lag:] - column[:-lag] if len(column) > lag else column[:0]
+
+
+def noise_sd(column: np.ndarray, lag: int = 1) -> float:
+    """The per-frame noise SD of one signal over a stretch of rest frames, from its median absolute step
+    between neighbouring frames, or between frames ``lag`` apart (NOISE_LAG_S) when that reads more (a
+    held level and a slow drift barely move the median step; 0 for < 2 frames). Used where a check's
+    step must stand out of this camera's jitter (coach/engine.py's speech checks).
+
+    The larger of the two, not the lagged one alone: over a second's frames the steps 0.2 s apart overlap
+    and scatter more, and white noise must not read lower for it (wide tuning seed 4107: a compressed
+    30 fps rest read 25% less noise at 0.2 s than between neighbours, and a twitch was invented)."""
+    values = np.asarray(column, dtype=float)
+    sd = _median_step_sd(values, 1)
+    return max(sd, _median_step_sd(values, lag)) if lag > 1 else sd
+
+
+def _median_step_sd(values: np.ndarray, lag: int) -> float:
+    steps = np.abs(_lagged(values, lag))
     steps = steps[np.isfinite(steps)]
     if not len(steps):
         return 0.0
@@ -127,33 +161,50 @@ def noise_sd(column: np.ndarray) -> float:
     return float(middle) / MEDIAN_STEP_PER_SD
 
 
-def step_sd(column: np.ndarray) -> float:
-    """The per-frame noise SD of one signal over a stretch of rest frames, from the SD of its frame-to-frame
-    steps over sqrt(2) (their mean taken out, so a steady drift does not count; 0 for < 3 frames).
+def step_sd(column: np.ndarray, lag: int = 1) -> float:
+    """The per-frame noise SD of one signal over a stretch of rest frames, from the SD of its steps over
+    sqrt(2) (their mean taken out, so a steady drift does not count; 0 for < 3 frames): steps between
+    neighbouring frames, or between frames ``lag`` apart (NOISE_LAG_S) when those read more
+    (:func:`noise_sd` says why the larger).
 
     Over one second of frames (15-30) it scatters less than :func:`noise_sd`'s median step (white noise
     of SD 0.007 over 16 frames: 5-95% of estimates 0.0045-0.0095 against 0.0039-0.0112), at the price of
     the median's indifference to a single wild frame; the rest second it is taken over was judged still.
     The brow presses' noise-raised enter uses it (coach/engine.py ``_adapt_thresholds``)."""
-    steps = np.diff(np.asarray(column, dtype=float))
+    values = np.asarray(column, dtype=float)
+    sd = _step_sd(values, 1)
+    return max(sd, _step_sd(values, lag)) if lag > 1 else sd
+
+
+def _step_sd(values: np.ndarray, lag: int) -> float:
+    steps = _lagged(values, lag)
     steps = steps[np.isfinite(steps)]
     if len(steps) < 2:
         return 0.0
     return float(np.std(steps)) / 2 ** 0.5
 
 
-def jitter(block: np.ndarray) -> float:
-    """The :func:`motion` a stretch would show from frame-to-frame jitter alone (the camera's and the
-    landmarker's noise, estimated from the median step of each stillness signal), in the same units.
+def jitter(block: np.ndarray, lag: int = 1) -> float:
+    """The :func:`motion` a stretch would show from jitter alone (the camera's and the landmarker's noise,
+    estimated from the median step of each stillness signal between neighbouring frames, or between frames
+    ``lag`` apart (NOISE_LAG_S) when that reads more: :func:`noise_sd`), in the same units.
 
     A face that holds a pose moves the signals' level, not their median step, so this stays near the
     noise floor through a rep's rise and fall; a noisy webcam (low light, heavy compression) raises it.
     """
-    steps = np.abs(np.diff(block[:, STILL_COLUMNS], axis=0))
+    geometry = block[:, STILL_COLUMNS]
+    typical = _median_steps(geometry, 1)
+    if 1 < lag < len(geometry):
+        typical = np.maximum(typical, _median_steps(geometry, lag))
+    return float((typical * NOISE_SPREAD_PER_STEP / _GEOMETRY_LIMITS).max(initial=0.0))
+
+
+def _median_steps(geometry: np.ndarray, lag: int) -> np.ndarray:
+    """Each column's median absolute step between frames ``lag`` apart."""
+    steps = np.abs(_lagged(geometry, lag))
     if np.isnan(steps).any():  # the coach's rest search never gets here (it skips frames without a face)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
-            typical = np.nan_to_num(np.nanmedian(steps, axis=0))
-    else:  # runs for every frame of a live stream looking for its rest: one sort, not np.median's ~80 us
-        typical = _quantile_of_sorted(np.sort(steps, axis=0), 0.5)
-    return float((typical * NOISE_SPREAD_PER_STEP / _GEOMETRY_LIMITS).max(initial=0.0))
+            return np.nan_to_num(np.nanmedian(steps, axis=0))
+    # runs for every frame of a live stream looking for its rest: one sort, not np.median's ~80 us
+    return _quantile_of_sorted(np.sort(steps, axis=0), 0.5)

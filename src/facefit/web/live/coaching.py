@@ -107,7 +107,9 @@ class LiveCoach:
         self.plan = plan
         self.binary = binary  # state replies as protocol.STATE bytes (the page), else JSON ticks (scripts)
         self.recorder = recorder
-        self.runner = SetRunner(plan, rest=rest, recorder=recorder, first_set=first_set)
+        # The page's landmarks come from face_model.js, which tracks one face in VIDEO mode: MediaPipe smooths
+        # those over time, so the engine reads their noise accordingly (signals/stillness.py NOISE_LAG_S).
+        self.runner = SetRunner(plan, rest=rest, recorder=recorder, first_set=first_set, smoothed=True)
         self._frame_signals = FrameSignals(indices)
         self._last_t = -1.0
         self.tick_every = max(1, tick_every)
