@@ -287,6 +287,7 @@ def test_a_smoothed_noisy_camera_gives_the_rest_in_its_first_second() -> None:
 def test_talking_through_a_smoothed_noisy_camera_is_not_a_rest() -> None:
     for fps in (15, 30):
         for seed in range(8):
-            stream = _smoothed_stream(np.random.default_rng(50 + seed), 4.0, fps, level_sd=0.014, talk_ipd=0.08)
+            stream = _smoothed_stream(np.random.default_rng(50 + seed), 4.0, fps, level_sd=0.014,
+                                      talk_ipd=0.08)
             found = _first_rest(stream, smoothed=True)
             assert found is None or not found[1].still, (fps, seed)

@@ -212,3 +212,13 @@ def test_parallel_landmarker_creation_leaves_stderr_working(capfd: pytest.Captur
         assert all(pool.map(make_and_close, range(3)))
     os.write(2, b"still here\n")
     assert "still here" in capfd.readouterr().err
+
+
+def test_only_a_face_tracked_alone_in_video_mode_comes_smoothed() -> None:
+    """MediaPipe smooths the landmarks when VIDEO mode asks for one face; the coach reads their noise
+    accordingly (coach/engine.py), so the flag must say which perception a stream had."""
+    from facefit.vision.landmarker import Landmarker, RunningMode
+
+    with (Landmarker(RunningMode.VIDEO, max_faces=1) as one, Landmarker(RunningMode.VIDEO) as default,
+          Landmarker(RunningMode.IMAGE, max_faces=1) as photo):
+        assert one.smoothed and not default.smoothed and not photo.smoothed

@@ -34,9 +34,11 @@ class CoachedPerformer:
         *,
         rest: np.ndarray | None = None,
         on_event: Callable[[Event, Block], None] | None = None,
+        smoothed: bool = False,
     ) -> None:
         self.frames = frames
         self.rest = rest
+        self.smoothed = smoothed  # the frames' landmarks come smoothed over time (coach.engine.Engine)
         self.on_event = on_event
         self.recorder: SessionRecorder | None = None
         self.exhausted = False
@@ -58,7 +60,8 @@ class CoachedPerformer:
     def _coach(self, block: Block) -> BlockResult:
         plan = SetPlan.from_step(block.step, lead_s=block.lead_in_s)
         runner = SetRunner(plan, rest=self.rest, recorder=self.recorder, first_set=block.set_index,
-                           record_sets=False, owns_session=False)  # the player records the block
+                           record_sets=False, owns_session=False,  # the player records the block
+                           smoothed=self.smoothed)
         self.runners.append((block, runner))
         result = None
         for frame in self.frames:

@@ -112,7 +112,8 @@ def coached_routine(
     try:
         _owner, practice = profile_plan(db, profile, target)  # refuses before the camera or model opens
         with SignalStream(source) as stream:
-            performer = CoachedPerformer(iter(stream), rest=practice.rest, on_event=say)
+            performer = CoachedPerformer(iter(stream), rest=practice.rest, on_event=say,
+                                         smoothed=stream.smoothed)
             return run_guided(target, speed=speed, no_input=no_input, profile=profile, perform=performer,
                               source=f"coach:camera:{camera}" if camera is not None else f"coach:{video}",
                               practice=practice, db=db)
@@ -158,8 +159,8 @@ def coach_demo(*, profile: str = DEFAULT_PROFILE, reps: int = 2) -> dict[str, An
             with db.transaction() as session:  # a demo is practice of nobody's: no safety check, no rest
                 owner = get_or_create_profile(session=session, name=profile).id
             recorder = StoreRecorder(db, SessionInfo(owner, "coach", None, exercise, DEMO_SOURCE))
-            runner = SetRunner(plan, recorder=recorder, owns_session=False)
             with SignalStream(clip) as stream:
+                runner = SetRunner(plan, recorder=recorder, owns_session=False, smoothed=stream.smoothed)
                 live = coach_stream(stream, runner)
             summary = finish_coached(recorder, runner, live, title="session {session} saved")
         finally:
@@ -251,7 +252,7 @@ def register(app: typer.Typer) -> None:
             with SignalStream(source) as stream:  # opened before any session: a bad source leaves none
                 recorder = StoreRecorder(db, SessionInfo(owner, "coach", None, exercise, where))
                 runner = SetRunner(SetPlan.from_step(practice.steps[0]), rest=practice.rest,
-                                   recorder=recorder, owns_session=False)
+                                   recorder=recorder, owns_session=False, smoothed=stream.smoothed)
                 with Live(console=console, refresh_per_second=8, transient=False) as live:
                     result = coach_stream(stream, runner, window=window, max_seconds=max_seconds,
                                           on_frame=lambda run, t, face: live.update(line(run, t, face)))

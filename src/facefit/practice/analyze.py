@@ -70,7 +70,7 @@ def analyze_extraction(
         )
     return analyze_series(
         extraction.series, exercise_id=exercise_id, fps=extraction.fps, frames=extraction.frames,
-        frames_without_face=extraction.frames_without_face, rest=rest,
+        frames_without_face=extraction.frames_without_face, rest=rest, smoothed=extraction.smoothed,
     )
 
 

@@ -40,6 +40,7 @@ class Extraction:
         source: the source's name (path or camera) and ``kind`` ("image", "video", "camera").
         landmarks: (N, 478, 3) normalised landmarks when asked for with ``keep_landmarks``.
         truncated: the video ended in undecodable data; the frames before it were kept.
+        smoothed: the landmarker smoothed the landmarks over time (``Landmarker.smoothed``).
     """
 
     series: SignalSeries
@@ -53,6 +54,7 @@ class Extraction:
     kind: str
     landmarks: np.ndarray | None = None
     truncated: bool = False
+    smoothed: bool = False
 
     @property
     def missing_mask(self) -> np.ndarray:
@@ -107,6 +109,7 @@ def extract_signals(
             if max_frames is not None and len(t_ms) >= max_frames:
                 break
         truncated = bool(getattr(source, "truncated", False))
+        smoothed = stream.smoothed
     if len(chunk):
         blocks.append(chunk.signals())
         if keep_landmarks:
@@ -128,6 +131,7 @@ def extract_signals(
         kind=source.kind,
         landmarks=landmarks if keep_landmarks else None,
         truncated=truncated,
+        smoothed=smoothed,
     )
 
 

@@ -68,6 +68,11 @@ class SignalStream:
         self._frames = iter(self.source)
         self._closed = False
 
+    @property
+    def smoothed(self) -> bool:
+        """The landmarks come smoothed over time (``facefit.vision.landmarker.Landmarker.smoothed``)."""
+        return self.landmarker.smoothed
+
     def __enter__(self) -> SignalStream:
         return self
 

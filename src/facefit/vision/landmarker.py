@@ -106,6 +106,7 @@ class Landmarker:
         from mediapipe.tasks.python import BaseOptions, vision  # heavy import kept out of module load
 
         self.mode = mode
+        self.max_faces = max_faces
         self.model_path = resolve_model_path(model_path)
         options = vision.FaceLandmarkerOptions(
             base_options=BaseOptions(model_asset_path=str(self.model_path)),
@@ -124,6 +125,13 @@ class Landmarker:
         self.recover = recover and mode is RunningMode.VIDEO
         self._finder: Landmarker | None = None  # the IMAGE-mode model recovery runs, made on first use
         self._last_face: FaceObservation | None = None
+
+    @property
+    def smoothed(self) -> bool:
+        """Whether the landmarks come smoothed over time: MediaPipe's video graph smooths the landmarks of a
+        face it tracks alone (VIDEO mode asked for one face), and the coach then reads their noise
+        accordingly (``coach.engine.Engine``, signals/stillness.py NOISE_LAG_S)."""
+        return self.mode is RunningMode.VIDEO and self.max_faces == 1
 
     def __enter__(self) -> Landmarker:
         return self
