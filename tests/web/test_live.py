@@ -339,21 +339,29 @@ def test_one_phase_vocabulary_from_the_set_runner_to_the_page() -> None:
     assert listed is not None and re.findall(r'"([a-z]+)"', listed.group(1)) == [str(p) for p in PHASES]
 
 
-def test_the_live_coach_reads_the_pages_landmarks_as_smoothed() -> None:
-    """The page's landmarks come from face_model.js, one face tracked in VIDEO mode, which MediaPipe smooths
-    over time; so the live coach's engine reads a rest's noise 0.2 s apart (signals/stillness.py
-    NOISE_LAG_S), every set. Should the page ever ask for more faces, this is to be revisited."""
+def test_the_live_coach_is_told_whether_the_page_landmarks_come_smoothed() -> None:
+    """The page's landmarker (face_model.js) asks for up to four faces in VIDEO mode, as ``facefit analyze``
+    does, so its landmarks are the unsmoothed ones the coach is tuned and evaluated on; one face asked for
+    would come smoothed (MediaPipe smooths a face it tracks alone), and the coach would have to be told
+    (coach/engine.py ``smoothed``). Every set's engine gets the page's answer."""
+    import re
+
     from facefit.catalog.durations import plan_exercise
     from facefit.catalog.loader import load_catalog
     from facefit.practice.recorder import QueuedRecorder, SessionInfo
-    from facefit.web.live.coaching import LiveCoach, live_plan
+    from facefit.vision.landmarker import Landmarker, RunningMode
+    from facefit.web.live.coaching import PAGE_LANDMARKS_SMOOTHED, LiveCoach, live_plan
     from facefit.web.live.protocol import landmark_indices
 
     options = (Path(__file__).parents[2] / "src/facefit/web/static/js/face_model.js").read_text()
-    assert 'runningMode: "VIDEO", numFaces: 1,' in options
+    found = re.search(r'runningMode: "VIDEO", numFaces: (\d+),', options)
+    assert found is not None
+    with Landmarker(RunningMode.VIDEO, max_faces=int(found.group(1))) as same_as_the_page:
+        assert same_as_the_page.smoothed is PAGE_LANDMARKS_SMOOTHED
     plan = live_plan(plan_exercise(load_catalog().exercise("cheek-lifter")), sets=2)
     live = LiveCoach(plan, recorder=QueuedRecorder(SessionInfo(1, "coach", None, "cheek-lifter", "web")),
                      indices=landmark_indices(), rest=None)
     engine = live.runner.engine
-    assert engine.smoothed and engine._rest_finder.smoothed
-    assert live.runner._engine().smoothed  # the engine each later set starts with
+    assert engine.smoothed is PAGE_LANDMARKS_SMOOTHED
+    assert engine._rest_finder.smoothed is PAGE_LANDMARKS_SMOOTHED
+    assert live.runner._engine().smoothed is PAGE_LANDMARKS_SMOOTHED  # the engine each later set starts with

@@ -25,6 +25,10 @@ from facefit.web.live.protocol import Frame, FrameError, Header, ProtocolError, 
 from facefit.web.live.writer import ResumeAt
 
 MAX_SETS = 10
+PAGE_LANDMARKS_SMOOTHED = False
+"""Whether the page's landmarks come smoothed over time (``coach.engine.Engine``): face_model.js asks for up
+to four faces, which MediaPipe does not smooth; one face asked for would be (tests/web/test_live.py ties
+this to face_model.js)."""
 
 
 class FrameSignals:
@@ -107,9 +111,11 @@ class LiveCoach:
         self.plan = plan
         self.binary = binary  # state replies as protocol.STATE bytes (the page), else JSON ticks (scripts)
         self.recorder = recorder
-        # The page's landmarks come from face_model.js, which tracks one face in VIDEO mode: MediaPipe smooths
-        # those over time, so the engine reads their noise accordingly (signals/stillness.py NOISE_LAG_S).
-        self.runner = SetRunner(plan, rest=rest, recorder=recorder, first_set=first_set, smoothed=True)
+        # The page's landmarks come from face_model.js, which asks for up to four faces in VIDEO mode, as
+        # `facefit analyze` does: MediaPipe does not smooth those (it smooths a face tracked alone), so
+        # the engine reads their noise frame to frame (signals/stillness.py NOISE_LAG_S).
+        self.runner = SetRunner(plan, rest=rest, recorder=recorder, first_set=first_set,
+                                smoothed=PAGE_LANDMARKS_SMOOTHED)
         self._frame_signals = FrameSignals(indices)
         self._last_t = -1.0
         self.tick_every = max(1, tick_every)
