@@ -77,16 +77,6 @@ EXIT_HOLD_S = 0.2
 PRE_ROLL_S = 1.5
 """Idle seconds kept before a rep starts, so its onset (rise time, start) is measured from rest."""
 FAULT_COOLDOWN_S = 5.0
-RELEARN_BELOW_S = 1.0
-"""A first-second rest is learned again when, before the set's first rep, the drive stays this long below
-minus the midpoint of its enter and exit thresholds: the face settled well on the far side of its "rest",
-which was a held rep (a
-person who was already smiling when the coach started, or whose first still second was a hold). Every rep
-was then measured from that hold and none was ever counted: a looped synth clip the coaching started
-within a smile's hold gave 0 of 6 (bench/bench_browser_fps.py's camera started mid-clip, both perceptions).
-A face at rest jitters a few thousandths of an IPD or a degree, far from that level (0.03 IPD for the cheek
-lifter, 3-6 deg for the head tilts); the cheek lifter's stronger-side drive relaxing from a smile read -0.039,
-so minus the enter (0.04) was never reached."""
 """A fault of one kind is said at most once in this many seconds."""
 MIN_HOLD_S = 0.3
 """A rep held at least this long also reports a hold event."""
@@ -290,7 +280,6 @@ class Engine:
         self._idle: deque[tuple[float, list[float], float]] = deque()
         self._discouraged = DiscouragedWatch()
         self._not_seen = NotSeenWatch()
-        self._below_rest_since: float | None = None  # idle before the first rep, drive under -enter since
         self._decoupler = MouthDecoupler(self._drive_cols) if self.spec.decouple_mouth else None
         self.message: str | None = None
 
@@ -315,8 +304,7 @@ class Engine:
         Only the frames with a face reach the state machine, as lists of Python floats (its per-frame
         work is plain Python; numpy scalars cost more per operation). The frame counters that ``update``
         keeps frame by frame are settled once after the loop, up to the frame that stopped the set if
-        one did, so both paths end with the same counts. When the rest is to be learned again
-        (RELEARN_BELOW_S) the frames after that one are run anew."""
+        one did, so both paths end with the same counts."""
         values = series.values
         t_all = np.asarray(series.t_ms, dtype=float) / 1000.0
         out: list[Event] = []
@@ -337,7 +325,7 @@ class Engine:
             events = step(row, t_s)
             if events:
                 out.extend(events)
-                if self.stopped is not None or self.rest is None:  # stopped, or the rest is learned again
+                if self.stopped is not None:
                     stopped_at = k
                     break
         with_face = int(usable.sum()) if stopped_at is None else stopped_at + 1
@@ -348,9 +336,6 @@ class Engine:
             if self.first_t_s is None:
                 self.first_t_s = float(times[0])
             self.last_t_s = float(times[counted - 1])
-        if self.rest is None and self.stopped is None and stopped_at is not None:
-            cut = start + counted
-            out.extend(self.run(SignalSeries(series.t_ms[cut:], values[cut:])))
         return out
 
     def finish(self) -> list[Event]:
@@ -529,20 +514,9 @@ class Engine:
                 idle.clear()
             else:
                 self._watch_twitch(f, t_s, drive, out)
-                if not self.reps:
-                    if drive < -0.5 * (self._enter + self._exit) and self._stored_rest is None:
-                        since = self._below_rest_since
-                        if since is None:
-                            self._below_rest_since = t_s
-                        elif t_s - since >= RELEARN_BELOW_S and self.stopped is None:
-                            self._learn_rest_again(out, t_s)
-                            return out
-                    else:
-                        self._below_rest_since = None
-                    if self._not_seen.watch(t_s, 0):  # once a rep is seen it has nothing to say
-                        hint = f" {self.spec.unseen_hint}" if self.spec.unseen_hint else ""
-                        self._fault(out, t_s, "not-seen",
-                                    self._say.not_seen.format(ask=self.spec.ask, hint=hint))
+                if not self.reps and self._not_seen.watch(t_s, 0):  # once a rep is seen it has nothing to say
+                    hint = f" {self.spec.unseen_hint}" if self.spec.unseen_hint else ""
+                    self._fault(out, t_s, "not-seen", self._say.not_seen.format(ask=self.spec.ask, hint=hint))
         if self._shapes:
             for label in self._wrong.watch(f, t_s, drive, self._enter):
                 self._fault(out, t_s, "wrong-exercise",
@@ -563,17 +537,6 @@ class Engine:
             moving = True
         if self._twitch.watch(f, t_s, moving):
             self._safety(out, t_s, "twitch", self._say.twitch)
-
-    def _learn_rest_again(self, out: list[Event], t_s: float) -> None:
-        """The first-second rest was a held rep (RELEARN_BELOW_S): say so, and start the set over from a
-        new still second, keeping what was seen and said (frames, events, faults' cooldowns)."""
-        self._fault(out, t_s, "rest-again", self._say.rest_again)
-        events, last_fault, message = self.events, self._last_fault, self.message
-        frames, without, first, last = self.frames, self.frames_without_face, self.first_t_s, self.last_t_s
-        self.reset()
-        self.events, self._last_fault, self.message = events, last_fault, message
-        self.frames, self.frames_without_face, self.first_t_s, self.last_t_s = frames, without, first, last
-        self.events.extend(out)
 
     def _fault(self, out: list[Event], t_s: float, kind: str, message: str) -> bool:
         last = self._last_fault.get(kind)

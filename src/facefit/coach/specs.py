@@ -213,7 +213,6 @@ class Messages(_Frozen):
     """Every sentence the engine says (``[messages]`` in specs.toml); see the file for the fields."""
 
     not_seen: Text
-    rest_again: Text
     cheek_puff: Text
     lip_flap: Text
     wrong_exercise: Text
