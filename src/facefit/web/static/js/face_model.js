@@ -29,8 +29,9 @@ self.largestFace = function largestFace(faces) {
 
 // A landmarker that has just found a face needs a few frames to lock on: its first answers are not where
 // it settles, even on a face that does not move. Measured on the web tests' synth clip (a still face for
-// 4 s) in Chromium, each worker's answers: the cheek-lift feature 0.014 IPD off on its first, 0.006-0.009,
-// 0.003-0.005 and 0.0015-0.0023 on the next three, settled after that (tests/web/test_frame_loop.py). The
+// 4 s) in Chromium when the page asked for one face, each worker's answers: the cheek-lift feature 0.014 IPD
+// off on its first, 0.006-0.009, 0.003-0.005 and 0.0015-0.0023 on the next three, settled after that; with
+// four faces asked for tests/web/test_frame_loop.py still finds no answer the coach gets off the rest. The
 // coach learns the rest face from the first still second; when the page starts slowly (under load the
 // first second brings only 3-5 answers) that second held only these, the rest was off by 0.007-0.014, a
 // fifth to a third of the cheek lifter's 0.04 threshold, and the reps of a clip lifting 0.045 were never
