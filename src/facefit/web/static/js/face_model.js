@@ -17,6 +17,7 @@ self.FACE_MODEL_OPTIONS = {
 self.largestFace = function largestFace(faces) {
   let best = 0, bestArea = -1;
   for (let f = 0; f < faces.length; f++) {
+    if (!faces[f] || faces[f].length === 0) continue;  // no points: no box (it would read as infinite)
     let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
     for (const p of faces[f]) {
       if (p.x < x0) x0 = p.x; if (p.x > x1) x1 = p.x; if (p.y < y0) y0 = p.y; if (p.y > y1) y1 = p.y;
