@@ -64,7 +64,7 @@ from facefit.coach.specs import ExerciseSpec, Limit, messages, pose_range_messag
 from facefit.coach.twitch import TwitchWatch
 from facefit.coach.wrong_exercise import WrongExerciseWatch
 from facefit.signals.names import GEOMETRY_SIGNALS, SIGNAL_INDEX, SIGNAL_NAMES, SignalSeries
-from facefit.signals.stillness import lag_frames, noise_sd, step_sd
+from facefit.signals.stillness import noise_sd, step_sd
 
 SMOOTH_TAU_S = 0.05
 """Time constant of the exponential smoothing of the drive (removes landmark jitter, ~50 ms lag)."""
@@ -417,7 +417,7 @@ class Engine:
         if rows is None or self.rest is None or len(rows) < MIN_REP_FRAMES:
             return
         window = self._rest_finder.window
-        lag = lag_frames(len(rows), window[1] - window[0]) if window is not None and self.smoothed else 1
+        lag = 1 if window is None else self._rest_finder.noise_lag(len(rows), window[1] - window[0])
         lips = noise_sd(rows[:, _MOUTH_COL], lag)
         self._talk_swing = _noise_step(TALK_SWING_IPD, lips)
         self._talk_busy = _noise_step(TALK_BUSY_STEP_IPD, lips)

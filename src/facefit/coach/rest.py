@@ -104,7 +104,7 @@ class RestFinder:
             # frames spread less (seed 4104: a zero from 9 frames whose head pitch jittered 6 deg gave a
             # distractor clip a false neck-tightener rep).
             if (score <= NOISY_CAMERA_LIMIT and len(block) >= JITTER_MIN_FRAMES
-                    and score <= NOISE_MARGIN * jitter(block, self._lag(len(block), t_s))):
+                    and score <= NOISE_MARGIN * jitter(block, self.noise_lag(len(block), t_s - self._t[0]))):
                 self.still = True
                 return self._settle(block, self._t[0], t_s)
             # (after the two checks above, so a stream that settles at once never takes the pose's median)
@@ -121,9 +121,11 @@ class RestFinder:
             return self._settle(chosen[1], self._t[0], t_s)
         return None
 
-    def _lag(self, frames: int, t_s: float) -> int:
-        """Frames apart the jitter is read over (1 unless the landmarks are smoothed)."""
-        return lag_frames(frames, t_s - self._t[0]) if self.smoothed else 1
+    def noise_lag(self, frames: int, span_s: float) -> int:
+        """How many frames apart a stretch of ``frames`` spanning ``span_s`` seconds has its noise read: 1
+        (neighbours) unless the landmarks are smoothed (signals/stillness.py NOISE_LAG_S). The rest search
+        and the engine's thresholds from the rest second (coach/engine.py) both ask this."""
+        return lag_frames(frames, span_s) if self.smoothed else 1
 
     def _settle(self, rows: np.ndarray, start: float, end: float) -> np.ndarray:
         rest = column_medians(rows)
