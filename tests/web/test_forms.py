@@ -24,6 +24,18 @@ pytestmark = pytest.mark.browser
 GRACE = Path(__file__).resolve().parents[2] / "src/facefit/synth/assets/grace_hopper_480.jpg"
 ICON = Path(__file__).resolve().parents[2] / "src/facefit/web/static/icons/icon-512.png"
 NEW_PASSWORD = "a different horse battery"
+SLOW_REREAD = """
+(() => {
+  const real = window.fetch.bind(window);
+  let reads = 0;
+  window.fetch = async (url, options) => {
+    const get = !options || !options.method || options.method === "GET";
+    const log = get && String(url).endsWith("/api/lifestyle");
+    if (log && reads++ > 0) await new Promise((r) => setTimeout(r, 1000));
+    return real(url, options);
+  };
+})();
+"""
 
 
 @pytest.fixture
@@ -39,6 +51,9 @@ def page_at(tmp_path: Path) -> Iterator[tuple[Any, str, Shots]]:
 def test_lifestyle_is_inputs_with_units_and_targets(page_at: tuple[Any, str, Shots]) -> None:
     page, base, shots = page_at
     sign_up(page, base, "life@example.org")
+    # A slow server: every read of the log after the first waits 1 s, so the page must not call itself
+    # loaded (nor the test read the list) before the list shows what was just saved.
+    page.add_init_script(SLOW_REREAD)
     page.goto(base + "/lifestyle")
     page.wait_for_selector("body[data-state=loaded]")
     assert page.is_visible("label[for=f-sleep_h]") and "(h)" in page.text_content("label[for=f-sleep_h]")

@@ -90,8 +90,9 @@ async function main() {
     e.preventDefault();
     const values = collect(form, data.fields);
     if (!Object.keys(values).length) { flash("Nothing to save: answer at least one question.", "error"); return; }
+    document.body.dataset.state = "saving";  // "loaded" again only once the list below shows this save
     try { await api("/api/lifestyle", { method: "POST", body: { day: dayInput.value, values } }); flash(`Saved ${day(dayInput.value)}.`); await main(); }
-    catch (error) { flash(error.message, "error"); }
+    catch (error) { flash(error.message, "error"); document.body.dataset.state = "loaded"; }
   });
   root.append(el("p", { class: "small", text: "Exercise is one part of skin health: sunscreen, sleep, water, calcium, vitamin D, not smoking and moisturiser matter too. Log what you noted; leave the rest empty." }),
     form, el("h2", { text: "Recent days" }), recent(data));

@@ -23,12 +23,13 @@ async function main() {
   form.append(el("button", { type: "submit", text: "Save answers" }));
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
+    document.body.dataset.state = "saving";  // "loaded" again only once the page shows the new clearance
     try {
       const result = await api("/api/screening", { method: "POST", body: Object.fromEntries(new FormData(form)) });
       flash(result.sentence); await main();
       const next = document.getElementById("continue"); if (next) next.hidden = false;
     }
-    catch (error) { flash(error.message, "error"); }
+    catch (error) { flash(error.message, "error"); document.body.dataset.state = "loaded"; }
   });
   root.append(form);
   document.body.dataset.state = "loaded";
