@@ -78,6 +78,18 @@ PRE_ROLL_S = 1.5
 """Idle seconds kept before a rep starts, so its onset (rise time, start) is measured from rest."""
 FAULT_COOLDOWN_S = 5.0
 """A fault of one kind is said at most once in this many seconds."""
+REST_AGAIN_S = 1.0
+REST_AGAIN_GAP_S = 0.5
+"""A first-still-second rest whose witness read above the spec's ``rest_witness_max`` (a smile score over
+0.5: someone already smiling when the coach started) is learned again when, before the first rep, the face
+settles below it for this long: the drive under minus the midpoint of ``enter`` and ``exit``, the witness
+down ``witness_min``, the head inside the operating range. Frames further apart than REST_AGAIN_GAP_S start
+the second over (a lost face or a blink is not time seen below). Without it every smile after such a rest
+was measured from the smile and none was counted: a looped synth clip the browser's coaching joined inside
+a smile's hold gave 0 of 100 reps (bench/bench_browser_fps.py, 4 of 11 runs); relaxed, its stronger corner
+read 0.039 IPD under that rest (enter 0.04) and its smile score fell from 0.72 to 0.00. Only the spec's own
+witness says the rest was a rep: a drive below the rest alone is everyday movement for a head tilt
+(looking down at the screen) or a brow press (raised brows), and relearning on it lost real reps."""
 MIN_HOLD_S = 0.3
 """A rep held at least this long also reports a hold event."""
 MIN_REP_FRAMES = 3
@@ -281,6 +293,9 @@ class Engine:
         self._discouraged = DiscouragedWatch()
         self._not_seen = NotSeenWatch()
         self._decoupler = MouthDecoupler(self._drive_cols) if self.spec.decouple_mouth else None
+        self._rest_witnessed = False  # the rest's witness read above rest_witness_max (it may be a held rep)
+        self._below_s = 0.0  # seconds the face has settled below such a rest (REST_AGAIN_S), and the last
+        self._below_t: float | None = None  # frame of them
         self.message: str | None = None
 
     # ------------------------------------------------------------------ input
@@ -310,22 +325,31 @@ class Engine:
         out: list[Event] = []
         start = 0
         n = len(t_all)
-        while self.rest is None and start < n:
-            self._before(values[start], float(t_all[start]))
-            start += 1
-        out.extend(self._take_pending())
-        if self.rest is None or self.stopped is not None:
-            return out
-        feats = (values[start:] - self.rest) @ MATRIX
-        usable = (values[start:, _FACE] > 0.5) & np.isfinite(feats[:, self._drive])
-        times = t_all[start:]
+        while True:  # once, or again from the frame after a rest is learned again (REST_AGAIN_S)
+            while self.rest is None and start < n:
+                self._before(values[start], float(t_all[start]))
+                start += 1
+            out.extend(self._take_pending())
+            if self.rest is None or self.stopped is not None:
+                return out
+            counted = self._run_from(values[start:], t_all[start:], out)
+            if self.rest is not None or self.stopped is not None:
+                return out
+            start += counted
+
+    def _run_from(self, values: np.ndarray, times: np.ndarray, out: list[Event]) -> int:
+        """``run``'s state machine over frames with a rest, until the set stops or its rest is learned
+        again (a rest-again event is always said, so the loop only looks when a frame gave events); the
+        frames it went through are settled in bulk, and their number returned."""
+        feats = (values - self.rest) @ MATRIX
+        usable = (values[:, _FACE] > 0.5) & np.isfinite(feats[:, self._drive])
         step = self._step
         stopped_at = None
         for k, (row, t_s) in enumerate(zip(feats[usable].tolist(), times[usable].tolist(), strict=True)):
             events = step(row, t_s)
             if events:
                 out.extend(events)
-                if self.stopped is not None:
+                if self.stopped is not None or self.rest is None:
                     stopped_at = k
                     break
         with_face = int(usable.sum()) if stopped_at is None else stopped_at + 1
@@ -336,7 +360,7 @@ class Engine:
             if self.first_t_s is None:
                 self.first_t_s = float(times[0])
             self.last_t_s = float(times[counted - 1])
-        return out
+        return counted
 
     def finish(self) -> list[Event]:
         """End of stream: a rep still in progress is closed as if the drive had fallen now."""
@@ -364,6 +388,7 @@ class Engine:
                 if self._partial_rest is not None:
                     self.rest = np.where(np.isfinite(self._partial_rest), self._partial_rest, self.rest)
                 self.rest = np.nan_to_num(self.rest)
+                self._rest_witnessed = self._witness_above_max(self.rest)
                 self._rest_angles = self._angles(self.rest)
                 self._stronger_side = self._drive_from_stronger()
                 self._twitch.set_turned(self._turned_rest())
@@ -378,6 +403,16 @@ class Engine:
         if not self._pose.rest_refused:
             self._pose.rest_refused = True
             self._fault(self._pending, t_s, "face-camera", pose_range_message())
+
+    def _witness_above_max(self, rest: np.ndarray) -> bool:
+        """Whether a first-second rest's own witness reads above the spec's ``rest_witness_max``
+        (REST_AGAIN_S): a smile score of a smile, so the rest may have been a held rep. A stored or partly
+        stored rest is the person's calibration, never learned again."""
+        limit = self.spec.rest_witness_max
+        stored = self._stored_rest is not None or self._partial_rest is not None
+        if limit is None or self._witness is None or stored:
+            return False
+        return float(rest @ MATRIX[:, self._witness]) > limit
 
     @staticmethod
     def _angles(rest: np.ndarray | None) -> tuple[float, float]:
@@ -499,7 +534,7 @@ class Engine:
             if self._pose.watch(f[_YAW] + rest_yaw, f[_PITCH] + rest_pitch, t_s):
                 self._fault(out, t_s, "face-camera", pose_range_message())
             if self._pose.outside:
-                pass  # no rep starts while the head is outside the operating range
+                self._below_t = None  # no rep starts while the head is outside the operating range
             elif (drive > self._enter
                   or (drive > self._shallow_enter and f[self._shallow] >= self._shallow_min)) \
                     and all(f[i] >= minimum for i, minimum in self._gate):
@@ -507,12 +542,17 @@ class Engine:
                 self._peak = drive
                 self._exit_since = None
                 self._enter_t = t_s
+                self._below_t = None
                 self._twitch.rep_started()
                 self._buf_t = [s[0] for s in idle]
                 self._buf_f = [s[1] for s in idle]
                 self._buf_d = [s[2] for s in idle]
                 idle.clear()
             else:
+                if self._rest_witnessed and not self.reps and self._settled_below(f, t_s, drive):
+                    self._learn_rest_again(out, t_s)
+                    self.events.extend(out)
+                    return out
                 self._watch_twitch(f, t_s, drive, out)
                 if not self.reps and self._not_seen.watch(t_s, 0):  # once a rep is seen it has nothing to say
                     hint = f" {self.spec.unseen_hint}" if self.spec.unseen_hint else ""
@@ -526,6 +566,43 @@ class Engine:
         if out:
             self.events.extend(out)
         return out
+
+    def _settled_below(self, f: list[float], t_s: float, drive: float) -> bool:
+        """One idle frame before the first rep, on a rest that may be a held rep: has the face now been below
+        it for REST_AGAIN_S (module constant)?"""
+        settled = drive < -0.5 * (self._enter + self._exit)
+        if settled and f[self._witness] <= -self.spec.witness_min:  # type: ignore[index]
+            last = self._below_t
+            gap = REST_AGAIN_GAP_S + 1.0 if last is None else t_s - last
+            self._below_s = self._below_s + gap if 0.0 <= gap <= REST_AGAIN_GAP_S else 0.0
+            self._below_t = t_s
+            return self._below_s >= REST_AGAIN_S
+        self._below_t = None
+        return False
+
+    def _learn_rest_again(self, out: list[Event], t_s: float) -> None:
+        """The rest was a held rep (REST_AGAIN_S): say so (always: each time is a new instruction, and
+        ``run`` looks for it), and find the rest again from the next still second. What was seen and said is
+        kept (frames, events, the faults' cooldowns, the not-seen clock, confirmed twitches, the pose watch);
+        what was measured from the old rest is dropped."""
+        self._last_fault["rest-again"] = t_s
+        self.message = self._say.rest_again
+        out.append(FaultEvent(t_s=t_s, fault="rest-again", message=self._say.rest_again))
+        self.rest = None
+        self._rest_finder = RestFinder(smoothed=self.smoothed)
+        self._rest_witnessed = False
+        self._below_s, self._below_t = 0.0, None
+        self._enter, self._exit = self.spec.enter, self.spec.exit
+        self._rest_level = 0.0
+        self._shallow_enter = self._shallow_start()
+        self._talk_swing, self._talk_busy = TALK_SWING_IPD, TALK_BUSY_STEP_IPD
+        self._prev_t = None
+        self._smooth = 0.0
+        self._below_since = self._under_enter_t = 0.0
+        self._idle.clear()
+        self._wrong = WrongExerciseWatch(self._shapes)
+        self._decoupler = MouthDecoupler(self._drive_cols) if self.spec.decouple_mouth else None
+        self._twitch.rest_changed()
 
     def _watch_twitch(self, f: list[float], t_s: float, drive: float, out: list[Event]) -> None:
         """Twitch at rest (:mod:`facefit.coach.twitch`): the drive counts as moving once past exit, and a

@@ -107,6 +107,11 @@ class TwitchWatch:
         self._brow_floor = self._brow_step = max(TWITCH_BROW_THRESHOLD_IPD, TWITCH_NOISE_K * brow_sd)
         self._smile_mean, self._brow_mean = _STEP_PER_SD * smile_sd, _STEP_PER_SD * brow_sd
 
+    def rest_changed(self) -> None:
+        """The set's rest is being learned again: a blip in progress was measured from the old one. Confirmed
+        twitches are kept (they happened); the noise and turn are told again with the new rest."""
+        self._start = self._pending = self._base = self._prev_t = self._last_t = None
+
     def rep_started(self) -> None:
         """A rep began: a blip in progress was the movement, not a twitch."""
         self._start = None

@@ -141,6 +141,7 @@ class SetRunner:
         self.plan = plan
         self.smoothed = smoothed  # the landmarks come smoothed over time (coach.engine.Engine)
         self.rest = rest
+        self._given_rest = rest  # a first-second rest learned again (coach/engine.py REST_AGAIN_S) falls back
         self.recorder = recorder
         self.record_sets = record_sets
         self.owns_session = owns_session
@@ -186,6 +187,8 @@ class SetRunner:
             self._record(events)
         if engine.rest is not None:
             self.rest = engine.rest  # found in the first still second: the next set starts from it
+        elif engine.calibration == "first-second":
+            self.rest = self._given_rest  # being learned again: the rest thrown away is not carried on
         elapsed = (t_ms - self._set_start) / 1000.0
         reps = self._reps_target
         end = (SetEnd.SAFETY if engine.stopped is not None

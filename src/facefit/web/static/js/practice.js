@@ -29,6 +29,7 @@ const FAULT_WORDS = {
   "wrong-exercise": "a different movement", "head-pose": "the head moving", "mouth-shape": "the mouth shape",
   "forehead-engagement": "the forehead joining in", "frown": "frowning", "not-resisting": "not resisting",
   "not-seen": "the movement not seen", "face-camera": "facing away from the camera",
+  "rest-again": "the rest face learned again", "cheek-puff": "cheek puffing", "lip-flap": "lip flapping",
 };
 function times(n) { return n === 1 ? "once" : n === 2 ? "twice" : `${n} times`; }
 
