@@ -151,3 +151,17 @@ def test_the_set_runner_does_not_carry_a_rest_thrown_away() -> None:
     assert carried == [None]
     assert runner.rest is not None and runner.rest[SIGNAL_INDEX[SCORE[0]]] < 0.3
     assert runner.sets_done == 1 and runner.reps_total == 3
+
+
+def test_the_next_smile_is_not_learned_as_the_rest_again() -> None:
+    """Smiles held 1 s with 1.5 s between: after the relearn the next still second is the next smile's hold.
+    It is passed over (its score is far above where the face settled), so the coach says rest-again once
+    and counts from the first relaxed second it finds, instead of relearning on every smile."""
+    trace = _with_score(Trace(40.0, seed=2), 0.05)
+    held = rep_curve(trace.t, -2.0, 0.6, 3.0, 0.6)  # opens in a smile, relaxed from 1.6 s to 3.1 s
+    for name, amount in SCORED_SMILE.items():
+        trace.add(name, held, amount)
+    trace.reps_of(SCORED_SMILE, n=8, first=3.1, up=0.6, hold=1.0, down=0.6, gap=1.5)
+    batch, _live = _batch_and_live(CHEEK, trace)
+    assert len(_said(batch)) == 1
+    assert 5 <= len(batch.reps) <= 7, batch.summary()  # the reps after a relaxed still second

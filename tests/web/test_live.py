@@ -83,6 +83,39 @@ def test_reps_counted_live_equal_the_truth_and_are_saved(
     assert len([e for e in events if e.kind == "rep"]) == truth_reps
 
 
+def test_a_person_smiling_when_the_coach_starts_is_told_and_then_counted(
+    app: FastAPI, make_user: Any, recording: Any
+) -> None:
+    """The stream opens inside the first smile's hold, held 1.5 s, so the coach's first still second is a
+    smile. Once the face relaxes the coach says so and learns the rest again (coach/engine.py REST_AGAIN_S);
+    the person keeps still a moment as asked, and the smiles after it are counted. Held moments are one real
+    frame of the clip repeated (the clip's holds and rests are still images)."""
+    user = make_user("smiling@example.org")
+    first, second = recording.truth["reps"][:2]
+    t = recording.t_ms
+
+    def at(t_s: float) -> int:
+        return int(np.searchsorted(t, 1000.0 * t_s))
+
+    held = at((first["hold_start_s"] + first["hold_end_s"]) / 2)
+    relaxed = at((first["end_s"] + second["start_s"]) / 2)
+    still = int(1.5 * 1000.0 / float(np.median(np.diff(t))))
+    order = [held] * still + list(range(held, relaxed)) + [relaxed] * still + list(range(relaxed, len(t)))
+    with user.client.websocket_connect("/ws/coach") as ws:
+        ready = _start(ws, sets=1)
+        ticks = []
+        for seq, i in enumerate(order):  # frames 1/fps apart, whichever frame of the clip they show
+            t_ms = float(t[0]) + seq * float(np.median(np.diff(t)))
+            ws.send_bytes(frame_bytes(recording, i, ready["landmarks"], t_offset=t_ms - t[i], seq=seq))
+            reply = receive(ws)
+            while reply["type"] in ("saved", "session"):
+                reply = receive(ws)
+            ticks.append(reply)
+        said = [e for e in events_of(ticks, "fault") if e.get("fault") == "rest-again"]
+        assert len(said) == 1 and "not your rest face" in said[0]["say"], said
+        assert ticks[-1]["reps"] == len(recording.truth["reps"]) - 1  # the smile it opened in was no rep
+
+
 def test_dropped_connection_resumes_at_the_next_set(app: FastAPI, make_user: Any, recording: Any) -> None:
     user = make_user("resume@example.org")
     n = len(recording.t_ms)

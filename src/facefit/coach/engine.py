@@ -294,6 +294,7 @@ class Engine:
         self._not_seen = NotSeenWatch()
         self._decoupler = MouthDecoupler(self._drive_cols) if self.spec.decouple_mouth else None
         self._rest_witnessed = False  # the rest's witness read above rest_witness_max (it may be a held rep)
+        self._witness_cap: float | None = None  # while a rest is learned again: the most its witness may read
         self._below_s = 0.0  # seconds the face has settled below such a rest (REST_AGAIN_S), and the last
         self._below_t: float | None = None  # frame of them
         self.message: str | None = None
@@ -384,6 +385,12 @@ class Engine:
             self.rest = self._rest_finder.push(np.asarray(values, dtype=float), t_s)
             if self.rest is not None and not self._pose.rest_ok(self.rest):
                 self._refuse_rest(t_s)  # outside the operating range: wait for a rest inside it
+            if self.rest is not None and self._witness_cap is not None:
+                if self._witness_of(self.rest) > self._witness_cap:  # another held smile: look again
+                    self.rest = None
+                    self._rest_finder = RestFinder(smoothed=self.smoothed)
+                else:
+                    self._witness_cap = None
             if self.rest is not None:
                 if self._partial_rest is not None:
                     self.rest = np.where(np.isfinite(self._partial_rest), self._partial_rest, self.rest)
@@ -412,7 +419,11 @@ class Engine:
         stored = self._stored_rest is not None or self._partial_rest is not None
         if limit is None or self._witness is None or stored:
             return False
-        return float(rest @ MATRIX[:, self._witness]) > limit
+        return self._witness_of(rest) > limit
+
+    def _witness_of(self, rest: np.ndarray) -> float:
+        """The spec's witness feature read absolutely at ``rest`` (features are changes from a rest)."""
+        return float(np.nan_to_num(rest) @ MATRIX[:, self._witness])
 
     @staticmethod
     def _angles(rest: np.ndarray | None) -> tuple[float, float]:
@@ -550,7 +561,7 @@ class Engine:
                 idle.clear()
             else:
                 if self._rest_witnessed and not self.reps and self._settled_below(f, t_s, drive):
-                    self._learn_rest_again(out, t_s)
+                    self._learn_rest_again(out, t_s, f)
                     self.events.extend(out)
                     return out
                 self._watch_twitch(f, t_s, drive, out)
@@ -580,11 +591,16 @@ class Engine:
         self._below_t = None
         return False
 
-    def _learn_rest_again(self, out: list[Event], t_s: float) -> None:
+    def _learn_rest_again(self, out: list[Event], t_s: float, f: list[float]) -> None:
         """The rest was a held rep (REST_AGAIN_S): say so (always: each time is a new instruction, and
         ``run`` looks for it), and find the rest again from the next still second. What was seen and said is
         kept (frames, events, the faults' cooldowns, the not-seen clock, confirmed twitches, the pose watch);
-        what was measured from the old rest is dropped."""
+        what was measured from the old rest is dropped. The new rest's witness may read at most a little above
+        where the face settled (half of ``witness_min``): with smiles held 1 s and rests of 1.5 s, the next
+        still second after the relaxed one was the next smile's hold, learned and given up in turn, and no
+        rep was ever counted (tests/web/test_live.py)."""
+        settled = self._witness_of(self.rest) + f[self._witness]  # type: ignore[arg-type,index]
+        self._witness_cap = settled + 0.5 * self.spec.witness_min
         self._last_fault["rest-again"] = t_s
         self.message = self._say.rest_again
         out.append(FaultEvent(t_s=t_s, fault="rest-again", message=self._say.rest_again))
