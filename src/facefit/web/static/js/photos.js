@@ -40,18 +40,24 @@ async function remove(photo) {
   catch (error) { flash(error.message, "error"); }
 }
 
+// The list is asked for again after every upload and deletion; only the newest answer is shown, in one
+// step (two answers in flight used to both add their photos: one photo showed twice).
+let asked = 0;
 async function list() {
   const grid = document.getElementById("photo-list");
-  grid.textContent = "";
+  const mine = ++asked;
   const photos = await api("/api/photos");
-  if (!photos.length) grid.append(el("p", { class: "grid-note", text: "No photos yet. Your first accepted photo becomes the baseline that later ones are compared with." }));
+  if (mine !== asked) return;  // a newer list is on its way
+  const items = [];
+  if (!photos.length) items.push(el("p", { class: "grid-note", text: "No photos yet. Your first accepted photo becomes the baseline that later ones are compared with." }));
   for (const p of photos) {
     const del = el("button", { type: "button", class: "link", text: "Delete", "aria-label": `Delete the photo of ${day(p.taken_at)}` });
     del.addEventListener("click", () => remove(p));
     const label = `${day(p.taken_at)}${p.is_baseline ? " · baseline" : ""}${p.accepted ? "" : " · not accepted"}`;
-    grid.append(el("figure", {}, el("img", { src: p.image, alt: `Photo of ${label}`, width: "160", height: "120", loading: "lazy" }),
+    items.push(el("figure", {}, el("img", { src: p.image, alt: `Photo of ${label}`, width: "160", height: "120", loading: "lazy" }),
       el("figcaption", {}, el("span", { text: label }), del)));
   }
+  grid.replaceChildren(...items);
   const hasBaseline = photos.some((p) => p.is_baseline);
   if (hasBaseline && !ghost.getAttribute("src")) ghost.src = "/api/photos/ghost";
   ghost.hidden = !hasBaseline;
