@@ -19,7 +19,7 @@ function member(study, m) {
       if (!await confirmAction(`Unlink ${who} from ${study.title}?`, { confirm: "Unlink",
         detail: m.role === "rater" ? "Their ratings stay in the study; they can no longer rate its photos."
           : "They can no longer see or run this study." })) return;
-      try { flash(await post(study.study, m.role, m.email, true)); await load(); } catch (error) { flash(error.message, "error"); }
+      saved(async () => flash(await post(study.study, m.role, m.email, true)));
     });
     item.append(" ", button);
   }
@@ -52,14 +52,20 @@ async function load() {
   document.body.dataset.state = "loaded";
 }
 
-form.addEventListener("submit", async (e) => {
+// A change, then the lists again: the page says "saving" meanwhile, so "loaded" means the lists show it.
+async function saved(change) {
+  document.body.dataset.state = "saving";
+  try { await change(); await load(); }
+  catch (error) { flash(error.message, "error"); document.body.dataset.state = "loaded"; }
+}
+
+form.addEventListener("submit", (e) => {
   e.preventDefault();
   const data = new FormData(form);
-  try {
+  saved(async () => {
     flash(await post(data.get("study"), data.get("role"), data.get("email")));
     form.querySelector("input[name=email]").value = "";
-    await load();
-  } catch (error) { flash(error.message, "error"); }
+  });
 });
 
 load().catch((error) => flash(error.message, "error"));
