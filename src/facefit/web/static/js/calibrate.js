@@ -9,6 +9,8 @@ window.facefit = state;
 
 async function start() {
   $("start").disabled = true;
+  // A second calibration (Start again) is not "ended" with the first one's result while it runs.
+  document.body.dataset.state = "calibrating"; $("result").textContent = "";
   $("status").textContent = "Loading the face model…";
   const landmarker = await createLandmarker();
   const seconds = Number(new URLSearchParams(location.search).get("seconds") || 5);
@@ -40,4 +42,4 @@ async function start() {
   });
 }
 
-$("start").addEventListener("click", () => start().catch((error) => { flash(cameraProblem(error), "error"); $("start").disabled = false; }));
+$("start").addEventListener("click", () => start().catch((error) => { flash(cameraProblem(error), "error"); $("start").disabled = false; document.body.dataset.state = ""; }));
