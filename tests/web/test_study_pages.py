@@ -184,7 +184,8 @@ def test_coordinator_participant_and_rater_pages(
         check_page(rater, shots, f"study-rater-done-{size}")
 
         ada.goto(f"{base}/study")
-        ada.wait_for_selector("#study-app :text('Your group')")
+        # "Your group:" and the group, not "Your group is decided after your first visit." (true before too)
+        ada.wait_for_selector("#study-app :text('Your group:')")
         check_page(ada, shots, f"study-participant-randomised-{size}")
         for ctx in people.values():
             ctx.close()
