@@ -3,9 +3,15 @@ import { api, confirmAction, day, el, flash } from "./common.js";
 
 const $ = (id) => document.getElementById(id);
 
+// Each list is read again after every change; an answer that comes back after a newer one is not shown
+// (opening the developer section and making a token at once could end with "No tokens." on screen).
+const asked = { coaches: 0, tokens: 0 };
+
 async function refreshCoaches() {
   if (!$("coaches")) return;
+  const mine = ++asked.coaches;
   const coaches = await api("/api/account/coaches");
+  if (mine !== asked.coaches) return;
   $("coaches").textContent = "";
   if (!coaches.length) $("coaches").append(el("li", { text: "No coach can see your data." }));
   for (const c of coaches) {
@@ -19,7 +25,9 @@ async function refreshCoaches() {
 }
 
 async function refreshTokens() {
+  const mine = ++asked.tokens;
   const tokens = await api("/api/account/tokens");
+  if (mine !== asked.tokens) return;
   $("tokens").textContent = "";
   if (!tokens.length) $("tokens").append(el("li", { text: "No tokens." }));
   for (const t of tokens) {
