@@ -79,7 +79,8 @@ def test_a_smile_given_up_twice_is_learned_again_twice_and_both_paths_agree() ->
     trace = _with_score(Trace(30.0, seed=4), 0.05)
     broad = rep_curve(trace.t, -2.0, 1.0, 4.0, 1.0)  # down from 3 s to 4 s
     light = rep_curve(trace.t, -2.0, 1.0, 8.5, 1.0)  # down from 7.5 s to 8.5 s
-    extra = {"mouth_corner_lift_r": 0.05, "mouth_corner_lift_l": 0.05, SCORE[0]: 0.35, SCORE[1]: 0.35}
+    extra = {"mouth_corner_lift_r": 0.05, "mouth_corner_lift_l": 0.05, "mouth_width": 0.04,
+             SCORE[0]: 0.35, SCORE[1]: 0.35}
     for name, amount in extra.items():
         trace.add(name, broad, amount)  # a smile scored 0.95 ...
     for name, amount in {**SCORED_SMILE, SCORE[0]: 0.55, SCORE[1]: 0.55}.items():
@@ -165,3 +166,34 @@ def test_the_next_smile_is_not_learned_as_the_rest_again() -> None:
     batch, _live = _batch_and_live(CHEEK, trace)
     assert len(_said(batch)) == 1
     assert 5 <= len(batch.reps) <= 7, batch.summary()  # the reps after a relaxed still second
+
+
+def _smiley_rest_then(corners: float, width: float, *, seed: int, held: float = 2.0) -> Trace:
+    """A face whose true rest scores 0.7 on smile pulls its corners down ``corners`` (the score down 0.4,
+    the mouth ``width`` narrower) from 2.5 s for ``held`` s (0.3 s each way), then smiles 3 times at 16 s."""
+    trace = _with_score(Trace(30.0, seed=seed), 0.7)
+    down = rep_curve(trace.t, 2.5, 0.3, held, 0.3)
+    for name, amount in {"mouth_corner_lift_r": corners, "mouth_corner_lift_l": corners, "mouth_width": width,
+                         SCORE[0]: -0.4, SCORE[1]: -0.4}.items():
+        trace.add(name, down, amount)
+    return trace.reps_of(SMILE, n=3, first=16.0, hold=2.0)
+
+
+def test_a_smiley_face_pulling_its_corners_down_keeps_its_rest() -> None:
+    """The score falls, but the mouth does not narrow as a smile let go does: not a held smile."""
+    for seed in range(3):
+        engine = Engine.for_exercise(CHEEK)
+        engine.run(_smiley_rest_then(-0.05, 0.0, seed=seed).series())
+        engine.finish()
+        assert not _said(engine) and len(engine.reps) == 3, engine.summary()
+
+
+def test_a_wrong_call_still_finds_a_rest_and_counts() -> None:
+    """A 1.2 s frown that narrows the mouth too is taken for a smile let go (nothing tells them apart), and it
+    ends before a still second of it is seen: the true rest, which reads like the 'smile' given up, is passed
+    over only for REST_AGAIN_CAP_S, then learned, and the smiles count."""
+    engine = Engine.for_exercise(CHEEK)
+    engine.run(_smiley_rest_then(-0.05, -0.04, seed=0, held=1.2).series())
+    engine.finish()
+    assert len(_said(engine)) == 1 and len(engine.reps) == 3, engine.summary()
+    assert engine.rest is not None and engine.rest[SIGNAL_INDEX[SCORE[0]]] > 0.6

@@ -79,17 +79,29 @@ PRE_ROLL_S = 1.5
 FAULT_COOLDOWN_S = 5.0
 """A fault of one kind is said at most once in this many seconds."""
 REST_AGAIN_S = 1.0
-REST_AGAIN_GAP_S = 0.5
 """A first-still-second rest whose witness read above the spec's ``rest_witness_max`` (a smile score over
 0.5: someone already smiling when the coach started) is learned again when, before the first rep, the face
 settles below it for this long: the drive under minus the midpoint of ``enter`` and ``exit``, the witness
-down ``witness_min``, the head inside the operating range. Frames further apart than REST_AGAIN_GAP_S start
-the second over (a lost face or a blink is not time seen below). Without it every smile after such a rest
-was measured from the smile and none was counted: a looped synth clip the browser's coaching joined inside
-a smile's hold gave 0 of 100 reps (bench/bench_browser_fps.py, 4 of 11 runs); relaxed, its stronger corner
-read 0.039 IPD under that rest (enter 0.04) and its smile score fell from 0.72 to 0.00. Only the spec's own
-witness says the rest was a rep: a drive below the rest alone is everyday movement for a head tilt
-(looking down at the screen) or a brow press (raised brows), and relearning on it lost real reps."""
+down ``witness_min``, the spec's gate passed (the mouth narrower), the head inside the operating range.
+Without it every smile after such a rest was measured from the smile and none was counted: a looped synth
+clip the browser's coaching joined inside a smile's hold gave 0 of 100 reps (bench/bench_browser_fps.py, 4
+of 11 runs); relaxed, its stronger corner read 0.039 IPD under that rest (enter 0.04), its mouth 0.135 IPD
+narrower, and its smile score fell from 0.72 to 0.00. Only the spec's own witness says the rest was a rep:
+a drive below the rest alone is everyday movement for a head tilt (looking down at the screen) or a brow
+press (raised brows), and relearning on it lost real reps. Not recovered: an opening smile scoring 0.5 or
+less (some faces' true smiles score 0.04-0.2), or a relaxed face scoring within 0.3 of it."""
+REST_AGAIN_TAU_S = 0.25
+"""The witness is judged smoothed over about this long (an exponential): per frame, a landmarker's smile
+score jitters (review probe: at 0.05 SD a frame, 1 of 4 such streams was recovered when judged frame by
+frame)."""
+RUN_CHUNK = 900
+"""``run`` makes the features of this many frames at a time while a rest may be learned again."""
+REST_AGAIN_GAP_S = 0.5
+"""Frames up to this far apart still add up to that second; a longer gap (the face lost) starts it over."""
+REST_AGAIN_CAP_S = 10.0
+"""For this long after a rest is learned again, a still second that reads like the smile given up is not
+taken as the new rest (``_learn_rest_again``); after it any still second is, so a wrong call cannot leave
+a set without a rest."""
 MIN_HOLD_S = 0.3
 """A rep held at least this long also reports a hold event."""
 MIN_REP_FRAMES = 3
@@ -295,6 +307,8 @@ class Engine:
         self._decoupler = MouthDecoupler(self._drive_cols) if self.spec.decouple_mouth else None
         self._rest_witnessed = False  # the rest's witness read above rest_witness_max (it may be a held rep)
         self._witness_cap: float | None = None  # while a rest is learned again: the most its witness may read
+        self._witness_cap_until = 0.0  # ... until this time (REST_AGAIN_CAP_S)
+        self._witness_level, self._witness_t = 0.0, None  # the witness smoothed (REST_AGAIN_TAU_S), its frame
         self._below_s = 0.0  # seconds the face has settled below such a rest (REST_AGAIN_S), and the last
         self._below_t: float | None = None  # frame of them
         self.message: str | None = None
@@ -333,10 +347,13 @@ class Engine:
             out.extend(self._take_pending())
             if self.rest is None or self.stopped is not None:
                 return out
-            counted = self._run_from(values[start:], t_all[start:], out)
-            if self.rest is not None or self.stopped is not None:
+            # while the rest may still be learned again, features are made a chunk at a time: each time
+            # it is, the frames after it are measured from the new rest, not the whole remainder again
+            relearnable = self._rest_witnessed and not self.reps
+            end = min(n, start + RUN_CHUNK) if relearnable else n
+            start += self._run_from(values[start:end], t_all[start:end], out)
+            if self.stopped is not None or start >= n:
                 return out
-            start += counted
 
     def _run_from(self, values: np.ndarray, times: np.ndarray, out: list[Event]) -> int:
         """``run``'s state machine over frames with a rest, until the set stops or its rest is learned
@@ -386,7 +403,8 @@ class Engine:
             if self.rest is not None and not self._pose.rest_ok(self.rest):
                 self._refuse_rest(t_s)  # outside the operating range: wait for a rest inside it
             if self.rest is not None and self._witness_cap is not None:
-                if self._witness_of(self.rest) > self._witness_cap:  # another held smile: look again
+                if self._witness_of(self.rest) > self._witness_cap and t_s < self._witness_cap_until:
+                    # the smile given up, held again (the next smile's hold): look again
                     self.rest = None
                     self._rest_finder = RestFinder(smoothed=self.smoothed)
                 else:
@@ -561,7 +579,7 @@ class Engine:
                 idle.clear()
             else:
                 if self._rest_witnessed and not self.reps and self._settled_below(f, t_s, drive):
-                    self._learn_rest_again(out, t_s, f)
+                    self._learn_rest_again(out, t_s)
                     self.events.extend(out)
                     return out
                 self._watch_twitch(f, t_s, drive, out)
@@ -580,9 +598,19 @@ class Engine:
 
     def _settled_below(self, f: list[float], t_s: float, drive: float) -> bool:
         """One idle frame before the first rep, on a rest that may be a held rep: has the face now been below
-        it for REST_AGAIN_S (module constant)?"""
-        settled = drive < -0.5 * (self._enter + self._exit)
-        if settled and f[self._witness] <= -self.spec.witness_min:  # type: ignore[index]
+        it for REST_AGAIN_S (module constant)? Below means that the old rest, measured from this face, is a
+        smile: the corners above it, the smile score up ``witness_min`` and the spec's gate passed (the mouth
+        wider): letting go of a smile narrows the mouth, a smiley face pulling its corners down does not."""
+        witness = f[self._witness if self._witness is not None else self._drive]
+        last_w = self._witness_t
+        if last_w is None or not 0.0 <= t_s - last_w <= REST_AGAIN_GAP_S:
+            self._witness_level = witness
+        else:  # smoothed: a score jittering 0.05 a frame must not restart the second at every frame
+            alpha = 1.0 - math.exp(-(t_s - last_w) / REST_AGAIN_TAU_S)
+            self._witness_level += alpha * (witness - self._witness_level)
+        self._witness_t = t_s
+        settled = drive < -0.5 * (self._enter + self._exit) and self._witness_level <= -self.spec.witness_min
+        if settled and all(f[i] <= -minimum for i, minimum in self._gate):
             last = self._below_t
             gap = REST_AGAIN_GAP_S + 1.0 if last is None else t_s - last
             self._below_s = self._below_s + gap if 0.0 <= gap <= REST_AGAIN_GAP_S else 0.0
@@ -591,23 +619,23 @@ class Engine:
         self._below_t = None
         return False
 
-    def _learn_rest_again(self, out: list[Event], t_s: float, f: list[float]) -> None:
+    def _learn_rest_again(self, out: list[Event], t_s: float) -> None:
         """The rest was a held rep (REST_AGAIN_S): say so (always: each time is a new instruction, and
         ``run`` looks for it), and find the rest again from the next still second. What was seen and said is
         kept (frames, events, the faults' cooldowns, the not-seen clock, confirmed twitches, the pose watch);
-        what was measured from the old rest is dropped. The new rest's witness may read at most a little above
-        where the face settled (half of ``witness_min``): with smiles held 1 s and rests of 1.5 s, the next
-        still second after the relaxed one was the next smile's hold, learned and given up in turn, and no
-        rep was ever counted (tests/web/test_live.py)."""
-        settled = self._witness_of(self.rest) + f[self._witness]  # type: ignore[arg-type,index]
-        self._witness_cap = settled + 0.5 * self.spec.witness_min
+        what was measured from the old rest is dropped. For REST_AGAIN_CAP_S a still second whose witness
+        reads within half of ``witness_min`` of the smile given up is passed over: with smiles held 1 s and
+        rests of 1.5 s, the next still second after the relaxed one was the next smile's hold, learned and
+        given up in turn, and no rep was ever counted (tests/web/test_live.py)."""
+        self._witness_cap = self._witness_of(self.rest) - 0.5 * self.spec.witness_min
+        self._witness_cap_until = t_s + REST_AGAIN_CAP_S
         self._last_fault["rest-again"] = t_s
         self.message = self._say.rest_again
         out.append(FaultEvent(t_s=t_s, fault="rest-again", message=self._say.rest_again))
         self.rest = None
         self._rest_finder = RestFinder(smoothed=self.smoothed)
         self._rest_witnessed = False
-        self._below_s, self._below_t = 0.0, None
+        self._below_s, self._below_t, self._witness_t = 0.0, None, None
         self._enter, self._exit = self.spec.enter, self.spec.exit
         self._rest_level = 0.0
         self._shallow_enter = self._shallow_start()

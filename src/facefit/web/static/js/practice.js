@@ -31,6 +31,8 @@ const FAULT_WORDS = {
   "not-seen": "the movement not seen", "face-camera": "facing away from the camera",
   "rest-again": "the rest face learned again", "cheek-puff": "cheek puffing", "lip-flap": "lip flapping",
 };
+// What the coach says about seeing the face, not about how the exercise was done: not under "Form".
+const NOT_FORM = new Set(["not-seen", "face-camera", "rest-again"]);
 function times(n) { return n === 1 ? "once" : n === 2 ? "twice" : `${n} times`; }
 
 function log(text, kind) { $("events").prepend(el("li", { class: `ev-${kind}`, text })); }
@@ -78,8 +80,11 @@ function setSummary(set, plan, number, sets) {
     lines.push(good === set.holds.length ? `All ${plural(good, "hold")} reached ${target} s.`
       : `${good} of ${plural(set.holds.length, "hold")} reached ${target} s; the shortest was ${shortest.toFixed(1)} s. Hold until the bar is full.`);
   }
-  const faults = Object.entries(set.faults);
-  lines.push(faults.length ? `Form: ${faults.map(([k, n]) => `${FAULT_WORDS[k] || k.replace(/-/g, " ")} ${times(n)}`).join("; ")}.` : "Form: no faults seen.");
+  const said = ([k, n]) => `${FAULT_WORDS[k] || k.replace(/-/g, " ")} ${times(n)}`;
+  const faults = Object.entries(set.faults).filter(([k]) => !NOT_FORM.has(k));
+  const notes = Object.entries(set.faults).filter(([k]) => NOT_FORM.has(k));
+  lines.push(faults.length ? `Form: ${faults.map(said).join("; ")}.` : "Form: no faults seen.");
+  if (notes.length) lines.push(`Also: ${notes.map(said).join("; ")}.`);
   // Evenness is the engine's verdict (its "asymmetry" fault, in the Form line above), as at every door.
   // A sentence of the page's own, from the raw symmetry %, called reps uneven that the engine passed, and
   // judged the brow presses, whose sides the engine does not judge (coach/specs.toml).
@@ -213,6 +218,9 @@ function coachedStep(step) {
       tick: (msg) => onTick(msg, live, result, socket),
       saved: (msg) => {
         if (msg.sets.length) $("status").textContent = `Set ${msg.sets.join(", ")} saved.`;
+        for (const n of msg.sets) {  // a set ended early (the person ended the session) gets no "set" event
+          if (!result.sets.some((s) => s.set === n)) result.sets.push({ set: n, reps: live.set.reps.length, lines: setSummary(live.set, live.plan, n, live.plan.sets) });
+        }
         if (msg.finished) { socket.finished = true; socket.close(); settle(result); }
       },
       error: (msg) => {
@@ -249,7 +257,10 @@ function onTick(msg, live, result, socket) {
     if (event.event === "progress") continue;  // the counter shows it
     if (event.event === "rep") { live.set.reps.push(event); state.reps += 1; log(`Rep ${event.index}`, "rep"); say(String(event.index)); }
     else if (event.event === "hold") { live.set.holds.push(event.duration_s); state.holds.push(event.duration_s); log(holdEvent(event.duration_s, plan), "hold"); }
-    else if (event.event === "fault") { live.set.faults[event.fault] = (live.set.faults[event.fault] || 0) + 1; log(event.message, "fault"); say(event.message); }
+    else if (event.event === "fault") {
+      live.set.faults[event.fault] = (live.set.faults[event.fault] || 0) + 1; log(event.message, "fault"); say(event.message);
+      if (event.fault === "rest-again") { $("status").dataset.learning = "yes"; $("status").textContent = "Relax your face and keep still: learning your rest face again."; }
+    }
     else if (event.event === "safety" || event.event === "stopped") {
       const text = event.message || event.reason;
       $("safety").hidden = false; $("safety").textContent = text; log(text, event.event); say(event.say || "Stopped. Rest your face.");
