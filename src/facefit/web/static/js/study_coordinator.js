@@ -13,9 +13,14 @@ function action(text, handler, kind = "quiet") {
   return button;
 }
 
+// The study is read again after every action (a cancelled one too); only the newest answer is shown, so a
+// slow earlier read cannot put "enrolled" back after "randomised".
+let asked = 0;
 async function load() {
   if (!slug()) return;
+  const mine = ++asked;
   const study = await api(`/api/study/studies/${slug()}`);
+  if (mine !== asked) return;
   const counts = Object.entries(study.by_status).map(([k, v]) => `${v} ${k}`).join(", ");
   document.getElementById("study-summary").textContent = `${study.title}. ${study.assessed} assessed: ${counts || "nobody yet"}.`;
   document.getElementById("report-link").href = `/api/study/studies/${slug()}/report`;
