@@ -28,9 +28,14 @@ function visitRow(study, visit) {
   return li;
 }
 
+// Read again after every photo; only the newest answer is shown (a photo sent while the last one's read
+// was still on its way could end with the older count on screen).
+let asked = 0;
 async function main() {
   const app = document.getElementById("study-app");
+  const mine = ++asked;
   const studies = await api("/api/study/me");
+  if (mine !== asked) return;
   app.textContent = "";
   if (!studies.length) { app.append(el("p", { text: "You are not taking part in a study." })); return; }
   for (const study of studies) {
