@@ -13,8 +13,12 @@ function eventLine(e) {
   return p.message || e.kind;
 }
 
+// The details of the session clicked last: an earlier click answered later is not shown over it.
+let shown = 0;
 async function show(id) {
+  const mine = ++shown;
   const s = await api(`/api/sessions/${id}`);
+  if (mine !== shown) return;
   const detail = document.getElementById("detail");
   detail.hidden = false; detail.textContent = "";
   detail.append(el("h2", { text: `${names[s.exercise_id || s.routine_id] || s.kind} · ${when(s.started_at)}` }));
