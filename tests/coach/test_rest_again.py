@@ -74,8 +74,9 @@ def test_without_the_relearn_that_set_was_silent() -> None:
     assert len(engine.reps) == 0 and not _said(engine)
 
 
-def test_a_smile_given_up_twice_is_learned_again_twice_and_both_paths_agree() -> None:
-    """Opens in a broad smile, settles to a lighter one (still scored a smile), then relaxes."""
+def test_a_broad_smile_let_go_to_a_lighter_one_is_learned_again_once_and_both_paths_agree() -> None:
+    """Opens in a broad smile, settles to a lighter one (still scored a smile: not taken as the rest), then
+    relaxes: the rest is the relaxed face, and the smiles count."""
     trace = _with_score(Trace(30.0, seed=4), 0.05)
     broad = rep_curve(trace.t, -2.0, 1.0, 4.0, 1.0)  # down from 3 s to 4 s
     light = rep_curve(trace.t, -2.0, 1.0, 8.5, 1.0)  # down from 7.5 s to 8.5 s
@@ -87,7 +88,8 @@ def test_a_smile_given_up_twice_is_learned_again_twice_and_both_paths_agree() ->
         trace.add(name, light, amount)  # ... settling to one scored 0.6
     trace.reps_of(SCORED_SMILE, n=3, first=11.0, hold=2.0)
     batch, _live = _batch_and_live(CHEEK, trace)
-    assert len(_said(batch)) == 2 and len(batch.reps) == 3
+    assert len(_said(batch)) == 1 and len(batch.reps) == 3
+    assert batch.rest is not None and batch.rest[SIGNAL_INDEX[SCORE[0]]] < 0.3
 
 
 def test_a_relaxed_rest_is_kept_whatever_the_face_does_before_the_first_rep() -> None:

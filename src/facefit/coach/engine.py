@@ -624,10 +624,12 @@ class Engine:
         ``run`` looks for it), and find the rest again from the next still second. What was seen and said is
         kept (frames, events, the faults' cooldowns, the not-seen clock, confirmed twitches, the pose watch);
         what was measured from the old rest is dropped. For REST_AGAIN_CAP_S a still second whose witness
-        reads within half of ``witness_min`` of the smile given up is passed over: with smiles held 1 s and
-        rests of 1.5 s, the next still second after the relaxed one was the next smile's hold, learned and
-        given up in turn, and no rep was ever counted (tests/web/test_live.py)."""
-        self._witness_cap = self._witness_of(self.rest) - 0.5 * self.spec.witness_min
+        reads within half of ``witness_min`` of the smile given up, or above ``rest_witness_max``, is passed
+        over: with smiles held 1 s and rests of 1.5 s, the next still second after the relaxed one was the
+        next smile's hold, learned and given up in turn, and no rep was ever counted (tests/web/test_live.py);
+        an opening smile broader than the exercise's smiles must not let theirs through either."""
+        limit = self.spec.rest_witness_max or math.inf  # set for every spec that can get here
+        self._witness_cap = min(self._witness_of(self.rest) - 0.5 * self.spec.witness_min, limit)
         self._witness_cap_until = t_s + REST_AGAIN_CAP_S
         self._last_fault["rest-again"] = t_s
         self.message = self._say.rest_again

@@ -145,8 +145,8 @@ class ExerciseSpec(_Frozen):
     rest_witness_max: float | None = Field(default=None, gt=0)
     """A first-still-second rest whose ``witness`` read more than this (absolute, e.g. a smile score of 0.6)
     may have been a held rep: if, before the first rep, the face then settles below it (drive under minus
-    the midpoint of ``enter`` and ``exit``, the witness down ``witness_min``) for REST_AGAIN_S, the rest is
-    learned again (engine).
+    the midpoint of ``enter`` and ``exit``, the witness down ``witness_min``, every gate feature down its
+    ``min``) for REST_AGAIN_S, the rest is learned again (engine).
     None: a rest is never learned again."""
     shallow_witness: Level | None = None
     """A feature that witnesses a shallow rise the drive alone misses (e.g. the mouth's widening for a
@@ -202,8 +202,9 @@ class ExerciseSpec(_Frozen):
                              "min_symmetry_turned")
         if self.witness is not None and self.witness_min <= 0:
             raise ValueError("a witness needs witness_min > 0 (the level its feature must reach)")
-        if self.rest_witness_max is not None and self.witness is None:
-            raise ValueError("rest_witness_max reads the witness at rest: it needs a witness")
+        if self.rest_witness_max is not None and (self.witness is None or not self.gate):
+            raise ValueError("rest_witness_max reads the witness at rest and the gate of a smile let go: "
+                             "it needs a witness and a gate")
         if any(g.min is None for g in self.gate):
             raise ValueError("a gate gives a min the feature must reach for a rep to start")
         return self

@@ -200,6 +200,10 @@ function coachedStep(step) {
         $("set").textContent = `Set ${msg.set} of ${msg.plan.sets}`;
         $("status").textContent = msg.calibration === "stored" ? "" : "Keep still for a second: the coach learns your rest face first.";
         $("status").dataset.learning = msg.calibration === "stored" ? "" : "yes";
+        live.set = newSet();  // a reconnect starts the set again at 0 on the server: the page's tally too
+        for (const done of msg.completed_sets || []) {  // sets the server saved whose end never reached the page
+          if (!result.sets.some((s) => s.set === done.set)) result.sets.push({ set: done.set, reps: done.reps, lines: [`Set ${done.set} of ${msg.plan.sets}: ${plural(done.reps, "rep")}.`] });
+        }
         if (state.stopLoop) return;  // a reconnect: the camera is already on
         try {
           await cameraOn((res, tMs, video) => {
@@ -218,7 +222,7 @@ function coachedStep(step) {
       tick: (msg) => onTick(msg, live, result, socket),
       saved: (msg) => {
         if (msg.sets.length) $("status").textContent = `Set ${msg.sets.join(", ")} saved.`;
-        for (const n of msg.sets) {  // a set ended early (the person ended the session) gets no "set" event
+        for (const n of msg.sets) {  // a set ended early (ended by the person, or a pain stop) has no "set" event
           if (!result.sets.some((s) => s.set === n)) result.sets.push({ set: n, reps: live.set.reps.length, lines: setSummary(live.set, live.plan, n, live.plan.sets) });
         }
         if (msg.finished) { socket.finished = true; socket.close(); settle(result); }
@@ -387,6 +391,7 @@ const PLAN_KEY = (target) => `facefit-plan-${target}`;
 
 async function start(target) {
   $("start").disabled = true; $("start-routine").disabled = true;
+  document.body.dataset.state = "starting";  // not "refused" from a last try while this plan is read
   try {
     let verdict;
     if (navigator.onLine) verdict = await practicePlan(target);
