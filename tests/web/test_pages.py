@@ -78,6 +78,9 @@ def test_every_page_fits_has_labels_and_no_console_error(browser: Any, size: str
         clearance = page.wait_for_selector("[data-testid=clearance]:has-text('Your screening of')")
         clearance = clearance.inner_text()
         assert ": No condition found that changes your programme." in clearance and "ok:" not in clearance
+        # the answers given come back ticked: changing one does not mean answering all seven again
+        assert page.is_checked("#screening-form input[value=no]") and page.eval_on_selector_all(
+            "#screening-form input[value=no]", "boxes => boxes.every((box) => box.checked)")
         page.goto(base + "/safety/consult")  # nothing to clear: said without the level word either
         consult = page.inner_text("[data-testid=consult]")
         assert "clearance: no condition found that changes" in consult and "ok:" not in consult

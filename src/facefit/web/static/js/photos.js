@@ -26,6 +26,7 @@ async function upload(blob, name) {
   form.append("file", blob, name);
   const status = document.getElementById("upload-status");
   status.textContent = "Checking the photo (light, pose, expression)… A first photo takes longer: how precise its measurements are is worked out too.";
+  document.getElementById("verdict").textContent = "";  // the last photo's verdict is not this one's
   try { showVerdict(await api("/api/photos", { method: "POST", body: form })); list(); }
   catch (error) { flash(error.message, "error"); }
   finally { status.textContent = ""; }

@@ -148,6 +148,8 @@ function intro(step, index, total) {
   $("intro-text").textContent = `${dose(step)}. ${step.cue}`;
   $("intro-steps").replaceChildren(...step.instructions.map((line) => el("li", { text: line })));
   $("intro").hidden = false; $("coaching").hidden = true; $("set-summary").hidden = true;
+  // nothing said about the last exercise stays on screen for this one (its hold target may differ)
+  $("hold-text").textContent = ""; delete $("hold-text").dataset.kind; $("phase").textContent = ""; $("status").textContent = "";
   const demo = $("demo");
   if (step.coached && navigator.onLine) {
     banner("Loading the clip…", 60000);
@@ -175,7 +177,11 @@ function guidedStep(step) {
     const tick = () => { $("phase").textContent = `${plural(left, "second")} left`; };
     tick();
     const timer = setInterval(() => { left -= 1; tick(); if (left <= 0 || state.ended) finish(); }, 1000);
-    const finish = () => { clearInterval(timer); next.hidden = true; next.onclick = null; resolve({ step, status: "done", guided: true }); };
+    const total = left;
+    const finish = () => {  // "Next" before the timer ran out is said as such, not as done
+      clearInterval(timer); next.hidden = true; next.onclick = null;
+      resolve({ step, status: "done", guided: true, movedOnAfter: left > 0 ? total - left : null, total });
+    };
     next.onclick = finish;
   });
 }
@@ -328,12 +334,15 @@ async function offlineStep(step, start) {
 // ---------------------------------------------------------------------------------------------- the session
 function stepLine(r) {
   if (r.status === "skipped") return `${r.step.name}: skipped.`;
-  if (r.guided) return `${r.step.name}: done with the timer.`;
+  if (r.guided) return r.movedOnAfter === null || r.movedOnAfter === undefined ? `${r.step.name}: done with the timer.`
+    : `${r.step.name}: moved on after ${plural(r.movedOnAfter, "second")} of ${r.total}.`;
   if (r.offline) return `${r.step.name}: done offline; the reps are counted when you are back online.`;
   if (r.status === "refused") return `${r.step.name}: not started (see why above).`;
   const reps = r.sets.reduce((a, s) => a + s.reps, 0);
   const detail = r.sets.map((s) => s.lines.slice(1).join(" ")).join(" ");
-  return `${r.step.name}: ${plural(reps, "rep")} in ${plural(r.sets.length, "set")}${r.status === "stopped" ? ", stopped" : ""}. ${detail}`;
+  // a coached exercise with no rep seen is not practice done: say so, so today's unticked day has a reason
+  const none = reps === 0 && r.status !== "stopped" ? " No rep was seen, so this exercise does not count toward today." : "";
+  return `${r.step.name}: ${plural(reps, "rep")} in ${plural(r.sets.length, "set")}${r.status === "stopped" ? ", stopped" : ""}.${none} ${detail}`;
 }
 
 async function runSession(plan) {
