@@ -37,6 +37,9 @@ def test_routine_completes_and_history_shows_it_with_its_steps(facefit_home: Pat
     assert row["minutes"] == pytest.approx(15.5, abs=0.1)  # exercise time, cues and rests excluded
     table = runner.invoke(app, ["history"])
     assert table.exit_code == 0 and "daily-10" in table.stdout and "completed" in table.stdout
+    # run 5000x faster it was a try-out: kept, and said to be no practice (no streak, no adherence)
+    assert "not counted as practice" in result.stdout and row["source"] == "demo"
+    assert "(demo" in table.stdout  # "daily-10 (demo: not practice)", wrapped at 80 columns
 
 
 def test_single_exercise_session_and_unknown_target(facefit_home: Path) -> None:

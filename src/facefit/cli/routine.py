@@ -48,7 +48,13 @@ def register(app: typer.Typer) -> None:
             result = coached_routine(target, camera=camera, video=video, speed=speed, no_input=no_input,
                                      profile=profile)
         else:
-            result = run_guided(target, speed=speed, no_input=no_input, profile=profile)
+            # A guided run faster than the clock is a try-out (nobody holds a 5 s hold in 0.1 s): kept in
+            # the history as a demo, never counted as practice (habits/service.py skips DEMO_SOURCE).
+            source = DEMO_SOURCE if speed > 1 else "terminal"
+            if speed > 1:
+                console.print(f"Running {speed:g}x faster: kept in your history as a try-out, not counted as "
+                              "practice.", highlight=False, soft_wrap=True)
+            result = run_guided(target, speed=speed, no_input=no_input, profile=profile, source=source)
         if result.status == "stopped":
             raise typer.Exit(4)
 
