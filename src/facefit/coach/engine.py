@@ -262,10 +262,7 @@ class Engine:
     def reset(self) -> None:
         """Forget everything but the spec, targets and stored rest (a new set)."""
         self.rest: np.ndarray | None = self._stored_rest
-        self._enter, self._exit = self.spec.enter, self.spec.exit
-        self._rest_level = 0.0  # the drive's level at rest (above 0 as the stronger of two jittering sides)
-        self._shallow_enter = self._shallow_start()
-        self._talk_swing, self._talk_busy = TALK_SWING_IPD, TALK_BUSY_STEP_IPD  # raised by a noisy rest
+        self._forget_rest_measures()
         self.calibration = "stored" if self._stored_rest is not None else "first-second"
         self._rest_finder = RestFinder(smoothed=self.smoothed)
         self.events: list[Event] = []
@@ -276,20 +273,15 @@ class Engine:
         self.frames_without_face = 0
         self.first_t_s: float | None = None
         self.last_t_s: float | None = None
-        self._prev_t: float | None = None
-        self._smooth = 0.0
         self._active = False
         self._peak = 0.0
-        self._below_since = 0.0
         self._spec_enter = self.spec.enter
-        self._under_enter_t = 0.0  # the last idle frame whose drive was at or under the spec's own enter
         self._exit_since: float | None = None
         self._enter_t = 0.0
         self._buf_t: list[float] = []
         self._buf_f: list[list[float]] = []
         self._buf_d: list[float] = []
         self._hold: tuple[list[float], int, float, int] | None = None  # holding_s's run, kept between calls
-        self._wrong = WrongExerciseWatch(self._shapes)
         self._last_fault: dict[str, float] = {}
         # Each rep's effort (amplitude, or hold seconds when isometric) and symmetry, kept as the reps
         # come so the set's safety checks do not re-read every rep at every rep.
@@ -304,7 +296,6 @@ class Engine:
         self._idle: deque[tuple[float, list[float], float]] = deque()
         self._discouraged = DiscouragedWatch()
         self._not_seen = NotSeenWatch()
-        self._decoupler = MouthDecoupler(self._drive_cols) if self.spec.decouple_mouth else None
         self._rest_witnessed = False  # the rest's witness read above rest_witness_max (it may be a held rep)
         self._witness_cap: float | None = None  # while a rest is learned again: the most its witness may read
         self._witness_cap_until = 0.0  # ... until this time (REST_AGAIN_CAP_S)
@@ -638,17 +629,22 @@ class Engine:
         self._rest_finder = RestFinder(smoothed=self.smoothed)
         self._rest_witnessed = False
         self._below_s, self._below_t, self._witness_t = 0.0, None, None
-        self._enter, self._exit = self.spec.enter, self.spec.exit
-        self._rest_level = 0.0
-        self._shallow_enter = self._shallow_start()
-        self._talk_swing, self._talk_busy = TALK_SWING_IPD, TALK_BUSY_STEP_IPD
-        self._prev_t = None
-        self._smooth = 0.0
-        self._below_since = self._under_enter_t = 0.0
+        self._forget_rest_measures()
         self._idle.clear()
+        self._twitch.rest_changed()
+
+    def _forget_rest_measures(self) -> None:
+        """What is measured from the rest, back to the spec's own: a new set, or a rest learned again."""
+        self._enter, self._exit = self.spec.enter, self.spec.exit
+        self._rest_level = 0.0  # the drive's level at rest (above 0 as the stronger of two jittering sides)
+        self._shallow_enter = self._shallow_start()
+        self._talk_swing, self._talk_busy = TALK_SWING_IPD, TALK_BUSY_STEP_IPD  # raised by a noisy rest
+        self._prev_t: float | None = None
+        self._smooth = 0.0
+        self._below_since = 0.0
+        self._under_enter_t = 0.0  # the last idle frame whose drive was at or under the spec's own enter
         self._wrong = WrongExerciseWatch(self._shapes)
         self._decoupler = MouthDecoupler(self._drive_cols) if self.spec.decouple_mouth else None
-        self._twitch.rest_changed()
 
     def _watch_twitch(self, f: list[float], t_s: float, drive: float, out: list[Event]) -> None:
         """Twitch at rest (:mod:`facefit.coach.twitch`): the drive counts as moving once past exit, and a
